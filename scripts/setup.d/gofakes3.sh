@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# gofakes3: the S3-compatible server the storage and data tests run against (test/support/s3-server.ts).
+# Built from the Go module proxy into .tools/bin (gitignored). Idempotent: skips the build when the
+# installed binary already reports the pinned version's build info.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+VERSION="v1.2.0"
+BIN="$ROOT/.tools/bin/gofakes3"
+
+if [ -x "$BIN" ] && go version -m "$BIN" 2>/dev/null | grep -q "github.com/johannesboyne/gofakes3[[:space:]]*$VERSION"; then
+  echo "gofakes3 $VERSION already installed at $BIN"
+  exit 0
+fi
+if ! command -v go >/dev/null 2>&1; then
+  echo "gofakes3: 'go' is not on PATH; install Go (>= 1.21) to build the test S3 server" >&2
+  exit 1
+fi
+mkdir -p "$ROOT/.tools/bin"
+GOBIN="$ROOT/.tools/bin" go install "github.com/johannesboyne/gofakes3/cmd/gofakes3@$VERSION"
+echo "gofakes3 $VERSION installed at $BIN"
