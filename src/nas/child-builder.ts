@@ -1,0 +1,118 @@
+/**
+ * Builds a derived child network from an architecture with plain tf.layers (no masks), so it trains,
+ * saves (model.json + weight shards) and loads like any TF.js model.
+ *
+ * Layer names follow the weight-naming scheme shared with the supernet (see weight-names.ts), which
+ * is what lets a child be initialised from supernet weights and compared with it exactly.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { Architecture } from '../space/architecture';
+import { layoutOf } from '../space/layers';
+import { seChannels } from '../space/flops';
+import type { SearchSpace } from '../space/spec';
+import { blockName, type BlockName } from './weight-names';
+
+type SymbolicTensor = TF.SymbolicTensor;
+
+export interface ChildBuildOptions {
+  /** Seed for the weight initialisers (He-normal convs, as in the reference). */
+  seed?: number;
+}
+
+/** One MBConv block's shape and name (exported for the latency profiler, which times blocks alone). */
+export interface BlockArgs {
+  name: BlockName;
+  inChannels: number;
+  outChannels: number;
+  expansion: number;
+  kernel: number;
+  stride: number;
+  se: boolean;
+  seRatio: number;
+}
+
+/**
+ * The tf.layers pieces of a child (conv-BN-ReLU, MBConv). Exported so the latency profiler builds
+ * one-block models from exactly the layers the child uses.
+ */
+export class Builder {
+  private seedCounter: number;
+  constructor(
+    private readonly tf: typeof TF,
+    private readonly space: SearchSpace,
+    seed: number,
+  ) {
+    this.seedCounter = seed * 1000;
+  }
+
+  private init(): TF.initializers.Initializer {
+    return this.tf.initializers.heNormal({ seed: this.seedCounter++ });
+  }
+
+  private bn(x: SymbolicTensor, name: string): SymbolicTensor {
+    const { momentum, epsilon } = this.space.bn;
+    return this.tf.layers.batchNormalization({ name, momentum, epsilon }).apply(x) as SymbolicTensor;
+  }
+
+  private relu(x: SymbolicTensor, name: string): SymbolicTensor {
+    return this.tf.layers.reLU({ name }).apply(x) as SymbolicTensor;
+  }
+
+  conv(x: SymbolicTensor, filters: number, kernel: number, stride: number, name: string): SymbolicTensor {
+    return this.tf.layers
+      .conv2d({ name, filters, kernelSize: kernel, strides: stride, padding: 'same', useBias: false, kernelInitializer: this.init() })
+      .apply(x) as SymbolicTensor;
+  }
+
+  convBnRelu(x: SymbolicTensor, filters: number, kernel: number, stride: number, prefix: string): SymbolicTensor {
+    return this.relu(this.bn(this.conv(x, filters, kernel, stride, `${prefix}_conv`), `${prefix}_bn`), `${prefix}_relu`);
+  }
+
+  mbconv(x: SymbolicTensor, b: BlockArgs): SymbolicTensor {
+    const tf = this.tf;
+    const mid = b.inChannels * b.expansion;
+    let h = x;
+    if (b.expansion !== 1) h = this.convBnRelu(h, mid, 1, 1, `${b.name}_expand`);
+    h = tf.layers
+      .depthwiseConv2d({ name: `${b.name}_dw_conv`, kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: false, depthwiseInitializer: this.init() })
+      .apply(h) as SymbolicTensor;
+    h = this.relu(this.bn(h, `${b.name}_dw_bn`), `${b.name}_dw_relu`);
+    if (b.se) {
+      const r = seChannels(b.inChannels, b.seRatio);
+      let s = tf.layers.globalAveragePooling2d({ name: `${b.name}_se_pool` }).apply(h) as SymbolicTensor;
+      s = tf.layers.reshape({ name: `${b.name}_se_reshape`, targetShape: [1, 1, mid] }).apply(s) as SymbolicTensor;
+      s = tf.layers.conv2d({ name: `${b.name}_se_reduce`, filters: r, kernelSize: 1, activation: 'relu', kernelInitializer: this.init() }).apply(s) as SymbolicTensor;
+      s = tf.layers.conv2d({ name: `${b.name}_se_expand`, filters: mid, kernelSize: 1, activation: 'sigmoid', kernelInitializer: this.init() }).apply(s) as SymbolicTensor;
+      h = tf.layers.multiply({ name: `${b.name}_se_scale` }).apply([h, s]) as SymbolicTensor;
+    }
+    h = this.bn(this.conv(h, b.outChannels, 1, 1, `${b.name}_project_conv`), `${b.name}_project_bn`);
+    if (b.stride === 1 && b.inChannels === b.outChannels) h = tf.layers.add({ name: `${b.name}_add` }).apply([x, h]) as SymbolicTensor;
+    return h;
+  }
+}
+
+/** Builds the child network for `arch` in `space`: input [batch, size, size, 3] normalised, output logits [batch, classes]. */
+export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture, opts: ChildBuildOptions = {}): TF.LayersModel {
+  const b = new Builder(tf, space, opts.seed ?? 0);
+  const layout = layoutOf(space);
+  const input = tf.input({ name: 'image', shape: [space.inputSize, space.inputSize, space.inputChannels] });
+  let x = b.convBnRelu(input, space.stem.filters, 3, space.stem.stride, 'stem');
+  const fb = space.firstBlock;
+  x = b.mbconv(x, { name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false, seRatio: 0 });
+  layout.searchable.forEach((l, i) => {
+    const op = arch.layers[i]!;
+    if (op.op === 'skip') return;
+    x = b.mbconv(x, { name: blockName.searchable(i), inChannels: l.inChannels, outChannels: l.outChannels, expansion: op.expansion, kernel: op.kernel, stride: l.stride, se: op.se, seRatio: space.search.seRatio });
+  });
+  if (space.lastBlock) {
+    const lb = space.lastBlock;
+    x = b.mbconv(x, { name: blockName.last, inChannels: layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false, seRatio: 0 });
+  }
+  x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
+  x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
+  if (space.head.dropout > 0) x = tf.layers.dropout({ name: 'head_dropout', rate: space.head.dropout, seed: (opts.seed ?? 0) + 7 }).apply(x) as SymbolicTensor;
+  const logits = tf.layers
+    .dense({ name: 'head_dense', units: space.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: (opts.seed ?? 0) + 11 }) })
+    .apply(x) as SymbolicTensor;
+  return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
+}

@@ -1,0 +1,5 @@
+export * from './spec';
+export * from './layers';
+export * from './architecture';
+export * from './presets';
+export * from './flops';
