@@ -13,7 +13,9 @@ import { assertSafeKey, joinKey } from './uri';
 export const MANIFEST_NAME = 'manifest.json';
 
 const fileEntry = z.object({
-  path: z.string().min(1).regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path of [A-Za-z0-9._-] segments'),
+  // Paths come from storage and are joined onto a prefix: no '.', '..' or empty segments.
+  path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path of [A-Za-z0-9._-] segments')
+    .refine((p) => p.split('/').every((seg) => seg !== '.' && seg !== '..'), "must not contain '.' or '..' segments"),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
