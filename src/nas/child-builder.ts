@@ -6,6 +6,7 @@
  * is what lets a child be initialised from supernet weights and compared with it exactly.
  */
 import type * as TF from '@tensorflow/tfjs';
+import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import type { Architecture } from '../space/architecture';
 import { layoutOf } from '../space/layers';
 import { seChannels } from '../space/flops';
@@ -15,7 +16,7 @@ import { blockName, type BlockName } from './weight-names';
 type SymbolicTensor = TF.SymbolicTensor;
 
 export interface ChildBuildOptions {
-  /** Seed for the weight initialisers (He-normal convs, as in the reference). */
+  /** Seed for the weight initialisers. */
   seed?: number;
 }
 
@@ -45,8 +46,9 @@ export class Builder {
     this.seedCounter = seed * 1000;
   }
 
-  private init(): TF.initializers.Initializer {
-    return this.tf.initializers.heNormal({ seed: this.seedCounter++ });
+  private init(): Initializer {
+    // normal with stddev sqrt(2 / fan_out), fan_out = k*k*out_channels: the reference's conv initialiser
+    return this.tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: this.seedCounter++ });
   }
 
   private bn(x: SymbolicTensor, name: string): SymbolicTensor {

@@ -13,9 +13,9 @@ const cache = new WeakMap<object, HardStep>();
 export function hardStep(tf: typeof TF): HardStep {
   let f = cache.get(tf);
   if (!f) {
-    const g = tf.customGrad((x, save) => {
-      const xt = x as TF.Tensor;
-      save([xt]);
+    const g = tf.customGrad((...args: unknown[]) => {
+      const xt = args[0] as TF.Tensor;
+      (args[1] as TF.GradSaveFunc)([xt]);
       return {
         value: tf.cast(tf.greaterEqual(xt, 0), 'float32'),
         gradFunc: (dy, saved) => {

@@ -1,0 +1,79 @@
+/**
+ * Typed, validated configuration of the engine's two training runs: the architecture search and the
+ * retraining of the derived child. Defaults are the reference's recipe (docs/engine.md), scaled where
+ * the reference depends on ImageNet epochs. Schemas here are the only place defaults are set.
+ */
+import { z } from 'zod';
+import { parseOrThrow } from './zod-issues';
+
+const optimizerSchema = z
+  .object({
+    /** Learning rate per 256 images. */
+    lrPer256: z.number().positive().default(0.016),
+    decay: z.number().gt(0).lt(1).default(0.9),
+    momentum: z.number().min(0).lt(1).default(0.9),
+    epsilon: z.number().positive().default(1e-3),
+    lrDecayRate: z.number().gt(0).max(1).default(0.97),
+    lrDecayEpochs: z.number().positive().default(2.4),
+    /** Linear learning-rate warm-up in epochs. */
+    lrWarmupEpochs: z.number().min(0).default(0),
+  })
+  .strict();
+
+const common = {
+  seed: z.number().int().min(0).default(0),
+  epochs: z.number().positive().default(8),
+  batchSize: z.number().int().positive().default(128),
+  weightDecay: z.number().min(0).default(1e-5),
+  labelSmoothing: z.number().min(0).lt(1).default(0.1),
+  /** Save a checkpoint every this many steps (and at the end / on cancel). */
+  checkpointEvery: z.number().int().positive().default(200),
+  /** Complete checkpoints to keep. */
+  keepCheckpoints: z.number().int().positive().default(3),
+  augment: z.object({ padCrop: z.number().int().min(0).default(4), flip: z.boolean().default(true) }).strict().default({ padCrop: 4, flip: true }),
+};
+
+export const runtimeLossSchema = z
+  .object({
+    kind: z.enum(['log', 'mnas', 'hinge']).default('log'),
+    /** Weight of the runtime term; for 'log', 1000x the reference code's lambda (its 0.020 is 20 here). */
+    lambda: z.number().min(0).default(20),
+    targetMs: z.number().positive().optional(),
+    alpha: z.number().min(0).max(1).default(0),
+  })
+  .strict()
+  .refine((r) => r.kind === 'log' || r.targetMs !== undefined, { message: "targetMs is required for the 'mnas' and 'hinge' runtime losses", path: ['targetMs'] });
+
+export const searchConfigSchema = z
+  .object({
+    ...common,
+    optimizer: optimizerSchema.default(optimizerSchema.parse({})),
+    /** Epochs at the start with lambda = 0 and indicator dropout (the reference's ~5 of 8). */
+    warmupEpochs: z.number().min(0).default(5),
+    indicatorDropout: z.number().min(0).lt(1).default(0.4),
+    /** Learning-rate multiplier of the thresholds relative to the weights. */
+    thresholdLrMultiplier: z.number().positive().default(1),
+    runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
+  })
+  .strict()
+  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] });
+export type SearchConfig = z.output<typeof searchConfigSchema>;
+export type SearchConfigInput = z.input<typeof searchConfigSchema>;
+
+export const trainConfigSchema = z
+  .object({
+    ...common,
+    epochs: z.number().positive().default(30),
+    optimizer: optimizerSchema.default(optimizerSchema.parse({ lrWarmupEpochs: 1 })),
+  })
+  .strict();
+export type TrainConfig = z.output<typeof trainConfigSchema>;
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+export function parseSearchConfig(value: unknown, source = 'search config'): SearchConfig {
+  return parseOrThrow(searchConfigSchema, value ?? {}, source);
+}
+
+export function parseTrainConfig(value: unknown, source = 'train config'): TrainConfig {
+  return parseOrThrow(trainConfigSchema, value ?? {}, source);
+}

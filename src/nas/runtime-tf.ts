@@ -1,0 +1,34 @@
+/**
+ * The differentiable runtime R of the supernet, as tensors (same formula as
+ * src/runtime/model/runtime-model.ts, which is its reference in tests):
+ *   Rc = d50c * (L[k5e3] + d100c * (L[k5e6] - L[k5e3])),  rho = L[k3e6] / L[k5e6]
+ *   R_layer = Rc * rho + Rc * (1 - rho) * d5x5  (+ dse * d50c * (se.e3 + d100c * (se.e6 - se.e3)))
+ *   R = fixed + sum of R_layer
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { LayerIndicators } from './superkernel';
+
+export interface LatencyRow {
+  k3e3: number;
+  k3e6: number;
+  k5e3: number;
+  k5e6: number;
+  se?: { e3: number; e6: number };
+}
+
+export interface RuntimeTable {
+  fixedMs: number;
+  layers: LatencyRow[];
+}
+
+export function runtimeTensor(tf: typeof TF, table: RuntimeTable, inds: LayerIndicators[]): TF.Scalar {
+  const terms: TF.Tensor[] = [tf.scalar(table.fixedMs)];
+  inds.forEach((d, i) => {
+    const L = table.layers[i]!;
+    const rho = L.k3e6 / L.k5e6;
+    const rc = tf.mul(d.d50c, tf.add(L.k5e3, tf.mul(d.d100c, L.k5e6 - L.k5e3)));
+    terms.push(tf.add(tf.mul(rc, rho), tf.mul(tf.mul(rc, 1 - rho), d.d5x5)));
+    if (L.se) terms.push(tf.mul(tf.mul(d.dse, d.d50c), tf.add(L.se.e3, tf.mul(d.d100c, L.se.e6 - L.se.e3))));
+  });
+  return tf.addN(terms) as TF.Scalar;
+}

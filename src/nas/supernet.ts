@@ -1,0 +1,184 @@
+/**
+ * The Single-Path NAS supernet: the space's backbone with one superkernel MBConv per searchable layer
+ * (expand and project 1x1 convs at e6 width, one 5x5 e6 depthwise kernel, optional searchable SE).
+ *
+ * Exactness choice (see docs/engine.md): the per-channel indicator mask is applied to the kernel (as
+ * the reference) AND to the depthwise BN+ReLU output, and a skipped layer's whole branch is
+ * multiplied by d50c. Without that, BN beta leaks constants through masked channels and skipped
+ * layers, and the derived child would not equal the supernet. With it, supernet(eval) == child(eval).
+ */
+import type * as TF from '@tensorflow/tfjs';
+import { layoutOf, type SearchableLayer, type SpaceLayout } from '../space/layers';
+import { seChannels } from '../space/flops';
+import type { SearchSpace } from '../space/spec';
+import { bn, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
+import { ParamStore } from './param-store';
+import { applySuperkernel, seIndicator, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type SuperkernelMasks } from './superkernel';
+import { blockName } from './weight-names';
+
+export interface SupernetForwardOptions {
+  training: boolean;
+  /** Per searchable layer indicator-dropout multipliers (warm-up); omit for none. */
+  indicatorDropout?: IndicatorDropout[];
+  /** Seed of the head dropout mask in training (derive it from the step for determinism). */
+  dropoutSeed?: number;
+}
+
+export interface SupernetForward {
+  logits: TF.Tensor2D;
+  /** Undropped indicators per searchable layer (runtime model, derivation). */
+  indicators: LayerIndicators[];
+  /** Batch moments of every BN (training only), to update moving statistics after the step. */
+  batchStats: BatchStat[];
+}
+
+interface FixedBlock {
+  name: string;
+  inChannels: number;
+  outChannels: number;
+  expansion: number;
+  kernel: number;
+  stride: number;
+}
+
+export class Supernet {
+  readonly params: ParamStore;
+  readonly layout: SpaceLayout;
+  readonly thresholds: LayerThresholds[] = [];
+  /** Constant superkernel masks per searchable layer. */
+  readonly masks: SuperkernelMasks[] = [];
+  private readonly fixedBlocks: FixedBlock[] = [];
+
+  constructor(
+    private readonly tf: typeof TF,
+    readonly space: SearchSpace,
+    seed: number,
+  ) {
+    this.params = new ParamStore(tf, seed);
+    this.layout = layoutOf(space);
+    const p = this.params;
+    p.add('stem_conv/kernel', [3, 3, space.inputChannels, space.stem.filters], 'conv');
+    createBn(p, 'stem_bn', space.stem.filters);
+    const fb = space.firstBlock;
+    this.fixedBlocks.push({ name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride });
+    if (space.lastBlock) {
+      const lb = space.lastBlock;
+      this.fixedBlocks.push({ name: blockName.last, inChannels: this.layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride });
+    }
+    this.createFixed(this.fixedBlocks[0]!);
+    for (const l of this.layout.searchable) this.createSearchable(l);
+    if (this.fixedBlocks[1]) this.createFixed(this.fixedBlocks[1]);
+    p.add('head_conv/kernel', [1, 1, this.layout.headInChannels, space.head.filters], 'conv');
+    createBn(p, 'head_bn', space.head.filters);
+    p.add('head_dense/kernel', [space.head.filters, space.numClasses], 'dense');
+    p.add('head_dense/bias', [space.numClasses], 'zeros');
+  }
+
+  private createFixed(b: FixedBlock): void {
+    const p = this.params;
+    const mid = b.inChannels * b.expansion;
+    if (b.expansion !== 1) {
+      p.add(`${b.name}_expand_conv/kernel`, [1, 1, b.inChannels, mid], 'conv');
+      createBn(p, `${b.name}_expand_bn`, mid);
+    }
+    p.add(`${b.name}_dw_conv/depthwise_kernel`, [b.kernel, b.kernel, mid, 1], 'conv');
+    createBn(p, `${b.name}_dw_bn`, mid);
+    p.add(`${b.name}_project_conv/kernel`, [1, 1, mid, b.outChannels], 'conv');
+    createBn(p, `${b.name}_project_bn`, b.outChannels);
+  }
+
+  private createSearchable(l: SearchableLayer): void {
+    const p = this.params;
+    const n = blockName.searchable(l.index);
+    const mid = l.maxExpandedChannels;
+    p.add(`${n}_expand_conv/kernel`, [1, 1, l.inChannels, mid], 'conv');
+    createBn(p, `${n}_expand_bn`, mid);
+    p.add(`${n}_dw_conv/depthwise_kernel`, [5, 5, mid, 1], 'conv');
+    createBn(p, `${n}_dw_bn`, mid);
+    if (this.space.search.se) {
+      const r = seChannels(l.inChannels, this.space.search.seRatio);
+      p.add(`${n}_se_reduce/kernel`, [1, 1, mid, r], 'conv');
+      p.add(`${n}_se_reduce/bias`, [r], 'zeros');
+      p.add(`${n}_se_expand/kernel`, [1, 1, r, mid], 'conv');
+      p.add(`${n}_se_expand/bias`, [mid], 'zeros');
+    }
+    p.add(`${n}_project_conv/kernel`, [1, 1, mid, l.outChannels], 'conv');
+    createBn(p, `${n}_project_bn`, l.outChannels);
+    // thresholds start at 0: every norm passes, so the search starts from the full k5e6(+SE) supernet
+    this.thresholds.push({
+      t5x5: p.add(`${n}/t5x5`, [], 'zeros'),
+      t50c: p.add(`${n}/t50c`, [], 'zeros'),
+      t100c: p.add(`${n}/t100c`, [], 'zeros'),
+      ...(this.space.search.se ? { tse: p.add(`${n}/tse`, [], 'zeros') } : {}),
+    });
+    this.masks.push(superkernelMasks(this.tf, mid));
+  }
+
+  private fixedForward(ctx: ForwardContext, x: TF.Tensor4D, b: FixedBlock): TF.Tensor4D {
+    const tf = this.tf;
+    let h = b.expansion !== 1 ? convBnRelu(ctx, x, `${b.name}_expand`, 1) : x;
+    h = tf.depthwiseConv2d(h, this.params.get(`${b.name}_dw_conv/depthwise_kernel`) as TF.Tensor4D, b.stride as 1 | 2, 'same');
+    h = tf.relu(bn(ctx, h, `${b.name}_dw_bn`));
+    h = bn(ctx, conv(ctx, h, `${b.name}_project_conv`, 1), `${b.name}_project_bn`);
+    return b.stride === 1 && b.inChannels === b.outChannels ? tf.add(x, h) : h;
+  }
+
+  private searchableForward(ctx: ForwardContext, x: TF.Tensor4D, l: SearchableLayer, drop?: IndicatorDropout): { y: TF.Tensor4D; ind: LayerIndicators } {
+    const tf = this.tf;
+    const p = this.params;
+    const n = blockName.searchable(l.index);
+    const t = this.thresholds[l.index]!;
+    const sk = applySuperkernel(tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, t, this.masks[l.index]!, l.skipAllowed, drop);
+    let h = convBnRelu(ctx, x, `${n}_expand`, 1);
+    h = tf.depthwiseConv2d(h, sk.kernel, l.stride, 'same');
+    h = tf.mul(tf.relu(bn(ctx, h, `${n}_dw_bn`)), sk.channelMask);
+    let ind = sk.indicators;
+    if (t.tse) {
+      const wr = p.get(`${n}_se_reduce/kernel`);
+      const dse = seIndicator(tf, wr, t.tse);
+      const ase = drop && drop.dse !== 1 ? (tf.mul(dse, drop.dse) as TF.Scalar) : dse;
+      ind = { ...ind, dse };
+      const mid = l.maxExpandedChannels;
+      const r = wr.shape[3]!;
+      const pooled = tf.mean(h, [1, 2]) as TF.Tensor2D;
+      const z = tf.relu(tf.add(tf.matMul(pooled, tf.reshape(wr, [mid, r]) as TF.Tensor2D), p.get(`${n}_se_reduce/bias`)));
+      const s = tf.sigmoid(tf.add(tf.matMul(z as TF.Tensor2D, tf.reshape(p.get(`${n}_se_expand/kernel`), [r, mid]) as TF.Tensor2D), p.get(`${n}_se_expand/bias`)));
+      // gate = 1 when the SE path is off, the SE scale when on
+      const gate = tf.add(1, tf.mul(ase, tf.sub(s, 1)));
+      h = tf.mul(h, tf.reshape(gate, [-1, 1, 1, mid]));
+    }
+    h = bn(ctx, conv(ctx, h, `${n}_project_conv`, 1), `${n}_project_bn`);
+    if (!l.residual) return { y: h, ind };
+    return { y: l.skipAllowed ? tf.add(x, tf.mul(sk.applied.d50c, h)) : tf.add(x, h), ind };
+  }
+
+  /** Forward pass: x [batch, size, size, 3] normalised -> logits [batch, classes]. Call inside a tidy or tape. */
+  forward(x: TF.Tensor4D, opts: SupernetForwardOptions): SupernetForward {
+    const tf = this.tf;
+    const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: this.space.bn.epsilon, batchStats: [] };
+    let h = convBnRelu(ctx, x, 'stem', this.space.stem.stride);
+    h = this.fixedForward(ctx, h, this.fixedBlocks[0]!);
+    const indicators: LayerIndicators[] = [];
+    for (const l of this.layout.searchable) {
+      const r = this.searchableForward(ctx, h, l, opts.indicatorDropout?.[l.index]);
+      h = r.y;
+      indicators.push(r.ind);
+    }
+    if (this.fixedBlocks[1]) h = this.fixedForward(ctx, h, this.fixedBlocks[1]);
+    h = convBnRelu(ctx, h, 'head', 1);
+    let f = tf.mean(h, [1, 2]) as TF.Tensor2D;
+    if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
+    const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
+    return { logits, indicators, batchStats: ctx.batchStats };
+  }
+
+  /** Trainable variables whose names are not BN parameters (the weight-decay set, thresholds included as in the reference). */
+  decayedVariables(): TF.Variable[] {
+    return [...this.params.trainable].filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
+  }
+
+  dispose(): void {
+    this.params.dispose();
+    for (const m of this.masks) for (const t of Object.values(m)) (t as TF.Tensor).dispose();
+  }
+}
