@@ -44,6 +44,7 @@ class ByteQueue {
 
   /** Removes and returns `n` buffered bytes (zero-copy when they lie in one chunk). */
   take(n: number): Uint8Array {
+    if (n === 0) return new Uint8Array(0);
     const first = this.chunks[0]!;
     if (first.byteLength - this.head >= n) {
       const out = first.subarray(this.head, this.head + n);
