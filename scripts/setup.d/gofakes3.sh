@@ -6,8 +6,10 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VERSION="v1.2.0"
 BIN="$ROOT/.tools/bin/gofakes3"
+# The Go toolchain may be installed without being on PATH (CI runs with the machine's plain environment).
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
 
-if [ -x "$BIN" ] && go version -m "$BIN" 2>/dev/null | grep -q "github.com/johannesboyne/gofakes3[[:space:]]*$VERSION"; then
+if [ -x "$BIN" ] && command -v go >/dev/null 2>&1 && go version -m "$BIN" 2>/dev/null | grep -q "github.com/johannesboyne/gofakes3[[:space:]]*$VERSION"; then
   echo "gofakes3 $VERSION already installed at $BIN"
   exit 0
 fi
