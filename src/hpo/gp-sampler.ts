@@ -1,0 +1,171 @@
+/**
+ * Gaussian-process Bayesian optimisation behind the ask/tell interface (Snoek, Larochelle & Adams,
+ * "Practical Bayesian Optimization of Machine Learning Algorithms", NeurIPS 2012).
+ *
+ * - Initial design: the first `nInitial` trials come from a scrambled Sobol sequence.
+ * - Model: Matern 5/2 ARD GP on the space's unit-cube features (ints as a rounded continuous column,
+ *   categoricals one-hot), outputs standardised; hyperparameters by maximum marginal likelihood with
+ *   restarts, warm-started from the previous fit (see gp-fit.ts).
+ * - Acquisition: log expected improvement (log-ei.ts), maximised by acquisition-optimizer.ts.
+ * - Parallel trials: pending trials enter the GP with a fantasised value - the posterior mean
+ *   ("Kriging believer") or a constant ("constant liar"; Ginsbourger, Le Riche & Carraro 2010) - so a
+ *   batch of asks spreads out instead of proposing the same point.
+ * - Failed trials: by default imputed with the worst observed value, which steers the search away
+ *   from regions that crash (a diverged NAS run is informative); 'exclude' ignores them.
+ */
+import { InvalidInputError } from '../errors';
+import { maximizeLogEi, type AcquisitionOptions } from './acquisition-optimizer';
+import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
+import { GaussianProcess, type GpHyper } from './gp';
+import { fitGpHyperparameters, type HyperPrior } from './gp-fit';
+import { warpOutputs } from './output-transform';
+import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
+import { SOBOL_MAX_DIM, SobolSequence, type SobolState } from './sobol';
+import type { Params, Space, SpaceSpec } from './space';
+
+export type BatchStrategy = 'kriging-believer' | 'constant-liar-min' | 'constant-liar-mean' | 'constant-liar-max';
+export type FailedTrialPolicy = 'impute-worst' | 'exclude';
+
+export interface GpSamplerOptions {
+  readonly seed: number;
+  readonly direction?: Direction;
+  /** Sobol trials before the GP takes over; default max(4, number of parameters + 1). */
+  readonly nInitial?: number;
+  readonly batchStrategy?: BatchStrategy;
+  readonly failedTrials?: FailedTrialPolicy;
+  /** Space-filling candidates scored per proposal (default 1024). */
+  readonly nCandidates?: number;
+  /** Random restarts of the hyperparameter fit (default 3, plus the warm and neutral starts). */
+  readonly fitRestarts?: number;
+  /** Above this many observations the hyperparameters are fitted on a subset (default 120). */
+  readonly maxFitPoints?: number;
+  /** Hyperparameter priors: 'none' = maximum likelihood, 'gamma' = MAP with weak Gamma priors. */
+  readonly hyperPrior?: HyperPrior;
+  /** 'yeo-johnson' (default) warps heavy-tailed objectives before standardising; see output-transform.ts. */
+  readonly outputTransform?: 'standardize' | 'yeo-johnson';
+}
+
+export type ResolvedGpOptions = Required<Omit<GpSamplerOptions, 'direction'>> & { readonly direction: Direction };
+
+export type GpState = BaseState & {
+  readonly kind: SamplerKind;
+  readonly version: 1;
+  readonly options: ResolvedGpOptions;
+  readonly sobol: SobolState | null;
+  readonly hyper: GpHyper | null;
+};
+
+const STRATEGIES: readonly BatchStrategy[] = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'];
+
+function positiveInt(v: unknown, path: string, fallback: number, min = 1): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidInputError(`${path}: must be an integer >= ${min}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
+  return v;
+}
+
+export function resolveGpOptions(o: GpSamplerOptions, space: Space): ResolvedGpOptions {
+  const batchStrategy = o.batchStrategy ?? 'kriging-believer';
+  if (!STRATEGIES.includes(batchStrategy)) throw new InvalidInputError(`options.batchStrategy: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(batchStrategy)}`, { code: 'INVALID_OPTIONS' });
+  const failedTrials = o.failedTrials ?? 'impute-worst';
+  if (failedTrials !== 'impute-worst' && failedTrials !== 'exclude') throw new InvalidInputError(`options.failedTrials: must be 'impute-worst' or 'exclude', got ${JSON.stringify(failedTrials)}`, { code: 'INVALID_OPTIONS' });
+  return {
+    seed: o.seed,
+    direction: checkDirection(o.direction),
+    nInitial: positiveInt(o.nInitial, 'options.nInitial', Math.max(4, space.dims.length + 1)),
+    batchStrategy,
+    failedTrials,
+    nCandidates: positiveInt(o.nCandidates, 'options.nCandidates', 1024, 16),
+    fitRestarts: positiveInt(o.fitRestarts, 'options.fitRestarts', 3, 0),
+    maxFitPoints: positiveInt(o.maxFitPoints, 'options.maxFitPoints', 120, 8),
+    hyperPrior: o.hyperPrior ?? 'none',
+    outputTransform: o.outputTransform ?? 'standardize',
+  };
+}
+
+export class GpSampler extends BaseSampler {
+  readonly kind: SamplerKind = 'gp';
+  protected readonly options: ResolvedGpOptions;
+  private readonly sobol: SobolSequence | null;
+  private hyper: GpHyper | null;
+
+  constructor(space: SpaceSpec | Space, options: GpSamplerOptions, state?: GpState, arity?: number) {
+    super(space, options.seed, arity, state);
+    this.options = state ? state.options : resolveGpOptions(options, this.space);
+    const d = this.space.dims.length;
+    this.sobol = state ? (state.sobol ? SobolSequence.fromState(state.sobol) : null) : d <= SOBOL_MAX_DIM ? SobolSequence.create(d, this.rng) : null;
+    this.hyper = state?.hyper ?? null;
+  }
+
+  static fromJSON(state: GpState): GpSampler {
+    return new GpSampler(state.space, state.options, state);
+  }
+
+  protected override get direction(): Direction {
+    return this.options.direction;
+  }
+
+  /** Hyperparameters of the last fit (for diagnostics), in unit-cube / standardised units. */
+  get lastHyperparameters(): GpHyper | null {
+    return this.hyper;
+  }
+
+  /** Scalar values to minimise for the completed trials (ParEGO overrides this). */
+  protected targets(ok: readonly TrialRecord[]): number[] {
+    const sign = this.options.direction === 'minimize' ? 1 : -1;
+    return ok.map((r) => sign * (r.value as number));
+  }
+
+  ask(): Trial {
+    const recs = this.ledger.all();
+    const ok = recs.filter((r) => r.state === 'ok');
+    if (recs.length < this.options.nInitial || ok.length === 0) {
+      const u = this.sobol ? this.sobol.next() : this.space.dims.map(() => this.rng.float());
+      return this.ledger.add(this.space.fromCube(u));
+    }
+    return this.ledger.add(this.propose(recs, ok));
+  }
+
+  private propose(recs: readonly TrialRecord[], ok: readonly TrialRecord[]): Params {
+    const yOk = this.targets(ok);
+    const X = ok.map((r) => this.space.toFeatures(r.params));
+    const y = [...yOk];
+    if (this.options.failedTrials === 'impute-worst') {
+      const worst = Math.max(...yOk);
+      for (const r of recs) {
+        if (r.state !== 'failed') continue;
+        X.push(this.space.toFeatures(r.params));
+        y.push(worst);
+      }
+    }
+    const ys = warpOutputs(y, this.options.outputTransform).values;
+    this.hyper = fitGpHyperparameters(X, ys, { rng: this.rng, restarts: this.options.fitRestarts, warmStart: this.hyper ?? undefined, maxFitPoints: this.options.maxFitPoints, prior: this.options.hyperPrior });
+    let gp = new GaussianProcess(X, ys, this.hyper);
+    const pending = recs.filter((r) => r.state === 'pending').map((r) => this.space.toFeatures(r.params));
+    if (pending.length > 0) {
+      const okYs = ys.slice(0, ok.length);
+      const lie = (s: BatchStrategy): number[] => {
+        if (s === 'kriging-believer') return Array.from(gp.predict(pending).mean);
+        const c = s === 'constant-liar-min' ? Math.min(...okYs) : s === 'constant-liar-max' ? Math.max(...okYs) : okYs.reduce((a, b) => a + b, 0) / okYs.length;
+        return pending.map(() => c);
+      };
+      gp = new GaussianProcess([...X, ...pending], [...ys, ...lie(this.options.batchStrategy)], this.hyper);
+    }
+    const order = ok.map((_, i) => i).sort((a, b) => ys[a]! - ys[b]! || a - b);
+    const best = ys[order[0]!]!;
+    const acq: AcquisitionOptions = { nCandidates: this.options.nCandidates, nIncumbents: 5, nLocalPerIncumbent: 40, nRefine: 5 };
+    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq);
+    return this.space.fromFeatures(res.features);
+  }
+
+  toJSON(): SamplerState {
+    const s: GpState = {
+      kind: this.kind,
+      version: 1,
+      options: this.options,
+      ...this.baseState(),
+      sobol: this.sobol ? this.sobol.state() : null,
+      hyper: this.hyper,
+    };
+    return s;
+  }
+}

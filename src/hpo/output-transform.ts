@@ -1,0 +1,66 @@
+/**
+ * Output warping for the GP: standardise, then a Yeo-Johnson power transform (Yeo & Johnson,
+ * Biometrika 2000) whose exponent maximises the Gaussian profile likelihood, then standardise again.
+ *
+ * Why: objectives are often heavy-tailed (a few very bad trials). A stationary GP on the raw values
+ * spends its signal variance on the outliers and sees the good region as flat; warping towards
+ * normality restores resolution where the optimum is (as HEBO does, Cowen-Rivers et al., JAIR 2022).
+ * The transform is monotone, so the incumbent and EI's ordering are unchanged.
+ */
+
+function yeoJohnson(y: number, lambda: number): number {
+  if (y >= 0) return Math.abs(lambda) < 1e-8 ? Math.log1p(y) : ((y + 1) ** lambda - 1) / lambda;
+  return Math.abs(lambda - 2) < 1e-8 ? -Math.log1p(-y) : -((1 - y) ** (2 - lambda) - 1) / (2 - lambda);
+}
+
+function standardise(y: readonly number[]): number[] {
+  const n = y.length;
+  const mean = y.reduce((a, b) => a + b, 0) / n;
+  const sd = Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
+  const scale = sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
+  return y.map((v) => (v - mean) / scale);
+}
+
+/** Profile log-likelihood of lambda (Yeo & Johnson 2000, eq. 3.1 up to constants). */
+function logLik(z: readonly number[], lambda: number): number {
+  const t = z.map((v) => yeoJohnson(v, lambda));
+  const n = t.length;
+  const mean = t.reduce((a, b) => a + b, 0) / n;
+  const v = t.reduce((a, b) => a + (b - mean) ** 2, 0) / n;
+  let jac = 0;
+  for (const x of z) jac += Math.sign(x) * Math.log1p(Math.abs(x));
+  return -0.5 * n * Math.log(Math.max(v, 1e-300)) + (lambda - 1) * jac;
+}
+
+/**
+ * Warped, standardised outputs. `lambda` is chosen by golden-section search on [-1, 3] (the profile
+ * likelihood is unimodal in practice); constant inputs give zeros.
+ */
+export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-johnson'): { values: number[]; lambda: number } {
+  const z = standardise(y);
+  if (mode === 'standardize' || y.length < 3) return { values: z, lambda: 1 };
+  let a = -1;
+  let b = 3;
+  const phi = (Math.sqrt(5) - 1) / 2;
+  let c = b - phi * (b - a);
+  let d = a + phi * (b - a);
+  let fc = logLik(z, c);
+  let fd = logLik(z, d);
+  for (let i = 0; i < 40; i++) {
+    if (fc > fd) {
+      b = d;
+      d = c;
+      fd = fc;
+      c = b - phi * (b - a);
+      fc = logLik(z, c);
+    } else {
+      a = c;
+      c = d;
+      fc = fd;
+      d = a + phi * (b - a);
+      fd = logLik(z, d);
+    }
+  }
+  const lambda = (a + b) / 2;
+  return { values: standardise(z.map((v) => yeoJohnson(v, lambda))), lambda };
+}
