@@ -1,0 +1,55 @@
+/**
+ * Wall-clock timing of model.predict on the active TF.js backend, batch 1.
+ *
+ * Models are timed in interleaved rounds (round r runs every model once) rather than one model
+ * `repeats` times in a row: load from other processes and CPU frequency drift then hit every model
+ * alike, and each model starts with the caches as a whole network leaves them (other blocks' weights
+ * in between), not with its own weights hot from the previous call.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { ModelToTime } from './block-models';
+import { quantile } from './model/statistic';
+
+export interface TimingOptions {
+  /** Untimed calls per model before the timed rounds (JIT, kernel selection, allocator). Default 5. */
+  warmup?: number;
+  /** Timed rounds (samples per model). Default 20. */
+  repeats?: number;
+  /** Called after each timed round (1-based). */
+  onRound?: (round: number, rounds: number) => void;
+}
+
+/** Milliseconds of one predict call, synchronised by awaiting the output's data. */
+export async function timePredict(model: TF.LayersModel, input: TF.Tensor): Promise<number> {
+  const t0 = process.hrtime.bigint();
+  const y = model.predict(input) as TF.Tensor;
+  await y.data();
+  const t1 = process.hrtime.bigint();
+  y.dispose();
+  return Number(t1 - t0) / 1e6;
+}
+
+/** Median predict latency (ms) of each model, batch 1, after warm-up; same order as `models`. */
+export async function medianLatencies(tf: typeof TF, models: readonly ModelToTime[], opts: TimingOptions = {}): Promise<number[]> {
+  return (await latencySamples(tf, models, opts)).map((s) => quantile(s, 0.5));
+}
+
+/** Every timed sample (ms) of each model: `repeats` per model, same order as `models`. */
+export async function latencySamples(tf: typeof TF, models: readonly ModelToTime[], opts: TimingOptions = {}): Promise<number[][]> {
+  const warmup = opts.warmup ?? 5;
+  const repeats = opts.repeats ?? 20;
+  const inputs = models.map((m) => tf.randomNormal([1, ...m.inputShape], 0, 1, 'float32', 7));
+  try {
+    for (let w = 0; w < warmup; w++) {
+      for (let i = 0; i < models.length; i++) await timePredict(models[i]!.model, inputs[i]!);
+    }
+    const samples: number[][] = models.map(() => []);
+    for (let r = 0; r < repeats; r++) {
+      for (let i = 0; i < models.length; i++) samples[i]!.push(await timePredict(models[i]!.model, inputs[i]!));
+      opts.onRound?.(r + 1, repeats);
+    }
+    return samples;
+  } finally {
+    inputs.forEach((x) => x.dispose());
+  }
+}
