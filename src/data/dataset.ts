@@ -3,7 +3,7 @@
  * 150 MB as uint8) fits in memory, which lets batches be addressed by (epoch, index) for exact resume.
  */
 import { DataError, InvalidInputError } from '../errors';
-import { throwIfAborted } from '../storage/retry';
+import { throwIfAborted } from '../storage';
 import { decodeImage, resizeBilinear, type RawImage } from './decode';
 import { permutation, Purpose, rngFor } from './prng';
 import { openSampleSource, type OpenSourceOptions, type RawSample } from './source';

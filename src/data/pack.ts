@@ -1,7 +1,6 @@
 /** `spnas data pack`: ImageFolder -> WebDataset tar shards (plus classes.txt), local or S3. */
 import { InvalidInputError } from '../errors';
-import { openStore, type OpenStoreOptions } from '../storage';
-import { throwIfAborted } from '../storage/retry';
+import { openStore, throwIfAborted, type OpenStoreOptions } from '../storage';
 import { decodeImage } from './decode';
 import { indexImageFolder } from './image-folder';
 import { permutation, Purpose, rngFor } from './prng';

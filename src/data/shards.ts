@@ -1,7 +1,6 @@
 /** Resolves a shard specification (directory, prefix, list, brace pattern) into concrete objects. */
 import { InvalidInputError } from '../errors';
-import { openStore, type ObjectStore, type OpenStoreOptions } from '../storage';
-import { splitParent } from '../storage/uri';
+import { openStore, splitParent, type ObjectStore, type OpenStoreOptions } from '../storage';
 
 /** One tar shard: the store holding it, its key there, and its URI for messages. */
 export interface ShardRef {

@@ -4,8 +4,7 @@
  * CLI and the benchmarks share.
  */
 import { DataError } from '../errors';
-import { openStore, type OpenStoreOptions } from '../storage';
-import { splitParent } from '../storage/uri';
+import { openStore, splitParent, type OpenStoreOptions } from '../storage';
 import type { RawImage } from './decode';
 import { imageFolderSamples, indexImageFolder } from './image-folder';
 import { permutation, Purpose, rngFor } from './prng';

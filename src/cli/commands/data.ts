@@ -3,8 +3,7 @@ import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../../errors';
 import type { CliCommand } from '../command';
 import { decodeSample, encodeGridPng, openSampleSource, packImageFolder, type RawImage } from '../../data';
-import { openStore } from '../../storage';
-import { splitParent } from '../../storage/uri';
+import { openStore, splitParent } from '../../storage';
 
 const USAGE = `usage:
   spnas data inspect <uri> [--grid out.png] [--samples N] [--limit N] [--json]
