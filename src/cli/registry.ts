@@ -2,5 +2,11 @@
 import type { CliCommand } from './command';
 import { backendCommand } from './commands/backend';
 import { dataCommand } from './commands/data';
+import { profileCommand } from './commands/profile';
+import { searchCommand } from './commands/search';
+import { deriveCommand } from './commands/derive';
+import { trainCommand } from './commands/train';
+import { evalCommand } from './commands/eval';
+import { exportCommand } from './commands/export';
 
-export const commands: CliCommand[] = [dataCommand, backendCommand];
+export const commands: CliCommand[] = [searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand];

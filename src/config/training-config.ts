@@ -13,6 +13,8 @@ const optimizerSchema = z
     decay: z.number().gt(0).lt(1).default(0.9),
     momentum: z.number().min(0).lt(1).default(0.9),
     epsilon: z.number().positive().default(1e-3),
+    /** Initial RMSProp mean square: 1 is TF1's (the reference), 0 Keras' (adapts at once; default). */
+    msInit: z.number().min(0).default(0),
     lrDecayRate: z.number().gt(0).max(1).default(0.97),
     lrDecayEpochs: z.number().positive().default(2.4),
     /** Linear learning-rate warm-up in epochs. */
@@ -51,6 +53,13 @@ export const searchConfigSchema = z
     /** Epochs at the start with lambda = 0 and indicator dropout (the reference's ~5 of 8). */
     warmupEpochs: z.number().min(0).default(5),
     indicatorDropout: z.number().min(0).lt(1).default(0.4),
+    /**
+     * 'relative' (default): indicators compare ||W_g|| / ||W_g at init|| with the threshold, so
+     * thresholds are in the same units in every layer and the sigmoid surrogate starts in its useful
+     * range. 'l2': the reference's raw norms (thresholds must travel ~||W_g||, which short searches
+     * never do). See docs/engine.md.
+     */
+    indicatorNorm: z.enum(['relative', 'l2']).default('relative'),
     /** Learning-rate multiplier of the thresholds relative to the weights. */
     thresholdLrMultiplier: z.number().positive().default(1),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),

@@ -112,9 +112,16 @@ export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture
   }
   x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
   x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
-  if (space.head.dropout > 0) x = tf.layers.dropout({ name: 'head_dropout', rate: space.head.dropout, seed: (opts.seed ?? 0) + 7 }).apply(x) as SymbolicTensor;
+  // Head dropout is applied by the trainer between 'head_pool' and 'head_dense' (see childHead), with a
+  // per-step seed: a seeded tf.layers.dropout would draw the same mask at every step.
   const logits = tf.layers
     .dense({ name: 'head_dense', units: space.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: (opts.seed ?? 0) + 11 }) })
     .apply(x) as SymbolicTensor;
   return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
+}
+
+/** The child split at the head: features (input -> pooled) and the classifier layer, sharing weights. */
+export function childHead(tf: typeof TF, model: TF.LayersModel): { features: TF.LayersModel; dense: TF.layers.Layer } {
+  const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('head_pool').output as SymbolicTensor });
+  return { features, dense: model.getLayer('head_dense') };
 }

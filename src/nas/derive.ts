@@ -23,8 +23,9 @@ export function currentIndicators(tf: typeof TF, net: Supernet): IndicatorValues
       const n = blockName.searchable(l.index);
       const t = net.thresholds[l.index]!;
       const w = net.params.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D;
-      const sk = applySuperkernel(tf, w, t, net.masks[l.index]!, l.skipAllowed);
-      const dse = t.tse ? seIndicator(tf, net.params.get(`${n}_se_reduce/kernel`), t.tse).dataSync()[0]! : 0;
+      const sc = net.normScales[l.index];
+      const sk = applySuperkernel(tf, w, t, net.masks[l.index]!, l.skipAllowed, undefined, sc);
+      const dse = t.tse ? seIndicator(tf, net.params.get(`${n}_se_reduce/kernel`), t.tse, sc?.sse).dataSync()[0]! : 0;
       return { d5x5: sk.indicators.d5x5.dataSync()[0]!, d50c: sk.indicators.d50c.dataSync()[0]!, d100c: sk.indicators.d100c.dataSync()[0]!, dse };
     }),
   );

@@ -1,6 +1,6 @@
 /**
  * RMSProp with momentum in TF1's formulation (the reference's optimizer):
- *   ms  <- decay * ms + (1 - decay) * g^2        (ms starts at 1, as TF1's slot initialiser)
+ *   ms  <- decay * ms + (1 - decay) * g^2        (ms starts at msInit: 1 in TF1, 0 in Keras)
  *   mom <- momentum * mom + lr * g / sqrt(ms + eps)
  *   v   <- v - mom
  * Own implementation rather than tf.train.rmsprop so that the learning rate can follow a schedule,
@@ -10,6 +10,11 @@ import type * as TF from '@tensorflow/tfjs';
 
 export interface RmspropOptions {
   decay: number;
+  /**
+   * Initial mean square. TF1 (the reference) starts at 1, which damps every update for the first few
+   * hundred steps; fine for 10k-step ImageNet searches, fatal for short ones, so the default is 0.
+   */
+  msInit: number;
   momentum: number;
   epsilon: number;
 }
@@ -25,7 +30,7 @@ export class Rmsprop {
     private readonly opts: RmspropOptions,
   ) {
     for (const { name, variable } of vars) {
-      this.ms.set(name, tf.variable(tf.onesLike(variable), false));
+      this.ms.set(name, tf.variable(tf.mul(tf.onesLike(variable), opts.msInit), false));
       this.mom.set(name, tf.variable(tf.zerosLike(variable), false));
     }
   }

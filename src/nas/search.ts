@@ -55,7 +55,7 @@ const STATE_VERSION = 1;
 
 export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const { tf, space, config: cfg, table } = o;
-  const net = new Supernet(tf, space, cfg.seed);
+  const net = new Supernet(tf, space, cfg.seed, cfg.indicatorNorm);
   const trainable = [...net.params.trainable];
   const thresholdNames = new Set(net.thresholds.flatMap((t, i) => Object.keys(t).map((k) => `l${i + 1}/${k}`)));
   const opt = new Rmsprop(

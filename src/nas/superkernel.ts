@@ -33,6 +33,14 @@ export interface IndicatorDropout {
   dse: number;
 }
 
+/** Per-group norm divisors (the groups' norms at initialisation) for the 'relative' indicator norm. */
+export interface NormScales {
+  s5x5: TF.Scalar;
+  s100c: TF.Scalar;
+  s50c: TF.Scalar;
+  sse?: TF.Scalar;
+}
+
 export interface SuperkernelResult {
   /** The depthwise kernel actually applied [5, 5, C, 1]. */
   kernel: TF.Tensor4D;
@@ -83,23 +91,26 @@ export function applySuperkernel(
   masks: SuperkernelMasks,
   skipAllowed: boolean,
   drop?: IndicatorDropout,
+  scales?: NormScales,
 ): SuperkernelResult {
-  const step = hardStep(tf);
+  const hard = hardStep(tf);
+  const rel = (n: TF.Scalar, s: TF.Scalar | undefined) => (s ? tf.div(n, s) : n);
+  const step = (n: TF.Scalar, s: TF.Scalar | undefined, t: TF.Variable) => hard(tf.sub(rel(n, s), t)) as TF.Scalar;
   const one = tf.scalar(1);
   const scaled = (d: TF.Scalar, k: number): TF.Scalar => (drop && k !== 1 ? (tf.mul(d, k) as TF.Scalar) : d);
 
   const w3 = tf.mul(w, masks.mask3x3);
   const w5 = tf.mul(w, masks.mask5x5);
-  const d5x5 = step(tf.sub(groupNorm(tf, w5), t.t5x5)) as TF.Scalar;
+  const d5x5 = step(groupNorm(tf, w5), scales?.s5x5, t.t5x5);
   const a5x5 = scaled(d5x5, drop?.d5x5 ?? 1);
   const wk = tf.add(w3, tf.mul(a5x5, w5));
 
   const wk100 = tf.mul(wk, masks.mask100c);
-  const d100c = step(tf.sub(groupNorm(tf, wk100), t.t100c)) as TF.Scalar;
+  const d100c = step(groupNorm(tf, wk100), scales?.s100c, t.t100c);
   const a100c = scaled(d100c, drop?.d100c ?? 1);
 
   const wk50 = tf.mul(wk, masks.mask50c);
-  const d50c = skipAllowed ? (step(tf.sub(groupNorm(tf, wk50), t.t50c)) as TF.Scalar) : one;
+  const d50c = skipAllowed ? step(groupNorm(tf, wk50), scales?.s50c, t.t50c) : one;
   const a50c = skipAllowed ? scaled(d50c, drop?.d50c ?? 1) : one;
 
   const kernel = tf.mul(a50c, tf.add(wk50, tf.mul(a100c, wk100))) as TF.Tensor4D;
@@ -113,7 +124,17 @@ export function applySuperkernel(
   };
 }
 
-/** SE indicator: 1(||W_se_reduce|| - t_se >= 0), on the SE reduce weights of the layer. */
-export function seIndicator(tf: typeof TF, wReduce: TF.Tensor, tse: TF.Variable): TF.Scalar {
-  return hardStep(tf)(tf.sub(groupNorm(tf, wReduce), tse)) as TF.Scalar;
+/** SE indicator: 1(||W_se_reduce|| (/ its initial norm) - t_se >= 0), on the SE reduce weights of the layer. */
+export function seIndicator(tf: typeof TF, wReduce: TF.Tensor, tse: TF.Variable, scale?: TF.Scalar): TF.Scalar {
+  const n = groupNorm(tf, wReduce);
+  return hardStep(tf)(tf.sub(scale ? tf.div(n, scale) : n, tse)) as TF.Scalar;
+}
+
+/** The group norms a fresh superkernel starts from: the divisors of the 'relative' indicator norm. */
+export function initialGroupNorms(tf: typeof TF, w: TF.Tensor4D, masks: SuperkernelMasks): { n5x5: number; n100c: number; n50c: number } {
+  return tf.tidy(() => ({
+    n5x5: groupNorm(tf, tf.mul(w, masks.mask5x5)).dataSync()[0]!,
+    n100c: groupNorm(tf, tf.mul(w, masks.mask100c)).dataSync()[0]!,
+    n50c: groupNorm(tf, tf.mul(w, masks.mask50c)).dataSync()[0]!,
+  }));
 }

@@ -13,7 +13,9 @@ import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { bn, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
 import { ParamStore } from './param-store';
-import { applySuperkernel, seIndicator, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type SuperkernelMasks } from './superkernel';
+import { applySuperkernel, initialGroupNorms, seIndicator, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks } from './superkernel';
+
+export type IndicatorNorm = 'relative' | 'l2';
 import { blockName } from './weight-names';
 
 export interface SupernetForwardOptions {
@@ -49,10 +51,14 @@ export class Supernet {
   readonly masks: SuperkernelMasks[] = [];
   private readonly fixedBlocks: FixedBlock[] = [];
 
+  /** Norm divisors per searchable layer ('relative' indicator norm); empty for 'l2'. */
+  readonly normScales: NormScales[] = [];
+
   constructor(
     private readonly tf: typeof TF,
     readonly space: SearchSpace,
     seed: number,
+    readonly indicatorNorm: IndicatorNorm = 'relative',
   ) {
     this.params = new ParamStore(tf, seed);
     this.layout = layoutOf(space);
@@ -111,7 +117,23 @@ export class Supernet {
       t100c: p.add(`${n}/t100c`, [], 'zeros'),
       ...(this.space.search.se ? { tse: p.add(`${n}/tse`, [], 'zeros') } : {}),
     });
-    this.masks.push(superkernelMasks(this.tf, mid));
+    const masks = superkernelMasks(this.tf, mid);
+    this.masks.push(masks);
+    if (this.indicatorNorm === 'relative') {
+      // state (not trainable): saved in checkpoints, so a resumed run keeps the same divisors
+      const init = initialGroupNorms(this.tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, masks);
+      const fixed = (name: string, v: number) => {
+        const t = p.addState(name, [], 'zeros');
+        t.assign(this.tf.scalar(v));
+        return t as unknown as TF.Scalar;
+      };
+      this.normScales.push({
+        s5x5: fixed(`${n}/n0_5x5`, init.n5x5),
+        s100c: fixed(`${n}/n0_100c`, init.n100c),
+        s50c: fixed(`${n}/n0_50c`, init.n50c),
+        ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNormValue(this.tf, p.get(`${n}_se_reduce/kernel`)))) } : {}),
+      });
+    }
   }
 
   private fixedForward(ctx: ForwardContext, x: TF.Tensor4D, b: FixedBlock): TF.Tensor4D {
@@ -128,14 +150,15 @@ export class Supernet {
     const p = this.params;
     const n = blockName.searchable(l.index);
     const t = this.thresholds[l.index]!;
-    const sk = applySuperkernel(tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, t, this.masks[l.index]!, l.skipAllowed, drop);
+    const scales = this.normScales[l.index];
+    const sk = applySuperkernel(tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, t, this.masks[l.index]!, l.skipAllowed, drop, scales);
     let h = convBnRelu(ctx, x, `${n}_expand`, 1);
     h = tf.depthwiseConv2d(h, sk.kernel, l.stride, 'same');
     h = tf.mul(tf.relu(bn(ctx, h, `${n}_dw_bn`)), sk.channelMask);
     let ind = sk.indicators;
     if (t.tse) {
       const wr = p.get(`${n}_se_reduce/kernel`);
-      const dse = seIndicator(tf, wr, t.tse);
+      const dse = seIndicator(tf, wr, t.tse, scales?.sse);
       const ase = drop && drop.dse !== 1 ? (tf.mul(dse, drop.dse) as TF.Scalar) : dse;
       ind = { ...ind, dse };
       const mid = l.maxExpandedChannels;
@@ -181,4 +204,8 @@ export class Supernet {
     this.params.dispose();
     for (const m of this.masks) for (const t of Object.values(m)) (t as TF.Tensor).dispose();
   }
+}
+
+function groupNormValue(tf: typeof TF, w: TF.Tensor): number {
+  return tf.norm(w).dataSync()[0]!;
 }

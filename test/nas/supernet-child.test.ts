@@ -5,6 +5,7 @@ import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
 import { architectureToString, type Architecture, type LayerOp } from '../../src/space/architecture';
 import { Supernet } from '../../src/nas/supernet';
+import { applyBatchStats, type BatchStat } from '../../src/nas/functional-ops';
 import { deriveArchitecture } from '../../src/nas/derive';
 import { buildChild } from '../../src/nas/child-builder';
 import { childWeightsFromSupernet, setModelWeightsByName } from '../../src/nas/child-weights';
@@ -88,11 +89,17 @@ test('the supernet trains: loss decreases on a fixed batch and no tensors leak',
   const before = tf.memory().numTensors;
   const losses: number[] = [];
   for (let i = 0; i < 15; i++) {
+    let stats: BatchStat[] = [];
     const l = tf.tidy(() => {
-      const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(y, net.forward(x, { training: true }).logits) as TF.Scalar, vars);
-      opt.applyGradients(grads);
+      const { value, grads } = tf.variableGrads(() => {
+        const fwd = net.forward(x, { training: true });
+        stats = fwd.batchStats;
+        return tf.losses.softmaxCrossEntropy(y, fwd.logits) as TF.Scalar;
+      }, vars);
+      opt.applyGradients(grads as unknown as Record<string, TF.Variable>);
       return value;
     });
+    applyBatchStats(tf, net.params, stats, 0.9);
     losses.push(l.dataSync()[0]!);
     l.dispose();
   }

@@ -1,0 +1,109 @@
+/**
+ * `spnas profile`: measures a latency table for a search space on this machine's TF.js backend,
+ * writes it as JSON, and reports its prediction error against measured whole networks.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { InvalidInputError } from '../../errors';
+import { loadTf } from '../../backend/tf';
+import type { CliCommand } from '../command';
+import { numberFlag, parseFlags, requireFlag } from '../args';
+import { ProgressReporter } from '../progress';
+import { resolveSpace } from '../space-arg';
+import { profileSpace, type ProfileResult } from '../../runtime/profiler';
+import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
+import type { ErrorStats } from '../../runtime/model/prediction-error';
+
+const usage = `usage: spnas profile --space <preset|spec.json> [options]
+
+Times every candidate of every searchable layer (k3e3, k3e6, k5e3, k5e6, each with SE when the space
+has searchable SE) and the fixed part in isolation at batch 1 on this machine's TF.js backend, writes
+the latency table, and reports how well it predicts measured whole-network latency of random
+architectures (median |error| and the fraction within +-10%).
+
+options:
+  --space <name|file>   preset (mobilenetv2-imagenet, cifar, cifar-small, cifar-tiny) or JSON spec
+  --out <file>          table JSON to write (default: latency-<space>.json)
+  --repeats <n>         timed rounds per model (default 20)
+  --warmup <n>          untimed rounds first (default 5)
+  --samples <n>         random architectures for the error check, 0 to skip (default 20)
+  --seed <n>            seed of the sampled architectures (default 1)
+  --stat <s>            per-model statistic over the rounds: ${STATISTICS.join(' | ')}
+                        (default ${DEFAULT_STATISTIC}: robust to other jobs on the machine; median is
+                        the reference's choice on a dedicated device)
+  --device <label>      device label stored in the table
+  --json                print one JSON object (table path, table, report) on stdout
+`;
+
+function intFlag(values: Record<string, unknown>, name: string, min: number): number | undefined {
+  const n = numberFlag(values, name);
+  if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new InvalidInputError(`--${name} must be an integer >= ${min}, got ${n}`);
+  return n;
+}
+
+function fmtStats(s: ErrorStats): string {
+  return `median |err| ${s.medianAbsErrPct.toFixed(2)}%, within +-10%: ${(100 * s.within10).toFixed(0)}%, mean err ${s.meanErrPct.toFixed(2)}%, max |err| ${s.maxAbsErrPct.toFixed(2)}%`;
+}
+
+function humanReport(r: ProfileResult, out: string): string {
+  const t = r.table;
+  const lines = [`wrote ${out}: ${t.layers.length} layers, fixed ${t.fixedMs.toFixed(3)} ms, call overhead ${t.meta?.callOverheadMs?.toFixed(3) ?? '?'} ms (${r.seconds.toFixed(1)} s)`];
+  if (r.floored.length) lines.push(`floored to 0.001 ms (indistinguishable from overhead): ${r.floored.join('; ')}`);
+  if (r.report) {
+    lines.push(`prediction error over ${r.report.count} random architectures (measured whole network vs table):`);
+    lines.push(`  exact lookup: ${fmtStats(r.report.exact)}`);
+    lines.push(`  formula:      ${fmtStats(r.report.formula)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export const profileCommand: CliCommand = {
+  name: 'profile',
+  summary: 'measure a latency table for a search space on this backend',
+  usage,
+  async run(argv) {
+    const { values } = parseFlags('profile', argv, {
+      space: { type: 'string' },
+      out: { type: 'string' },
+      repeats: { type: 'string' },
+      warmup: { type: 'string' },
+      samples: { type: 'string' },
+      seed: { type: 'string' },
+      stat: { type: 'string' },
+      device: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    const space = resolveSpace(requireFlag(values, 'space', 'profile'));
+    const stat = (values.stat as string | undefined) ?? DEFAULT_STATISTIC;
+    if (!(STATISTICS as readonly string[]).includes(stat)) throw new InvalidInputError(`--stat must be one of ${STATISTICS.join(', ')}, got '${stat}'`);
+    const opts = {
+      repeats: intFlag(values, 'repeats', 1),
+      warmup: intFlag(values, 'warmup', 0),
+      samples: intFlag(values, 'samples', 0),
+      seed: intFlag(values, 'seed', 0),
+      statistic: stat as Statistic,
+      device: values.device as string | undefined,
+    };
+    const out = (values.out as string | undefined) ?? `latency-${space.name}.json`;
+    try {
+      // Fail before a long profile, not after it.
+      fs.accessSync(path.dirname(path.resolve(out)), fs.constants.W_OK);
+    } catch (err) {
+      throw new InvalidInputError(`--out '${out}': its directory is not writable (${(err as Error).message})`, { cause: err });
+    }
+    const { tf } = loadTf();
+    const progress = { build: new ProgressReporter('profile: building models'), measure: new ProgressReporter('profile: timing rounds') };
+    const result = await profileSpace(tf, space, { ...opts, onProgress: (p) => progress[p.phase].update({ done: p.done, total: p.total, detail: '' }) });
+    try {
+      fs.writeFileSync(out, JSON.stringify(result.table, null, 2) + '\n');
+    } catch (err) {
+      throw new InvalidInputError(`--out '${out}' cannot be written: ${(err as Error).message}`, { cause: err });
+    }
+    if (values.json) {
+      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored }) + '\n');
+    } else {
+      process.stdout.write(humanReport(result, out));
+    }
+    return 0;
+  },
+};
