@@ -69,7 +69,10 @@ const spaceSchema = z
   .refine((r) => Object.keys(r).length > 0, 'a space needs at least one parameter');
 
 /** JSON description of one parameter. */
-export type ParamSpec = z.infer<typeof paramSchema>;
+export type ParamSpec =
+  | { readonly type: 'float'; readonly low: number; readonly high: number; readonly log?: boolean; readonly default?: number }
+  | { readonly type: 'int'; readonly low: number; readonly high: number; readonly log?: boolean; readonly default?: number }
+  | { readonly type: 'categorical'; readonly choices: readonly ParamValue[]; readonly default?: ParamValue };
 /** JSON description of a space: parameter name -> spec. */
 export type SpaceSpec = Readonly<Record<string, ParamSpec>>;
 
@@ -147,7 +150,7 @@ export class Space {
       const v = params[d.name];
       const s = d.spec;
       if (s.type === 'categorical') {
-        const k = s.choices.indexOf(v as never);
+        const k = s.choices.indexOf(v!);
         if (k < 0) throw new InvalidInputError(`parameter ${d.name}: ${JSON.stringify(v)} is not one of ${JSON.stringify(s.choices)}`);
         f[d.offset + k] = 1;
       } else {
