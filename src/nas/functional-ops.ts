@@ -1,10 +1,11 @@
 /**
  * The functional building blocks shared by the supernet: conv + BN (+ReLU) over a ParamStore.
- * BN in training mode normalises with batch moments and reports them, so the caller updates the
- * moving statistics outside the gradient tape (as tf.layers does after a step).
+ * BN in training mode normalises with batch moments (one fused native kernel, see
+ * backend/native-ops.ts) and reports them, so the caller updates the moving statistics after the step.
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { ParamStore } from './param-store';
+import { bnReluTraining } from '../backend/native-ops';
 
 export interface BatchStat {
   prefix: string;
@@ -28,16 +29,30 @@ export function createBn(params: ParamStore, prefix: string, channels: number): 
   params.addState(`${prefix}/moving_variance`, [channels], 'ones');
 }
 
-export function bn(ctx: ForwardContext, x: TF.Tensor4D, prefix: string): TF.Tensor4D {
+/**
+ * BN (+ReLU) of `prefix`. `scale` (a [C] vector or a scalar) multiplies gamma and beta: the output is
+ * then exactly scale * BN(x) (scale >= 0 commutes with ReLU), which is how the supernet masks channels
+ * and skipped branches at no extra pass over the activations.
+ */
+export function bnAct(ctx: ForwardContext, x: TF.Tensor4D, prefix: string, relu: boolean, scale?: TF.Tensor): TF.Tensor4D {
   const { tf, params } = ctx;
-  const gamma = params.get(`${prefix}/gamma`) as TF.Tensor1D;
-  const beta = params.get(`${prefix}/beta`) as TF.Tensor1D;
-  if (!ctx.training) {
-    return tf.batchNorm(x, params.get(`${prefix}/moving_mean`) as TF.Tensor1D, params.get(`${prefix}/moving_variance`) as TF.Tensor1D, beta, gamma, ctx.epsilon);
+  let gamma = params.get(`${prefix}/gamma`) as TF.Tensor1D;
+  let beta = params.get(`${prefix}/beta`) as TF.Tensor1D;
+  if (scale) {
+    gamma = tf.mul(gamma, scale);
+    beta = tf.mul(beta, scale);
   }
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  ctx.batchStats.push({ prefix, mean: tf.keep(mean) as TF.Tensor1D, variance: tf.keep(variance) as TF.Tensor1D });
-  return tf.batchNorm(x, mean as TF.Tensor1D, variance as TF.Tensor1D, beta, gamma, ctx.epsilon);
+  if (!ctx.training) {
+    const y = tf.batchNorm(x, params.get(`${prefix}/moving_mean`) as TF.Tensor1D, params.get(`${prefix}/moving_variance`) as TF.Tensor1D, beta, gamma, ctx.epsilon);
+    return relu ? tf.relu(y) : y;
+  }
+  const r = bnReluTraining(tf)(x, gamma, beta, ctx.epsilon, relu);
+  ctx.batchStats.push({ prefix, mean: r.mean, variance: r.variance });
+  return r.y;
+}
+
+export function bn(ctx: ForwardContext, x: TF.Tensor4D, prefix: string, scale?: TF.Tensor): TF.Tensor4D {
+  return bnAct(ctx, x, prefix, false, scale);
 }
 
 export function conv(ctx: ForwardContext, x: TF.Tensor4D, name: string, stride: number): TF.Tensor4D {
@@ -45,7 +60,7 @@ export function conv(ctx: ForwardContext, x: TF.Tensor4D, name: string, stride: 
 }
 
 export function convBnRelu(ctx: ForwardContext, x: TF.Tensor4D, prefix: string, stride: number): TF.Tensor4D {
-  return ctx.tf.relu(bn(ctx, conv(ctx, x, `${prefix}_conv`, stride), `${prefix}_bn`));
+  return bnAct(ctx, conv(ctx, x, `${prefix}_conv`, stride), `${prefix}_bn`, true);
 }
 
 /** Updates moving statistics from a step's batch moments and disposes them. */

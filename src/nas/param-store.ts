@@ -47,6 +47,11 @@ export class ParamStore {
     return v;
   }
 
+  /** Registers an existing variable (e.g. a tf.layers weight) under a logical name. */
+  adopt(name: string, v: TF.Variable, trainable: boolean): void {
+    (trainable ? this.trainable : this.state).set(name, v);
+  }
+
   get(name: string): TF.Variable {
     const v = this.trainable.get(name) ?? this.state.get(name);
     if (!v) throw new Error(`no parameter '${name}'`);

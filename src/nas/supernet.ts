@@ -11,7 +11,8 @@ import type * as TF from '@tensorflow/tfjs';
 import { layoutOf, type SearchableLayer, type SpaceLayout } from '../space/layers';
 import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
-import { bn, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
+import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
+import { globalPool, plainMbconv, seScale } from './mbconv';
 import { ParamStore } from './param-store';
 import { applySuperkernel, initialGroupNorms, seIndicator, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks } from './superkernel';
 
@@ -137,12 +138,7 @@ export class Supernet {
   }
 
   private fixedForward(ctx: ForwardContext, x: TF.Tensor4D, b: FixedBlock): TF.Tensor4D {
-    const tf = this.tf;
-    let h = b.expansion !== 1 ? convBnRelu(ctx, x, `${b.name}_expand`, 1) : x;
-    h = tf.depthwiseConv2d(h, this.params.get(`${b.name}_dw_conv/depthwise_kernel`) as TF.Tensor4D, b.stride as 1 | 2, 'same');
-    h = tf.relu(bn(ctx, h, `${b.name}_dw_bn`));
-    h = bn(ctx, conv(ctx, h, `${b.name}_project_conv`, 1), `${b.name}_project_bn`);
-    return b.stride === 1 && b.inChannels === b.outChannels ? tf.add(x, h) : h;
+    return plainMbconv(ctx, x, { ...b, se: false });
   }
 
   private searchableForward(ctx: ForwardContext, x: TF.Tensor4D, l: SearchableLayer, drop?: IndicatorDropout): { y: TF.Tensor4D; ind: LayerIndicators } {
@@ -154,25 +150,20 @@ export class Supernet {
     const sk = applySuperkernel(tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, t, this.masks[l.index]!, l.skipAllowed, drop, scales);
     let h = convBnRelu(ctx, x, `${n}_expand`, 1);
     h = tf.depthwiseConv2d(h, sk.kernel, l.stride, 'same');
-    h = tf.mul(tf.relu(bn(ctx, h, `${n}_dw_bn`)), sk.channelMask);
+    h = bnAct(ctx, h, `${n}_dw_bn`, true, sk.channelMask);
     let ind = sk.indicators;
     if (t.tse) {
       const wr = p.get(`${n}_se_reduce/kernel`);
       const dse = seIndicator(tf, wr, t.tse, scales?.sse);
       const ase = drop && drop.dse !== 1 ? (tf.mul(dse, drop.dse) as TF.Scalar) : dse;
       ind = { ...ind, dse };
-      const mid = l.maxExpandedChannels;
-      const r = wr.shape[3]!;
-      const pooled = tf.mean(h, [1, 2]) as TF.Tensor2D;
-      const z = tf.relu(tf.add(tf.matMul(pooled, tf.reshape(wr, [mid, r]) as TF.Tensor2D), p.get(`${n}_se_reduce/bias`)));
-      const s = tf.sigmoid(tf.add(tf.matMul(z as TF.Tensor2D, tf.reshape(p.get(`${n}_se_expand/kernel`), [r, mid]) as TF.Tensor2D), p.get(`${n}_se_expand/bias`)));
       // gate = 1 when the SE path is off, the SE scale when on
-      const gate = tf.add(1, tf.mul(ase, tf.sub(s, 1)));
-      h = tf.mul(h, tf.reshape(gate, [-1, 1, 1, mid]));
+      const gate = tf.add(1, tf.mul(ase, tf.sub(seScale(ctx, h, n), 1)));
+      h = tf.mul(h, gate);
     }
-    h = bn(ctx, conv(ctx, h, `${n}_project_conv`, 1), `${n}_project_bn`);
-    if (!l.residual) return { y: h, ind };
-    return { y: l.skipAllowed ? tf.add(x, tf.mul(sk.applied.d50c, h)) : tf.add(x, h), ind };
+    // a skipped layer (d50c = 0) contributes exactly nothing: its project BN is scaled by d50c too
+    h = bn(ctx, conv(ctx, h, `${n}_project_conv`, 1), `${n}_project_bn`, l.skipAllowed ? sk.applied.d50c : undefined);
+    return { y: l.residual ? tf.add(x, h) : h, ind };
   }
 
   /** Forward pass: x [batch, size, size, 3] normalised -> logits [batch, classes]. Call inside a tidy or tape. */
@@ -189,7 +180,7 @@ export class Supernet {
     }
     if (this.fixedBlocks[1]) h = this.fixedForward(ctx, h, this.fixedBlocks[1]);
     h = convBnRelu(ctx, h, 'head', 1);
-    let f = tf.mean(h, [1, 2]) as TF.Tensor2D;
+    let f = globalPool(tf, h);
     if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
     const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
     return { logits, indicators, batchStats: ctx.batchStats };

@@ -10,7 +10,9 @@ import { architectureToString } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
 import type { CheckpointStore } from '../storage/checkpoint-store';
 import type { BatchSource } from './batch-source';
-import { buildChild, childHead } from './child-builder';
+import { buildChild } from './child-builder';
+import { ChildNet } from './child-net';
+import { applyBatchStats, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
 import { stepSeed } from './prng';
 import { Rmsprop } from './rmsprop';
@@ -44,10 +46,10 @@ export function namedModelVariables(model: TF.LayersModel): Array<[string, TF.Va
 export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult> {
   const { tf, space, config: cfg } = o;
   const model = buildChild(tf, space, o.architecture, { seed: cfg.seed });
-  const { features, dense } = childHead(tf, model);
   const named = namedModelVariables(model);
   const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
   const trainable = named.filter(([, v]) => trainableNames.has(v.name));
+  const net = new ChildNet(tf, space, o.architecture, named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })));
   const opt = new Rmsprop(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
   const stateVars = (): Array<[string, TF.Variable]> => [...named.map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]), ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable])];
   const decayed = trainable.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
@@ -69,13 +71,14 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
   const step = (batch: { images: Float32Array; labels: Int32Array; size: number }, s: number, epoch: number) => {
     const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
     let ceT: TF.Tensor | undefined;
+    let stats: BatchStat[] = [];
     const { value, grads } = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, space.inputSize, space.inputSize, space.inputChannels]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), space.numClasses);
       return tf.variableGrads(() => {
-        let f = features.apply(x, { training: true }) as TF.Tensor2D;
-        if (space.head.dropout > 0) f = tf.dropout(f, space.head.dropout, undefined, stepSeed(cfg.seed, s, 2)) as TF.Tensor2D;
-        const ce = tf.losses.softmaxCrossEntropy(y, dense.apply(f) as TF.Tensor2D, undefined, cfg.labelSmoothing) as TF.Scalar;
+        const fwd = net.forward(x, { training: true, dropoutSeed: stepSeed(cfg.seed, s, 2) });
+        stats = fwd.batchStats;
+        const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
         ceT = tf.keep(ce);
         return tf.add(ce, tf.mul(0.5 * cfg.weightDecay, tf.addN(decayed.map((v) => tf.sum(tf.square(v)))))) as TF.Scalar;
       }, varList);
@@ -87,10 +90,12 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     if (!Number.isFinite(loss)) {
       const where = findNonFinite(tf, grads, trainable);
       tf.dispose(Object.values(grads));
+      applyBatchStats(tf, net.params, stats, 1);
       throw new NumericalError(`loss is ${loss} at step ${s} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256); the last checkpoint is intact`);
     }
     opt.apply(grads, lr);
     tf.dispose(Object.values(grads));
+    applyBatchStats(tf, net.params, stats, space.bn.momentum);
     return { loss, ce, lr };
   };
 
