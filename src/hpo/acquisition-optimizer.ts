@@ -24,6 +24,23 @@ export interface AcquisitionOptions {
   readonly nIncumbents: number;
   /** Candidates refined by L-BFGS. */
   readonly nRefine: number;
+  /**
+   * 'log-ei' (default) or 'posterior-mean': minimise the GP mean instead, a purely exploiting step
+   * (see GpSamplerOptions.exploitEvery).
+   */
+  readonly criterion?: 'log-ei' | 'posterior-mean';
+}
+
+/**
+ * Two feature vectors closer than this in every column count as the same point. Re-evaluating a point
+ * of a deterministic objective teaches the GP nothing, and a GP that is overconfident enough to want
+ * that would want it again forever; 1e-5 of the range is far below any useful resolution.
+ */
+export const DUPLICATE_TOLERANCE = 1e-5;
+
+function isNear(a: readonly number[], b: readonly number[]): boolean {
+  for (let j = 0; j < a.length; j++) if (Math.abs(a[j]! - b[j]!) > DUPLICATE_TOLERANCE) return false;
+  return true;
 }
 
 export interface AcquisitionResult {
@@ -31,14 +48,17 @@ export interface AcquisitionResult {
   readonly logEi: number;
 }
 
-function scoreAll(gp: GaussianProcess, xs: number[][], best: number): Float64Array {
+function scoreAll(gp: GaussianProcess, xs: number[][], best: number, criterion: 'log-ei' | 'posterior-mean'): Float64Array {
   const { mean, variance } = gp.predict(xs);
+  if (criterion === 'posterior-mean') return Float64Array.from(mean, (m) => -m);
   return Float64Array.from(mean, (m, i) => logExpectedImprovement(m, Math.sqrt(variance[i]!), best));
 }
 
 /**
  * Finds a feature vector maximising log EI for minimisation below `best` (standardised units).
- * `incumbents` are observed feature vectors ordered best first.
+ * `incumbents` are observed feature vectors ordered best first. Points within
+ * {@link DUPLICATE_TOLERANCE} of `avoid` (trials already run or running) are never returned; if every
+ * candidate is such a point the result is undefined and the caller should explore instead.
  */
 export function maximizeLogEi(
   gp: GaussianProcess,
@@ -47,7 +67,8 @@ export function maximizeLogEi(
   incumbents: readonly (readonly number[])[],
   rng: Prng,
   opts: AcquisitionOptions,
-): AcquisitionResult {
+  avoid: readonly (readonly number[])[] = [],
+): AcquisitionResult | undefined {
   const D = space.featureDim;
   const cands: number[][] = [];
   if (D <= SOBOL_MAX_DIM) {
@@ -72,7 +93,8 @@ export function maximizeLogEi(
       cands.push(space.project(x));
     }
   }
-  const scores = scoreAll(gp, cands, best);
+  const criterion = opts.criterion ?? 'log-ei';
+  const scores = scoreAll(gp, cands, best, criterion);
   const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b);
   const starts: number[][] = [];
   const seen = new Set<string>();
@@ -92,8 +114,12 @@ export function maximizeLogEi(
         for (let k = 0; k < free.length; k++) full[free[k]!] = z[k]!;
         const p = gp.predictWithGrad(full);
         const sigma = Math.sqrt(p.variance);
-        const g = logEiWithGrad(p.mean, sigma, best);
         const grad = new Float64Array(free.length);
+        if (criterion === 'posterior-mean') {
+          for (let k = 0; k < free.length; k++) grad[k] = p.dMean[free[k]!]!;
+          return { value: p.mean, grad };
+        }
+        const g = logEiWithGrad(p.mean, sigma, best);
         for (let k = 0; k < free.length; k++) {
           const j = free[k]!;
           grad[k] = -(g.dMean * p.dMean[j]! + (g.dSigma * p.dVariance[j]!) / (2 * sigma));
@@ -106,8 +132,15 @@ export function maximizeLogEi(
       refined.push(space.project(out));
     }
   }
-  const finals = [...starts, ...refined];
-  const finalScores = scoreAll(gp, finals, best);
+  const fresh = (x: readonly number[]) => !avoid.some((a) => isNear(a, x));
+  const finals = [...starts, ...refined].filter(fresh);
+  // Fall back to the rest of the scored candidates, best first, before giving up.
+  if (finals.length === 0) {
+    const next = order.find((i) => fresh(cands[i]!));
+    if (next === undefined) return undefined;
+    finals.push(cands[next]!);
+  }
+  const finalScores = scoreAll(gp, finals, best, criterion);
   let bi = 0;
   for (let i = 1; i < finals.length; i++) if (finalScores[i]! > finalScores[bi]!) bi = i;
   return { features: finals[bi]!, logEi: finalScores[bi]! };

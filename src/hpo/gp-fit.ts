@@ -9,7 +9,7 @@
  * of the starts (warm start), so few restarts suffice.
  */
 import type { Prng } from './prng';
-import { negLogMarginalLikelihood, thetaToHyper, type GpHyper } from './gp';
+import { MarginalLikelihood, thetaToHyper, type GpHyper } from './gp';
 import { minimizeBox } from './lbfgs';
 
 /** Bounds in natural units for data in the unit cube with standardised outputs. */
@@ -55,10 +55,11 @@ export function hyperPriorPenalty(theta: ArrayLike<number>, prior: HyperPrior): 
   }
   // 'lognormal': log l ~ N(sqrt2 + log(D)/2, 3), dimension-scaled (Hvarfner, Hellsten & Nardi, ICML 2024).
   const mu = Math.SQRT2 + 0.5 * Math.log(D);
+  const v2 = 3;
   for (let j = 0; j < D; j++) {
     const t = theta[j]!;
-    value += ((t - mu) * (t - mu)) / 6;
-    grad[j] = (t - mu) / 3;
+    value += ((t - mu) * (t - mu)) / (2 * v2);
+    grad[j] = (t - mu) / v2;
   }
   return { value, grad };
 }
@@ -102,7 +103,9 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
   }
   // A neutral start: lengthscales a fifth of the cube, unit signal, small noise.
   starts.push([...Array<number>(D).fill(Math.log(0.2)), 0, Math.log(1e-4)]);
-  const restarts = opts.restarts ?? 3;
+  // A warm start sits near the optimum already; one random restart still guards against drifting
+  // into a poor mode as the data change. A cold fit gets the full number of restarts.
+  const restarts = opts.warmStart ? Math.min(1, opts.restarts ?? 3) : (opts.restarts ?? 3);
   for (let r = 0; r < restarts; r++) {
     starts.push([
       ...Array.from({ length: D }, () => Math.log(0.05) + opts.rng.float() * (Math.log(2) - Math.log(0.05))),
@@ -110,11 +113,12 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
       Math.log(1e-6) + opts.rng.float() * (Math.log(1e-2) - Math.log(1e-6)),
     ]);
   }
+  const ml = new MarginalLikelihood(Xs, ys);
   let best: { x: Float64Array; value: number } | undefined;
   for (const s of starts) {
     const prior = opts.prior ?? 'none';
     const objective = (t: Float64Array) => {
-      const a = negLogMarginalLikelihood(Xs, ys, t);
+      const a = ml.evaluate(t);
       if (prior === 'none' || !Number.isFinite(a.value)) return a;
       const b = hyperPriorPenalty(t, prior);
       return { value: a.value + b.value, grad: a.grad.map((g, i) => g + b.grad[i]!) };

@@ -6,7 +6,9 @@
  */
 import { NumericalError } from '../errors';
 import { cholesky, inverseFromCholesky, solveLower, solveUpperT } from './linalg';
-import { kernelMatrix, kernelVector, kernelVectorWithGrad, maternGradFactor, scaledSqDist, type KernelParams } from './matern52';
+import { kernelMatrix, kernelVector, kernelVectorWithGrad, type KernelParams } from './matern52';
+
+const SQRT5 = Math.sqrt(5);
 
 /** GP hyperparameters in natural units. */
 export interface GpHyper extends KernelParams {
@@ -105,44 +107,86 @@ export class GaussianProcess {
 }
 
 /**
- * Negative log marginal likelihood -log p(y | X, theta) and its gradient in theta (log-parameters).
- * Returns Infinity when K cannot be factorised, which the optimiser treats as a rejected step.
+ * Negative log marginal likelihood -log p(y | X, theta) and its gradient in theta (log-parameters),
+ * for fixed data. The per-column squared differences of all pairs are computed once, because the
+ * fit evaluates the likelihood hundreds of times on the same inputs.
  */
+export class MarginalLikelihood {
+  private readonly n: number;
+  private readonly D: number;
+  /** sq[(a * (a - 1) / 2 + b) * D + j] = (X[a][j] - X[b][j])^2 for b < a. */
+  private readonly sq: Float64Array;
+
+  constructor(
+    X: readonly (readonly number[])[],
+    private readonly y: readonly number[],
+  ) {
+    this.n = X.length;
+    this.D = X[0]?.length ?? 0;
+    this.sq = new Float64Array(((this.n * (this.n - 1)) / 2) * this.D);
+    let p = 0;
+    for (let a = 0; a < this.n; a++) {
+      for (let b = 0; b < a; b++) {
+        for (let j = 0; j < this.D; j++) {
+          const d = X[a]![j]! - X[b]![j]!;
+          this.sq[p++] = d * d;
+        }
+      }
+    }
+  }
+
+  /** Value and gradient; Infinity when K cannot be factorised (the optimiser rejects the step). */
+  evaluate(theta: ArrayLike<number>): { value: number; grad: Float64Array } {
+    const { n, D, sq, y } = this;
+    const h = thetaToHyper(theta);
+    const s2 = h.signalVar;
+    const inv2 = h.lengthscales.map((l) => 1 / (l * l));
+    const grad = new Float64Array(theta.length);
+    const K = new Float64Array(n * n);
+    // Keep r per pair for the gradient pass.
+    const rs = new Float64Array((n * (n - 1)) / 2);
+    let p = 0;
+    for (let a = 0; a < n; a++) {
+      K[a * n + a] = s2 + h.noiseVar;
+      for (let b = 0; b < a; b++, p++) {
+        let r2 = 0;
+        for (let j = 0; j < D; j++) r2 += sq[p * D + j]! * inv2[j]!;
+        const r = Math.sqrt(r2);
+        rs[p] = r;
+        const k = s2 * (1 + SQRT5 * r + (5 / 3) * r2) * Math.exp(-SQRT5 * r);
+        K[a * n + b] = k;
+        K[b * n + a] = k;
+      }
+    }
+    const L = cholesky(K, n);
+    if (!L) return { value: Infinity, grad };
+    const alpha = solveUpperT(L, n, solveLower(L, n, y));
+    let value = 0.5 * n * Math.log(2 * Math.PI);
+    for (let i = 0; i < n; i++) value += 0.5 * y[i]! * alpha[i]! + Math.log(L[i * n + i]!);
+    // d(-log p)/d theta = -1/2 tr((alpha alpha^T - K^{-1}) dK/dtheta); off-diagonal pairs count twice.
+    const Kinv = inverseFromCholesky(L, n);
+    p = 0;
+    for (let a = 0; a < n; a++) {
+      const wDiag = alpha[a]! * alpha[a]! - Kinv[a * n + a]!;
+      grad[D] = grad[D]! - 0.5 * wDiag * s2;
+      grad[D + 1] = grad[D + 1]! - 0.5 * wDiag * h.noiseVar;
+      for (let b = 0; b < a; b++, p++) {
+        const w = alpha[a]! * alpha[b]! - Kinv[a * n + b]!;
+        grad[D] = grad[D]! - w * K[a * n + b]!;
+        const r = rs[p]!;
+        const g = w * (5 / 3) * s2 * (1 + SQRT5 * r) * Math.exp(-SQRT5 * r);
+        for (let j = 0; j < D; j++) grad[j] = grad[j]! - g * sq[p * D + j]! * inv2[j]!;
+      }
+    }
+    return { value, grad };
+  }
+}
+
+/** One-off {@link MarginalLikelihood} evaluation. */
 export function negLogMarginalLikelihood(
   X: readonly (readonly number[])[],
   y: readonly number[],
   theta: ArrayLike<number>,
 ): { value: number; grad: Float64Array } {
-  const n = X.length;
-  const D = theta.length - 2;
-  const h = thetaToHyper(theta);
-  const grad = new Float64Array(theta.length);
-  const K = kernelMatrix(X, h);
-  for (let i = 0; i < n; i++) K[i * n + i] = K[i * n + i]! + h.noiseVar;
-  const L = cholesky(K, n);
-  if (!L) return { value: Infinity, grad };
-  const alpha = solveUpperT(L, n, solveLower(L, n, y));
-  let value = 0.5 * n * Math.log(2 * Math.PI);
-  for (let i = 0; i < n; i++) value += 0.5 * y[i]! * alpha[i]! + Math.log(L[i * n + i]!);
-  // d(-log p)/d theta = -1/2 tr((alpha alpha^T - K^{-1}) dK/dtheta).
-  const Kinv = inverseFromCholesky(L, n);
-  const ls = h.lengthscales;
-  for (let a = 0; a < n; a++) {
-    const wDiag = alpha[a]! * alpha[a]! - Kinv[a * n + a]!;
-    grad[D] = grad[D]! - 0.5 * wDiag * h.signalVar;
-    grad[D + 1] = grad[D + 1]! - 0.5 * wDiag * h.noiseVar;
-    for (let b = 0; b < a; b++) {
-      const w = alpha[a]! * alpha[b]! - Kinv[a * n + b]!; // counted twice (symmetry): factor 0.5 cancels
-      const xa = X[a]!;
-      const xb = X[b]!;
-      const r = Math.sqrt(scaledSqDist(xa, xb, ls));
-      grad[D] = grad[D]! - w * (K[a * n + b]!);
-      const g = maternGradFactor(r, h.signalVar);
-      for (let j = 0; j < D; j++) {
-        const d = (xa[j]! - xb[j]!) / ls[j]!;
-        grad[j] = grad[j]! - w * g * d * d;
-      }
-    }
-  }
-  return { value, grad };
+  return new MarginalLikelihood(X, y).evaluate(theta);
 }

@@ -8,6 +8,9 @@ import { minimizeBox } from '../../src/hpo/lbfgs';
 import { Prng } from '../../src/hpo/prng';
 import { SobolSequence } from '../../src/hpo/sobol';
 import { fitGpHyperparameters } from '../../src/hpo/gp-fit';
+import { cholesky, inverseFromCholesky } from '../../src/hpo/linalg';
+import { kernelMatrix } from '../../src/hpo/matern52';
+import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 
 const close = (a: number, b: number, rel: number, what: string) =>
   assert.ok(Math.abs(a - b) <= rel * Math.max(1e-300, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -144,4 +147,32 @@ test('PRNG and Sobol are deterministic, restorable, and Sobol is a (0,m,2)-net i
   for (let d = 0; d < 6; d++) assert.equal(new Set(pts.map((x) => Math.floor(x[d]! * 64))).size, 64, `dim ${d} stratified`);
   const resumed = SobolSequence.fromState(sob.state());
   assert.deepEqual(resumed.next(), sob.next());
+});
+
+test('our Cholesky factor and inverse agree with ml-matrix on a Matern kernel matrix', () => {
+  const rng = Prng.fromSeed(8);
+  const n = 40;
+  const X = Array.from({ length: n }, () => [rng.float(), rng.float(), rng.float()]);
+  const K = kernelMatrix(X, { lengthscales: [0.3, 0.5, 0.7], signalVar: 1.3 });
+  for (let i = 0; i < n; i++) K[i * n + i] = K[i * n + i]! + 1e-6;
+  const L = cholesky(K, n)!;
+  const ref = new CholeskyDecomposition(new Matrix(Array.from({ length: n }, (_, i) => Array.from(K.subarray(i * n, (i + 1) * n)))));
+  assert.ok(ref.isPositiveDefinite());
+  const RL = ref.lowerTriangularMatrix;
+  let maxDiff = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) maxDiff = Math.max(maxDiff, Math.abs(L[i * n + j]! - RL.get(i, j)));
+  assert.ok(maxDiff < 1e-9, `max |L - L_ml| = ${maxDiff}`);
+  // K K^{-1} = I.
+  const Kinv = inverseFromCholesky(L, n);
+  let err = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let k = 0; k < n; k++) s += K[i * n + k]! * Kinv[k * n + j]!;
+      err = Math.max(err, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  }
+  assert.ok(err < 1e-6, `|K K^-1 - I| = ${err}`);
+  // Not positive definite: undefined, so callers can add jitter.
+  assert.equal(cholesky(Float64Array.from([1, 2, 2, 1]), 2), undefined);
 });

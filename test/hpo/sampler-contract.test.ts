@@ -23,7 +23,7 @@ const factories: Record<string, (seed: number) => Sampler> = {
   random: (seed) => new RandomSampler(spec, { seed }),
   sobol: (seed) => new RandomSampler(spec, { seed, sequence: 'sobol' }),
   gp: (seed) => new GpSampler(spec, { seed, ...cheapGp }),
-  'gp-constant-liar-exclude': (seed) => new GpSampler(spec, { seed, ...cheapGp, batchStrategy: 'constant-liar-min', failedTrials: 'exclude' }),
+  'gp-pure-ei-constant-liar-exclude': (seed) => new GpSampler(spec, { seed, ...cheapGp, exploitEvery: 0, batchStrategy: 'constant-liar-min', failedTrials: 'exclude' }),
   parego: (seed) => new ParEgoSampler(spec, { seed, ...cheapGp, directions: ['minimize', 'minimize'] }),
   hyperband: (seed) => new HyperbandSampler(spec, { seed, maxBudget: 9, eta: 3 }),
   bohb: (seed) => new BohbSampler(spec, { seed, maxBudget: 9, eta: 3 }),
