@@ -1,0 +1,161 @@
+/**
+ * One training step of the search (supernet) and of a child's retraining, as functions of their
+ * network and optimizer. runSearch / trainChild run exactly these; bench/engine/train-step.ts times
+ * them, so the bench measures what the product runs.
+ *
+ * Search step: forward (training, indicator dropout in warm-up), CE with label smoothing + weight
+ * decay (0.5 * wd * sum ||v||^2 over non-BN variables, thresholds included) + runtime term (after
+ * warm-up), gradients of every trainable variable, RMSProp update, BN moving-statistics update.
+ * Child step: the same without indicators and runtime term.
+ */
+import type * as TF from '@tensorflow/tfjs';
+import type { SearchConfig, TrainConfig } from '../config/training-config';
+import type { SearchSpace } from '../space/spec';
+import type { Batch } from './batch-source';
+import type { ChildNet } from './child-net';
+import type { IndicatorValues } from './derive';
+import { NumericalError } from '../errors';
+import { applyBatchStats, type BatchStat } from './functional-ops';
+import { findNonFinite } from './numerics';
+import { mulberry32, stepSeed } from './prng';
+import { Rmsprop } from './rmsprop';
+import { runtimeLossTerm } from './runtime-loss';
+import { runtimeTensor, type RuntimeTable } from './runtime-tf';
+import { learningRate } from './schedule';
+import type { IndicatorDropout } from './superkernel';
+import type { Supernet } from './supernet';
+
+export type StepBatch = Pick<Batch, 'images' | 'labels' | 'size'>;
+
+export interface SearchStepStats {
+  loss: number;
+  ce: number;
+  runtimeMs: number;
+  lambda: number;
+  lr: number;
+  /** Undropped indicator values of every searchable layer after the forward pass. */
+  indicators: IndicatorValues[];
+}
+
+export interface SearchStepSetup {
+  tf: typeof TF;
+  space: SearchSpace;
+  config: SearchConfig;
+  table: RuntimeTable;
+  net: Supernet;
+  opt: Rmsprop;
+  /** Steps with lambda = 0 and indicator dropout. */
+  warmupSteps: number;
+}
+
+/** The search's optimizer: every trainable supernet variable, thresholds at their own lr multiplier. */
+export function searchOptimizer(tf: typeof TF, net: Supernet, cfg: SearchConfig): Rmsprop {
+  const thresholdNames = new Set(net.thresholds.flatMap((t, i) => Object.keys(t).map((k) => `l${i + 1}/${k}`)));
+  return new Rmsprop(
+    tf,
+    [...net.params.trainable].map(([name, variable]) => ({ name, variable, lrMultiplier: thresholdNames.has(name) ? cfg.thresholdLrMultiplier : 1 })),
+    cfg.optimizer,
+  );
+}
+
+/** Indicator-dropout multipliers of a warm-up step, derived from (seed, step) only. */
+export function indicatorDropoutFor(cfg: SearchConfig, nLayers: number, warmupSteps: number, step: number): IndicatorDropout[] | undefined {
+  if (step >= warmupSteps || cfg.indicatorDropout === 0) return undefined;
+  const rnd = mulberry32(stepSeed(cfg.seed, step, 1));
+  const keep = 1 - cfg.indicatorDropout;
+  const one = () => (rnd() < keep ? 1 / keep : 0);
+  return Array.from({ length: nLayers }, () => ({ d5x5: one(), d50c: one(), d100c: one(), dse: one() }));
+}
+
+/** Returns the search step (batch, step, fractional epoch) -> stats; throws NumericalError on a non-finite loss. */
+export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: number, epoch: number) => SearchStepStats {
+  const { tf, space, config: cfg, table, net, opt } = s;
+  const trainable = [...net.params.trainable];
+  const decayed = net.decayedVariables();
+  const varList = trainable.map(([, v]) => v);
+  const nLayers = net.layout.searchable.length;
+  return (batch, step, epoch) => {
+    const lambda = step < s.warmupSteps ? 0 : cfg.runtimeLoss.lambda;
+    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    let stats: BatchStat[] = [];
+    let monitor: TF.Tensor | undefined;
+    const grads = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [batch.size, space.inputSize, space.inputSize, space.inputChannels]);
+      const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), space.numClasses);
+      const { value, grads } = tf.variableGrads(() => {
+        const fwd = net.forward(x, { training: true, indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step), dropoutSeed: stepSeed(cfg.seed, step, 2) });
+        stats = fwd.batchStats;
+        const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
+        const r = runtimeTensor(tf, table, fwd.indicators);
+        const wd = tf.mul(0.5 * cfg.weightDecay, tf.addN(decayed.map((v) => tf.sum(tf.square(v)))));
+        const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
+        const inds = fwd.indicators.flatMap((d) => [d.d5x5, d.d50c, d.d100c, d.dse]);
+        monitor = tf.keep(tf.stack([total, ce, r, ...inds]));
+        return total;
+      }, varList);
+      void value;
+      return grads;
+    });
+    const m = monitor!.dataSync();
+    monitor!.dispose();
+    const loss = m[0]!;
+    if (!Number.isFinite(loss)) {
+      const where = findNonFinite(tf, grads, trainable);
+      tf.dispose(Object.values(grads));
+      applyBatchStats(tf, net.params, stats, 1); // momentum 1: dispose without changing the moving statistics
+      throw new NumericalError(`loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256) or lambda; the last checkpoint is intact`);
+    }
+    opt.apply(grads, lr);
+    tf.dispose(Object.values(grads));
+    applyBatchStats(tf, net.params, stats, space.bn.momentum);
+    const indicators = Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[3 + 4 * i]!, d50c: m[4 + 4 * i]!, d100c: m[5 + 4 * i]!, dse: m[6 + 4 * i]! }));
+    return { loss, ce: m[1]!, runtimeMs: m[2]!, lambda, lr, indicators };
+  };
+}
+
+export interface ChildStepSetup {
+  tf: typeof TF;
+  space: SearchSpace;
+  config: TrainConfig;
+  net: ChildNet;
+  opt: Rmsprop;
+  /** Trainable variables by logical name (gradients, weight decay of the non-BN ones, error messages). */
+  trainable: Array<[string, TF.Variable]>;
+}
+
+/** Returns a child's retraining step (batch, step, fractional epoch) -> { loss, ce, lr }. */
+export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: number, epoch: number) => { loss: number; ce: number; lr: number } {
+  const { tf, space, config: cfg, net, opt, trainable } = s;
+  const decayed = trainable.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
+  const varList = trainable.map(([, v]) => v);
+  return (batch, step, epoch) => {
+    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    let ceT: TF.Tensor | undefined;
+    let stats: BatchStat[] = [];
+    const { value, grads } = tf.tidy(() => {
+      const x = tf.tensor4d(batch.images, [batch.size, space.inputSize, space.inputSize, space.inputChannels]);
+      const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), space.numClasses);
+      return tf.variableGrads(() => {
+        const fwd = net.forward(x, { training: true, dropoutSeed: stepSeed(cfg.seed, step, 2) });
+        stats = fwd.batchStats;
+        const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
+        ceT = tf.keep(ce);
+        return tf.add(ce, tf.mul(0.5 * cfg.weightDecay, tf.addN(decayed.map((v) => tf.sum(tf.square(v)))))) as TF.Scalar;
+      }, varList);
+    });
+    const loss = value.dataSync()[0]!;
+    const ce = ceT!.dataSync()[0]!;
+    value.dispose();
+    ceT!.dispose();
+    if (!Number.isFinite(loss)) {
+      const where = findNonFinite(tf, grads, trainable);
+      tf.dispose(Object.values(grads));
+      applyBatchStats(tf, net.params, stats, 1);
+      throw new NumericalError(`loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256); the last checkpoint is intact`);
+    }
+    opt.apply(grads, lr);
+    tf.dispose(Object.values(grads));
+    applyBatchStats(tf, net.params, stats, space.bn.momentum);
+    return { loss, ce, lr };
+  };
+}
