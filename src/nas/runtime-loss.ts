@@ -23,7 +23,8 @@ export function runtimeLossTerm(tf: typeof TF, r: TF.Scalar, cfg: RuntimeLossCon
   if (cfg.kind === 'log') return tf.mul(lambda, tf.log(r)) as TF.Scalar;
   const t = cfg.targetMs!;
   if (cfg.kind === 'hinge') return tf.mul(lambda, tf.relu(tf.sub(tf.div(r, t), 1))) as TF.Scalar;
-  const lr = tf.log(tf.div(r, t));
-  const w = tf.where(tf.greater(r, t), tf.scalar(lambda), tf.scalar(lambda * (cfg.alpha ?? 0)));
-  return tf.mul(w, lr) as TF.Scalar;
+  // lambda * ln(R/T) above T, alpha * lambda * ln(R/T) below: (1 - alpha) * relu(l) + alpha * l
+  const l = tf.log(tf.div(r, t));
+  const alpha = cfg.alpha ?? 0;
+  return tf.mul(lambda, tf.add(tf.mul(1 - alpha, tf.relu(l)), tf.mul(alpha, l))) as TF.Scalar;
 }

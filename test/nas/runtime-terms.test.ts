@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTf } from '../../src/backend/tf';
+import { runtimeTensor } from '../../src/nas/runtime-tf';
+import { runtimeLossTerm } from '../../src/nas/runtime-loss';
+import { totalRuntime } from '../../src/runtime/model/runtime-model';
+import { pixel1Table } from '../../src/runtime/model/pixel1-table';
+
+const { tf } = loadTf();
+
+test('the tensor runtime R equals the pure runtime model for fractional and hard indicators', () => {
+  const table = { ...pixel1Table(), layers: pixel1Table().layers.map((r, i) => ({ ...r, se: { e3: 0.1 + i / 100, e6: 0.2 + i / 50 } })) };
+  let s = 3;
+  const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+  for (let trial = 0; trial < 5; trial++) {
+    const vals = table.layers.map(() => ({ d5x5: rnd(), d50c: trial === 0 ? 1 : rnd(), d100c: rnd(), dse: trial < 2 ? Math.round(rnd()) : rnd() }));
+    const got = tf.tidy(() => runtimeTensor(tf, table, vals.map((v) => ({ d5x5: tf.scalar(v.d5x5), d50c: tf.scalar(v.d50c), d100c: tf.scalar(v.d100c), dse: tf.scalar(v.dse) }))).dataSync()[0]!);
+    const want = totalRuntime(table, vals);
+    assert.ok(Math.abs(got - want) < 1e-3, `trial ${trial}: ${got} vs ${want}`);
+  }
+});
+
+test('runtime terms: log, mnas (one-sided and soft) and hinge have the stated values and slopes', () => {
+  const at = (r: number, cfg: Parameters<typeof runtimeLossTerm>[2]) =>
+    tf.tidy(() => {
+      const rv = tf.scalar(r);
+      const g = tf.grad((x) => runtimeLossTerm(tf, x as ReturnType<typeof tf.scalar>, cfg, cfg.lambda))(rv);
+      return { v: runtimeLossTerm(tf, rv, cfg, cfg.lambda).dataSync()[0]!, g: g.dataSync()[0]! };
+    });
+  const close = (a: number, b: number, what: string) => assert.ok(Math.abs(a - b) < 1e-4 * Math.max(1, Math.abs(b)), `${what}: ${a} vs ${b}`);
+  const log = at(80, { kind: 'log', lambda: 20 });
+  close(log.v, 20 * Math.log(80), 'log value');
+  close(log.g, 20 / 80, 'log slope');
+  const above = at(100, { kind: 'mnas', lambda: 2, targetMs: 80, alpha: 0 });
+  close(above.v, 2 * Math.log(100 / 80), 'mnas above');
+  close(above.g, 2 / 100, 'mnas slope above');
+  const below = at(60, { kind: 'mnas', lambda: 2, targetMs: 80, alpha: 0 });
+  close(below.v, 0, 'mnas below, alpha 0');
+  close(below.g, 0, 'mnas slope below, alpha 0');
+  const soft = at(60, { kind: 'mnas', lambda: 2, targetMs: 80, alpha: 0.5 });
+  close(soft.v, 0.5 * 2 * Math.log(60 / 80), 'mnas below, alpha 0.5');
+  close(soft.g, 0.5 * 2 / 60, 'mnas slope below, alpha 0.5');
+  const hinge = at(100, { kind: 'hinge', lambda: 3, targetMs: 80 });
+  close(hinge.v, 3 * (100 / 80 - 1), 'hinge above');
+  close(hinge.g, 3 / 80, 'hinge slope');
+  close(at(70, { kind: 'hinge', lambda: 3, targetMs: 80 }).v, 0, 'hinge below');
+});
