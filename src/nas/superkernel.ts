@@ -11,7 +11,8 @@ import { groupNorm, hardStep } from './indicator';
 
 export interface LayerThresholds {
   t5x5: TF.Variable;
-  t50c: TF.Variable;
+  /** Only on layers that may be skipped (elsewhere d50c is pinned to 1). */
+  t50c?: TF.Variable;
   t100c: TF.Variable;
   /** Present when the layer has a searchable SE path. */
   tse?: TF.Variable;
@@ -110,8 +111,8 @@ export function applySuperkernel(
   const a100c = scaled(d100c, drop?.d100c ?? 1);
 
   const wk50 = tf.mul(wk, masks.mask50c);
-  const d50c = skipAllowed ? step(groupNorm(tf, wk50), scales?.s50c, t.t50c) : one;
-  const a50c = skipAllowed ? scaled(d50c, drop?.d50c ?? 1) : one;
+  const d50c = skipAllowed && t.t50c ? step(groupNorm(tf, wk50), scales?.s50c, t.t50c) : one;
+  const a50c = skipAllowed && t.t50c ? scaled(d50c, drop?.d50c ?? 1) : one;
 
   const kernel = tf.mul(a50c, tf.add(wk50, tf.mul(a100c, wk100))) as TF.Tensor4D;
   const channelMask = tf.mul(a50c, tf.add(masks.half50, tf.mul(a100c, masks.half100))) as TF.Tensor1D;

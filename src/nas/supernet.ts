@@ -114,7 +114,7 @@ export class Supernet {
     // thresholds start at 0: every norm passes, so the search starts from the full k5e6(+SE) supernet
     this.thresholds.push({
       t5x5: p.add(`${n}/t5x5`, [], 'zeros'),
-      t50c: p.add(`${n}/t50c`, [], 'zeros'),
+      ...(l.skipAllowed ? { t50c: p.add(`${n}/t50c`, [], 'zeros') } : {}),
       t100c: p.add(`${n}/t100c`, [], 'zeros'),
       ...(this.space.search.se ? { tse: p.add(`${n}/tse`, [], 'zeros') } : {}),
     });

@@ -18,7 +18,7 @@ const OFF = 1e9;
 function selectArchitecture(net: Supernet, arch: Architecture): void {
   arch.layers.forEach((op, i) => {
     const t = net.thresholds[i]!;
-    t.t50c.assign(tf.scalar(op.op === 'skip' ? OFF : ON));
+    t.t50c?.assign(tf.scalar(op.op === 'skip' ? OFF : ON));
     t.t5x5.assign(tf.scalar(op.op === 'mbconv' && op.kernel === 5 ? ON : OFF));
     t.t100c.assign(tf.scalar(op.op === 'mbconv' && op.expansion === 6 ? ON : OFF));
     t.tse?.assign(tf.scalar(op.op === 'mbconv' && op.se ? ON : OFF));
