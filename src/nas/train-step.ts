@@ -14,6 +14,7 @@ import type { SearchSpace } from '../space/spec';
 import type { Batch } from './batch-source';
 import type { ChildNet } from './child-net';
 import type { IndicatorValues } from './derive';
+import { l2Penalty } from '../backend/native-ops';
 import { NumericalError } from '../errors';
 import { applyBatchStats, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
@@ -87,7 +88,7 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         stats = fwd.batchStats;
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
         const r = runtimeTensor(tf, table, fwd.indicators);
-        const wd = tf.mul(0.5 * cfg.weightDecay, tf.addN(decayed.map((v) => tf.sum(tf.square(v)))));
+        const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
         const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
         const inds = fwd.indicators.flatMap((d) => [d.d5x5, d.d50c, d.d100c, d.dse]);
         monitor = tf.keep(tf.stack([total, ce, r, ...inds]));
@@ -140,7 +141,7 @@ export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: num
         stats = fwd.batchStats;
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
         ceT = tf.keep(ce);
-        return tf.add(ce, tf.mul(0.5 * cfg.weightDecay, tf.addN(decayed.map((v) => tf.sum(tf.square(v)))))) as TF.Scalar;
+        return tf.add(ce, l2Penalty(tf)(decayed, cfg.weightDecay)) as TF.Scalar;
       }, varList);
     });
     const loss = value.dataSync()[0]!;
