@@ -44,6 +44,7 @@ fns.forEach((fn, k) => {
     parts.push(`<line x1="${x0 + M.l}" x2="${x0 + W - M.r}" y1="${y}" y2="${y}" stroke="#eee"/>`);
     parts.push(`<text x="${x0 + M.l - 6}" y="${y + 4}" text-anchor="end" font-size="11">1e${d}</text>`);
   }
+  parts.push(`<line x1="${x0 + M.l}" x2="${x0 + W - M.r}" y1="${py(1e-3)}" y2="${py(1e-3)}" stroke="#999" stroke-dasharray="4 3"/>`);
   for (let e = 0; e <= n; e += n > 60 ? 20 : 10) {
     if (e < 1) continue;
     parts.push(`<text x="${px(e)}" y="${H - M.b + 16}" text-anchor="middle" font-size="11">${e}</text>`);

@@ -1,10 +1,11 @@
 // Regret curves of random search, GP-BO and BOHB on Branin, Hartmann-3 and Hartmann-6 over fixed
 // seeds, written as CSV plus a summary JSON (then drawn by plot-regret.ts).
-// Run: node --import tsx bench/hpo/regret.ts [--seeds 10] [--only branin] [--out bench/hpo/results]
+// Run: node --import tsx bench/hpo/regret.ts [--seeds 10] [--only branin] [--bias 0.15] [--out bench/hpo/results]
 //
 // BOHB needs a fidelity. These functions have none, so the bench gives them a synthetic one: at
-// budget b of R the objective is f(x) + (1 - b/R) * bias(x), a smooth distortion that vanishes at the
-// full budget (as short NAS runs misrank configurations). A BOHB trial costs b/R of a full
+// budget b of R the objective is f(x) + (1 - b/R) * bias(x), a smooth distortion of amplitude up to
+// `--bias` (default 0.15) times the function's range that vanishes at the full budget (as short NAS
+// runs misrank configurations; --bias 0 gives BOHB a faithful low fidelity). A BOHB trial costs b/R of a full
 // evaluation, and its curve is plotted against cumulative cost. BOHB's incumbent is its best result
 // at the largest budget reached so far (its own rule), scored with the true f.
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ const arg = (name: string, fallback: string) => {
 const SEEDS = Number(arg('seeds', '10'));
 const OUT = arg('out', 'bench/hpo/results');
 const ONLY = arg('only', '');
+const BIAS = Number(arg('bias', '0.15'));
 const R = 27;
 
 const problems: { fn: TestFunction; evals: number; range: number }[] = [
@@ -31,7 +33,7 @@ function bias(fn: TestFunction, p: Record<string, unknown>, range: number): numb
     const s = fn.space[k]!;
     return s.type === 'float' ? ((p[k] as number) - s.low) / (s.high - s.low) : 0;
   });
-  return 0.15 * range * u.reduce((a, x, i) => a + Math.sin(5 * x + i), 0) / u.length;
+  return BIAS * range * u.reduce((a, x, i) => a + Math.sin(5 * x + i), 0) / u.length;
 }
 
 /** Best true value after each full-evaluation equivalent, 1..evals. */

@@ -11,6 +11,7 @@ import { fitGpHyperparameters } from '../../src/hpo/gp-fit';
 import { cholesky, inverseFromCholesky } from '../../src/hpo/linalg';
 import { kernelMatrix } from '../../src/hpo/matern52';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
+import { warpOutputs } from '../../src/hpo/output-transform';
 
 const close = (a: number, b: number, rel: number, what: string) =>
   assert.ok(Math.abs(a - b) <= rel * Math.max(1e-300, Math.abs(b)), `${what}: ${a} vs ${b}`);
@@ -175,4 +176,17 @@ test('our Cholesky factor and inverse agree with ml-matrix on a Matern kernel ma
   assert.ok(err < 1e-6, `|K K^-1 - I| = ${err}`);
   // Not positive definite: undefined, so callers can add jitter.
   assert.equal(cholesky(Float64Array.from([1, 2, 2, 1]), 2), undefined);
+});
+
+test('Yeo-Johnson output warping is monotone, standardised, and compresses a heavy right tail', () => {
+  const rng = Prng.fromSeed(2);
+  const y = Array.from({ length: 60 }, () => Math.exp(2 * rng.normal()));
+  const { values, lambda } = warpOutputs(y, 'yeo-johnson');
+  assert.ok(lambda < 1, `heavy right tail wants lambda < 1, got ${lambda}`);
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
+  assert.ok(Math.abs(mean) < 1e-12 && Math.abs(sd - 1) < 1e-12);
+  const order = (xs: number[]) => xs.map((_, i) => i).sort((a, b) => xs[a]! - xs[b]!);
+  assert.deepEqual(order(values), order(y));
+  assert.deepEqual(warpOutputs([3, 3, 3], 'yeo-johnson').values, [0, 0, 0]);
 });
