@@ -5,9 +5,7 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { Architecture, LayerOp } from '../space/architecture';
-import { applySuperkernel, seIndicator } from './superkernel';
 import type { Supernet } from './supernet';
-import { blockName } from './weight-names';
 
 export interface IndicatorValues {
   d5x5: number;
@@ -16,19 +14,17 @@ export interface IndicatorValues {
   dse: number;
 }
 
-/** Indicator values of every searchable layer, read from the supernet's current variables. */
+/**
+ * Indicator values of every searchable layer, read from the supernet's current variables with the
+ * same batched computation the search's forward pass uses (Supernet.superkernels).
+ */
 export function currentIndicators(tf: typeof TF, net: Supernet): IndicatorValues[] {
-  return tf.tidy(() =>
-    net.layout.searchable.map((l) => {
-      const n = blockName.searchable(l.index);
-      const t = net.thresholds[l.index]!;
-      const w = net.params.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D;
-      const sc = net.normScales[l.index];
-      const sk = applySuperkernel(tf, w, t, net.masks[l.index]!, l.skipAllowed, undefined, sc);
-      const dse = t.tse ? seIndicator(tf, net.params.get(`${n}_se_reduce/kernel`), t.tse, sc?.sse).dataSync()[0]! : 0;
-      return { d5x5: sk.indicators.d5x5.dataSync()[0]!, d50c: sk.indicators.d50c.dataSync()[0]!, d100c: sk.indicators.d100c.dataSync()[0]!, dse };
-    }),
-  );
+  return tf.tidy(() => {
+    const v = net.superkernels().vectors;
+    const [d5x5, d50c, d100c, dse] = [v.d5x5, v.d50c, v.d100c, v.dse].map((t) => t.dataSync());
+    // dse is 0 (not 1) where the space has no searchable SE, as decodeIndicators expects
+    return net.layout.searchable.map((_, i) => ({ d5x5: d5x5![i]!, d50c: d50c![i]!, d100c: d100c![i]!, dse: net.space.search.se ? dse![i]! : 0 }));
+  });
 }
 
 export function decodeIndicators(ind: IndicatorValues, seSearchable: boolean): LayerOp {

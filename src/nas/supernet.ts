@@ -14,7 +14,8 @@ import type { SearchSpace } from '../space/spec';
 import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
 import { globalPool, plainMbconv, seScale } from './mbconv';
 import { ParamStore } from './param-store';
-import { applySuperkernel, initialGroupNorms, seIndicator, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks } from './superkernel';
+import { initialGroupNorms, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks, type SuperkernelResult } from './superkernel';
+import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
 
 export type IndicatorNorm = 'relative' | 'l2';
 import { blockName } from './weight-names';
@@ -31,6 +32,8 @@ export interface SupernetForward {
   logits: TF.Tensor2D;
   /** Undropped indicators per searchable layer (runtime model, derivation). */
   indicators: LayerIndicators[];
+  /** The same as [L] vectors (what the search step's runtime term and monitoring use). */
+  indicatorVectors: IndicatorVectors;
   /** Batch moments of every BN (training only), to update moving statistics after the step. */
   batchStats: BatchStat[];
 }
@@ -54,6 +57,8 @@ export class Supernet {
 
   /** Norm divisors per searchable layer ('relative' indicator norm); empty for 'l2'. */
   readonly normScales: NormScales[] = [];
+  /** Computes all layers' superkernels and indicators in one batched pass (superkernel-batch.ts). */
+  private readonly superkernelBatch: SuperkernelBatch;
 
   constructor(
     private readonly tf: typeof TF,
@@ -79,6 +84,26 @@ export class Supernet {
     createBn(p, 'head_bn', space.head.filters);
     p.add('head_dense/kernel', [space.head.filters, space.numClasses], 'dense');
     p.add('head_dense/bias', [space.numClasses], 'zeros');
+    this.superkernelBatch = new SuperkernelBatch(
+      tf,
+      this.layout.searchable.map((l) => ({ channels: l.maxExpandedChannels, skipSearchable: l.skipAllowed && this.thresholds[l.index]!.t50c !== undefined })),
+    );
+  }
+
+  /**
+   * Every searchable layer's masked kernel, channel mask and indicators from the current weights and
+   * thresholds (with indicator dropout when given). Call inside a tidy or tape.
+   */
+  superkernels(drop?: IndicatorDropout[]): SuperkernelBatchResult {
+    const p = this.params;
+    const names = this.layout.searchable.map((l) => blockName.searchable(l.index));
+    return this.superkernelBatch.apply({
+      kernels: names.map((n) => p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D),
+      thresholds: this.thresholds,
+      scales: this.indicatorNorm === 'relative' ? this.normScales : undefined,
+      seReduce: this.space.search.se ? names.map((n) => p.get(`${n}_se_reduce/kernel`)) : undefined,
+      drop,
+    });
   }
 
   private createFixed(b: FixedBlock): void {
@@ -141,29 +166,20 @@ export class Supernet {
     return plainMbconv(ctx, x, { ...b, se: false });
   }
 
-  private searchableForward(ctx: ForwardContext, x: TF.Tensor4D, l: SearchableLayer, drop?: IndicatorDropout): { y: TF.Tensor4D; ind: LayerIndicators } {
+  private searchableForward(ctx: ForwardContext, x: TF.Tensor4D, l: SearchableLayer, sk: SuperkernelResult): TF.Tensor4D {
     const tf = this.tf;
-    const p = this.params;
     const n = blockName.searchable(l.index);
-    const t = this.thresholds[l.index]!;
-    const scales = this.normScales[l.index];
-    const sk = applySuperkernel(tf, p.get(`${n}_dw_conv/depthwise_kernel`) as TF.Tensor4D, t, this.masks[l.index]!, l.skipAllowed, drop, scales);
     let h = convBnRelu(ctx, x, `${n}_expand`, 1);
     h = tf.depthwiseConv2d(h, sk.kernel, l.stride, 'same');
     h = bnAct(ctx, h, `${n}_dw_bn`, true, sk.channelMask);
-    let ind = sk.indicators;
-    if (t.tse) {
-      const wr = p.get(`${n}_se_reduce/kernel`);
-      const dse = seIndicator(tf, wr, t.tse, scales?.sse);
-      const ase = drop && drop.dse !== 1 ? (tf.mul(dse, drop.dse) as TF.Scalar) : dse;
-      ind = { ...ind, dse };
+    if (this.thresholds[l.index]!.tse) {
       // gate = 1 when the SE path is off, the SE scale when on
-      const gate = tf.add(1, tf.mul(ase, tf.sub(seScale(ctx, h, n), 1)));
+      const gate = tf.add(1, tf.mul(sk.applied.dse, tf.sub(seScale(ctx, h, n), 1)));
       h = tf.mul(h, gate);
     }
     // a skipped layer (d50c = 0) contributes exactly nothing: its project BN is scaled by d50c too
     h = bn(ctx, conv(ctx, h, `${n}_project_conv`, 1), `${n}_project_bn`, l.skipAllowed ? sk.applied.d50c : undefined);
-    return { y: l.residual ? tf.add(x, h) : h, ind };
+    return l.residual ? tf.add(x, h) : h;
   }
 
   /** Forward pass: x [batch, size, size, 3] normalised -> logits [batch, classes]. Call inside a tidy or tape. */
@@ -172,18 +188,14 @@ export class Supernet {
     const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: this.space.bn.epsilon, batchStats: [] };
     let h = convBnRelu(ctx, x, 'stem', this.space.stem.stride);
     h = this.fixedForward(ctx, h, this.fixedBlocks[0]!);
-    const indicators: LayerIndicators[] = [];
-    for (const l of this.layout.searchable) {
-      const r = this.searchableForward(ctx, h, l, opts.indicatorDropout?.[l.index]);
-      h = r.y;
-      indicators.push(r.ind);
-    }
+    const sks = this.superkernels(opts.indicatorDropout);
+    for (const l of this.layout.searchable) h = this.searchableForward(ctx, h, l, sks.layers[l.index]!);
     if (this.fixedBlocks[1]) h = this.fixedForward(ctx, h, this.fixedBlocks[1]);
     h = convBnRelu(ctx, h, 'head', 1);
     let f = globalPool(tf, h);
     if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
     const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
-    return { logits, indicators, batchStats: ctx.batchStats };
+    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, batchStats: ctx.batchStats };
   }
 
   /** Trainable variables whose names are not BN parameters (the weight-decay set, thresholds included as in the reference). */
@@ -193,6 +205,7 @@ export class Supernet {
 
   dispose(): void {
     this.params.dispose();
+    this.superkernelBatch.dispose();
     for (const m of this.masks) for (const t of Object.values(m)) (t as TF.Tensor).dispose();
   }
 }

@@ -21,7 +21,7 @@ import { findNonFinite } from './numerics';
 import { mulberry32, stepSeed } from './prng';
 import { Rmsprop } from './rmsprop';
 import { runtimeLossTerm } from './runtime-loss';
-import { runtimeTensor, type RuntimeTable } from './runtime-tf';
+import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';
 import { learningRate } from './schedule';
 import type { IndicatorDropout } from './superkernel';
 import type { Supernet } from './supernet';
@@ -87,11 +87,12 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         const fwd = net.forward(x, { training: true, indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step), dropoutSeed: stepSeed(cfg.seed, step, 2) });
         stats = fwd.batchStats;
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
-        const r = runtimeTensor(tf, table, fwd.indicators);
+        const r = runtimeTensorFromVectors(tf, table, fwd.indicatorVectors);
         const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
         const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
-        const inds = fwd.indicators.flatMap((d) => [d.d5x5, d.d50c, d.d100c, d.dse]);
-        monitor = tf.keep(tf.stack([total, ce, r, ...inds]));
+        const v = fwd.indicatorVectors;
+        // [total, ce, R, then per layer d5x5, d50c, d100c, dse]
+        monitor = tf.keep(tf.concat([tf.stack([total, ce, r]), tf.reshape(tf.stack([v.d5x5, v.d50c, v.d100c, v.dse], 1), [-1])]));
         return total;
       }, varList);
       void value;
