@@ -1,6 +1,7 @@
 // Regret curves of random search, GP-BO and BOHB on Branin, Hartmann-3 and Hartmann-6 over fixed
 // seeds, written as CSV plus a summary JSON (then drawn by plot-regret.ts).
-// Run: node --import tsx bench/hpo/regret.ts [--seeds 10] [--only branin] [--bias 0.15] [--out bench/hpo/results]
+// Run: node --import tsx bench/hpo/regret.ts [--seeds 10] [--only branin] [--methods random,gp,bohb]
+//        [--bias 0.15] [--out bench/hpo/results]
 //
 // BOHB needs a fidelity. These functions have none, so the bench gives them a synthetic one: at
 // budget b of R the objective is f(x) + (1 - b/R) * bias(x), a smooth distortion of amplitude up to
@@ -20,6 +21,7 @@ const SEEDS = Number(arg('seeds', '10'));
 const OUT = arg('out', 'bench/hpo/results');
 const ONLY = arg('only', '');
 const BIAS = Number(arg('bias', '0.15'));
+const METHODS = arg('methods', 'random,gp,bohb').split(',');
 const R = 27;
 
 const problems: { fn: TestFunction; evals: number; range: number }[] = [
@@ -74,7 +76,7 @@ function runBohb(seed: number, fn: TestFunction, evals: number, range: number): 
 }
 
 const rows: string[] = ['function,method,seed,evaluations,best_value,regret'];
-const summary: Record<string, unknown> = { seeds: SEEDS, machine: `${process.arch}, node ${process.version}` };
+const summary: Record<string, unknown> = { seeds: SEEDS, bias: BIAS, machine: `${process.arch}, node ${process.version}` };
 for (const { fn, evals, range } of problems) {
   const methods: Record<string, (seed: number) => number[]> = {
     random: (seed) => runFullFidelity(new RandomSampler(fn.space, { seed }), fn, evals),
@@ -82,7 +84,7 @@ for (const { fn, evals, range } of problems) {
     bohb: (seed) => runBohb(seed, fn, evals, range),
   };
   const fnSummary: Record<string, unknown> = {};
-  for (const [method, run] of Object.entries(methods)) {
+  for (const [method, run] of Object.entries(methods).filter(([m]) => METHODS.includes(m))) {
     const t0 = performance.now();
     const curves = Array.from({ length: SEEDS }, (_, seed) => run(seed));
     curves.forEach((c, seed) => c.forEach((v, i) => rows.push(`${fn.name},${method},${seed},${i + 1},${v},${v - fn.optimum}`)));

@@ -110,8 +110,8 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
     const w = opts.warmStart;
     starts.push([...w.lengthscales.map(Math.log), Math.log(w.signalVar), Math.log(w.noiseVar)]);
   }
-  // A neutral start: lengthscales a fifth of the cube, unit signal, small noise.
-  starts.push([...Array<number>(D).fill(Math.log(0.2)), 0, Math.log(1e-4)]);
+  // A neutral start (lengthscales a fifth of the cube, unit signal, small noise) for cold fits only.
+  if (!opts.warmStart) starts.push([...Array<number>(D).fill(Math.log(0.2)), 0, Math.log(1e-4)]);
   // A warm start sits near the optimum already; one random restart still guards against drifting
   // into a poor mode as the data change. A cold fit gets the full number of restarts.
   const restarts = opts.warmStart ? Math.min(1, opts.restarts ?? 3) : (opts.restarts ?? 3);
@@ -135,6 +135,6 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
     const r = minimizeBox(objective, s, lo, hi, { maxIter: opts.maxIter ?? 60, ftol: 1e-9 });
     if (Number.isFinite(r.value) && (!best || r.value < best.value)) best = r;
   }
-  if (!best) return thetaToHyper(starts[starts.length > 1 ? 1 : 0]!);
+  if (!best) return thetaToHyper(starts[0]!);
   return thetaToHyper(best.x);
 }

@@ -37,7 +37,7 @@ export interface GpSamplerOptions {
   readonly nCandidates?: number;
   /** Random restarts of the hyperparameter fit (default 3, plus the warm and neutral starts). */
   readonly fitRestarts?: number;
-  /** Above this many observations the hyperparameters are fitted on a subset (default 120). */
+  /** Above this many observations the hyperparameters are fitted on a subset (default 100). */
   readonly maxFitPoints?: number;
   /** Hyperparameter priors: 'none' = maximum likelihood, 'gamma' = MAP with weak Gamma priors. */
   readonly hyperPrior?: HyperPrior;
@@ -85,7 +85,7 @@ export function resolveGpOptions(o: GpSamplerOptions, space: Space): ResolvedGpO
     failedTrials,
     nCandidates: positiveInt(o.nCandidates, 'options.nCandidates', 1024, 16),
     fitRestarts: positiveInt(o.fitRestarts, 'options.fitRestarts', 3, 0),
-    maxFitPoints: positiveInt(o.maxFitPoints, 'options.maxFitPoints', 120, 8),
+    maxFitPoints: positiveInt(o.maxFitPoints, 'options.maxFitPoints', 100, 8),
     hyperPrior: o.hyperPrior ?? 'none',
     outputTransform: o.outputTransform ?? 'standardize',
     exploitEvery: positiveInt(o.exploitEvery, 'options.exploitEvery', 3, 0),
