@@ -16,7 +16,7 @@ import type { ChildNet } from './child-net';
 import type { IndicatorValues } from './derive';
 import { l2Penalty } from '../backend/native-ops';
 import { NumericalError } from '../errors';
-import { applyBatchStats, type BatchStat } from './functional-ops';
+import { applyBatchStats, bnMomentumAt, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
 import { mulberry32, stepSeed } from './prng';
 import { Rmsprop } from './rmsprop';
@@ -109,7 +109,7 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
     }
     opt.apply(grads, lr);
     tf.dispose(Object.values(grads));
-    applyBatchStats(tf, net.params, stats, space.bn.momentum);
+    applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
     const indicators = Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[3 + 4 * i]!, d50c: m[4 + 4 * i]!, d100c: m[5 + 4 * i]!, dse: m[6 + 4 * i]! }));
     return { loss, ce: m[1]!, runtimeMs: m[2]!, lambda, lr, indicators };
   };
@@ -157,7 +157,7 @@ export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: num
     }
     opt.apply(grads, lr);
     tf.dispose(Object.values(grads));
-    applyBatchStats(tf, net.params, stats, space.bn.momentum);
+    applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
     return { loss, ce, lr };
   };
 }
