@@ -31,11 +31,11 @@ echo "largest network predicted at $FULL_MS ms; searching for one at or under $T
 
 echo "== 2/4 search: Single-Path NAS on $LIMIT CIFAR-10 images ($VAL held out)"
 spnas search --space "$SPACE" --data "$DATA" --limit "$LIMIT" --val-count "$VAL" --table "$OUT/table.json" \
-  --epochs "$SEARCH_EPOCHS" --warmup-epochs "$WARMUP" --batch-size 64 --lr 0.064 \
+  --epochs "$SEARCH_EPOCHS" --warmup-epochs "$WARMUP" --batch-size 64 \
   --runtime-loss mnas --target-ms "$TARGET" --lambda 5 --out "$OUT/search"
 
 echo "== 3/4 train: the found network from scratch"
-spnas train --arch "$OUT/search" --epochs "$TRAIN_EPOCHS" --batch-size 64 --lr 0.064 --out "$OUT/train"
+spnas train --arch "$OUT/search" --epochs "$TRAIN_EPOCHS" --batch-size 64 --out "$OUT/train"
 
 echo "== 4/4 eval: held-out top-1 and measured latency"
 spnas eval --model "$OUT/train/model" --json | tee "$OUT/eval.json"
