@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../../src/backend/tf';
 import { l2Penalty } from '../../src/backend/native-ops';
+import { applyBatchStats, createBn, type BatchStat } from '../../src/nas/functional-ops';
+import { ParamStore } from '../../src/nas/param-store';
 import { Rmsprop } from '../../src/nas/rmsprop';
 
 const { tf } = loadTf();
@@ -69,4 +71,33 @@ test('l2Penalty: value c/2 * sum ||v||^2, gradient c * v identical to the compos
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
   assert.equal(tf.tidy(() => l2Penalty(tf)([], c).dataSync()[0]), 0);
   tf.dispose(vars);
+});
+
+test('applyBatchStats: the grouped update equals the per-BN formula bit for bit; momentum 1 keeps the statistics even with NaN moments', () => {
+  const sizes = [4, 7, 1, 12];
+  const make = () => {
+    const p = new ParamStore(tf, 0);
+    sizes.forEach((n, i) => createBn(p, `bn${i}`, n));
+    for (const [name, v] of p.state) v.assign(tf.randomNormal(v.shape, 1, 0.5, 'float32', name.length + v.size));
+    return p;
+  };
+  const moments = (bad = false): BatchStat[] =>
+    sizes.map((n, i) => ({ prefix: `bn${i}`, mean: tf.randomNormal([n], 0, 1, 'float32', 10 + i) as TF.Tensor1D, variance: (bad ? tf.fill([n], NaN) : tf.randomUniform([n], 0.1, 2, 'float32', 20 + i)) as TF.Tensor1D }));
+  const a = make();
+  const b = make();
+  const m = 0.93;
+  const stats = moments();
+  const expected = tf.tidy(() => stats.flatMap((s) => ['moving_mean', 'moving_variance'].map((k) => tf.add(tf.mul(b.get(`${s.prefix}/${k}`), m), tf.mul(k === 'moving_mean' ? s.mean : s.variance, 1 - m)))));
+  applyBatchStats(tf, a, stats, m);
+  stats.forEach((s, i) => {
+    assert.ok(bitsEqual(a.get(`${s.prefix}/moving_mean`), expected[2 * i]!), `moving mean ${i}`);
+    assert.ok(bitsEqual(a.get(`${s.prefix}/moving_variance`), expected[2 * i + 1]!), `moving variance ${i}`);
+    assert.ok(s.mean.isDisposed && s.variance.isDisposed, 'moments disposed');
+  });
+  const before = a.all().map(([, v]) => Float32Array.from(v.dataSync()));
+  applyBatchStats(tf, a, moments(true), 1);
+  a.all().forEach(([n, v], i) => assert.deepEqual(Float32Array.from(v.dataSync()), before[i], `${n} unchanged`));
+  tf.dispose(expected);
+  a.dispose();
+  b.dispose();
 });
