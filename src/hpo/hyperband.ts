@@ -9,7 +9,9 @@
  * parallel BOHB does (Falkner, Klein & Hutter, ICML 2018, sec. 4.2).
  *
  * A promotion is a new trial with the same `configId` and a larger budget. Ranking within a rung:
- * better value first; failed trials rank last; ties by configId (earlier first).
+ * better value first, ties by configId (earlier first). Failed trials are never promoted: if fewer
+ * configurations succeeded than the next rung holds, the next rung is smaller (or the bracket ends),
+ * rather than spending a larger budget on a configuration known to crash.
  */
 import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
 import { hyperbandBrackets, type Bracket } from './hyperband-schedule';
@@ -108,9 +110,14 @@ export class HyperbandSampler extends BaseSampler {
     return this.brackets.find((b) => b.s === run.s)!;
   }
 
+  /** Trials the run's current rung holds: n_0 at the bottom, the promoted configurations above. */
+  private rungSize(run: RunState): number {
+    return run.rung === 0 ? this.bracketOf(run).rungs[0]!.n : run.configs.length;
+  }
+
   private issue(run: RunState): Trial | undefined {
     const rung = this.bracketOf(run).rungs[run.rung]!;
-    if (run.trialIds.length >= rung.n) return undefined;
+    if (run.trialIds.length >= this.rungSize(run)) return undefined;
     if (run.rung === 0) {
       // Configurations are drawn when issued, so a model-based proposer sees every result so far.
       const params = this.proposer(this.space, this.rng, this.ledger.all(), this.options.direction);
@@ -126,9 +133,8 @@ export class HyperbandSampler extends BaseSampler {
     const run = this.runs.find((r) => r.trialIds.includes(record.trialId));
     if (!run) return;
     const bracket = this.bracketOf(run);
-    const rung = bracket.rungs[run.rung]!;
     const recs = run.trialIds.map((id) => this.ledger.get(id!));
-    if (recs.length < rung.n || recs.some((r) => r.state === 'pending')) return;
+    if (recs.length < this.rungSize(run) || recs.some((r) => r.state === 'pending')) return;
     if (run.rung === bracket.rungs.length - 1) {
       this.runs = this.runs.filter((r) => r !== run);
       return;
@@ -141,7 +147,11 @@ export class HyperbandSampler extends BaseSampler {
       return ka < kb ? -1 : ka > kb ? 1 : run.configs[a]!.configId - run.configs[b]!.configId;
     };
     const order = recs.map((_, i) => i).sort(cmp);
-    const keep = bracket.rungs[run.rung + 1]!.n;
+    const keep = Math.min(bracket.rungs[run.rung + 1]!.n, recs.filter((r) => r.state === 'ok').length);
+    if (keep === 0) {
+      this.runs = this.runs.filter((r) => r !== run);
+      return;
+    }
     run.configs = order.slice(0, keep).map((i) => run.configs[i]!);
     run.trialIds = [];
     run.rung++;

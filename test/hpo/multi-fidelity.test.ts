@@ -55,6 +55,21 @@ test('Hyperband never blocks: with results outstanding it opens the next bracket
   assert.equal(promoted.configId, first[1]!.configId);
 });
 
+test('Hyperband never promotes failed trials: a rung with one success promotes only it', () => {
+  const hb = new HyperbandSampler(space, { seed: 5, maxBudget: 9, eta: 3 });
+  const first = Array.from({ length: 9 }, () => hb.ask());
+  first.forEach((t, i) => hb.tell(t.trialId, i === 4 ? { status: 'ok', value: 1 } : { status: 'failed' }));
+  const up = hb.ask();
+  assert.deepEqual([up.budget, up.configId], [3, first[4]!.configId]);
+  const next = hb.ask();
+  assert.equal(next.budget, 3, 'the rung holds one trial; the next ask opens bracket s=1 (budget 3)');
+  assert.notEqual(next.configId, first[4]!.configId);
+  hb.tell(up.trialId, { status: 'failed' });
+  // All failed at budget 3: the bracket ends without a budget-9 trial for this configuration.
+  const later = Array.from({ length: 4 }, () => hb.ask());
+  assert.ok(later.every((t) => t.configId !== first[4]!.configId));
+});
+
 test('ASHA promotes the top 1/eta of a rung as soon as they exist and never waits', () => {
   const asha = new AshaSampler(space, { seed: 3, maxBudget: 9, eta: 3 });
   assert.deepEqual(asha.budgets, [1, 3, 9]);
