@@ -50,6 +50,10 @@ type CandidateIdx = Record<Candidate, number>;
 /** Raw timings of one profile: every sample of every model, and which model is which. */
 export interface ProfileMeasurement {
   space: SearchSpace;
+  /** tf.getBackend() during the measurement: 'tensorflow' (native libtensorflow) or e.g. 'cpu' (pure JS). */
+  backend: string;
+  /** libtensorflow intra-op threads: TF_NUM_INTRAOP_THREADS when set, else its default (one per CPU). */
+  threads: number;
   /** samples[i] = the timed rounds (ms) of model i. */
   samples: number[][];
   front: number;
@@ -114,7 +118,7 @@ export async function measureSpace(tf: typeof TF, space: SearchSpace, opts: Meas
     const archIdx = archs.map((arch, i) => ({ arch, model: add({ label: `arch ${i}`, model: buildChild(tf, space, arch, { seed: i }), inputShape: imageShape }) }));
     const samples = await latencySamples(tf, models, { warmup, repeats, onRound: (done, total) => opts.onProgress?.({ phase: 'measure', done, total }) });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { space, samples, front, frontOverhead, back, logitsOverhead, layers, archs: archIdx, repeats, warmup, seconds };
+    return { space, backend: tf.getBackend(), threads: intraOpThreads(), samples, front, frontOverhead, back, logitsOverhead, layers, archs: archIdx, repeats, warmup, seconds };
   } finally {
     models.forEach((m) => m.model.dispose());
   }
@@ -135,8 +139,8 @@ export function summariseMeasurement(m: ProfileMeasurement, opts: SummaryOptions
     },
     {
       space: m.space.name,
-      device: opts.device ?? deviceLabel(),
-      meta: { backend: 'tfjs-node (libtensorflow)', batch: 1, repeats: m.repeats, warmup: m.warmup, date: new Date().toISOString(), host: os.hostname(), source: `spnas profile, statistic ${statistic}` },
+      device: opts.device ?? deviceLabel(m.backend),
+      meta: { backend: backendLabel(m.backend), threads: m.threads, batch: 1, repeats: m.repeats, warmup: m.warmup, date: new Date().toISOString(), host: os.hostname(), source: `spnas profile, statistic ${statistic}` },
     },
   );
   const report = m.archs.length
@@ -157,7 +161,17 @@ export async function profileSpace(tf: typeof TF, space: SearchSpace, opts: Meas
   return summariseMeasurement(await measureSpace(tf, space, opts), opts);
 }
 
-function deviceLabel(): string {
+function intraOpThreads(): number {
+  const env = Number(process.env.TF_NUM_INTRAOP_THREADS);
+  return Number.isInteger(env) && env > 0 ? env : os.cpus().length;
+}
+
+/** The tfjs backend as stored in tables: a pure-JS table must never pass for a native one. */
+function backendLabel(backend: string): string {
+  return backend === 'tensorflow' ? 'tfjs tensorflow (native libtensorflow)' : `tfjs ${backend}${backend === 'cpu' ? ' (pure JS)' : ''}`;
+}
+
+function deviceLabel(backend: string): string {
   const cpus = os.cpus();
-  return `tfjs-node cpu: ${cpus[0]?.model.trim() ?? 'unknown CPU'} x${cpus.length}`;
+  return `${backendLabel(backend)} on ${cpus[0]?.model.trim() ?? 'unknown CPU'} x${cpus.length}`;
 }

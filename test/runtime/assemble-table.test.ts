@@ -60,6 +60,7 @@ test('quantile and statistics: median, p10, min with interpolation', () => {
   assert.ok(Number.isNaN(quantile([], 0.5)));
   assert.deepEqual(reduceSamples([[3, 1, 2], [10, 30, 20]], 'min'), [1, 10]);
   assert.deepEqual(reduceSamples([[3, 1, 2], [10, 30, 20]], 'median'), [2, 20]);
+  assert.deepEqual(reduceSamples([[3, 1, 8], [10, 30, 20]], 'mean'), [4, 20]);
 });
 
 test('errorStats: median |error|, signed mean, max and the fraction within +-10%', () => {

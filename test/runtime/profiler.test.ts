@@ -29,6 +29,7 @@ test('profileSpace on cifar-tiny (few repeats) gives a valid table with SE costs
   assert.ok(table.fixedMs > 0 && table.meta!.callOverheadMs! >= 0);
   assert.equal(table.meta!.repeats, 3);
   assert.match(table.meta!.source!, /statistic p10/);
+  assert.match(table.meta!.backend!, /native libtensorflow/, "the native backend is recorded (a pure-JS table must not pass for it)");
   assert.deepEqual([...phases].sort(), ['build', 'measure']);
   assert.equal(r.report!.count, 3);
   for (const s of r.report!.samples) assert.ok(s.measuredMs > 0 && s.predictedMs > table.fixedMs && s.formulaMs > table.fixedMs, JSON.stringify(s));
@@ -73,7 +74,7 @@ test('CLI: bad input gives a clear error and a non-zero exit', () => {
     [['profile', '--space', '/nonexistent/space.json'], /search-space spec '\/nonexistent\/space.json' cannot be read/],
     [['profile'], /--space is required/],
     [['profile', '--space', 'cifar-tiny', '--repeats', '0'], /--repeats must be an integer >= 1/],
-    [['profile', '--space', 'cifar-tiny', '--stat', 'mean'], /--stat must be one of median, p25, p10, min/],
+    [['profile', '--space', 'cifar-tiny', '--stat', 'average'], /--stat must be one of median, mean, p25, p10, min/],
     [['profile', '--space', 'cifar-tiny', '--out', '/nonexistent/dir/t.json'], /--out '\/nonexistent\/dir\/t.json': its directory is not writable/],
   ];
   for (const [args, re] of cases) {

@@ -30,9 +30,13 @@ options:
   --seed <n>            seed of the sampled architectures (default 1)
   --stat <s>            per-model statistic over the rounds: ${STATISTICS.join(' | ')}
                         (default ${DEFAULT_STATISTIC}: robust to other jobs on the machine; median is
-                        the reference's choice on a dedicated device)
+                        the reference's choice on a dedicated device; mean is additive under noise)
   --device <label>      device label stored in the table
   --json                print one JSON object (table path, table, report) on stdout
+
+Threads: libtensorflow's default (one per CPU); set TF_NUM_INTRAOP_THREADS=N to profile with N
+(the reference's Pixel-1 table is 1 thread). Profile on an otherwise idle machine when you can:
+other jobs inflate and skew the timings (docs/runtime-model.md).
 `;
 
 function intFlag(values: Record<string, unknown>, name: string, min: number): number | undefined {
@@ -47,7 +51,7 @@ function fmtStats(s: ErrorStats): string {
 
 function humanReport(r: ProfileResult, out: string): string {
   const t = r.table;
-  const lines = [`wrote ${out}: ${t.layers.length} layers, fixed ${t.fixedMs.toFixed(3)} ms, call overhead ${t.meta?.callOverheadMs?.toFixed(3) ?? '?'} ms (${r.seconds.toFixed(1)} s)`];
+  const lines = [`backend: ${t.meta?.backend ?? '?'}`, `wrote ${out}: ${t.layers.length} layers, fixed ${t.fixedMs.toFixed(3)} ms, call overhead ${t.meta?.callOverheadMs?.toFixed(3) ?? '?'} ms (${r.seconds.toFixed(1)} s)`];
   if (r.floored.length) lines.push(`floored to 0.001 ms (indistinguishable from overhead): ${r.floored.join('; ')}`);
   if (r.report) {
     lines.push(`prediction error over ${r.report.count} random architectures (measured whole network vs table):`);
