@@ -11,6 +11,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { layoutOf, type SearchableLayer, type SpaceLayout } from '../space/layers';
 import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
+import { depthwiseConv2dTrain } from '../backend/native-ops';
 import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
 import { globalPool, plainMbconv, seScale } from './mbconv';
 import { ParamStore } from './param-store';
@@ -170,7 +171,7 @@ export class Supernet {
     const tf = this.tf;
     const n = blockName.searchable(l.index);
     let h = convBnRelu(ctx, x, `${n}_expand`, 1);
-    h = tf.depthwiseConv2d(h, sk.kernel, l.stride, 'same');
+    h = depthwiseConv2dTrain(tf)(h, sk.kernel, l.stride);
     h = bnAct(ctx, h, `${n}_dw_bn`, true, sk.channelMask);
     if (this.thresholds[l.index]!.tse) {
       // gate = 1 when the SE path is off, the SE scale when on
