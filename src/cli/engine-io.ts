@@ -10,9 +10,7 @@ import { BatchLoader } from '../data/batch-loader';
 import type { SearchSpace } from '../space/spec';
 import type { ObjectStore } from '../storage/object-store';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
-import { pixel1Table } from '../runtime/model/pixel1-table';
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+import { defaultTableFor } from '../runtime/default-tables';
 import { readJsonFile } from './args';
 
 export const dataSpecSchema = z
@@ -63,10 +61,7 @@ export function evalLoader(space: SearchSpace, ds: ImageDataset, batchSize = 256
 /** The latency table: a file given by --table, else the one shipped for the space. */
 export function resolveTable(space: SearchSpace, file?: string): LatencyTable {
   if (file) return checkTableForSpace(parseLatencyTable(readJsonFile(file, 'latency table'), `latency table '${file}'`), space, `latency table '${file}'`);
-  if (space.name === 'mobilenetv2-imagenet') return pixel1Table();
-  const shipped = path.join(__dirname, '..', '..', 'data', 'latency', `${space.name}.json`);
-  if (fs.existsSync(shipped)) return checkTableForSpace(parseLatencyTable(readJsonFile(shipped, 'latency table'), shipped), space, shipped);
-  throw new InvalidInputError(`no latency table is shipped for space '${space.name}': profile it with \`spnas profile --space ${space.name} --out table.json\` and pass --table table.json`);
+  return defaultTableFor(space);
 }
 
 export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
