@@ -1,7 +1,7 @@
 /**
  * Shipped latency tables, one per built-in preset that has one: the Pixel-1 table of the reference for
  * `mobilenetv2-imagenet`, and tables profiled with `spnas profile` on the project's 2-core CPU build
- * machine (tfjs-node, statistic p10) for the CIFAR presets (data/latency/*.json). A table is only
+ * machine (tfjs-node, statistic: mean) for the CIFAR presets (data/latency/*.json). A table is only
  * handed out when the space really is that preset: a user spec that reuses a preset name with other
  * shapes must be profiled.
  */

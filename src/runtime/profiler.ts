@@ -9,7 +9,7 @@
  *   - a do-nothing model per output shape measures the per-predict-call overhead, which is subtracted
  *     from each isolated block and kept once in fixedMs (model/assemble-table.ts);
  *   - all models, including the whole networks of the check, are timed in the same interleaved rounds
- *     after warm-up (timing.ts); each model's statistic over the rounds (p10 by default) is used.
+ *     after warm-up (timing.ts); each model's statistic over the rounds (the mean by default) is used.
  * Measuring and summarising are separate so one measurement can be summarised with several statistics.
  */
 import * as os from 'node:os';
@@ -68,7 +68,7 @@ export interface ProfileMeasurement {
 }
 
 export interface SummaryOptions {
-  /** Per-model statistic over the rounds. Default 'p10' (see model/statistic.ts for why not the median). */
+  /** Per-model statistic over the rounds. Default 'mean' (see model/statistic.ts for why not the median). */
   statistic?: Statistic;
   /** Device label stored in the table. Default: backend and CPU model. */
   device?: string;

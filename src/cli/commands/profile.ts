@@ -29,8 +29,8 @@ options:
   --samples <n>         random architectures for the error check, 0 to skip (default 20)
   --seed <n>            seed of the sampled architectures (default 1)
   --stat <s>            per-model statistic over the rounds: ${STATISTICS.join(' | ')}
-                        (default ${DEFAULT_STATISTIC}: robust to other jobs on the machine; median is
-                        the reference's choice on a dedicated device; mean is additive under noise)
+                        (default ${DEFAULT_STATISTIC}: the only one additive under noise from other
+                        jobs; median is the reference's choice on a dedicated device)
   --device <label>      device label stored in the table
   --json                print one JSON object (table path, table, report) on stdout
 
