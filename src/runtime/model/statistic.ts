@@ -4,10 +4,10 @@
  * that is additive: on a machine shared with other jobs, where other processes only ever ADD time
  * (one-sided, bursty noise), a sum of per-block medians or low quantiles is biased against the same
  * quantile of the whole network (a 45 ms call is rarely as lucky as each of twenty 2 ms calls), and
- * the size and even the sign of that bias change with the load. Measured on our 2-core dev machine
- * over six preset runs at load 2.6-8 (docs/runtime-model.md): mean signed error of the prediction
- * about 2.4% on average for the mean, 4-8% for min, p10 and median. Hence the default. On an idle
- * machine the spread is small and all statistics agree.
+ * the size of that bias changes with the load. Measured on our 2-core dev machine
+ * (docs/runtime-model.md): at load 2.6-4 the mean and the median both put 90% of predictions within
+ * +-10% (p10 65%, min 78%); at load 5-8 the median fell to 40-65%. Hence the mean by default. On an
+ * idle machine the spread is small and all statistics agree.
  */
 export const STATISTICS = ['median', 'mean', 'p25', 'p10', 'min'] as const;
 export type Statistic = (typeof STATISTICS)[number];
