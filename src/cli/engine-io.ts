@@ -64,6 +64,18 @@ export function resolveTable(space: SearchSpace, file?: string): LatencyTable {
   return defaultTableFor(space);
 }
 
+/**
+ * Records a run's inputs in <out>/run.json, or checks that a rerun into the same --out has the same
+ * inputs (then it resumes); different inputs are refused rather than mixed with old checkpoints.
+ */
+export async function claimRunDir(store: ObjectStore, run: object, what: string): Promise<void> {
+  const previous = await readJson(store, 'run.json');
+  if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(JSON.parse(JSON.stringify(run)))) {
+    throw new InvalidInputError(`${store.uri} already holds a ${what} with other inputs (see its run.json); use a fresh --out, or the same options to resume`);
+  }
+  await writeJson(store, 'run.json', run);
+}
+
 export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
   await store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json' });
 }

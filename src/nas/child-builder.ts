@@ -12,6 +12,7 @@ import { layoutOf } from '../space/layers';
 import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { blockName, type BlockName } from './weight-names';
+import type { MbconvSpec } from './mbconv';
 
 type SymbolicTensor = TF.SymbolicTensor;
 
@@ -21,14 +22,8 @@ export interface ChildBuildOptions {
 }
 
 /** One MBConv block's shape and name (exported for the latency profiler, which times blocks alone). */
-export interface BlockArgs {
+export interface BlockArgs extends MbconvSpec {
   name: BlockName;
-  inChannels: number;
-  outChannels: number;
-  expansion: number;
-  kernel: number;
-  stride: number;
-  se: boolean;
   seRatio: number;
 }
 

@@ -13,7 +13,7 @@ import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { depthwiseConv2dTrain } from '../backend/native-ops';
 import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
-import { globalPool, plainMbconv, seScale } from './mbconv';
+import { globalPool, plainMbconv, seScale, type MbconvSpec } from './mbconv';
 import { ParamStore } from './param-store';
 import { initialGroupNorms, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks, type SuperkernelResult } from './superkernel';
 import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
@@ -39,14 +39,7 @@ export interface SupernetForward {
   batchStats: BatchStat[];
 }
 
-interface FixedBlock {
-  name: string;
-  inChannels: number;
-  outChannels: number;
-  expansion: number;
-  kernel: number;
-  stride: number;
-}
+type FixedBlock = Omit<MbconvSpec, 'se'>;
 
 export class Supernet {
   readonly params: ParamStore;

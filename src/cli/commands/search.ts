@@ -1,7 +1,6 @@
 import type { CliCommand } from '../command';
 import { loadTf } from '../../backend/tf';
 import { parseSearchConfig } from '../../config/training-config';
-import { InvalidInputError } from '../../errors';
 import { runSearch } from '../../nas/search';
 import { evaluateTop1 } from '../../nas/evaluate';
 import { architectureToString } from '../../space/architecture';
@@ -10,7 +9,7 @@ import { predictArchitectureLatencyExact } from '../../runtime/model/runtime-mod
 import { openStore } from '../../storage/open-store';
 import { CheckpointStore } from '../../storage/checkpoint-store';
 import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
-import { evalLoader, loadSplits, makeDataSpec, readJson, resolveTable, trainLoader, writeJson } from '../engine-io';
+import { claimRunDir, evalLoader, loadSplits, makeDataSpec, resolveTable, trainLoader, writeJson } from '../engine-io';
 import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
 import { abortOnSignals } from '../signals';
@@ -67,11 +66,7 @@ export const searchCommand: CliCommand = {
 
     const store = openStore(outUri);
     const run = { kind: 'search', space, config, data, table };
-    const previous = await readJson(store, 'run.json');
-    if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(JSON.parse(JSON.stringify(run)))) {
-      throw new InvalidInputError(`${store.uri} already holds a search with other inputs (see its run.json); use a fresh --out, or the same options to resume`);
-    }
-    await writeJson(store, 'run.json', run);
+    await claimRunDir(store, run, 'search');
 
     const { tf } = loadTf();
     const progress = new ProgressReporter('search');

@@ -1,7 +1,6 @@
 import type { CliCommand } from '../command';
 import { loadTf } from '../../backend/tf';
 import { parseTrainConfig } from '../../config/training-config';
-import { InvalidInputError } from '../../errors';
 import { evaluateTop1 } from '../../nas/evaluate';
 import { measureModelLatency } from '../../nas/measure-latency';
 import { exportModel } from '../../nas/model-export';
@@ -11,7 +10,7 @@ import { architectureMacs } from '../../space/flops';
 import { openStore } from '../../storage/open-store';
 import { CheckpointStore } from '../../storage/checkpoint-store';
 import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
-import { evalLoader, loadSplits, makeDataSpec, readJson, trainLoader, writeJson } from '../engine-io';
+import { claimRunDir, evalLoader, loadSplits, makeDataSpec, trainLoader, writeJson } from '../engine-io';
 import { ProgressReporter } from '../progress';
 import { readArchitectureInput } from '../run-inputs';
 import { abortOnSignals } from '../signals';
@@ -55,11 +54,7 @@ export const trainCommand: CliCommand = {
     const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') }, input.data);
     const store = openStore(requireFlag(f, 'out', 'train'));
     const run = { kind: 'train', space, architecture, config, data };
-    const previous = await readJson(store, 'run.json');
-    if (previous !== undefined && JSON.stringify(previous) !== JSON.stringify(JSON.parse(JSON.stringify(run)))) {
-      throw new InvalidInputError(`${store.uri} already holds a training run with other inputs (see its run.json); use a fresh --out, or the same options to resume`);
-    }
-    await writeJson(store, 'run.json', run);
+    await claimRunDir(store, run, 'training run');
 
     const { tf } = loadTf();
     const progress = new ProgressReporter('train');
