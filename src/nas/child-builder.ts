@@ -115,8 +115,3 @@ export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture
   return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
 }
 
-/** The child split at the head: features (input -> pooled) and the classifier layer, sharing weights. */
-export function childHead(tf: typeof TF, model: TF.LayersModel): { features: TF.LayersModel; dense: TF.layers.Layer } {
-  const features = tf.model({ inputs: model.inputs, outputs: model.getLayer('head_pool').output as SymbolicTensor });
-  return { features, dense: model.getLayer('head_dense') };
-}

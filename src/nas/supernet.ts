@@ -16,6 +16,7 @@ import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardCont
 import { globalPool, plainMbconv, seScale, type MbconvSpec } from './mbconv';
 import { ParamStore } from './param-store';
 import { initialGroupNorms, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks, type SuperkernelResult } from './superkernel';
+import { groupNorm } from './indicator';
 import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
 
 export type IndicatorNorm = 'relative' | 'l2';
@@ -151,7 +152,7 @@ export class Supernet {
         s5x5: fixed(`${n}/n0_5x5`, init.n5x5),
         s100c: fixed(`${n}/n0_100c`, init.n100c),
         s50c: fixed(`${n}/n0_50c`, init.n50c),
-        ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNormValue(this.tf, p.get(`${n}_se_reduce/kernel`)))) } : {}),
+        ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNorm(this.tf, p.get(`${n}_se_reduce/kernel`)).dataSync()[0]!)) } : {}),
       });
     }
   }
@@ -204,6 +205,3 @@ export class Supernet {
   }
 }
 
-function groupNormValue(tf: typeof TF, w: TF.Tensor): number {
-  return tf.norm(w).dataSync()[0]!;
-}

@@ -5,18 +5,10 @@
 import { CANDIDATES, type Architecture, type LayerOp } from '../../space/architecture';
 import { layoutOf } from '../../space/layers';
 import type { SearchSpace } from '../../space/spec';
+import { mulberry32 } from '../../nas/prng';
 
-/** mulberry32: a small, fast 32-bit PRNG; returns floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Re-exported: the same seeded stream the engine uses. */
+export { mulberry32 };
 
 /**
  * `n` architectures, each layer drawn uniformly from its allowed ops (skip where allowed, the four
