@@ -13,6 +13,7 @@ import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { blockName, type BlockName } from './weight-names';
 import type { MbconvSpec } from './mbconv';
+import { initSeed } from './prng';
 
 type SymbolicTensor = TF.SymbolicTensor;
 
@@ -43,7 +44,7 @@ export class Builder {
 
   private init(): Initializer {
     // normal with stddev sqrt(2 / fan_out), fan_out = k*k*out_channels: the reference's conv initialiser
-    return this.tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: this.seedCounter++ });
+    return this.tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: initSeed(this.seedCounter++) });
   }
 
   private bn(x: SymbolicTensor, name: string): SymbolicTensor {
@@ -110,7 +111,7 @@ export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture
   // Head dropout is applied by the trainer between 'head_pool' and 'head_dense' (see childHead), with a
   // per-step seed: a seeded tf.layers.dropout would draw the same mask at every step.
   const logits = tf.layers
-    .dense({ name: 'head_dense', units: space.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: (opts.seed ?? 0) + 11 }) })
+    .dense({ name: 'head_dense', units: space.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed((opts.seed ?? 0) * 1000 + 999) }) })
     .apply(x) as SymbolicTensor;
   return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
 }

@@ -4,6 +4,7 @@
  * tf.Variable names are left to TF.js (they must be unique per process; ours need not be).
  */
 import type * as TF from '@tensorflow/tfjs';
+import { initSeed } from './prng';
 
 export type InitKind = 'conv' | 'dense' | 'zeros' | 'ones';
 
@@ -29,9 +30,9 @@ export class ParamStore {
       case 'ones':
         return tf.ones(shape);
       case 'conv': // normal, stddev sqrt(2 / fan_out): the reference's conv initialiser
-        return tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: this.seed++ }).apply(shape);
+        return tf.initializers.varianceScaling({ scale: 2, mode: 'fanOut', distribution: 'normal', seed: initSeed(this.seed++) }).apply(shape);
       case 'dense':
-        return tf.initializers.glorotUniform({ seed: this.seed++ }).apply(shape);
+        return tf.initializers.glorotUniform({ seed: initSeed(this.seed++) }).apply(shape);
     }
   }
 

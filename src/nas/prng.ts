@@ -14,3 +14,8 @@ export function mulberry32(seed: number): () => number {
 export function stepSeed(seed: number, step: number, stream: number): number {
   return (Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(step + 1, 0xc2b2ae35) ^ Math.imul(stream + 1, 0x27d4eb2f)) >>> 0;
 }
+
+/** A non-zero seed for a TF.js initializer: TF.js draws from Math.random when a seed is 0 (falsy). */
+export function initSeed(n: number): number {
+  return stepSeed(n, 0, 7) || 1;
+}
