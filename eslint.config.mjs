@@ -1,12 +1,26 @@
-// Lint: typescript-eslint's recommended rules, floating promises, and the layering rules of
-// docs/architecture.md (workflows are deterministic; the pure core has no I/O or vendor SDKs).
+// Lint: typescript-eslint's recommended rules, floating promises, and the layering of
+// docs/architecture.md. Each layer lists what it may NOT import, so a back-edge fails CI:
+//   pure core (random, space, config, hpo, runtime/model, study spec) < backend < storage < data
+//   < nas (engine) < runtime profiler < usecases < cli / activities / workflows (entries)
 import tseslint from 'typescript-eslint';
 
-const vendor = ['@tensorflow/*', '@aws-sdk/*', '@kubernetes/*'];
-const nodeBuiltins = ['fs', 'node:*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto'];
+const vendor = ['@tensorflow/*', '@aws-sdk/*', '@kubernetes/*', '@temporalio/*', 'jpeg-js', 'pngjs'];
+const nodeBuiltins = ['fs', 'node:*', 'path', 'os', 'child_process', 'http', 'https', 'net', 'crypto', 'zlib', 'stream'];
+// Relative-import patterns naming each layer's directory (from anywhere in the tree).
+const layer = {
+  backend: ['**/backend', '**/backend/**'],
+  storage: ['**/storage', '**/storage/**'],
+  // data/latency/*.json (checked-in tables) is not the data layer
+  data: ['**/data', '**/data/*', '!**/data/latency/*'],
+  nas: ['**/nas', '**/nas/**'],
+  profiler: ['**/runtime/profiler', '**/runtime/block-models', '**/runtime/default-tables', './profiler', './block-models'],
+  usecases: ['**/usecases', '**/usecases/**'],
+  entries: ['**/cli', '**/cli/**', '**/activities', '**/activities/**', '**/workflows', '**/workflows/**'],
+};
+const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'bin/**', 'runs/**', 'helm/**', 'k8s/**'] },
+  { ignores: ['node_modules/**', '.tools/**', 'bin/**', 'dist/**', 'runs/**', 'helm/**', 'k8s/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -21,15 +35,20 @@ export default tseslint.config(
     },
   },
   {
-    files: ['workflows/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeBuiltins, ...vendor, '**/storage/**', '**/k8s/**', '**/nas/**', '**/data/**', '**/backend/**'] }],
-    },
+    // Pure core: no I/O, no clock, no vendor SDKs, nothing above it.
+    files: ['src/random/**/*.ts', 'src/space/**/*.ts', 'src/hpo/**/*.ts', 'src/config/**/*.ts', 'src/runtime/model/**/*.ts', 'src/study/**/*.ts', 'src/errors.ts'],
+    rules: restrict([...nodeBuiltins, ...vendor, ...layer.backend, ...layer.storage, ...layer.data, ...layer.nas, ...layer.profiler, ...layer.usecases, ...layer.entries]),
   },
+  { files: ['src/backend/**/*.ts'], rules: restrict([...layer.storage, ...layer.data, ...layer.nas, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
+  { files: ['src/storage/**/*.ts'], rules: restrict(['@tensorflow/*', '@temporalio/*', '@kubernetes/*', ...layer.backend, ...layer.data, ...layer.nas, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
+  { files: ['src/data/**/*.ts'], rules: restrict(['@temporalio/*', '@kubernetes/*', ...layer.backend, ...layer.nas, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
+  // The engine reaches data and storage only through its own interfaces (BatchSource, CheckpointStore).
+  { files: ['src/nas/**/*.ts'], rules: restrict(['@aws-sdk/*', '@kubernetes/*', '@temporalio/*', ...layer.data, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
+  { files: ['src/runtime/*.ts'], rules: restrict(['@aws-sdk/*', '@kubernetes/*', '@temporalio/*', ...layer.usecases, ...layer.entries]) },
+  { files: ['src/usecases/**/*.ts', 'src/k8s/**/*.ts'], rules: restrict(['@temporalio/*', ...layer.entries]) },
   {
-    files: ['src/space/**/*.ts', 'src/hpo/**/*.ts', 'src/config/**/*.ts', 'src/runtime/model/**/*.ts'],
-    rules: {
-      'no-restricted-imports': ['error', { patterns: [...nodeBuiltins, ...vendor, '@temporalio/*'] }],
-    },
+    // Workflows are deterministic: only pure modules and activity types.
+    files: ['workflows/**/*.ts'],
+    rules: restrict([...nodeBuiltins, '@tensorflow/*', '@aws-sdk/*', '@kubernetes/*', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', ...layer.backend, ...layer.storage, ...layer.data, ...layer.nas, ...layer.profiler, ...layer.usecases, '**/k8s/**', '**/cli/**']),
   },
 );

@@ -15,7 +15,7 @@ import type { SearchConfig } from '../../src/config/training-config';
 import { applyBatchStats, convBnRelu, createBn, type BatchStat, type ForwardContext } from '../../src/nas/functional-ops';
 import { globalPool, plainMbconv, type MbconvSpec } from '../../src/nas/mbconv';
 import { ParamStore } from '../../src/nas/param-store';
-import { stepSeed } from '../../src/nas/prng';
+import { stepSeed } from '../../src/random';
 import { Rmsprop } from '../../src/nas/rmsprop';
 import type { RuntimeTable } from '../../src/nas/runtime-tf';
 import { learningRate } from '../../src/nas/schedule';

@@ -1,5 +1,5 @@
 /** Normalisation and training augmentation on uint8 NHWC samples, written into float32 batches. */
-import type { Rng } from './prng';
+import type { Rng } from '../random';
 
 /**
  * Lookup table: lut[c * 256 + v] = (v / 255 - mean[c]) / std[c]. One table lookup per pixel is

@@ -6,7 +6,8 @@
 import { InvalidInputError } from '../errors';
 import { drawAugment, normalisationTable, writeSample, type AugmentParams } from './augment';
 import type { ImageDataset } from './dataset';
-import { permutation, Purpose, rngFor } from './prng';
+import { permutation, rngFor } from '../random';
+import { Purpose } from './purpose';
 
 /** One batch. */
 export interface Batch {

@@ -5,7 +5,8 @@
 import { DataError, InvalidInputError } from '../errors';
 import { throwIfAborted } from '../storage';
 import { decodeImage, resizeBilinear, type RawImage } from './decode';
-import { permutation, Purpose, rngFor } from './prng';
+import { permutation, rngFor } from '../random';
+import { Purpose } from './purpose';
 import { openSampleSource, type OpenSourceOptions, type RawSample } from './source';
 
 /** Decoded images and labels, NHWC uint8. */

@@ -2,8 +2,9 @@
 import { DataError } from '../errors';
 import type { ObjectStore } from '../storage';
 import { IMAGE_EXTENSIONS } from './decode';
-import { permutation, Purpose, rngFor } from './prng';
-import type { RawSample, ShuffleOptions } from './source';
+import { permutation, rngFor } from '../random';
+import { Purpose } from './purpose';
+import type { RawSample, ShuffleOptions } from './sample';
 
 /** The listing of an ImageFolder: class names (sorted) and every image key with its label. */
 export interface ImageFolderIndex {

@@ -14,4 +14,5 @@ export { expandBraces, resolveShards, type ShardRef } from './shards';
 export { readIdx, type IdxArray } from './idx';
 export { packImageFolder, type PackOptions, type PackResult } from './pack';
 export { encodeGridPng } from './grid';
-export { Rng, rngFor, hashSeed, permutation, Purpose } from './prng';
+export { Rng, rngFor, hashSeed, permutation } from '../random';
+export { Purpose } from './purpose';

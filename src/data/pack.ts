@@ -3,7 +3,8 @@ import { InvalidInputError } from '../errors';
 import { openStore, throwIfAborted, type OpenStoreOptions } from '../storage';
 import { decodeImage } from './decode';
 import { indexImageFolder } from './image-folder';
-import { permutation, Purpose, rngFor } from './prng';
+import { permutation, rngFor } from '../random';
+import { Purpose } from './purpose';
 import { buildTar } from './tar-writer';
 
 /** Options of {@link packImageFolder}. */

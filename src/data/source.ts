@@ -5,33 +5,15 @@
  */
 import { DataError } from '../errors';
 import { openStore, splitParent, type OpenStoreOptions } from '../storage';
-import type { RawImage } from './decode';
 import { imageFolderSamples, indexImageFolder } from './image-folder';
-import { permutation, Purpose, rngFor } from './prng';
+import { permutation, rngFor } from '../random';
+import { Purpose } from './purpose';
 import { readIdx } from './idx';
 import { isExplicitShardSpec, resolveShards, type ShardRef } from './shards';
 import { webDatasetSamples } from './webdataset';
+import type { RawSample, ShuffleOptions } from './sample';
 
-/** Seeded per-epoch shuffling of a stream of samples. */
-export interface ShuffleOptions {
-  seed: number;
-  epoch: number;
-  /** Shuffle buffer size for tar shards (samples held in memory). Default 1000. */
-  bufferSize?: number;
-}
-
-/** One undecoded sample. Exactly one of `encoded` / `pixels` is set. */
-export interface RawSample {
-  /** Sample key (tar key, image path or IDX index). */
-  key: string;
-  /** Shard/object and sample key, for error messages. */
-  where: string;
-  label: number;
-  /** JPEG/PNG bytes. */
-  encoded?: Uint8Array;
-  /** Already-decoded pixels (IDX). */
-  pixels?: RawImage;
-}
+export type { RawSample, ShuffleOptions } from './sample';
 
 /** A dataset at a URI, before decoding. */
 export interface SampleSource {

@@ -4,9 +4,10 @@
  */
 import { DataError } from '../errors';
 import { IMAGE_EXTENSIONS } from './decode';
-import { Purpose, rngFor, shuffleInPlace, type Rng } from './prng';
+import { rngFor, shuffleInPlace, type Rng } from '../random';
+import { Purpose } from './purpose';
 import type { ShardRef } from './shards';
-import type { RawSample, ShuffleOptions } from './source';
+import type { RawSample, ShuffleOptions } from './sample';
 import { readTar } from './tar-reader';
 
 /** Splits a member name into the WebDataset key (up to the first dot of the basename) and extension. */

@@ -13,7 +13,7 @@
 import type { GaussianProcess } from './gp';
 import { minimizeBox } from './lbfgs';
 import { logEiWithGrad, logExpectedImprovement } from './log-ei';
-import type { Prng } from './prng';
+import type { Prng } from '../random';
 import { SOBOL_MAX_DIM, SobolSequence } from './sobol';
 import type { Space } from './space';
 

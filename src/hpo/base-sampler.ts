@@ -4,7 +4,7 @@
  */
 import { InvalidInputError } from '../errors';
 import { Ledger, type LedgerState } from './ledger';
-import { Prng, type PrngState } from './prng';
+import { Prng, type PrngState } from '../random';
 import type { Direction, Sampler, SamplerKind, SamplerState, Trial, TrialOutcome, TrialRecord } from './sampler';
 import { Space, type SpaceSpec } from './space';
 

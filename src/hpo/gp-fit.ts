@@ -8,7 +8,7 @@
  * of the rest; the region that matters for EI is kept dense), and the previous solution is always one
  * of the starts (warm start), so few restarts suffice.
  */
-import type { Prng } from './prng';
+import type { Prng } from '../random';
 import { MarginalLikelihood, thetaToHyper, type GpHyper } from './gp';
 import { minimizeBox } from './lbfgs';
 

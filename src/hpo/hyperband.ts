@@ -15,7 +15,7 @@
  */
 import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
 import { hyperbandBrackets, type Bracket } from './hyperband-schedule';
-import type { Prng } from './prng';
+import type { Prng } from '../random';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
 import type { Params, Space, SpaceSpec } from './space';
 

@@ -19,6 +19,6 @@ export { MNAS_HARD, MNAS_SOFT, mnasReward, type MnasRewardOptions } from './obje
 export { dominates, hypervolume2d, nonDominatedSort, paretoFront2d, selectForLatencyTarget, type LatencySelection, type ModelCandidate } from './pareto';
 export { expectedImprovement, logExpectedImprovement } from './log-ei';
 export { GaussianProcess, type GpHyper } from './gp';
-export { Prng } from './prng';
+export { Prng } from '../random';
 export { SobolSequence } from './sobol';
 export { branin, hartmann3, hartmann6, type TestFunction } from './test-functions';

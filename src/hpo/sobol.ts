@@ -6,7 +6,7 @@
  * Why the shift: an unrandomised Sobol sequence starts at the origin and is identical for every seed;
  * a random XOR shift per dimension keeps the (t, m, s)-net structure while making seeds differ.
  */
-import type { Prng } from './prng';
+import type { Prng } from '../random';
 
 /** [degree s, polynomial coefficients a, initial direction numbers m_1..m_s] for dimensions 2.. */
 const JOE_KUO: ReadonlyArray<readonly [number, number, readonly number[]]> = [

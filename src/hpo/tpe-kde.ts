@@ -12,7 +12,7 @@
  * reference bandwidth 1.06 sd n^(-1/5) (floored at `minBandwidth`); categoricals use the
  * Aitchison-Aitken kernel with weight 1 - lambda on the observed choice.
  */
-import type { Prng } from './prng';
+import type { Prng } from '../random';
 import type { Direction, TrialRecord } from './sampler';
 import type { Params, Space } from './space';
 

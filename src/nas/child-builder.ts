@@ -13,7 +13,7 @@ import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { blockName, type BlockName } from './weight-names';
 import type { MbconvSpec } from './mbconv';
-import { initSeed } from './prng';
+import { initSeed } from '../random';
 
 type SymbolicTensor = TF.SymbolicTensor;
 

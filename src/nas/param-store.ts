@@ -4,7 +4,7 @@
  * tf.Variable names are left to TF.js (they must be unique per process; ours need not be).
  */
 import type * as TF from '@tensorflow/tfjs';
-import { initSeed } from './prng';
+import { initSeed } from '../random';
 
 export type InitKind = 'conv' | 'dense' | 'zeros' | 'ones';
 

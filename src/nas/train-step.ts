@@ -18,7 +18,7 @@ import { l2Penalty } from '../backend/native-ops';
 import { NumericalError } from '../errors';
 import { applyBatchStats, bnMomentumAt, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
-import { mulberry32, stepSeed } from './prng';
+import { mulberry32, stepSeed } from '../random';
 import { Rmsprop } from './rmsprop';
 import { runtimeLossTerm } from './runtime-loss';
 import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';

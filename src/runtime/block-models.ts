@@ -7,19 +7,14 @@
 import type * as TF from '@tensorflow/tfjs';
 import { Builder } from '../nas/child-builder';
 import { blockName } from '../nas/weight-names';
+import type { ModelToTime } from '../nas/model-timing';
+
+export type { ModelToTime } from '../nas/model-timing';
 import type { Candidate } from '../space/architecture';
 import { layoutOf, type SearchableLayer } from '../space/layers';
 import type { SearchSpace } from '../space/spec';
 
 type SymbolicTensor = TF.SymbolicTensor;
-
-/** A model to time, with the input shape (without batch) it is fed. */
-export interface ModelToTime {
-  /** Human label for progress lines, e.g. 'l3 k5e6+se'. */
-  label: string;
-  model: TF.LayersModel;
-  inputShape: number[];
-}
 
 /** One searchable layer's candidate as an isolated block: input [1, inSize, inSize, inChannels]. */
 export function candidateModel(tf: typeof TF, space: SearchSpace, layer: SearchableLayer, cand: Candidate, se: boolean): ModelToTime {

@@ -25,7 +25,7 @@ import { predictionReport, type PredictionReport } from './model/prediction-erro
 import { predictArchitectureLatency, predictArchitectureLatencyExact } from './model/runtime-model';
 import { sampleArchitectures } from './model/sample-architectures';
 import { DEFAULT_STATISTIC, reduceSamples, type Statistic } from './model/statistic';
-import { latencySamples } from './timing';
+import { latencySamples } from '../nas/model-timing';
 
 export interface ProfileProgress {
   phase: 'build' | 'measure';

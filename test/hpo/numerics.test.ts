@@ -5,7 +5,7 @@ import { eiHelper, expectedImprovement, logEiHelper, logEiWithGrad, logExpectedI
 import { GaussianProcess, negLogMarginalLikelihood } from '../../src/hpo/gp';
 import { maternOfR } from '../../src/hpo/matern52';
 import { minimizeBox } from '../../src/hpo/lbfgs';
-import { Prng } from '../../src/hpo/prng';
+import { Prng } from '../../src/random';
 import { SobolSequence } from '../../src/hpo/sobol';
 import { fitGpHyperparameters } from '../../src/hpo/gp-fit';
 import { cholesky, inverseFromCholesky } from '../../src/hpo/linalg';

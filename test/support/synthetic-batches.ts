@@ -3,7 +3,7 @@
  * network can learn it in a few steps and the batches depend only on (seed, epoch, index).
  */
 import type { Batch, BatchSource } from '../../src/nas/batch-source';
-import { mulberry32, stepSeed } from '../../src/nas/prng';
+import { mulberry32, stepSeed } from '../../src/random';
 
 export class SyntheticBatches implements BatchSource {
   constructor(

@@ -5,7 +5,7 @@
 import { CANDIDATES, type Architecture, type LayerOp } from '../../space/architecture';
 import { layoutOf } from '../../space/layers';
 import type { SearchSpace } from '../../space/spec';
-import { mulberry32 } from '../../nas/prng';
+import { mulberry32 } from '../../random';
 
 /** Re-exported: the same seeded stream the engine uses. */
 export { mulberry32 };

@@ -7,8 +7,16 @@
  * in between), not with its own weights hot from the previous call.
  */
 import type * as TF from '@tensorflow/tfjs';
-import type { ModelToTime } from './block-models';
-import { quantile } from './model/statistic';
+import { quantile } from '../runtime/model/statistic';
+
+/** A model to time, with the input shape (without batch) it is fed. */
+export interface ModelToTime {
+  /** Human label for progress lines, e.g. 'l3 k5e6+se'. */
+  label: string;
+  model: TF.LayersModel;
+  inputShape: number[];
+}
+
 
 export interface TimingOptions {
   /** Untimed calls per model before the timed rounds (JIT, kernel selection, allocator). Default 5. */
