@@ -32,8 +32,8 @@ export const studySpecSchema = z
     version: z.literal(STUDY_SPEC_VERSION).default(STUDY_SPEC_VERSION),
     /** Lower-case letters, digits and dashes: it names the workflow ids and the store prefix. */
     name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, 'lower-case letters, digits and dashes, 1-48 characters, starting and ending with a letter or digit'),
-    /** Root URI of every artifact (file:///abs/dir, a path, or s3://bucket/prefix): <storage>/studies/<name>/... */
-    storage: z.string().min(1),
+    /** Root URI of every artifact (s3://bucket/prefix, file:///abs/dir or an absolute path): <storage>/studies/<name>/... */
+    storage: z.string().regex(/^(s3:\/\/[^/]+|file:\/\/\/|\/)/, 'an s3:// or file:/// URI or an absolute path (workers may run elsewhere than the caller)'),
     /** A search-space preset name or a whole space spec. */
     space: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
     data: z
@@ -109,15 +109,20 @@ export const studySpecSchema = z
     sharedWarmup: z.boolean().default(true),
     resources: z
       .object({
-        /** Where heavy activities run: in the compute worker's process, or as one Kubernetes Job each. */
-        executor: z.enum(['local', 'k8s-job']).default('local'),
+        /**
+         * Where heavy activities run: in the compute worker's process ('local'), as one Kubernetes Job
+         * each ('k8s-job'), or whatever the compute worker is configured for ('auto': SPNAS_EXECUTOR, else local).
+         */
+        executor: z.enum(['auto', 'local', 'k8s-job']).default('auto'),
         search: res('2', '6Gi'),
         retrain: res('2', '6Gi'),
         evaluate: res('1', '2Gi'),
         profile: res('1', '2Gi'),
       })
       .strict()
-      .default({ executor: 'local', search: { cpu: '2', memory: '6Gi', gpu: 0 }, retrain: { cpu: '2', memory: '6Gi', gpu: 0 }, evaluate: { cpu: '1', memory: '2Gi', gpu: 0 }, profile: { cpu: '1', memory: '2Gi', gpu: 0 } }),
+      .default({ executor: 'auto', search: { cpu: '2', memory: '6Gi', gpu: 0 }, retrain: { cpu: '2', memory: '6Gi', gpu: 0 }, evaluate: { cpu: '1', memory: '2Gi', gpu: 0 }, profile: { cpu: '1', memory: '2Gi', gpu: 0 } }),
+    /** Seconds without a heartbeat after which a heavy activity's worker counts as lost (and the activity is retried elsewhere). */
+    heartbeatTimeoutSeconds: z.number().int().min(5).default(120),
     /** Continue-as-new after this many trials have finished in one run (history stays small). */
     trialsPerRun: z.number().int().positive().default(200),
   })
