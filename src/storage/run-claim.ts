@@ -15,7 +15,7 @@ export interface ClaimRunOptions {
    * Dotted paths of fields that may differ from the recorded run (e.g. 'config.epochs' for a promoted
    * trial that continues with a larger budget). The record is updated to the new values.
    */
-  mutable?: string[];
+  mutable?: readonly string[];
 }
 
 export interface ClaimRunResult {

@@ -59,6 +59,16 @@ for (const [name, mk] of backends) {
       assert.equal((await readLeaseRecord(store))?.released, true);
     });
 
+    test('of 8 concurrent acquirers exactly one wins; the others get LeaseHeldError', async () => {
+      const store = mk();
+      const results = await Promise.allSettled(Array.from({ length: 8 }, (_, i) => RunLease.acquire(store, { owner: `racer-${i}`, ttlMs: 5000 })));
+      const won = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      assert.equal(won.length, 1);
+      assert.ok(results.every((r) => r.status === 'fulfilled' || r.reason instanceof LeaseHeldError));
+      assert.equal((await readLeaseRecord(store))?.owner, won[0]!.owner);
+      await won[0]!.release();
+    });
+
     test('renewal keeps a live holder; an expired one is taken over only after expiry, and its fenced writes fail and change nothing', async () => {
       const store = mk();
       const live = await RunLease.acquire(store, { owner: 'live', ttlMs: 600 });
