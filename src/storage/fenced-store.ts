@@ -126,10 +126,15 @@ export class FencedStore implements ObjectStore {
     await this.inner.delete(key, opts);
   }
 
-  /** deleteOwned for every object under `prefix`. */
+  /** deleteOwned for every object under `prefix`, checking the lease before each one. */
   async deletePrefixOwned(prefix: string, opts: CallOptions = {}): Promise<number> {
     this.checkKey(prefix, 'delete', true);
-    return this.inner.deletePrefix(prefix, opts);
+    const objects = await this.inner.list(prefix, opts);
+    for (const o of objects) {
+      this.lease.assertHeld();
+      await this.inner.delete(o.key, opts);
+    }
+    return objects.length;
   }
 }
 

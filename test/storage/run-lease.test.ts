@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CheckpointStore, claimRunInputs, FencedStore, LeaseHeldError, LeaseLostError, openStore, readLeaseRecord, RunLease,
+  CheckpointStore, claimRunInputs, FencedStore, LeaseHeldError, LeaseLostError, openStore, publishArtifact, readArtifactManifest, readLeaseRecord, RunLease,
   type LeaseClock, type ObjectStore,
 } from '../../src/storage';
 import { SpnasError } from '../../src/errors';
@@ -75,6 +75,9 @@ for (const [name, mk] of backends) {
       await new Promise((r) => setTimeout(r, 1500)); // > 2 TTLs: only renewals keep it
       await assert.rejects(RunLease.acquire(store, { owner: 'other', ttlMs: 600 }), LeaseHeldError);
       await live.fencedStore.put('result.json', '{"by":"live"}');
+      // Multi-object artifacts (exported models) publish through the fenced store unchanged.
+      await publishArtifact(live.fencedStore, 'model', 'model', [{ path: 'weights.bin', data: new Uint8Array([1, 2, 3]) }], { by: 'live' });
+      assert.deepEqual((await readArtifactManifest(store, 'model', 'model'))?.meta, { by: 'live' });
       await live.release();
 
       const stale = await RunLease.acquire(store, { owner: 'stale', ttlMs: 600, clock: frozenClock });
@@ -90,6 +93,7 @@ for (const [name, mk] of backends) {
         e instanceof LeaseLostError && !e.retryable && /lost the lease .* held by 'next' \(generation 3\)/.test(e.message));
       await assert.rejects(new CheckpointStore(stale.fencedStore, 'checkpoints').save(7, ckpt(7)), LeaseLostError);
       await assert.rejects(stale.fencedStore.delete('result.json'), LeaseLostError);
+      await assert.rejects(publishArtifact(stale.fencedStore, 'model', 'model', [{ path: 'weights.bin', data: new Uint8Array([9]) }], { by: 'stale' }), LeaseLostError);
       assert.ok(stale.signal.aborted);
       assert.equal(await snapshot(store), before, 'the stale writer wrote nothing');
       assert.equal(Buffer.from(await store.get('result.json')).toString(), '{"by":"next"}');
