@@ -91,8 +91,10 @@ NODE_PREFIX="$(node -p "require('path').resolve(process.execPath, '..', '..')")"
 NODE_GYP_BIN="$(node -p "require('path').dirname(require.resolve('node-gyp/bin/node-gyp.js', {paths: [require('path').join(require('path').dirname(process.execPath), '..', 'lib', 'node_modules', 'npm')]}))" 2>/dev/null || true)"
 [ -n "$NODE_GYP_BIN" ] || { echo "install-native-tf: node-gyp not found (it ships with npm)" >&2; exit 1; }
 log "compiling the N-API binding (about a minute)"
+# Only the newest Node-API version this Node supports: the one the package loads (lib/napi-v8 on Node
+# 20); node-pre-gyp would otherwise compile and link the addon once per listed version (3 to 8).
 (cd "$PKG_DIR" && PATH="$NODE_GYP_BIN:$PATH" node "$ROOT/node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp" \
-    rebuild --build-from-source --nodedir="$NODE_PREFIX") >"$CACHE/logs/binding-build-$FLAVOUR.log" 2>&1 \
+    rebuild --build-from-source --build-latest-napi-version-only --nodedir="$NODE_PREFIX") >"$CACHE/logs/binding-build-$FLAVOUR.log" 2>&1 \
   || { echo "install-native-tf: binding build failed; log: $CACHE/logs/binding-build-$FLAVOUR.log" >&2; tail -20 "$CACHE/logs/binding-build-$FLAVOUR.log" >&2; exit 1; }
 loads || { echo "install-native-tf: built, but $PKG does not load; see docs/native-backend.md" >&2; exit 1; }
 log "native backend ready ($WHEEL $TF_WHEEL_VERSION)"
