@@ -38,7 +38,7 @@ if loads; then log "native backend already loads; nothing to do"; exit 0; fi
 
 if [ "$TF_SOURCE" != "wheel" ]; then
   log "trying the package's normal download"
-  if (cd "$PKG_DIR" && timeout 600 node scripts/install.js "$FLAVOUR" download) >"$CACHE/logs/tfjs-download-$FLAVOUR.log" 2>&1 && loads; then
+  if (cd "$PKG_DIR" && timeout 600 node "$PKG_DIR/scripts/install.js" "$FLAVOUR" download) >"$CACHE/logs/tfjs-download-$FLAVOUR.log" 2>&1 && loads; then
     log "installed by download"; exit 0
   fi
   [ "$TF_SOURCE" = "download" ] && { echo "install-native-tf: download failed, see $CACHE/logs/tfjs-download-$FLAVOUR.log" >&2; exit 1; }
