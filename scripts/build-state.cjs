@@ -1,4 +1,5 @@
 'use strict';
+/* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS on purpose: bin/spnas.js loads it before anything is compiled */
 // Whether dist/ (the compiled build) matches the sources it was built from. Used by
 // scripts/build.mjs (rebuild only when needed), bin/spnas.js (refuse a stale build) and the tests.
 // Plain CommonJS with no dependencies: it must run before anything is compiled.
