@@ -89,12 +89,24 @@ ln -s "$TF_DIR/include" "$PKG_DIR/deps/include"
 NODE_PREFIX="$(node -p "require('path').resolve(process.execPath, '..', '..')")"
 [ -f "$NODE_PREFIX/include/node/node_api.h" ] || { echo "install-native-tf: Node headers not found under $NODE_PREFIX/include/node (install the nodejs dev headers)" >&2; exit 1; }
 NODE_GYP_BIN="$(node -p "require('path').dirname(require.resolve('node-gyp/bin/node-gyp.js', {paths: [require('path').join(require('path').dirname(process.execPath), '..', 'lib', 'node_modules', 'npm')]}))" 2>/dev/null || true)"
-[ -n "$NODE_GYP_BIN" ] || { echo "install-native-tf: node-gyp not found (it ships with npm)" >&2; exit 1; }
+# else a node-gyp on PATH (distributions that package it apart from npm)
+[ -n "$NODE_GYP_BIN" ] || NODE_GYP_BIN="$(dirname "$(command -v node-gyp 2>/dev/null || echo /nonexistent/node-gyp)")"
+[ -d "$NODE_GYP_BIN" ] || { echo "install-native-tf: node-gyp not found (it ships with npm; or install it on PATH)" >&2; exit 1; }
 log "compiling the N-API binding (about a minute)"
+# Compiled in a scratch copy of the package under a plain path: gyp-generated makefiles split include and
+# library paths at spaces, so a checkout under "My Projects/" would fail. The addon is then copied into
+# the package; its RUNPATH ($ORIGIN/../../deps/lib) is relative, so it finds the same deps/ there.
+STAGE="$(mktemp -d "${TMPDIR:-/tmp}/spnas-binding.XXXXXX")"
+trap 'rm -rf "$STAGE"' EXIT
+cp -R "$PKG_DIR/package.json" "$PKG_DIR/binding.gyp" "$PKG_DIR/binding" "$STAGE/"
+mkdir -p "$STAGE/deps" && ln -s "$TF_DIR/lib" "$STAGE/deps/lib" && ln -s "$TF_DIR/include" "$STAGE/deps/include"
 # Only the newest Node-API version this Node supports: the one the package loads (lib/napi-v8 on Node
 # 20); node-pre-gyp would otherwise compile and link the addon once per listed version (3 to 8).
-(cd "$PKG_DIR" && PATH="$NODE_GYP_BIN:$PATH" node "$ROOT/node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp" \
+(cd "$STAGE" && PATH="$NODE_GYP_BIN:$PATH" node "$ROOT/node_modules/@mapbox/node-pre-gyp/bin/node-pre-gyp" \
     rebuild --build-from-source --build-latest-napi-version-only --nodedir="$NODE_PREFIX") >"$CACHE/logs/binding-build-$FLAVOUR.log" 2>&1 \
   || { echo "install-native-tf: binding build failed; log: $CACHE/logs/binding-build-$FLAVOUR.log" >&2; tail -20 "$CACHE/logs/binding-build-$FLAVOUR.log" >&2; exit 1; }
+addon="$(cd "$STAGE" && ls lib/napi-v*/tfjs_binding.node | tail -n1)"
+mkdir -p "$PKG_DIR/$(dirname "$addon")"
+cp "$STAGE/$addon" "$PKG_DIR/$addon.tmp" && mv "$PKG_DIR/$addon.tmp" "$PKG_DIR/$addon"
 loads || { echo "install-native-tf: built, but $PKG does not load; see docs/native-backend.md" >&2; exit 1; }
 log "native backend ready ($WHEEL $TF_WHEEL_VERSION)"
