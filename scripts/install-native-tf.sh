@@ -4,9 +4,10 @@
 #
 # Route, in order:
 #   1. Already built and loadable -> nothing to do (idempotent; a second run takes about a second).
-#   2. SPNAS_TF_SOURCE=download (or auto with the download host reachable): the package's normal
-#      install script (download of libtensorflow + prebuilt addon).
-#   3. Offline route: libtensorflow_cc / libtensorflow_framework and the C headers from the TensorFlow
+#   2. Only with SPNAS_TF_SOURCE=download (or =auto, which falls back to 3): the package's normal install
+#      script (libtensorflow 2.9.1 + prebuilt addon from the package's storage host). Not the default:
+#      it is a different TensorFlow (and, for the GPU, CUDA 11.2 / cuDNN 8.1) from the one tested here.
+#   3. Default: libtensorflow_cc / libtensorflow_framework and the C headers from the TensorFlow 2.18.0
 #      wheel on PyPI, then the N-API binding compiled from source with node-gyp against them.
 # See docs/native-backend.md for why each step exists.
 set -euo pipefail
@@ -14,7 +15,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 FLAVOUR="${1:-cpu}"                       # cpu | gpu
 TF_WHEEL_VERSION="${SPNAS_TF_WHEEL_VERSION:-2.18.0}"
-TF_SOURCE="${SPNAS_TF_SOURCE:-auto}"      # auto | download | wheel
+TF_SOURCE="${SPNAS_TF_SOURCE:-wheel}"     # wheel | download | auto (download, else wheel)
 CACHE="${SPNAS_CACHE_DIR:-$HOME/.cache/spnas}"
 
 case "$FLAVOUR" in
