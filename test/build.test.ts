@@ -41,7 +41,7 @@ test("import('spnas/hpo') and import('spnas') work from plain Node (no loader) a
     const main = await import('spnas');
     const { createRequire } = await import('node:module');
     const loadedTf = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('@tensorflow'));
-    console.log(JSON.stringify({ params: Object.keys(t.params).sort(), names: [...NAS_HPO_SPACE.names].sort(), next: resumed.ask().trialId, hpoSame: main.hpo.GpSampler === GpSampler, preset: main.getPreset('cifar-tiny').name ?? null, err: new main.InvalidInputError('x').code, loadedTf }));`;
+    console.log(JSON.stringify({ params: Object.keys(t.params).sort(), names: Object.keys(NAS_HPO_SPACE).sort(), next: resumed.ask().trialId, hpoSame: main.hpo.GpSampler === GpSampler, preset: main.getPreset('cifar-tiny').name ?? null, err: new main.InvalidInputError('x').code, loadedTf }));`;
   const r = node(['--input-type=module', '-e', script], ROOT);
   assert.equal(r.status, 0, r.stderr);
   const out = JSON.parse(r.stdout.trim());
