@@ -10,13 +10,19 @@
  * - Parallel trials: pending trials enter the GP with a fantasised value - the posterior mean
  *   ("Kriging believer") or a constant ("constant liar"; Ginsbourger, Le Riche & Carraro 2010) - so a
  *   batch of asks spreads out instead of proposing the same point.
- * - Failed trials: by default imputed with the worst observed value, which steers the search away
- *   from regions that crash (a diverged NAS run is informative); 'exclude' ignores them.
+ * - Failed trials: by default ('classifier') a GP classifier of the failed/ok labels (gp-classifier.ts)
+ *   weighs the acquisition by the probability of success, which handles failures independent of x (a
+ *   lost node: a constant weight) and failures confined to a region (a diverging learning rate: the
+ *   weight falls towards zero there) with one rule. 'impute-worst' (the worst observed value at each
+ *   failed point) and 'exclude' are kept for comparison; docs/hpo.md has the measurements.
+ * - Incumbent: `best()` reports the lowest observation by default; `incumbent: 'posterior-mean'` reports
+ *   the evaluated trial with the best posterior mean, the right choice for noisy objectives.
  */
 import { InvalidInputError } from '../errors';
 import { maximizeLogEi, type AcquisitionOptions } from './acquisition-optimizer';
-import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
+import { BaseSampler, checkDirection, checkSeed, type BaseState } from './base-sampler';
 import { GaussianProcess, type GpHyper } from './gp';
+import { FailureClassifier, type ClassifierHyper } from './gp-classifier';
 import { fitGpHyperparameters, type HyperPrior } from './gp-fit';
 import { warpOutputs } from './output-transform';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
@@ -24,7 +30,14 @@ import { SOBOL_MAX_DIM, SobolSequence, type SobolState } from './sobol';
 import type { Params, Space, SpaceSpec } from './space';
 
 export type BatchStrategy = 'kriging-believer' | 'constant-liar-min' | 'constant-liar-mean' | 'constant-liar-max';
-export type FailedTrialPolicy = 'impute-worst' | 'exclude';
+export type FailedTrialPolicy = 'classifier' | 'impute-worst' | 'exclude';
+export type IncumbentRule = 'observed' | 'posterior-mean';
+
+/** The incumbent by posterior mean: the trial, and the model's estimate of its value (objective units). */
+export interface PosteriorIncumbent {
+  readonly trial: TrialRecord;
+  readonly mean: number;
+}
 
 export interface GpSamplerOptions {
   readonly seed: number;
@@ -32,7 +45,17 @@ export interface GpSamplerOptions {
   /** Sobol trials before the GP takes over; default max(4, number of parameters + 1). */
   readonly nInitial?: number;
   readonly batchStrategy?: BatchStrategy;
+  /**
+   * How failed trials shape later proposals: 'classifier' (default) weighs the acquisition by the
+   * probability of success from a GP classifier of the failed/ok labels; 'impute-worst' puts the worst
+   * observed value at each failed point; 'exclude' ignores failures.
+   */
   readonly failedTrials?: FailedTrialPolicy;
+  /**
+   * What `best()` reports: 'observed' (default), the trial with the best observed value, or
+   * 'posterior-mean', the evaluated trial whose GP posterior mean is best (robust to noisy values).
+   */
+  readonly incumbent?: IncumbentRule;
   /** Space-filling candidates scored per proposal (default 1024). */
   readonly nCandidates?: number;
   /** Random restarts of the hyperparameter fit (default 3, plus the warm and neutral starts). */
@@ -62,9 +85,21 @@ export type GpState = BaseState & {
   readonly options: ResolvedGpOptions;
   readonly sobol: SobolState | null;
   readonly hyper: GpHyper | null;
+  /** The failure classifier's last hyperparameters (its warm start); absent in older snapshots. */
+  readonly failureHyper?: ClassifierHyper | null;
 };
 
-const STRATEGIES: readonly BatchStrategy[] = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'];
+export const BATCH_STRATEGIES = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'] as const satisfies readonly BatchStrategy[];
+export const FAILED_TRIAL_POLICIES = ['classifier', 'impute-worst', 'exclude'] as const satisfies readonly FailedTrialPolicy[];
+export const INCUMBENT_RULES = ['observed', 'posterior-mean'] as const satisfies readonly IncumbentRule[];
+export const OUTPUT_TRANSFORMS = ['standardize', 'yeo-johnson'] as const;
+export const HYPER_PRIORS = ['none', 'gamma', 'lognormal'] as const;
+
+function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string, fallback: T): T {
+  if (v === undefined) return fallback;
+  if (!allowed.includes(v as T)) throw new InvalidInputError(`${path}: must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
+  return v as T;
+}
 
 function positiveInt(v: unknown, path: string, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
@@ -73,21 +108,18 @@ function positiveInt(v: unknown, path: string, fallback: number, min = 1): numbe
 }
 
 export function resolveGpOptions(o: GpSamplerOptions, space: Space): ResolvedGpOptions {
-  const batchStrategy = o.batchStrategy ?? 'kriging-believer';
-  if (!STRATEGIES.includes(batchStrategy)) throw new InvalidInputError(`options.batchStrategy: must be one of ${STRATEGIES.join(', ')}, got ${JSON.stringify(batchStrategy)}`, { code: 'INVALID_OPTIONS' });
-  const failedTrials = o.failedTrials ?? 'impute-worst';
-  if (failedTrials !== 'impute-worst' && failedTrials !== 'exclude') throw new InvalidInputError(`options.failedTrials: must be 'impute-worst' or 'exclude', got ${JSON.stringify(failedTrials)}`, { code: 'INVALID_OPTIONS' });
   return {
-    seed: o.seed,
+    seed: checkSeed(o.seed),
     direction: checkDirection(o.direction),
     nInitial: positiveInt(o.nInitial, 'options.nInitial', Math.max(4, space.dims.length + 1)),
-    batchStrategy,
-    failedTrials,
+    batchStrategy: oneOf(o.batchStrategy, BATCH_STRATEGIES, 'options.batchStrategy', 'kriging-believer'),
+    failedTrials: oneOf(o.failedTrials, FAILED_TRIAL_POLICIES, 'options.failedTrials', 'classifier'),
+    incumbent: oneOf(o.incumbent, INCUMBENT_RULES, 'options.incumbent', 'observed'),
     nCandidates: positiveInt(o.nCandidates, 'options.nCandidates', 1024, 16),
     fitRestarts: positiveInt(o.fitRestarts, 'options.fitRestarts', 3, 0),
     maxFitPoints: positiveInt(o.maxFitPoints, 'options.maxFitPoints', 100, 8),
-    hyperPrior: o.hyperPrior ?? 'none',
-    outputTransform: o.outputTransform ?? 'standardize',
+    hyperPrior: oneOf(o.hyperPrior, HYPER_PRIORS, 'options.hyperPrior', 'none'),
+    outputTransform: oneOf(o.outputTransform, OUTPUT_TRANSFORMS, 'options.outputTransform', 'standardize'),
     exploitEvery: positiveInt(o.exploitEvery, 'options.exploitEvery', 3, 0),
   };
 }
@@ -97,6 +129,7 @@ export class GpSampler extends BaseSampler {
   protected readonly options: ResolvedGpOptions;
   private readonly sobol: SobolSequence | null;
   private hyper: GpHyper | null;
+  private failureHyper: ClassifierHyper | null;
 
   constructor(space: SpaceSpec | Space, options: GpSamplerOptions, state?: GpState, arity?: number) {
     super(space, options.seed, arity, state);
@@ -104,6 +137,7 @@ export class GpSampler extends BaseSampler {
     const d = this.space.dims.length;
     this.sobol = state ? (state.sobol ? SobolSequence.fromState(state.sobol) : null) : d <= SOBOL_MAX_DIM ? SobolSequence.create(d, this.rng) : null;
     this.hyper = state?.hyper ?? null;
+    this.failureHyper = state?.failureHyper ?? null;
   }
 
   static fromJSON(state: GpState): GpSampler {
@@ -133,6 +167,19 @@ export class GpSampler extends BaseSampler {
       return this.ledger.add(this.space.fromCube(u));
     }
     return this.ledger.add(this.propose(recs, ok));
+  }
+
+  /** The classifier of failures over every finished trial, when the policy asks for one and any failed. */
+  private failureModel(recs: readonly TrialRecord[]): FailureClassifier | undefined {
+    if (this.options.failedTrials !== 'classifier') return undefined;
+    const done = recs.filter((r) => r.state !== 'pending');
+    const model = FailureClassifier.fit(
+      done.map((r) => this.space.toFeatures(r.params)),
+      done.map((r) => r.state === 'failed'),
+      { warmStart: this.failureHyper ?? undefined, maxFitPoints: this.options.maxFitPoints },
+    );
+    if (model) this.failureHyper = model.hyper;
+    return model;
   }
 
   private propose(recs: readonly TrialRecord[], ok: readonly TrialRecord[]): Params {
@@ -170,9 +217,32 @@ export class GpSampler extends BaseSampler {
     const criterion = k > 0 && modelStep % k === k - 1 ? 'posterior-mean' : 'log-ei';
     const acq: AcquisitionOptions = { nCandidates, nIncumbents: 5, nLocalPerIncumbent: 40, nRefine: 5, criterion };
     const avoid = recs.map((r) => this.space.toFeatures(r.params));
-    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq, avoid);
+    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq, avoid, this.failureModel(recs));
     // Every candidate was a repeat (a small discrete space, or a collapsed model): explore instead.
     return res ? this.space.fromFeatures(res.features) : this.space.fromCube(this.space.dims.map(() => this.rng.float()));
+  }
+
+  override best(): TrialRecord | undefined {
+    if (this.options.incumbent === 'posterior-mean') return this.bestByPosteriorMean()?.trial ?? super.best();
+    return super.best();
+  }
+
+  /**
+   * The completed trial whose GP posterior mean is best, with that mean in the objective's units.
+   * Under noise the lowest observation is biased low (it is the best draw, not the best point); the
+   * posterior mean pools neighbouring trials. Uses the last fitted hyperparameters and draws no random
+   * numbers, so it never changes what the sampler proposes. Undefined before the first model fit.
+   */
+  bestByPosteriorMean(): PosteriorIncumbent | undefined {
+    const ok = this.ledger.all().filter((r) => r.state === 'ok');
+    if (!this.hyper || ok.length === 0) return undefined;
+    const sign = this.options.direction === 'minimize' ? 1 : -1;
+    const X = ok.map((r) => this.space.toFeatures(r.params));
+    const warped = warpOutputs(ok.map((r) => sign * (r.value as number)), this.options.outputTransform);
+    const mean = new GaussianProcess(X, warped.values, this.hyper).predict(X).mean;
+    let bi = 0;
+    for (let i = 1; i < ok.length; i++) if (mean[i]! < mean[bi]!) bi = i;
+    return { trial: ok[bi]!, mean: sign * warped.unwarp(mean[bi]!) };
   }
 
   toJSON(): SamplerState {
@@ -183,6 +253,7 @@ export class GpSampler extends BaseSampler {
       ...this.baseState(),
       sobol: this.sobol ? this.sobol.state() : null,
       hyper: this.hyper,
+      failureHyper: this.failureHyper,
     };
     return s;
   }
