@@ -185,6 +185,12 @@ export function classifierNegLogEvidence(X: readonly (readonly number[])[], t: r
   return { value: -lap.logZ, grad };
 }
 
+/** Logit of the failure rate with one pseudo-count each way: what an unexplored point is expected to do. */
+function priorMean(failed: readonly boolean[]): number {
+  const rate = (failed.filter(Boolean).length + 1) / (failed.length + 2);
+  return Math.log(rate / (1 - rate));
+}
+
 /** A fitted failure classifier: predicts log P(ok) at feature vectors, with gradients. */
 export class FailureClassifier {
   private readonly lap: Laplace;
@@ -210,9 +216,7 @@ export class FailureClassifier {
     const nFail = failed.filter(Boolean).length;
     if (nFail === 0 || X.length === 0) return undefined;
     const t = failed.map((f) => (f ? 1 : 0));
-    // Prior mean: logit of the failure rate with one pseudo-count each way.
-    const rate = (nFail + 1) / (X.length + 2);
-    const c = Math.log(rate / (1 - rate));
+    const c = priorMean(failed);
     const D = X[0]!.length;
     const B = CLASSIFIER_BOUNDS;
     const lo = [...Array<number>(D).fill(Math.log(B.lengthscale[0])), Math.log(B.signalVar[0])];
@@ -234,9 +238,18 @@ export class FailureClassifier {
       if (Number.isFinite(r.value) && (!best || r.value < best.value)) best = r;
     }
     const theta = best ? best.x : Float64Array.from(starts.at(-1)!);
-    const hyper: ClassifierHyper = { lengthscales: Array.from({ length: D }, (_, j) => Math.exp(theta[j]!)), signalVar: Math.exp(theta[D]!) };
-    const lap = laplaceMode(kernelMatrix(X, hyper), t, c);
+    return FailureClassifier.condition(X, failed, { lengthscales: Array.from({ length: D }, (_, j) => Math.exp(theta[j]!)), signalVar: Math.exp(theta[D]!) }, c);
+  }
+
+  /** The classifier with given hyperparameters and prior mean (default: from the labels), no fitting. */
+  static condition(X: readonly (readonly number[])[], failed: readonly boolean[], hyper: ClassifierHyper, c = priorMean(failed)): FailureClassifier | undefined {
+    const lap = laplaceMode(kernelMatrix(X, hyper), failed.map((f) => (f ? 1 : 0)), c);
     return lap ? new FailureClassifier(X, c, hyper, lap) : undefined;
+  }
+
+  /** The latent prior mean: logit of the smoothed failure rate. */
+  get priorMean(): number {
+    return this.c;
   }
 
   /** Latent mean and variance at x (R&W Algorithm 3.2). */
@@ -257,6 +270,34 @@ export class FailureClassifier {
     return Float64Array.from(xs, (x) => {
       const { mean, variance } = this.latent(kernelVector(x, this.X, this.hyper));
       return -softplus(mean / Math.sqrt(1 + (Math.PI * variance) / 8));
+    });
+  }
+
+  /**
+   * Leave-one-out P(fail) at each training row: what the other trials predict for it. A failure that its
+   * neighbours predict belongs to a failing region; one they do not is bad luck. The Laplace posterior is
+   * a GP regression on pseudo-targets z = g + W^-1 (t - pi) with noise W^-1, so the closed-form LOO of
+   * GP regression applies (R&W eq. 5.12): with A^-1 = W^1/2 B^-1 W^1/2 and A^-1 z = t - pi,
+   * mean_-i = z_i - (t_i - pi_i) / [A^-1]_ii, latent variance 1 / [A^-1]_ii - 1 / W_i.
+   */
+  looFailureProbability(): Float64Array {
+    const { n } = this;
+    const { L, sqrtW, dlp, g } = this.lap;
+    // Rows of L^-1 give diag(B^-1)_i = sum_k (L^-1)_ki^2.
+    const diagBinv = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const e = new Float64Array(n);
+      e[i] = 1;
+      const col = solveLower(L, n, e);
+      for (let k = 0; k < n; k++) diagBinv[i] = diagBinv[i]! + col[k]! * col[k]!;
+    }
+    return Float64Array.from(g, (gi, i) => {
+      const w = sqrtW[i]! * sqrtW[i]!;
+      const aii = w * diagBinv[i]!;
+      const z = gi + dlp[i]! / w;
+      const mean = this.c + z - dlp[i]! / aii;
+      const variance = Math.max(1 / aii - 1 / w, 1e-12);
+      return sigmoid(mean / Math.sqrt(1 + (Math.PI * variance) / 8));
     });
   }
 

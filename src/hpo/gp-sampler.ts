@@ -23,6 +23,7 @@ import { maximizeLogEi, type AcquisitionOptions } from './acquisition-optimizer'
 import { BaseSampler, checkDirection, checkSeed, type BaseState } from './base-sampler';
 import { GaussianProcess, type GpHyper } from './gp';
 import { FailureClassifier, type ClassifierHyper } from './gp-classifier';
+import { posteriorMeanIncumbent, type PosteriorIncumbent } from './incumbent';
 import { fitGpHyperparameters, type HyperPrior } from './gp-fit';
 import { warpOutputs } from './output-transform';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
@@ -33,11 +34,7 @@ export type BatchStrategy = 'kriging-believer' | 'constant-liar-min' | 'constant
 export type FailedTrialPolicy = 'classifier' | 'impute-worst' | 'exclude';
 export type IncumbentRule = 'observed' | 'posterior-mean';
 
-/** The incumbent by posterior mean: the trial, and the model's estimate of its value (objective units). */
-export interface PosteriorIncumbent {
-  readonly trial: TrialRecord;
-  readonly mean: number;
-}
+
 
 export interface GpSamplerOptions {
   readonly seed: number;
@@ -169,8 +166,8 @@ export class GpSampler extends BaseSampler {
     return this.ledger.add(this.propose(recs, ok));
   }
 
-  /** The classifier of failures over every finished trial, when the policy asks for one and any failed. */
-  private failureModel(recs: readonly TrialRecord[]): FailureClassifier | undefined {
+  /** The classifier of failures over every finished trial, and which failures it predicts. */
+  private failureModel(recs: readonly TrialRecord[]): { model: FailureClassifier; predicted: Set<number> } | undefined {
     if (this.options.failedTrials !== 'classifier') return undefined;
     const done = recs.filter((r) => r.state !== 'pending');
     const model = FailureClassifier.fit(
@@ -178,21 +175,26 @@ export class GpSampler extends BaseSampler {
       done.map((r) => r.state === 'failed'),
       { warmStart: this.failureHyper ?? undefined, maxFitPoints: this.options.maxFitPoints },
     );
-    if (model) this.failureHyper = model.hyper;
-    return model;
+    if (!model) return undefined;
+    this.failureHyper = model.hyper;
+    const loo = model.looFailureProbability();
+    return { model, predicted: new Set(done.flatMap((r, i) => (r.state === 'failed' && loo[i]! > 0.5 ? [r.trialId] : []))) };
   }
 
   private propose(recs: readonly TrialRecord[], ok: readonly TrialRecord[]): Params {
     const yOk = this.targets(ok);
     const X = ok.map((r) => this.space.toFeatures(r.params));
     const y = [...yOk];
-    if (this.options.failedTrials === 'impute-worst') {
-      const worst = Math.max(...yOk);
-      for (const r of recs) {
-        if (r.state !== 'failed') continue;
-        X.push(this.space.toFeatures(r.params));
-        y.push(worst);
-      }
+    const failures = this.failureModel(recs);
+    // 'impute-worst' imputes every failure; 'classifier' only those its neighbours predict (a failing
+    // region, where the objective is as bad as it gets), leaving out unpredictable ones (bad luck),
+    // whose imputed spike beside the incumbent would make the GP circle it.
+    const impute = (r: TrialRecord) => this.options.failedTrials === 'impute-worst' || (failures?.predicted.has(r.trialId) ?? false);
+    const worst = Math.max(...yOk);
+    for (const r of recs) {
+      if (r.state !== 'failed' || !impute(r)) continue;
+      X.push(this.space.toFeatures(r.params));
+      y.push(worst);
     }
     const ys = warpOutputs(y, this.options.outputTransform).values;
     this.hyper = fitGpHyperparameters(X, ys, { rng: this.rng, restarts: this.options.fitRestarts, warmStart: this.hyper ?? undefined, maxFitPoints: this.options.maxFitPoints, prior: this.options.hyperPrior });
@@ -217,7 +219,7 @@ export class GpSampler extends BaseSampler {
     const criterion = k > 0 && modelStep % k === k - 1 ? 'posterior-mean' : 'log-ei';
     const acq: AcquisitionOptions = { nCandidates, nIncumbents: 5, nLocalPerIncumbent: 40, nRefine: 5, criterion };
     const avoid = recs.map((r) => this.space.toFeatures(r.params));
-    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq, avoid, this.failureModel(recs));
+    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq, avoid, failures?.model);
     // Every candidate was a repeat (a small discrete space, or a collapsed model): explore instead.
     return res ? this.space.fromFeatures(res.features) : this.space.fromCube(this.space.dims.map(() => this.rng.float()));
   }
@@ -228,21 +230,13 @@ export class GpSampler extends BaseSampler {
   }
 
   /**
-   * The completed trial whose GP posterior mean is best, with that mean in the objective's units.
-   * Under noise the lowest observation is biased low (it is the best draw, not the best point); the
-   * posterior mean pools neighbouring trials. Uses the last fitted hyperparameters and draws no random
-   * numbers, so it never changes what the sampler proposes. Undefined before the first model fit.
+   * The completed trial whose posterior mean is best, with that mean in the objective's units
+   * (incumbent.ts: a GP fitted afresh on every completed trial). For noisy objectives. It draws from
+   * its own PRNG, so calling it never changes what the sampler proposes.
    */
   bestByPosteriorMean(): PosteriorIncumbent | undefined {
     const ok = this.ledger.all().filter((r) => r.state === 'ok');
-    if (!this.hyper || ok.length === 0) return undefined;
-    const sign = this.options.direction === 'minimize' ? 1 : -1;
-    const X = ok.map((r) => this.space.toFeatures(r.params));
-    const warped = warpOutputs(ok.map((r) => sign * (r.value as number)), this.options.outputTransform);
-    const mean = new GaussianProcess(X, warped.values, this.hyper).predict(X).mean;
-    let bi = 0;
-    for (let i = 1; i < ok.length; i++) if (mean[i]! < mean[bi]!) bi = i;
-    return { trial: ok[bi]!, mean: sign * warped.unwarp(mean[bi]!) };
+    return posteriorMeanIncumbent(this.space, ok, { seed: this.options.seed, sign: this.options.direction === 'minimize' ? 1 : -1, outputTransform: this.options.outputTransform, maxFitPoints: this.options.maxFitPoints });
   }
 
   toJSON(): SamplerState {

@@ -163,6 +163,8 @@ for (const [name, make] of Object.entries(factories)) {
       refused(edit((x) => void (x.nextConfigId = 0)), /configId: is \d+, not below nextConfigId 0/);
       refused(edit((x) => void ((x.runs as { trialIds: number[] }[])[0]!.trialIds[0] = 999)), /runs\[0\]\.trialIds\[0\]: trial 999 is not in the ledger/);
       refused(edit((x) => void ((x.options as Record<string, unknown>).eta = 1)), /options\.eta: must be > 1/);
+      // An eta barely above 1 would build millions of brackets: refused, not hung on.
+      refused(edit((x) => void ((x.options as Record<string, unknown>).eta = 1.0001)), /options: options\.eta: gives more than 31 rungs/);
     }
     if (s.kind === 'asha') {
       refused(edit((x) => void (x.nextConfigId = 1)), /configId: is \d+, not below nextConfigId 1/);
@@ -190,5 +192,9 @@ test('bad sampler options are rejected with the option path', () => {
   assert.throws(() => new RandomSampler(spec, { seed: 1, direction: 'up' as never }), /options\.direction/);
   assert.throws(() => new ParEgoSampler(spec, { seed: 1, directions: ['minimize'] }), /options\.directions/);
   assert.throws(() => new HyperbandSampler(spec, { seed: 1, maxBudget: 9, eta: 0.5 }), /options\.eta/);
+  assert.throws(() => new AshaSampler(spec, { seed: 1, maxBudget: 1e6, eta: 1.000001 }), /options\.eta: gives more than 31 rungs/);
+  assert.throws(() => new GpSampler(spec, { seed: 1, failedTrials: 'retry' as never }), /options\.failedTrials: must be one of 'classifier', 'impute-worst', 'exclude'/);
+  assert.throws(() => new GpSampler(spec, { seed: 1, incumbent: 'mean' as never }), /options\.incumbent/);
+  assert.throws(() => new ParEgoSampler(spec, { seed: 1, directions: ['minimize', 'minimize'], incumbent: 'posterior-mean' }), /options\.incumbent: ParEGO/);
   assert.throws(() => restoreSampler({ kind: 'nope', version: 1, space: spec } as never), /unknown sampler/);
 });
