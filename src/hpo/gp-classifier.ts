@@ -201,6 +201,8 @@ export class FailureClassifier {
     private readonly c: number,
     readonly hyper: ClassifierHyper,
     lap: Laplace,
+    /** Indices (into the rows given to `fit`) of the rows the model conditions on. */
+    readonly rows: readonly number[],
   ) {
     this.lap = lap;
     this.n = X.length;
@@ -208,8 +210,9 @@ export class FailureClassifier {
 
   /**
    * Fits to `failed` labels at feature rows X. The hyperparameters are refitted from `warmStart` (the
-   * previous fit) and a neutral start; above `maxFitPoints` rows they are fitted on the failures and
-   * the most recent successes (deterministic, no random draws), then the model conditions on every row.
+   * previous fit) and a neutral start. Above `maxFitPoints` rows the model uses the most recent
+   * failures (up to half) and successes (deterministic, no random draws), for the fit and for the
+   * posterior alike: each Laplace step is O(n^3), and a study's recent trials say the most.
    * Returns undefined when there is no failure (nothing to learn: every trial is predicted to succeed).
    */
   static fit(X: readonly (readonly number[])[], failed: readonly boolean[], opts: { warmStart?: ClassifierHyper; maxFitPoints?: number } = {}): FailureClassifier | undefined {
@@ -238,13 +241,15 @@ export class FailureClassifier {
       if (Number.isFinite(r.value) && (!best || r.value < best.value)) best = r;
     }
     const theta = best ? best.x : Float64Array.from(starts.at(-1)!);
-    return FailureClassifier.condition(X, failed, { lengthscales: Array.from({ length: D }, (_, j) => Math.exp(theta[j]!)), signalVar: Math.exp(theta[D]!) }, c);
+    const hyper = { lengthscales: Array.from({ length: D }, (_, j) => Math.exp(theta[j]!)), signalVar: Math.exp(theta[D]!) };
+    const lap = laplaceMode(kernelMatrix(Xs, hyper), ts, c);
+    return lap ? new FailureClassifier(Xs, c, hyper, lap, idx) : undefined;
   }
 
   /** The classifier with given hyperparameters and prior mean (default: from the labels), no fitting. */
   static condition(X: readonly (readonly number[])[], failed: readonly boolean[], hyper: ClassifierHyper, c = priorMean(failed)): FailureClassifier | undefined {
     const lap = laplaceMode(kernelMatrix(X, hyper), failed.map((f) => (f ? 1 : 0)), c);
-    return lap ? new FailureClassifier(X, c, hyper, lap) : undefined;
+    return lap ? new FailureClassifier(X, c, hyper, lap, X.map((_, i) => i)) : undefined;
   }
 
   /** The latent prior mean: logit of the smoothed failure rate. */
@@ -274,7 +279,7 @@ export class FailureClassifier {
   }
 
   /**
-   * Leave-one-out P(fail) at each training row: what the other trials predict for it. A failure that its
+   * Leave-one-out P(fail) at each row the model conditions on (`rows`): what the other trials predict. A failure that its
    * neighbours predict belongs to a failing region; one they do not is bad luck. The Laplace posterior is
    * a GP regression on pseudo-targets z = g + W^-1 (t - pi) with noise W^-1, so the closed-form LOO of
    * GP regression applies (R&W eq. 5.12): with A^-1 = W^1/2 B^-1 W^1/2 and A^-1 z = t - pi,

@@ -178,7 +178,7 @@ export class GpSampler extends BaseSampler {
     if (!model) return undefined;
     this.failureHyper = model.hyper;
     const loo = model.looFailureProbability();
-    return { model, predicted: new Set(done.flatMap((r, i) => (r.state === 'failed' && loo[i]! > 0.5 ? [r.trialId] : []))) };
+    return { model, predicted: new Set(model.rows.flatMap((row, i) => (done[row]!.state === 'failed' && loo[i]! > 0.5 ? [done[row]!.trialId] : []))) };
   }
 
   private propose(recs: readonly TrialRecord[], ok: readonly TrialRecord[]): Params {
