@@ -34,8 +34,6 @@ export type BatchStrategy = 'kriging-believer' | 'constant-liar-min' | 'constant
 export type FailedTrialPolicy = 'classifier' | 'impute-worst' | 'exclude';
 export type IncumbentRule = 'observed' | 'posterior-mean';
 
-
-
 export interface GpSamplerOptions {
   readonly seed: number;
   readonly direction?: Direction;
