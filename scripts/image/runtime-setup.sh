@@ -9,6 +9,6 @@ apt-get update
 apt-get install -y --no-install-recommends tini ca-certificates
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
-groupadd --system --gid 10001 spnas
-useradd --system --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin spnas
+groupadd --gid 10001 spnas
+useradd --uid 10001 --gid 10001 --home-dir /tmp --no-create-home --shell /usr/sbin/nologin spnas
 ln -sf /opt/spnas/bin/spnas.js /usr/local/bin/spnas

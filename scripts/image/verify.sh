@@ -100,7 +100,7 @@ log "assembling the OCI image with crane"
 tar --numeric-owner --xattrs -C "$W/rootfs" -cf "$W/layer-base.tar" .
 tar --numeric-owner -C "$W/app" -cf "$W/layer-app.tar" .
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-"$CRANE" registry serve --address "127.0.0.1:$PORT" >"$W/registry.log" 2>&1 & REG_PID=$!
+mkdir -p "$W/registry"; "$CRANE" registry serve --address "127.0.0.1:$PORT" --disk "$W/registry" >"$W/registry.log" 2>&1 & REG_PID=$!
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
 REF="127.0.0.1:$PORT/spnas:$FLAVOUR"
 "$CRANE" append --insecure --oci-empty-base -f "$W/layer-base.tar" -t "$REF" >/dev/null
@@ -114,8 +114,8 @@ USER_="$(sed -n 's/^USER //p' "$DF")"
 WORKDIR_="$(sed -n 's/^WORKDIR //p' "$DF" | tail -n1)"
 ENTRY="$(sed -n 's/^ENTRYPOINT //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
 CMD_="$(sed -n 's/^CMD //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
-"$CRANE" mutate --insecure "$REF" "${ENV_ARGS[@]}" --user "$USER_" --workdir "$WORKDIR_" \
-  --entrypoint "$ENTRY" --cmd "$CMD_" -t "$REF" >/dev/null
+"$CRANE" mutate --insecure "$REF" "${ENV_ARGS[@]}" --set-platform linux/amd64 --user "$USER_" --workdir "$WORKDIR_" \
+  --entrypoint "$ENTRY" --cmd "$CMD_" --tag "$REF" >/dev/null
 rm -rf "$W/oci"; "$CRANE" pull --insecure --format oci "$REF" "$W/oci"
 "$CRANE" config --insecure "$REF" >"$W/config.json"
 "$CRANE" manifest --insecure "$REF" >"$W/manifest.json"
