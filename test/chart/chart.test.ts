@@ -226,11 +226,13 @@ test('a changed configuration rolls the workers (config checksum on the pod temp
 
 test('bad values fail before anything is applied, naming the value', () => {
   const cases: [string[], RegExp][] = [
-    [['storage.root=my-bucket/studies'], /storage\.root/],
-    [['storage.credentials.accessKeyId=AKIA123'], /accessKeyId/], // no plain credentials: unknown key
-    [['temporal.address=temporal'], /temporal\.address/],
-    [['jobs.gpu.count=-1'], /jobs\.gpu\.count/],
-    [['executor.type=docker'], /executor\.type/],
+    // values.schema.json names the value by its JSON pointer
+    [['storage.root=my-bucket/studies'], /\/storage\/root/],
+    [['storage.credentials.accessKeyId=AKIA123'], /\/storage\/credentials.*accessKeyId/s], // no plain credentials: unknown key
+    [['temporal.address=temporal'], /\/temporal\/address/],
+    [['jobs.gpu.count=-1'], /\/jobs\/gpu\/count/],
+    [['executor.type=docker'], /\/executor\/type/],
+    [['computeWorkers.enabled=true', 'keda.enabled=true', 'keda.minReplicas=5', 'keda.maxReplicas=2'], /keda\.minReplicas \(5\) is above keda\.maxReplicas \(2\)/],
     [['keda.enabled=true'], /keda\.enabled scales the compute workers: set computeWorkers\.enabled=true/],
     [['serviceAccount.create=false'], /serviceAccount\.name/],
   ];

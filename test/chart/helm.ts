@@ -4,8 +4,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { loadAllYaml } from '@kubernetes/client-node';
+
+// Plain YAML, not client-node's loadAllYaml: that one deserialises into API classes and silently drops
+// fields the API does not know, which would hide a misspelt field. js-yaml is client-node's own
+// declared dependency, resolved from there.
+const yaml = createRequire(require.resolve('@kubernetes/client-node'))('js-yaml') as { loadAll(text: string): unknown[] };
+
+/** Every document of a multi-document YAML text (empty documents dropped). */
+export function parseAll(text: string): Obj[] {
+  return yaml.loadAll(text).filter((o): o is Obj => o !== null && o !== undefined);
+}
 
 export const ROOT = join(__dirname, '..', '..');
 export const CHART = join(ROOT, 'helm', 'spnas');
@@ -40,7 +50,7 @@ export type Obj = Record<string, any>;
 export function render(valuesFiles: string[], sets: string[] = [], namespace = 'spnas'): Obj[] {
   const r = tryRender(valuesFiles, sets, namespace);
   if (r.status !== 0) throw new Error(`helm template failed (${r.status}): ${r.stderr}`);
-  return (loadAllYaml(r.stdout) as Obj[]).filter((o) => o !== null && o !== undefined);
+  return parseAll(r.stdout);
 }
 
 export function tryRender(valuesFiles: string[], sets: string[] = [], namespace = 'spnas'): HelmResult {
@@ -63,7 +73,7 @@ export function get(objs: Obj[], kind: string, nameSuffix = ''): Obj {
 /** The activity Job the chart's ConfigMap carries (what SPNAS_JOB_TEMPLATE points at). */
 export function jobTemplate(objs: Obj[]): Obj {
   const cm = get(objs, 'ConfigMap', '-job-template');
-  return loadAllYaml(cm.data['job.yaml'])[0] as Obj;
+  return parseAll(cm.data['job.yaml'])[0]!;
 }
 
 /** Every pod spec the chart defines: the Deployments' and the Job template's. */

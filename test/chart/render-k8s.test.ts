@@ -8,8 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadAllYaml } from '@kubernetes/client-node';
-import { ROOT, helmBinary, type Obj } from './helm';
+import { ROOT, helmBinary, parseAll } from './helm';
 
 function check(root: string) {
   return spawnSync('bash', [join(root, 'scripts', 'render-k8s.sh'), '--check'], {
@@ -40,7 +39,7 @@ test('the check fails on a stale k8s/ file, naming it and the fix', () => {
 });
 
 test('k8s/spnas.yaml: a Namespace first, then every object in it', () => {
-  const objs = (loadAllYaml(readFileSync(join(ROOT, 'k8s', 'spnas.yaml'), 'utf8')) as Obj[]).filter(Boolean);
+  const objs = parseAll(readFileSync(join(ROOT, 'k8s', 'spnas.yaml'), 'utf8'));
   assert.equal(objs[0]!.kind, 'Namespace');
   assert.equal(objs[0]!.metadata.name, 'spnas');
   for (const o of objs.slice(1)) assert.equal(o.metadata.namespace, 'spnas', `${o.kind}/${o.metadata.name}`);

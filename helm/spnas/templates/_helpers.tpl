@@ -279,10 +279,10 @@ spec:
           value: {{ $root.Values.computeWorkers.concurrency | quote }}
         {{- end }}
         {{- with include "spnas.temporalEnv" $root }}
-        {{- . | nindent 8 }}
+        {{- . | trim | nindent 8 }}
         {{- end }}
         {{- with include "spnas.secretEnv" $root }}
-        {{- . | nindent 8 }}
+        {{- . | trim | nindent 8 }}
         {{- end }}
       ports:
         {{- include "spnas.workerPorts" $root | nindent 8 }}
