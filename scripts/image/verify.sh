@@ -3,7 +3,13 @@
 # machine allows (no Docker daemon, base images cannot be pulled). Heavy and opt-in: root, ~3 GB of
 # disk, 10-20 minutes cold; not part of `npm test`.
 #
-#   sudo bash scripts/image/verify.sh [--refresh-base]      # writes bench/image/verify-cpu.json
+#   sudo bash scripts/image/verify.sh [cpu|gpu-app] [--refresh-base]   # writes bench/image/verify-<variant>.json
+#
+# cpu:     the CPU image, as images/Dockerfile.cpu builds it.
+# gpu-app: the GPU image's application layer (build-app.sh gpu: tfjs-node-gpu against the `tensorflow`
+#          wheel) and Dockerfile.gpu's config, but on the Debian base instead of the CUDA one (which
+#          cannot be pulled here): checks that the GPU build compiles, loads, and runs TensorFlow on
+#          the CPU when no GPU is visible. The CUDA base and a real GPU stay unverified.
 #
 # The Dockerfile's stages, step by step:
 #   debian:bookworm-slim         -> debootstrap --variant=minbase bookworm (cached)
@@ -22,14 +28,22 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 [ "$(id -u)" = 0 ] || { echo "verify.sh: needs root (debootstrap, chroot, mounts)" >&2; exit 2; }
 if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
 
-FLAVOUR=cpu
-NODE_VERSION="$(sed -n 's/^ARG NODE_VERSION=//p' "$ROOT/images/Dockerfile.$FLAVOUR")"
+VARIANT=cpu; REFRESH=0
+for a in "$@"; do
+  case "$a" in
+    cpu|gpu-app) VARIANT="$a" ;;
+    --refresh-base) REFRESH=1 ;;
+    *) echo "verify.sh: unknown argument '$a' (cpu, gpu-app, --refresh-base)" >&2; exit 2 ;;
+  esac
+done
+FLAVOUR="${VARIANT%-app}"        # build-app.sh flavour and Dockerfile: cpu | gpu
+DF="$ROOT/images/Dockerfile.$FLAVOUR"
+NODE_VERSION="$(sed -n 's/^ARG NODE_VERSION=//p' "$DF")"
 CRANE_VERSION=v0.22.1
 SUITE=bookworm
 CACHE="${SPNAS_CACHE_DIR:-$HOME/.cache/spnas}/image"
-W="$CACHE/work-$FLAVOUR"
-OUT="$ROOT/bench/image/verify-$FLAVOUR.json"
-REFRESH=0; [ "${1:-}" = "--refresh-base" ] && REFRESH=1
+W="$CACHE/work-$VARIANT"
+OUT="$ROOT/bench/image/verify-$VARIANT.json"
 log() { echo "[verify-image] $*"; }
 mkdir -p "$CACHE/bin" "$(dirname "$OUT")"
 START=$SECONDS
@@ -87,33 +101,53 @@ umount "$W/rootfs/proc"
 rm -f "$W/rootfs/tmp/runtime-setup.sh"; : > "$W/rootfs/etc/resolv.conf"
 
 # --- build stage: build-app.sh on a copy of the build context --------------------------------------
-log "build stage: scripts/image/build-app.sh $FLAVOUR on a copy of the build context"
-mkdir -p "$W/context" "$W/app/opt"
-# The context the Dockerfile sees: files git knows (tracked or new), minus images/Dockerfile.cpu.dockerignore's patterns.
+mkdir -p "$W/context"
+# The context the Dockerfile sees: files git knows (tracked or new); the .gitignore'd ones are what
+# images/Dockerfile.*.dockerignore leaves out too.
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$W/context"
-(cd "$W/context" && nice -n 10 bash scripts/image/build-app.sh "$FLAVOUR" "$W/app/opt/spnas") >"$W/build-app.log" 2>&1 \
-  || { tail -30 "$W/build-app.log" >&2; exit 1; }
-chown -R 0:0 "$W/app"
+# Like an engine's layer cache: the stage's output is kept under the hash of every file it reads
+# (the context minus tests, benchmarks, docs and deployment files, which build-app.sh leaves out).
+CTX_HASH="$(cd "$W/context" && find . \( -path ./test -o -path ./bench -o -path ./docs -o -path ./helm -o -path ./k8s -o -path ./images \
+  -o -path ./scripts/image/verify.sh -o -path ./scripts/image/build-push.sh -o -path ./scripts/render-k8s.sh \) -prune \
+  -o -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+APP="$CACHE/app-$FLAVOUR-$CTX_HASH"
+if [ -f "$APP/.complete" ]; then
+  log "build stage: cached ($APP)"
+else
+  log "build stage: scripts/image/build-app.sh $FLAVOUR on a copy of the build context"
+  rm -rf "$CACHE/app-$FLAVOUR-"*; mkdir -p "$APP.tmp/opt"
+  (cd "$W/context" && nice -n 10 bash scripts/image/build-app.sh "$FLAVOUR" "$APP.tmp/opt/spnas") >"$W/build-app.log" 2>&1 \
+    || { tail -30 "$W/build-app.log" >&2; exit 1; }
+  chown -R 0:0 "$APP.tmp"; touch "$APP.tmp/.complete"; mv "$APP.tmp" "$APP"
+fi
 
 # --- assemble: two layers, the Dockerfile's config, through a registry on loopback ----------------
 log "assembling the OCI image with crane"
 tar --numeric-owner --xattrs -C "$W/rootfs" -cf "$W/layer-base.tar" .
-tar --numeric-owner -C "$W/app" -cf "$W/layer-app.tar" .
+tar --numeric-owner -C "$APP" --exclude=./.complete -cf "$W/layer-app.tar" .
 PORT="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
 mkdir -p "$W/registry"; "$CRANE" registry serve --address "127.0.0.1:$PORT" --disk "$W/registry" >"$W/registry.log" 2>&1 & REG_PID=$!
 for _ in $(seq 50); do curl -fsS "http://127.0.0.1:$PORT/v2/" >/dev/null 2>&1 && break; sleep 0.2; done
 REF="127.0.0.1:$PORT/spnas:$FLAVOUR"
 "$CRANE" append --insecure --oci-empty-base -f "$W/layer-base.tar" -t "$REF" >/dev/null
 "$CRANE" append --insecure -b "$REF" -f "$W/layer-app.tar" -t "$REF" >/dev/null
-# ENV/USER/WORKDIR/ENTRYPOINT/CMD exactly as the Dockerfile's runtime stage says.
-DF="$ROOT/images/Dockerfile.$FLAVOUR"
-ENV_LINE="$(sed -n 's/^ENV //p' "$DF")"
-ENV_ARGS=(--env "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin")
-for kv in $ENV_LINE; do ENV_ARGS+=(--env "$kv"); done
-USER_="$(sed -n 's/^USER //p' "$DF")"
-WORKDIR_="$(sed -n 's/^WORKDIR //p' "$DF" | tail -n1)"
-ENTRY="$(sed -n 's/^ENTRYPOINT //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
-CMD_="$(sed -n 's/^CMD //p' "$DF" | python3 -c 'import json,sys; print(",".join(json.load(sys.stdin)))')"
+# ENV/USER/WORKDIR/ENTRYPOINT/CMD exactly as the Dockerfile's runtime stage (after its last FROM) says.
+python3 - "$DF" >"$W/dockerfile-config.txt" <<'PY'
+import json, shlex, sys
+text = open(sys.argv[1]).read().replace("\\\n", " ")
+stage = text[text.rindex("\nFROM "):].splitlines()
+cfg = {"env": [], "user": "", "workdir": "", "entrypoint": [], "cmd": []}
+for line in stage:
+    word, _, rest = line.strip().partition(" ")
+    if word == "ENV": cfg["env"] += shlex.split(rest)
+    elif word == "USER": cfg["user"] = rest.strip()
+    elif word == "WORKDIR": cfg["workdir"] = rest.strip()
+    elif word in ("ENTRYPOINT", "CMD"): cfg[word.lower()] = json.loads(rest)
+print("\n".join(["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"] + cfg["env"]))
+print("--"); print(cfg["user"]); print(cfg["workdir"]); print(",".join(cfg["entrypoint"])); print(",".join(cfg["cmd"]))
+PY
+ENV_ARGS=(); while IFS= read -r kv; do [ "$kv" = "--" ] && break; ENV_ARGS+=(--env "$kv"); done <"$W/dockerfile-config.txt"
+{ read -r USER_; read -r WORKDIR_; read -r ENTRY; read -r CMD_; } < <(sed '1,/^--$/d' "$W/dockerfile-config.txt")
 "$CRANE" mutate --insecure "$REF" "${ENV_ARGS[@]}" --set-platform linux/amd64 --user "$USER_" --workdir "$WORKDIR_" \
   --entrypoint "$ENTRY" --cmd "$CMD_" --tag "$REF" >/dev/null
 rm -rf "$W/oci"; "$CRANE" pull --insecure --format oci "$REF" "$W/oci"
@@ -167,9 +201,9 @@ find "$W/img/opt/spnas/node_modules/@tensorflow" -name '*.h' | sed "s#^$W/img/##
 find "$W/img/var/lib/apt/lists" -type f ! -name lock 2>/dev/null | sed "s#^$W/img/##" >>"$W/out-forbidden.txt"
 du -sb "$W/img" | cut -f1 >"$W/out-unpacked.txt"
 
-python3 - "$OUT" "$W" "$NODE_VERSION" "$SUITE" "$((SECONDS - START))" <<'PY'
+python3 - "$OUT" "$W" "$NODE_VERSION" "$SUITE" "$((SECONDS - START))" "$VARIANT" "$FLAVOUR" <<'PY'
 import json, sys
-out, w, node, suite, seconds = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5])
+out, w, node, suite, seconds, variant, flavour = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6], sys.argv[7]
 def text(name, kind="out"): return open(f"{w}/{kind}-{name}.txt").read().strip()
 def code(name): return int(text(name, "rc"))
 cfg = json.load(open(f"{w}/config.json"))["config"]
@@ -177,7 +211,7 @@ manifest = json.load(open(f"{w}/manifest.json"))
 try: backend = json.loads(text("backend"))
 except ValueError: backend = None
 res = {
-  "what": "CPU image assembled without a container engine by scripts/image/verify.sh; see docs/operators.md 'Images'",
+  "what": f"{variant}: assembled without a container engine by scripts/image/verify.sh; see docs/operators.md 'Images'",
   "node": node, "base": f"debootstrap --variant=minbase {suite}",
   "config": {k: cfg.get(k) for k in ("Entrypoint", "Cmd", "User", "WorkingDir", "Env")},
   "help": {"exitCode": code("help"), "firstLine": (text("help") or text("help", "err")).splitlines()[0:1]},
@@ -191,7 +225,7 @@ res = {
   "seconds": seconds,
 }
 res["ok"] = (res["help"]["exitCode"] == 0 and res["defaultCmd"]["exitCode"] == 0 and res["backend"]["exitCode"] == 0
-  and (backend or {}).get("kind") == "cpu" and (backend or {}).get("backend") == "tensorflow"
+  and (backend or {}).get("kind") == flavour and (backend or {}).get("backend") == "tensorflow"
   and res["id"].startswith("uid=10001(spnas)") and res["rootFilesystem"] == "read-only" and res["tmp"] == "writable"
   and not res["forbiddenPresent"] and cfg.get("User") == "10001:10001")
 with open(out, "w") as f:
