@@ -29,6 +29,9 @@ render() { # render VALUES OUT
     echo "kind: Namespace"
     echo "metadata:"
     echo "  name: $NAMESPACE"
+    echo "  labels:"
+    echo "    # Every spnas pod meets the Pod Security Standard 'restricted'; enforce it."
+    echo "    pod-security.kubernetes.io/enforce: restricted"
     "$HELM" template "$RELEASE" "$ROOT/helm/spnas" --namespace "$NAMESPACE" --kube-version "$KUBE_VERSION" -f "$1"
   } >"$2"
 }

@@ -39,16 +39,17 @@ log "native TensorFlow binding (scripts/install-native-tf.sh $FLAVOUR, from the 
 SPNAS_TF_SOURCE="${SPNAS_TF_SOURCE:-wheel}" bash scripts/install-native-tf.sh "$FLAVOUR"
 
 # install-native-tf.sh links deps/ to a cache outside the tree: copy in the two libraries the binding
-# needs (its RUNPATH is $ORIGIN/../../deps/lib), drop headers and node-gyp's intermediate objects.
+# needs (its RUNPATH is $ORIGIN/../../deps/lib), drop headers, the binding's C++ sources and
+# node-gyp's intermediate objects (the compiled binding stays in lib/napi-v*/).
 PKG_DIR="node_modules/$PKG"
 libdir="$(readlink -f "$PKG_DIR/deps/lib")"
-rm -rf "$PKG_DIR/deps" "$PKG_DIR/build"
+rm -rf "$PKG_DIR/deps" "$PKG_DIR/build" "$PKG_DIR/binding"
 mkdir -p "$PKG_DIR/deps/lib"
 cp "$libdir/libtensorflow_cc.so.2" "$libdir/libtensorflow_framework.so.2" "$PKG_DIR/deps/lib/"
 if [ "$FLAVOUR" = gpu ]; then
   # The CPU package stays a dependency, but its binding is not built in the GPU image (the GPU
   # image forces SPNAS_TF_BACKEND=gpu): drop whatever the host left there.
-  rm -rf node_modules/@tensorflow/tfjs-node/deps node_modules/@tensorflow/tfjs-node/build node_modules/@tensorflow/tfjs-node/lib/napi-v*
+  rm -rf node_modules/@tensorflow/tfjs-node/deps node_modules/@tensorflow/tfjs-node/build node_modules/@tensorflow/tfjs-node/binding node_modules/@tensorflow/tfjs-node/lib/napi-v*
 fi
 
 log "copying the application to $DEST"

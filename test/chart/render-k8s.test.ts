@@ -38,10 +38,11 @@ test('the check fails on a stale k8s/ file, naming it and the fix', () => {
   }
 });
 
-test('k8s/spnas.yaml: a Namespace first, then every object in it', () => {
+test('k8s/spnas.yaml: a Namespace enforcing the restricted Pod Security Standard first, then every object in it', () => {
   const objs = parseAll(readFileSync(join(ROOT, 'k8s', 'spnas.yaml'), 'utf8'));
   assert.equal(objs[0]!.kind, 'Namespace');
   assert.equal(objs[0]!.metadata.name, 'spnas');
+  assert.equal(objs[0]!.metadata.labels['pod-security.kubernetes.io/enforce'], 'restricted');
   for (const o of objs.slice(1)) assert.equal(o.metadata.namespace, 'spnas', `${o.kind}/${o.metadata.name}`);
   assert.ok(objs.some((o) => o.kind === 'Deployment'));
 });
