@@ -43,7 +43,7 @@ SPNAS_TF_SOURCE="${SPNAS_TF_SOURCE:-wheel}" bash scripts/install-native-tf.sh "$
 # node-gyp's intermediate objects (the compiled binding stays in lib/napi-v*/).
 PKG_DIR="node_modules/$PKG"
 libdir="$(readlink -f "$PKG_DIR/deps/lib")"
-rm -rf "$PKG_DIR/deps" "$PKG_DIR/build" "$PKG_DIR/binding"
+rm -rf "$PKG_DIR/deps" "$PKG_DIR/build" "$PKG_DIR"/build-tmp-napi-v* "$PKG_DIR/binding"
 mkdir -p "$PKG_DIR/deps/lib"
 cp "$libdir/libtensorflow_cc.so.2" "$libdir/libtensorflow_framework.so.2" "$PKG_DIR/deps/lib/"
 if [ "$FLAVOUR" = gpu ]; then
