@@ -87,7 +87,7 @@ cleanup() {
 }
 trap cleanup EXIT
 umount_all
-rm -rf "$W"; mkdir -p "$W"
+rm -rf --one-file-system "$W"; mkdir -p "$W"
 
 # --- runtime stage: base + node + runtime-setup.sh --------------------------------------------------
 log "runtime stage: copy of the base, node $NODE_VERSION, runtime-setup.sh in a chroot"
@@ -160,7 +160,11 @@ kill "$REG_PID"; REG_PID=
 log "running the entrypoint in a chroot: uid 10001, read-only root, tmpfs /tmp"
 mount --bind "$W/img" "$W/img"; mount -o remount,bind,ro "$W/img"
 mount -t tmpfs -o size=1g,mode=1777 tmpfs "$W/img/tmp"
-mount --rbind /dev "$W/img/dev"
+# A minimal /dev of its own (as a runtime gives a container), never the host's.
+mount -t tmpfs -o size=64k,mode=755 tmpfs "$W/img/dev"
+for d in null:1:3 zero:1:5 full:1:7 random:1:8 urandom:1:9 tty:5:0; do
+  IFS=: read -r name major minor <<<"$d"; mknod -m 666 "$W/img/dev/$name" c "$major" "$minor"
+done
 # run ARGS...: the config's entrypoint + ARGS (or its cmd), as its user, with only its env, in its
 # workdir, as PID 1 of a new PID namespace with its own /proc (as in a container: tini is PID 1).
 run() {
