@@ -102,6 +102,8 @@ rm -f "$W/rootfs/tmp/runtime-setup.sh"; : > "$W/rootfs/etc/resolv.conf"
 
 # --- build stage: build-app.sh on a copy of the build context --------------------------------------
 mkdir -p "$W/context"
+# The commit the context was taken from (+dirty when the work tree had changes), for the record.
+(cd "$ROOT" && echo "$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench' || echo +dirty)") >"$W/out-source.txt"
 # The context the Dockerfile sees: files git knows (tracked or new); the .gitignore'd ones are what
 # images/Dockerfile.*.dockerignore leaves out too.
 (cd "$ROOT" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -c) | tar -x -C "$W/context"
@@ -216,7 +218,7 @@ try: backend = json.loads(text("backend"))
 except ValueError: backend = None
 res = {
   "what": f"{variant}: assembled without a container engine by scripts/image/verify.sh; see docs/operators.md 'Images'",
-  "node": node, "base": f"debootstrap --variant=minbase {suite}",
+  "source": text("source"), "node": node, "base": f"debootstrap --variant=minbase {suite}",
   "config": {k: cfg.get(k) for k in ("Entrypoint", "Cmd", "User", "WorkingDir", "Env")},
   "help": {"exitCode": code("help"), "firstLine": (text("help") or text("help", "err")).splitlines()[0:1]},
   "defaultCmd": {"exitCode": code("default")},
