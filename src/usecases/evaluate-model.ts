@@ -41,11 +41,14 @@ export interface EvaluateOutput {
   space: string;
   data: string;
   model: string;
+  /** Compute seconds of this call. */
+  seconds: number;
 }
 
 export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}): Promise<EvaluateOutput> {
   const input = parseOrThrow(evaluateInputSchema, raw, 'evaluate input');
   const { tf } = loadTf();
+  const t0 = process.hrtime.bigint();
   const store = openStore(input.model);
   const { model, meta } = await loadModel(tf, store, '', (v) => parseSearchSpace(v, `${store.uri} space`));
   try {
@@ -70,6 +73,7 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
       top1: res.top1, correct: res.correct, count: res.count, split: input.test ? 'test' : 'held-out',
       ...(latencyMs !== undefined ? { latencyMs } : {}),
       architecture: architectureToString(meta.architecture), space: space.name, data: dataUri, model: store.uri,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     };
     return out;
   } finally {
