@@ -54,9 +54,10 @@ fi
 
 log "copying the application to $DEST"
 mkdir -p "$DEST"
-# Everything the program reads at run time; tests, benchmarks, docs and deployment files stay out.
+# Everything the program reads at run time (bin/spnas.js checks the build with scripts/build-state.cjs);
+# tests, benchmarks, docs and deployment files stay out.
 tar -c --exclude=./.git --exclude=./test --exclude=./bench --exclude=./docs --exclude=./images \
-  --exclude=./helm --exclude=./k8s --exclude=./scripts --exclude=./runs --exclude=./.tools \
+  --exclude=./helm --exclude=./k8s --exclude=./scripts/image --exclude=./runs --exclude=./.tools \
   --exclude=./.cache --exclude=./.ci . | tar -x -C "$DEST"
 chmod 0755 "$DEST/bin/spnas.js"
 log "done: $(du -sh "$DEST" | cut -f1) in $DEST"

@@ -95,6 +95,10 @@ test('defaults: one orchestration worker, role all, heavy activities as Jobs, le
   assert.equal(config.SPNAS_K8S_NAMESPACE, 'spnas');
   assert.equal(config.SPNAS_JOB_TEMPLATE, '/etc/spnas/job-template/job.yaml');
   assert.equal(config.SPNAS_JOB_IMAGE, 'registry.example.com/spnas:0.1.0');
+  // activities get the pod's grace period minus a margin to checkpoint before the kill
+  assert.equal(config.SPNAS_SHUTDOWN_GRACE_SECONDS, '50');
+  assert.equal(pod.terminationGracePeriodSeconds, 60);
+  assert.equal(config.SPNAS_JSON_LOGS, 'false');
 
   const role = get(objs, 'Role');
   assert.deepEqual(role.rules, [
