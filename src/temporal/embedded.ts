@@ -53,14 +53,15 @@ export async function openStudyRuntime(o: { workers: boolean; worker: WorkerConf
     await server?.stop();
     throw err;
   }
+  const stopWorkers = async () => {
+    await compute?.stop();
+    await workers?.shutdown();
+  };
   return {
     client, target, ...(server ? { server } : {}), ...(workers ? { workers } : {}), ...(compute ? { compute } : {}),
-    async stopWorkers() {
-      await compute?.stop();
-      await workers?.shutdown();
-    },
+    stopWorkers,
     async close() {
-      await this.stopWorkers();
+      await stopWorkers();
       await client.connection.close();
       if (server?.started) await server.stop();
     },
