@@ -90,51 +90,72 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   }
   const wid = workflowInfo().workflowId;
   const heavy = heavyProxy(spec.computeTaskQueue, spec.heartbeatTimeoutSeconds);
-  const carry: StudyCarry = carried ?? (await begin(spec));
-  const book = new StudyBook(
-    { latency: spec.objectives.latency, targetMs: spec.objectives.latencyTargetFraction * carry.largestMs, largestMs: carry.largestMs, multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler) },
-    carry.book,
-  );
-  const finishedAtStart = book.finishedCount();
-  const running = new Set<number>();
-  const warmupsInFlight = new Map<string, Promise<void>>();
-  let state: StudyState = carry.stopping ? 'stopping' : 'running';
+  const startedAt = Date.now();
+  let state: StudyState = 'running';
   let changed = false;
   const wake = () => {
     changed = true;
   };
-
-  const status = (): StudyStatus => book.status({ study: spec.name, state, planned: carry.planned, parallelism: carry.parallelism, startedAt: carry.startedAt, now: Date.now() });
+  // Handlers first: updates and queries may arrive while the study is still being prepared.
+  let carry: StudyCarry | undefined = carried;
+  let book: StudyBook | undefined;
+  let stopRequested = carried?.stopping ?? false;
+  const status = (): StudyStatus =>
+    book && carry
+      ? book.status({ study: spec.name, state, planned: carry.planned, parallelism: carry.parallelism, startedAt: carry.startedAt, now: Date.now() })
+      : {
+          study: spec.name, state, trials: { total: 0, running: 0, ok: 0, failed: 0, planned: spec.hpo.trials }, parallelism: spec.hpo.parallelism, front: [],
+          compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [], startedAt, now: Date.now(),
+        };
+  const prepared = () => carry !== undefined && book !== undefined;
   setHandler(statusQuery, status);
   setHandler(
     addTrialsUpdate,
-    (n) => {
-      carry.planned += n;
+    async (n) => {
+      await condition(prepared);
+      carry!.planned += n;
       wake();
       return status();
     },
     {
       validator: (n) => {
         checkTrialCount(n);
-        if (carry.stopping) throw new RangeError('addTrials: the study is stopping; start a new study instead');
+        if (stopRequested) throw new RangeError('addTrials: the study is stopping; start a new study instead');
       },
     },
   );
   setHandler(
     setParallelismUpdate,
-    (n) => {
-      carry.parallelism = n;
+    async (n) => {
+      await condition(prepared);
+      carry!.parallelism = n;
       wake();
       return status();
     },
     { validator: (n) => checkParallelism(n) },
   );
-  setHandler(stopUpdate, () => {
-    carry.stopping = true;
+  setHandler(stopUpdate, async () => {
+    stopRequested = true;
+    await condition(prepared);
+    carry!.stopping = true;
     if (state === 'running') state = 'stopping';
     wake();
     return status();
   });
+
+  carry ??= await begin(spec);
+  carry.stopping ||= stopRequested;
+  if (carry.stopping) state = 'stopping';
+  book = new StudyBook(
+    { latency: spec.objectives.latency, targetMs: spec.objectives.latencyTargetFraction * carry.largestMs, largestMs: carry.largestMs, multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler) },
+    carry.book,
+  );
+  return runStudy(carry, book);
+
+  async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudySummary> {
+  const finishedAtStart = book.finishedCount();
+  const running = new Set<number>();
+  const warmupsInFlight = new Map<string, Promise<void>>();
 
   const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
     if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
@@ -313,6 +334,8 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       final,
       endedAt: Date.now(),
     };
+  }
+
   }
 
   /** Validates, records the spec, fixes the latency table (profiling it first if asked). */

@@ -26,6 +26,8 @@ export const workerConfigSchema = z
     executor: z.enum(['local', 'k8s-job']).default('local'),
     /** 'noop': synthetic, instant results instead of the engine (orchestration benchmarks only). */
     engine: z.enum(['real', 'noop']).default('real'),
+    /** With the no-op engine: how long each heavy activity pretends to work (ms). */
+    noopDelayMs: z.coerce.number().int().min(0).default(0),
     /** Seconds a shutdown waits for running activities before cancelling them (they checkpoint and are retried elsewhere). */
     shutdownGraceSeconds: z.coerce.number().min(0).default(10),
     /** JSON log lines (for log collectors) instead of plain ones. */
@@ -45,6 +47,7 @@ const ENV: Record<keyof WorkerConfig, string> = {
   healthPort: 'SPNAS_HEALTH_PORT',
   executor: 'SPNAS_EXECUTOR',
   engine: 'SPNAS_ENGINE',
+  noopDelayMs: 'SPNAS_NOOP_DELAY_MS',
   shutdownGraceSeconds: 'SPNAS_SHUTDOWN_GRACE_SECONDS',
   jsonLogs: 'SPNAS_JSON_LOGS',
 };

@@ -61,7 +61,7 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
     );
   }
   if (cfg.role !== 'orchestration') {
-    const local = cfg.engine === 'noop' ? new NoopExecutor() : new LocalExecutor();
+    const local = cfg.engine === 'noop' ? new NoopExecutor(cfg.noopDelayMs) : new LocalExecutor();
     const executors: Executors = { local, auto: cfg.executor, ...deps.executors };
     workers.push(
       await Worker.create({

@@ -1,0 +1,98 @@
+// Orchestration semantics on a real Temporal dev server with the no-op engine (instant, synthetic
+// results: the workflows' bookkeeping is what is under test here; test/orchestration/study-engine.test.ts
+// runs real searches). Steering, validation, continue-as-new, the shared warm-up's bookkeeping.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../../src/study/names';
+import type { StudySummary } from '../../src/study/records';
+import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyStatus, studyResult } from '../../src/temporal/study-client';
+import { activityTypes, startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+
+let t: TemporalFixture;
+/** Every message along an error's cause chain. */
+const chain = (e: unknown): string => (e instanceof Error ? `${e.message} <- ${chain((e as { cause?: unknown }).cause)}` : String(e ?? ''));
+const QUEUE = 'spnas-orchestration';
+
+before(async () => {
+  t = await startTemporal();
+  await t.workers({ engine: 'noop', noopDelayMs: 300 });
+});
+after(async () => t?.stop());
+
+const store = () => path.join(t.dir, 'store');
+
+test('a study completes: every trial recorded, front and final model, summary in the store', { timeout: 120_000 }, async () => {
+  const spec = tinyStudy('steer-basic', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 3 } });
+  const { handle, how } = await startOrAttachStudy(t.client, spec, QUEUE);
+  assert.equal(how, 'started');
+  const s = await studyResult(handle);
+  assert.equal(s.state, 'completed');
+  assert.deepEqual(s.trialRecords.map((r) => [r.trialId, r.state]), [[0, 'ok'], [1, 'ok'], [2, 'ok'], [3, 'ok']]);
+  assert.ok(s.front.length >= 1 && s.front.every((m) => s.trialRecords.some((r) => r.trialId === m.trialId)));
+  assert.equal(s.final.length, 1);
+  assert.equal(s.final[0]!.trialId, [...s.front].sort((a, b) => b.top1 - a.top1)[0]!.trialId);
+  const stored = JSON.parse(require('node:fs').readFileSync(path.join(store(), 'studies', 'steer-basic', 'summary.json'), 'utf8')) as StudySummary;
+  assert.deepEqual(stored.front, s.front);
+  // attaching again to a completed study reports it instead of running it twice
+  assert.equal((await startOrAttachStudy(t.client, spec, QUEUE)).how, 'completed');
+});
+
+test('bad specs fail at once, naming the field, before any compute', { timeout: 60_000 }, async () => {
+  const bad = { ...tinyStudy('steer-bad', store()), budget: { searchEpochs: 2, warmupEpochs: 5 } };
+  const h = await t.client.workflow.start(STUDY_WORKFLOW_TYPE, { args: [bad], taskQueue: QUEUE, workflowId: studyWorkflowId('steer-bad') });
+  await assert.rejects(h.result(), (e: unknown) => e instanceof WorkflowFailedError && /budget\.warmupEpochs: must be smaller than budget\.searchEpochs/.test(String((e.cause as Error).message)));
+  const missing = tinyStudy('steer-missing', store(), { data: { train: { uri: '/nonexistent/shards', valCount: 10 } } });
+  const h2 = await t.client.workflow.start(STUDY_WORKFLOW_TYPE, { args: [missing], taskQueue: QUEUE, workflowId: studyWorkflowId('steer-missing') });
+  await assert.rejects(h2.result(), (e: unknown) => e instanceof WorkflowFailedError && /data\.train\.uri \/nonexistent\/shards: no such file/.test(String(((e.cause as Error).cause as Error | undefined)?.message ?? (e.cause as Error).message)));
+  assert.deepEqual((await activityTypes(t.client, studyWorkflowId('steer-missing'))).filter((a) => a !== 'prepareStudy'), []);
+});
+
+test('stop, addTrials and setParallelism steer a running study; bad arguments are rejected', { timeout: 120_000 }, async () => {
+  const spec = tinyStudy('steer-live', store(), { hpo: { sampler: 'random', trials: 3, parallelism: 1, seed: 5 } });
+  const { handle } = await startOrAttachStudy(t.client, spec, QUEUE);
+  await assert.rejects(addTrials(handle, 0), /n must be an integer from 1 to 10000, got 0/);
+  await assert.rejects(handle.executeUpdate('addTrials', { args: [2.5] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /got 2\.5/.test(chain(e)));
+  await assert.rejects(handle.executeUpdate('setParallelism', { args: [0] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /from 1 to 256, got 0/.test(chain(e)));
+  const added = await addTrials(handle, 2);
+  assert.equal(added.trials.planned, 5);
+  const par = await setParallelism(handle, 3);
+  assert.equal(par.parallelism, 3);
+  // wait until more than one trial runs at once (parallelism 3), then stop gracefully
+  for (let i = 0; i < 200 && (await studyStatus(handle)).trials.running < 2; i++) await new Promise((r) => setTimeout(r, 100));
+  const stopping = await stopStudy(handle);
+  assert.equal(stopping.state, 'stopping');
+  await assert.rejects(handle.executeUpdate('addTrials', { args: [1] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /stopping/.test(chain(e)));
+  const s = await studyResult(handle);
+  assert.equal(s.state, 'completed');
+  // running trials finished (none lost), no new trial started after stop
+  assert.ok(s.trialRecords.every((r) => r.state === 'ok'), JSON.stringify(s.trialRecords.map((r) => r.state)));
+  assert.equal(s.trialRecords.length, stopping.trials.total);
+  assert.ok(s.trialRecords.length < 5);
+});
+
+test('continue-as-new keeps the sampler state: the proposals equal those of an uninterrupted run', { timeout: 240_000 }, async () => {
+  const base = { hpo: { sampler: 'gp' as const, trials: 7, parallelism: 1, seed: 11 } };
+  const whole = await studyResult((await startOrAttachStudy(t.client, tinyStudy('can-whole', store(), base), QUEUE)).handle);
+  const split = await studyResult((await startOrAttachStudy(t.client, tinyStudy('can-split', store(), { ...base, trialsPerRun: 2 }), QUEUE)).handle);
+  const runs = await t.client.workflow.list({ query: `WorkflowId = '${studyWorkflowId('can-split')}'` });
+  let n = 0;
+  for await (const _ of runs) n++;
+  assert.ok(n >= 4, `expected >= 4 runs of the split study (continue-as-new every 2 trials), got ${n}`);
+  assert.deepEqual(split.trialRecords.map((r) => r.params), whole.trialRecords.map((r) => r.params));
+  assert.deepEqual(split.front.map((m) => m.trialId), whole.front.map((m) => m.trialId));
+});
+
+test('the shared warm-up runs once for trials with equal warm-up inputs, and separately for different ones', { timeout: 120_000 }, async () => {
+  const shared = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-shared', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 2, space: { warmupFraction: null, thresholdLrMultiplier: null } } }), QUEUE)).handle);
+  assert.equal(shared.trialRecords.length, 4);
+  assert.equal((await activityTypes(t.client, studyWorkflowId('warm-shared'))).filter((a) => a === 'warmupSupernet').length, 1);
+  assert.ok(shared.compute.savedByWarmup >= 0);
+  // the learning rate acts during warm-up: tuning it gives every distinct value its own warm-up
+  const lr = { 'optimizer.lrPer256': { type: 'categorical', choices: [0.01, 0.02] } };
+  const split = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-split', store(), { hpo: { sampler: 'random', trials: 6, parallelism: 2, seed: 2, space: { warmupFraction: null, thresholdLrMultiplier: null, ...lr } } }), QUEUE)).handle);
+  const lrs = new Set(split.trialRecords.map((r) => r.params['optimizer.lrPer256']));
+  assert.equal((await activityTypes(t.client, studyWorkflowId('warm-split'))).filter((a) => a === 'warmupSupernet').length, lrs.size);
+  assert.equal(lrs.size, 2);
+});

@@ -1,0 +1,79 @@
+/**
+ * A real Temporal dev server for tests (the `temporal` CLI the set-up installs, headless, on free
+ * ports, with a throw-away SQLite file), workers, and helpers to inspect histories. Everything is
+ * stopped by `stop()`.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Client } from '@temporalio/client';
+import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
+import { connectClient, temporalTarget, type TemporalTarget } from '../../src/temporal/connection';
+import { startWorkers, type RunningWorkers } from '../../src/temporal/workers';
+import { workerConfigFromEnv, type WorkerConfigInput } from '../../src/temporal/worker-config';
+import { spawnComputeWorker, type ComputeProcess } from '../../src/temporal/compute-process';
+import { parseStudySpec, type StudySpec, type StudySpecInput } from '../../src/study/spec';
+import { CIFAR_DIR } from '../data/fixtures';
+
+export interface TemporalFixture {
+  server: DevServer;
+  target: TemporalTarget;
+  client: Client;
+  dir: string;
+  /** In-process workers (orchestration, and compute with the given engine). */
+  workers(cfg?: WorkerConfigInput): Promise<RunningWorkers>;
+  /** A compute worker in a child process (real engine unless env says otherwise). */
+  computeProcess(env?: NodeJS.ProcessEnv): ComputeProcess;
+  stop(): Promise<void>;
+}
+
+export async function startTemporal(): Promise<TemporalFixture> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-temporal-'));
+  const port = await freePort();
+  const server = await startDevServer({ port, headless: true, dbFile: path.join(dir, 'temporal.sqlite') });
+  const target = temporalTarget({ address: server.address, namespace: server.namespace });
+  const client = new Client({ connection: await connectClient(target), namespace: target.namespace });
+  const running: RunningWorkers[] = [];
+  const children: ComputeProcess[] = [];
+  return {
+    server, target, client, dir,
+    async workers(cfg = {}) {
+      const w = await startWorkers(workerConfigFromEnv({}, { metricsPort: 0, healthPort: 0, shutdownGraceSeconds: 2, ...cfg }), target, { handleSignals: false });
+      running.push(w);
+      return w;
+    },
+    computeProcess(env = {}) {
+      const c = spawnComputeWorker(target, { env: { SPNAS_SHUTDOWN_GRACE_SECONDS: '2', ...env }, log: () => undefined });
+      children.push(c);
+      return c;
+    },
+    async stop() {
+      await Promise.all(children.map((c) => c.stop(10_000)));
+      for (const w of running) await w.shutdown().catch(() => undefined);
+      await client.connection.close();
+      await server.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A small study on real CIFAR-10 images (cifar-tiny), fast enough for tests. */
+export function tinyStudy(name: string, storage: string, over: Partial<StudySpecInput> = {}): StudySpec {
+  return parseStudySpec({
+    name,
+    storage,
+    space: 'cifar-tiny',
+    data: { train: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 320, valCount: 64 } },
+    hpo: { sampler: 'random', trials: 3, parallelism: 2, seed: 1 },
+    budget: { searchEpochs: 2, warmupEpochs: 1, retrainEpochs: 1, batchSize: 32, final: { models: 1, config: { epochs: 1 } } },
+    objectives: { latency: 'predicted', latencyTargetFraction: 0.8 },
+    heartbeatTimeoutSeconds: 20,
+    ...over,
+  });
+}
+
+/** Event types of a workflow's history, e.g. to count activities by type. */
+export async function activityTypes(client: Client, workflowId: string): Promise<string[]> {
+  const h = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name!);
+}
