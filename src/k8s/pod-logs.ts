@@ -1,0 +1,88 @@
+/**
+ * Follows one container's log through the API server (GET pods/{name}/log?follow=true, the `pods/log
+ * get` permission) and hands out whole lines. The stream ends when the container exits or the
+ * connection drops; the caller decides whether to follow again. Lines carry the server's timestamps
+ * so a reconnect (sinceTime) does not repeat what was already delivered.
+ */
+import * as http from 'node:http';
+import * as https from 'node:https';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { toSpnasError } from './kube-api';
+
+export interface FollowLogOptions {
+  kc: KubeConfig;
+  namespace: string;
+  pod: string;
+  container: string;
+  /** RFC 3339 timestamp of the last line already delivered: lines up to it are skipped. */
+  after?: string;
+  onLine: (line: string, timestamp: string) => void;
+  signal: AbortSignal;
+}
+
+/** Streams until the server ends the response; resolves with the last timestamp seen. Rejects mapped. */
+export async function followLog(o: FollowLogOptions): Promise<string | undefined> {
+  const cluster = o.kc.getCurrentCluster();
+  if (!cluster) throw new Error('no current cluster in the kubeconfig');
+  const url = new URL(`${cluster.server}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/log`);
+  url.searchParams.set('container', o.container);
+  url.searchParams.set('follow', 'true');
+  url.searchParams.set('timestamps', 'true');
+  if (o.after) url.searchParams.set('sinceTime', o.after.replace(/\.\d+Z$/, 'Z'));
+  // The client library's own auth (certs, tokens, exec plugins) as an agent and headers.
+  const init = await o.kc.applyToFetchOptions({});
+  const headers: Record<string, string> = {};
+  // applyToFetchOptions returns a fetch Headers object
+  (init.headers as unknown as Headers | undefined)?.forEach((v, k) => (headers[k] = v));
+  const what = `logs of pod ${o.namespace}/${o.pod}`;
+
+  return new Promise<string | undefined>((resolve, reject) => {
+    let last = o.after;
+    let pending = '';
+    const emit = (raw: string) => {
+      const sp = raw.indexOf(' ');
+      const ts = sp > 0 ? raw.slice(0, sp) : '';
+      const line = sp > 0 ? raw.slice(sp + 1) : raw;
+      // sinceTime has second precision: drop lines already delivered before a reconnect.
+      if (last && ts && timestampKey(ts) <= timestampKey(last)) return;
+      if (ts) last = ts;
+      o.onLine(line, ts);
+    };
+    const lib = url.protocol === 'https:' ? https : http;
+    const req = lib.request(url, { method: 'GET', headers, agent: init.agent as http.Agent | undefined, signal: o.signal }, (res) => {
+      if (res.statusCode !== 200) {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c.slice(0, 2000)));
+        res.on('end', () => reject(toSpnasError(Object.assign(new Error(`${res.statusCode}: ${body.trim()}`), { statusCode: res.statusCode }), what)));
+        res.on('error', (err) => reject(toSpnasError(err, what)));
+        return;
+      }
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        pending += chunk;
+        let nl: number;
+        while ((nl = pending.indexOf('\n')) >= 0) {
+          emit(pending.slice(0, nl).replace(/\r$/, ''));
+          pending = pending.slice(nl + 1);
+        }
+      });
+      const end = () => {
+        if (pending !== '') emit(pending);
+        pending = '';
+        resolve(last);
+      };
+      res.on('end', end);
+      res.on('aborted', end);
+      res.on('error', () => end());
+    });
+    req.on('error', (err) => (o.signal.aborted ? resolve(last) : reject(toSpnasError(err, what))));
+    req.end();
+  });
+}
+
+/** RFC 3339 with optional fraction -> a string that sorts in time order (fraction padded to ns). */
+export function timestampKey(ts: string): string {
+  const m = /^(.*?)(?:\.(\d+))?Z$/.exec(ts);
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
+}
