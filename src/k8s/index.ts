@@ -6,3 +6,4 @@ export { buildActivityJob, LABEL, ANNOTATION } from './build-job';
 export { defaultJobTemplate, loadJobTemplate, jobTemplateFromEnv, MAIN_CONTAINER } from './job-template';
 export { JobFailedError, type ErrorDoc } from './job-failure';
 export { KubeApi } from './kube-api';
+export { LAUNCHER_ROLE_RULES } from './rbac';

@@ -93,13 +93,12 @@ export class JobWatch {
   /** Resolves on the next change, or after `ms`. */
   nextChange(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      const self = this;
-      function done() {
-        clearTimeout(t);
-        if (self.wake === done) self.wake = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        if (this.wake === done) this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wake = done;
     });
   }
@@ -156,7 +155,7 @@ export class JobWatch {
           delay = 500;
         } catch (err) {
           this.note('logs', `pod ${podName}: log stream unavailable (${(err as Error).message}); retrying`);
-          delay = Math.min(10_000, delay * 2);
+          delay = Math.min(5000, delay * 2);
         }
         const pod = this.pods.get(podName);
         if (!pod || pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed') return;

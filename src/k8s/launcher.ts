@@ -89,9 +89,10 @@ export async function runActivityJob(rawSpec: ActivityJobSpec, opts: RunActivity
     onLine: (line, podName) => opts.onLog?.(line, { source: 'pod', jobName, podName }),
     onNote: note,
   });
+  const store = open(inputUri);
   try {
-    const podName = await waitForJob({ api, watch, jobName, namespace: spec.namespace, container, store: open(inputUri), opts, note });
-    return { resultUri: `${open(inputUri).uri}/result.json`, jobName, how: found.how, ...(podName ? { podName } : {}) };
+    const podName = await waitForJob({ api, watch, jobName, namespace: spec.namespace, container, store, opts, note });
+    return { resultUri: `${store.uri}/result.json`, jobName, how: found.how, ...(podName ? { podName } : {}) };
   } finally {
     await watch.close();
   }

@@ -7,6 +7,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { SpnasError } from '../errors';
 import { toSpnasError } from './kube-api';
 
 export interface FollowLogOptions {
@@ -54,7 +55,7 @@ export async function followLog(o: FollowLogOptions): Promise<string | undefined
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (c: string) => (body += c.slice(0, 2000)));
-        res.on('end', () => reject(toSpnasError(Object.assign(new Error(`${res.statusCode}: ${body.trim()}`), { statusCode: res.statusCode }), what)));
+        res.on('end', () => reject(logError(res.statusCode ?? 0, body, what)));
         res.on('error', (err) => reject(toSpnasError(err, what)));
         return;
       }
@@ -85,4 +86,17 @@ export async function followLog(o: FollowLogOptions): Promise<string | undefined
 export function timestampKey(ts: string): string {
   const m = /^(.*?)(?:\.(\d+))?Z$/.exec(ts);
   return m ? `${m[1]}.${(m[2] ?? '').padEnd(9, '0')}Z` : ts;
+}
+
+/** A refused log request: RBAC problems keep their K8S_FORBIDDEN hint, anything else says what the server said. */
+function logError(status: number, body: string, what: string): SpnasError {
+  const err = Object.assign(new Error(`HTTP ${status}`), { statusCode: status });
+  if (status === 401 || status === 403 || status === 429 || status >= 500) return toSpnasError(err, what);
+  let msg = body.trim();
+  try {
+    msg = (JSON.parse(msg) as { message?: string }).message ?? msg;
+  } catch {
+    // not a Status object
+  }
+  return new SpnasError('K8S_LOG_UNAVAILABLE', `${what}: HTTP ${status}: ${msg}`, { retryable: true });
 }

@@ -132,7 +132,8 @@ spec:
         securityContext: {runAsUser: 2000}
 `);
   const template = loadJobTemplate(file);
-  const { image: _image, ...noImage } = base;
+  const noImage: Partial<typeof base> = { ...base };
+  delete noImage.image;
   const job = buildActivityJob(parseActivityJobSpec(noImage), template);
   const pod = job.spec!.template.spec!;
   const main = pod.containers[0]!;

@@ -259,7 +259,7 @@ spec:
     - key: '.metadata.annotations["${POD_EXIT}"]'
       operator: NotIn
       values: ['0', OOMKilled]
-  next:${terminated('Failed', `{{ index .metadata.annotations "${POD_EXIT}" }}`, 'Error')}
+  next:${terminated('Failed', `{{ index $.metadata.annotations "${POD_EXIT}" }}`, 'Error')}
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
