@@ -40,9 +40,18 @@ if [ -f "$OUT/.complete" ] && [ "$(cat "$OUT/.complete")" = "$HASH" ]; then
 fi
 rm -rf "$OUT.tmp"
 mkdir -p "$OUT.tmp"
-"$O2J" "file://$TMP/openapi-v2.json" --expanded --kubernetes --stand-alone --strict -o "$OUT.tmp" >&2
+# openapi2jsonschema2 resolves its own $refs against cwd + the output path (an absolute -o is doubled),
+# so it runs beside the output directory with a relative -o.
+(cd "$(dirname "$OUT.tmp")" && "$O2J" "file://$TMP/openapi-v2.json" --expanded --kubernetes --stand-alone --strict \
+  -o "$(basename "$OUT.tmp")" > "$TMP/o2j.log" 2>&1) || { sed 's/\x1b\[[0-9;]*m//g' "$TMP/o2j.log" | tail -20 >&2; exit 1; }
+# Known and harmless: it cannot convert the CRD types themselves (apiextensions' JSONSchemaProps);
+# CRDs are checked by `kubectl apply --dry-run=server` instead.
+sed 's/\x1b\[[0-9;]*m//g' "$TMP/o2j.log" | grep 'error occurred' | grep -v -i 'customresource\|jsonschemaprops' >&2 && {
+  echo "gen-schemas: openapi2jsonschema2 failed on the types above" >&2; exit 1; }
 COUNT="$(find "$OUT.tmp" -name '*.json' | wc -l)"
-[ "$COUNT" -gt 100 ] || { echo "gen-schemas: only $COUNT schemas generated; see the output above" >&2; exit 1; }
+for k in deployment-apps-v1 job-batch-v1 role-rbac-v1 configmap-v1; do
+  [ -s "$OUT.tmp/$k.json" ] || { echo "gen-schemas: $k.json was not generated ($COUNT schemas in all)" >&2; exit 1; }
+done
 echo "$HASH" > "$OUT.tmp/.complete"
 rm -rf "$OUT" && mv "$OUT.tmp" "$OUT"
 echo "generated $COUNT kubeconform schemas for $VERSION" >&2

@@ -18,10 +18,15 @@ SRC="$ROOT/scripts/kube/kubebin"
 LINKS="$ROOT/.tools/bin"
 TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
 
-if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="$PATH:/usr/local/go/bin"; fi
+# Go may be installed without being on PATH (as in scripts/setup.d/gofakes3.sh).
+if ! command -v go >/dev/null 2>&1; then
+  for d in /usr/local/go/bin $(ls -d /usr/lib/go-1.*/bin 2>/dev/null | sort -t. -k2 -n -r); do
+    if [ -x "$d/go" ]; then export PATH="$PATH:$d"; break; fi
+  done
+fi
 need_go() {
   command -v go >/dev/null 2>&1 && return 0
-  echo "kube: 'go' is not on PATH; install Go (>= 1.26, as k8s.io/kubernetes $K8S_VERSION requires) to build the test control plane" >&2
+  echo "kube: 'go' is not on PATH; install Go >= 1.21 to build the test control plane (k8s.io/kubernetes $K8S_VERSION needs go 1.26, which an older go fetches through the module proxy)" >&2
   exit 1
 }
 # link NAME TARGET: a symlink that is only rewritten when it points elsewhere (so a re-run touches nothing)

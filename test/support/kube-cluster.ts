@@ -41,6 +41,8 @@ export interface KubeCluster {
   dir: string;
   /** Admin (system:masters) kubeconfig file. */
   kubeconfigPath: string;
+  /** Milliseconds from the start of startKubeCluster to each phase (pki, etcd, apiserver, nodes). */
+  startup: Record<string, number>;
   /** Environment for child processes (kubectl, helm): KUBECONFIG and .tools/bin on PATH. */
   env: Record<string, string>;
   /** A fresh admin KubeConfig. */
@@ -62,6 +64,8 @@ export interface KubeCluster {
   openapiV2(): Promise<string>;
   /** Runs scripts/kube/gen-schemas.sh against this API server; returns the schema directory. */
   generateSchemas(outDir?: string): Promise<string>;
+  /** PIDs of the component processes (etcd, apiserver, controller-manager, scheduler, kwok). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -131,7 +135,7 @@ clusters:
 - name: test
   cluster:
     server: ${server}
-    certificate-authority: ${pki.caCert}
+    certificate-authority: ${JSON.stringify(pki.caCert)}
 users:
 - name: user
   user:
@@ -167,6 +171,9 @@ export async function startKubeCluster(): Promise<KubeCluster> {
     throw new Error(`the test control plane is not built (${KUBEBIN}): run bash scripts/setup.sh (scripts/setup.d/kube.sh builds it, ~8 min once per machine)`);
   }
   installExitHook();
+  const t0 = Date.now();
+  const startup: Record<string, number> = {};
+  const mark = (phase: string) => (startup[phase] = Date.now() - t0);
   const dir = mkdtempSync(join(tmpdir(), 'spnas-kube-'));
   const procs: Proc[] = [];
   const startProc = (name: string, args: string[]): Proc => {
@@ -195,6 +202,7 @@ export async function startKubeCluster(): Promise<KubeCluster> {
 
   try {
     const [pki, etcdPort, peerPort, apiPort, kwokPort] = await Promise.all([makePki(dir), freePort(), freePort(), freePort(), freePort()]);
+    mark('pki');
     const server = `https://127.0.0.1:${apiPort}`;
     const kubeconfigPath = join(dir, 'admin.kubeconfig');
     writeFileSync(kubeconfigPath, kubeconfigYaml(server, pki, { 'client-certificate': pki.adminCert, 'client-key': pki.adminKey }));
@@ -211,6 +219,7 @@ export async function startKubeCluster(): Promise<KubeCluster> {
       const r = await fetch(`http://127.0.0.1:${etcdPort}/health`);
       return r.ok && (await r.text()).includes('"true"');
     });
+    mark('etcd');
 
     const api = startProc('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
@@ -222,6 +231,7 @@ export async function startKubeCluster(): Promise<KubeCluster> {
       '--profiling=false', '--v=1',
     ]);
     await until('kube-apiserver /readyz', 60_000, [etcd, api], async () => (await httpsGet(`${server}/readyz`, pki)).status === 200);
+    mark('apiserver');
 
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
@@ -261,11 +271,13 @@ export async function startKubeCluster(): Promise<KubeCluster> {
       const nodes = await core.listNode();
       return nodes.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length === 2;
     });
+    mark('nodes');
 
     let nsCounter = 0;
     const cluster: KubeCluster = {
       server,
       dir,
+      startup,
       kubeconfigPath,
       env: { KUBECONFIG: kubeconfigPath, PATH: `${join(REPO, '.tools', 'bin')}:${process.env.PATH ?? ''}` },
       adminConfig() {
@@ -317,6 +329,7 @@ export async function startKubeCluster(): Promise<KubeCluster> {
         const { stdout } = await execFileP('bash', args, { env: { ...process.env, ...cluster.env }, encoding: 'utf8', timeout: 300_000, maxBuffer: 16 << 20 });
         return stdout.trim().split('\n').pop()!;
       },
+      pids: () => procs.map((p) => p.child.pid!).filter((p) => p !== undefined),
       async stop() {
         await stopAll();
         rmSync(dir, { recursive: true, force: true });
