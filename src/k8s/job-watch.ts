@@ -9,7 +9,7 @@ import type { SpnasError } from '../errors';
 import { sleep } from '../storage/retry';
 import type { KubeApi } from './kube-api';
 import { listWatch } from './list-watch';
-import { followLog } from './pod-logs';
+import { followLog, type LogPosition } from './pod-logs';
 
 export interface JobWatchOptions {
   api: KubeApi;
@@ -141,7 +141,7 @@ export class JobWatch {
   private follow(podName: string): void {
     if (this.followers.has(podName)) return;
     const run = async () => {
-      let after: string | undefined;
+      let after: LogPosition | undefined;
       let delay = 500;
       while (!this.stop.signal.aborted) {
         try {

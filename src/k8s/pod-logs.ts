@@ -15,21 +15,27 @@ export interface FollowLogOptions {
   namespace: string;
   pod: string;
   container: string;
-  /** RFC 3339 timestamp of the last line already delivered: lines up to it are skipped. */
-  after?: string;
+  /** Where an earlier stream of this container stopped: lines up to there are not delivered again. */
+  after?: LogPosition;
   onLine: (line: string, timestamp: string) => void;
   signal: AbortSignal;
 }
 
-/** Streams until the server ends the response; resolves with the last timestamp seen. Rejects mapped. */
-export async function followLog(o: FollowLogOptions): Promise<string | undefined> {
+/** The last delivered line's timestamp and how many lines carried exactly that timestamp. */
+export interface LogPosition {
+  ts: string;
+  count: number;
+}
+
+/** Streams until the server ends the response; resolves with the position reached. Rejects mapped. */
+export async function followLog(o: FollowLogOptions): Promise<LogPosition | undefined> {
   const cluster = o.kc.getCurrentCluster();
   if (!cluster) throw new Error('no current cluster in the kubeconfig');
   const url = new URL(`${cluster.server}/api/v1/namespaces/${encodeURIComponent(o.namespace)}/pods/${encodeURIComponent(o.pod)}/log`);
   url.searchParams.set('container', o.container);
   url.searchParams.set('follow', 'true');
   url.searchParams.set('timestamps', 'true');
-  if (o.after) url.searchParams.set('sinceTime', o.after.replace(/\.\d+Z$/, 'Z'));
+  if (o.after) url.searchParams.set('sinceTime', o.after.ts.replace(/\.\d+Z$/, 'Z'));
   // The client library's own auth (certs, tokens, exec plugins) as an agent and headers.
   const init = await o.kc.applyToFetchOptions({});
   const headers: Record<string, string> = {};
@@ -37,17 +43,12 @@ export async function followLog(o: FollowLogOptions): Promise<string | undefined
   (init.headers as unknown as Headers | undefined)?.forEach((v, k) => (headers[k] = v));
   const what = `logs of pod ${o.namespace}/${o.pod}`;
 
-  return new Promise<string | undefined>((resolve, reject) => {
-    let last = o.after;
+  return new Promise<LogPosition | undefined>((resolve, reject) => {
+    const filter = new LogLineFilter(o.after);
     let pending = '';
     const emit = (raw: string) => {
-      const sp = raw.indexOf(' ');
-      const ts = sp > 0 ? raw.slice(0, sp) : '';
-      const line = sp > 0 ? raw.slice(sp + 1) : raw;
-      // sinceTime has second precision: drop lines already delivered before a reconnect.
-      if (last && ts && timestampKey(ts) <= timestampKey(last)) return;
-      if (ts) last = ts;
-      o.onLine(line, ts);
+      const l = filter.accept(raw);
+      if (l) o.onLine(l.line, l.ts);
     };
     const lib = url.protocol === 'https:' ? https : http;
     const req = lib.request(url, { method: 'GET', headers, agent: init.agent as http.Agent | undefined, signal: o.signal }, (res) => {
@@ -71,13 +72,13 @@ export async function followLog(o: FollowLogOptions): Promise<string | undefined
       const end = () => {
         if (pending !== '') emit(pending);
         pending = '';
-        resolve(last);
+        resolve(filter.position);
       };
       res.on('end', end);
       res.on('aborted', end);
       res.on('error', () => end());
     });
-    req.on('error', (err) => (o.signal.aborted ? resolve(last) : reject(toSpnasError(err, what))));
+    req.on('error', (err) => (o.signal.aborted ? resolve(filter.position) : reject(toSpnasError(err, what))));
     req.end();
   });
 }
@@ -99,4 +100,39 @@ function logError(status: number, body: string, what: string): SpnasError {
     // not a Status object
   }
   return new SpnasError('K8S_LOG_UNAVAILABLE', `${what}: HTTP ${status}: ${msg}`, { retryable: true });
+}
+
+/**
+ * Splits `<RFC 3339 timestamp> <text>` lines and drops what an earlier stream already delivered. A
+ * reconnect starts at sinceTime (whole seconds), so it replays: lines older than the last delivered
+ * timestamp are skipped, and of lines with exactly that timestamp as many as were delivered.
+ */
+export class LogLineFilter {
+  position: LogPosition | undefined;
+  private resumeKey: string | undefined;
+  private skip: number;
+
+  constructor(after?: LogPosition) {
+    this.position = after ? { ...after } : undefined;
+    this.resumeKey = after ? timestampKey(after.ts) : undefined;
+    this.skip = after?.count ?? 0;
+  }
+
+  /** The line to deliver, or null for a replayed one. */
+  accept(raw: string): { line: string; ts: string } | null {
+    const sp = raw.indexOf(' ');
+    const ts = sp > 0 && /^\d{4}-\d\d-\d\dT/.test(raw) ? raw.slice(0, sp) : '';
+    const line = ts ? raw.slice(sp + 1) : raw;
+    if (this.resumeKey !== undefined && ts) {
+      const key = timestampKey(ts);
+      if (key < this.resumeKey) return null;
+      if (key === this.resumeKey && this.skip > 0) {
+        this.skip--;
+        return null;
+      }
+      this.resumeKey = undefined; // past the replayed part: deliver everything from here on
+    }
+    if (ts) this.position = this.position?.ts === ts ? { ts, count: this.position.count + 1 } : { ts, count: 1 };
+    return { line, ts };
+  }
 }

@@ -8,7 +8,7 @@
  * test/support/kwok-stages.ts). Everything else (Job controller, scheduler, GC, RBAC, eviction,
  * deadlines, pod logs through the API server) is the real Kubernetes code.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,7 +17,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Job, type V1Pod } from '@kubernetes/client-node';
 import { CancelledError, SpnasError, TransientError } from '../../src/errors';
-import { defaultJobTemplate, JobFailedError, jobNameFor, KubeApi, LAUNCHER_ROLE_RULES, runActivityJob, type ActivityJobSpec, type JobHeartbeat } from '../../src/k8s';
+import { defaultJobTemplate, JobFailedError, jobNameFor, KubeApi, LAUNCHER_ROLE_RULES, runActivityJob, type ActivityJobSpec, type JobHeartbeat, type RunActivityJobOptions } from '../../src/k8s';
 import { CPU_NODE, GPU_NODE, GPU_NODE_LABEL, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { POD_EXIT, POD_HOLD, POD_WAITING } from '../support/kwok-stages';
 
@@ -37,6 +37,23 @@ before(async () => {
 after(async () => {
   await cluster?.stop();
 });
+
+/** Launches still running when a test ends (it failed) are cancelled, so none outlives the cluster. */
+const inFlight = new Set<{ ac: AbortController; run: Promise<unknown> }>();
+afterEach(async () => {
+  for (const l of inFlight) l.ac.abort();
+  await Promise.allSettled([...inFlight].map((l) => l.run));
+});
+
+/** runActivityJob as admin (unless `api` says otherwise), tracked for afterEach. */
+function launch(spec: ActivityJobSpec, opts: RunActivityJobOptions = {}): ReturnType<typeof runActivityJob> {
+  const ac = new AbortController();
+  const run = runActivityJob(spec, { api: new KubeApi(kc), ...opts, signal: opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal });
+  const entry = { ac, run };
+  inFlight.add(entry);
+  run.then(() => inFlight.delete(entry), () => inFlight.delete(entry));
+  return run;
+}
 
 /** A fresh store directory (file:// URI) holding input.json, as the use case would write it. */
 function storeDir(): string {
@@ -94,8 +111,8 @@ test('a GPU activity: the Job has the right spec, lands on the GPU node, streams
   const spec = specFor(ns, { gpu: { count: 1 }, nodeSelector: { [GPU_NODE_LABEL]: 'true' }, startToCloseTimeoutMs: 1_800_000 });
   const lines: string[] = [];
   const beats: JobHeartbeat[] = [];
-  const run = runActivityJob(spec, {
-    api: new KubeApi(kc), template: template(HOLD), heartbeatIntervalMs: 200,
+  const run = launch(spec, {
+    template: template(HOLD), heartbeatIntervalMs: 200,
     onLog: (line, info) => info.source === 'pod' && lines.push(line),
     onHeartbeat: (hb) => beats.push(hb),
   });
@@ -141,7 +158,7 @@ test('a GPU activity: the Job has the right spec, lands on the GPU node, streams
 test('OOMKilled: a typed, non-retryable failure with the reason', { timeout: 60_000 }, async () => {
   const ns = await cluster.createNamespace('oom');
   const spec = specFor(ns);
-  await assert.rejects(runActivityJob(spec, { api: new KubeApi(kc), template: template({ [POD_EXIT]: 'OOMKilled' }) }), (err: unknown) => {
+  await assert.rejects(launch(spec, { template: template({ [POD_EXIT]: 'OOMKilled' }) }), (err: unknown) => {
     assert.ok(err instanceof JobFailedError, String(err));
     assert.equal(err.code, 'K8S_OOM_KILLED');
     assert.equal(err.retryable, false);
@@ -153,7 +170,7 @@ test('OOMKilled: a typed, non-retryable failure with the reason', { timeout: 60_
 test("a container's error.json decides the failure's code and retryability", { timeout: 60_000 }, async () => {
   const ns = await cluster.createNamespace('errjson');
   const spec = specFor(ns);
-  const run = runActivityJob(spec, { api: new KubeApi(kc), template: template(HOLD) });
+  const run = launch(spec, { template: template(HOLD) });
   const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
   writeFileSync(new URL(`${spec.inputUri}/error.json`), JSON.stringify({ code: 'NUMERICAL_ERROR', message: 'loss became NaN at step 12', retryable: false }));
   await exitPod(ns, pod.metadata!.name!, '1');
@@ -169,7 +186,7 @@ test("a container's error.json decides the failure's code and retryability", { t
 test('an evicted pod (Eviction API, as in a node drain) gives a retryable failure', { timeout: 60_000 }, async () => {
   const ns = await cluster.createNamespace('evict');
   const spec = specFor(ns);
-  const run = runActivityJob(spec, { api: new KubeApi(kc), template: template(HOLD) });
+  const run = launch(spec, { template: template(HOLD) });
   const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
   await core.createNamespacedPodEviction({ namespace: ns, name: pod.metadata!.name!, body: { metadata: { name: pod.metadata!.name!, namespace: ns } } });
   await assert.rejects(run, (err: unknown) => {
@@ -184,7 +201,7 @@ test('an evicted pod (Eviction API, as in a node drain) gives a retryable failur
 test('the deadline (start-to-close timeout) fails the Job: retryable', { timeout: 60_000 }, async () => {
   const ns = await cluster.createNamespace('deadline');
   const spec = specFor(ns, { startToCloseTimeoutMs: 2000 });
-  await assert.rejects(runActivityJob(spec, { api: new KubeApi(kc), template: template(HOLD) }), (err: unknown) => {
+  await assert.rejects(launch(spec, { template: template(HOLD) }), (err: unknown) => {
     assert.ok(err instanceof JobFailedError, String(err));
     assert.equal(err.code, 'K8S_DEADLINE_EXCEEDED');
     assert.equal(err.retryable, true);
@@ -196,7 +213,7 @@ test('an image that cannot be pulled fails non-retryably after the grace period,
   const ns = await cluster.createNamespace('pull');
   const spec = specFor(ns);
   const notes: string[] = [];
-  await assert.rejects(runActivityJob(spec, { api: new KubeApi(kc), template: template({ [POD_WAITING]: 'ImagePullBackOff' }), stuckGraceMs: 1500, onLog: (l, i) => i.source === 'launcher' && notes.push(l) }), (err: unknown) => {
+  await assert.rejects(launch(spec, { template: template({ [POD_WAITING]: 'ImagePullBackOff' }), stuckGraceMs: 1500, onLog: (l, i) => i.source === 'launcher' && notes.push(l) }), (err: unknown) => {
     assert.ok(err instanceof JobFailedError, String(err));
     assert.equal(err.code, 'K8S_IMAGE_PULL');
     assert.equal(err.retryable, false);
@@ -210,7 +227,7 @@ test('an image that cannot be pulled fails non-retryably after the grace period,
 test('a spec the API server rejects (422) is a non-retryable K8S_INVALID_SPEC naming the field', { timeout: 60_000 }, async () => {
   const ns = await cluster.createNamespace('invalid');
   const spec = specFor(ns, { resources: { requests: { cpu: '2' }, limits: { cpu: '1' } } });
-  await assert.rejects(runActivityJob(spec, { api: new KubeApi(kc), template: template(HOLD) }), (err: unknown) => {
+  await assert.rejects(launch(spec, { template: template(HOLD) }), (err: unknown) => {
     assert.ok(err instanceof SpnasError, String(err));
     assert.equal(err.code, 'K8S_INVALID_SPEC');
     assert.equal(err.retryable, false);
@@ -223,7 +240,7 @@ test('cancel deletes the Job and waits until no Job or pod is left', { timeout: 
   const ns = await cluster.createNamespace('cancel');
   const spec = specFor(ns);
   const ac = new AbortController();
-  const run = runActivityJob(spec, { api: new KubeApi(kc), template: template(HOLD), signal: ac.signal });
+  const run = launch(spec, { template: template(HOLD), signal: ac.signal });
   await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
   ac.abort();
   await assert.rejects(run, CancelledError);
@@ -260,7 +277,7 @@ test('a launcher killed and restarted attaches to its Job instead of creating a 
   const pod = await runningPod(ns, name);
   assert.equal(pod.spec!.nodeName, CPU_NODE, 'a CPU activity stays off the tainted GPU node');
 
-  const run = runActivityJob(spec, { api: new KubeApi(kc), template: tpl });
+  const run = launch(spec, { template: tpl });
   await new Promise((r) => setTimeout(r, 500));
   writeFileSync(new URL(`${spec.inputUri}/result.json`), '{"ok":true}');
   await exitPod(ns, pod.metadata!.name!, '0');
@@ -278,7 +295,7 @@ test("a retried attempt after a worker crash adopts the earlier attempt's runnin
   const first = jobNameFor(spec.workflowId, spec.activityId, 1);
   const pod = await runningPod(ns, first);
   // Temporal retries the activity (attempt 2) after the heartbeat timeout; the pod never failed.
-  const run = runActivityJob({ ...spec, attempt: 2 }, { api: new KubeApi(kc), template: tpl });
+  const run = launch({ ...spec, attempt: 2 }, { template: tpl });
   await new Promise((r) => setTimeout(r, 500));
   writeFileSync(new URL(`${spec.inputUri}/result.json`), '{"ok":true}');
   await exitPod(ns, pod.metadata!.name!, '0');
@@ -304,7 +321,7 @@ test('least privilege: the launcher works under the Role alone, and the ServiceA
   const saApi = new KubeApi(await cluster.serviceAccountConfig(ns, 'spnas-worker'));
   const spec = specFor(ns);
   const lines: string[] = [];
-  const run = runActivityJob(spec, { api: saApi, template: template(HOLD), onLog: (l, i) => i.source === 'pod' && lines.push(l) });
+  const run = launch(spec, { api: saApi, template: template(HOLD), onLog: (l, i) => i.source === 'pod' && lines.push(l) });
   const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
   (await cluster.podLog(ns, pod.metadata!.name!))('hello from the pod');
   await waitFor('a log line through pods/log', async () => lines.length > 0, 30_000);
@@ -312,7 +329,7 @@ test('least privilege: the launcher works under the Role alone, and the ServiceA
   await exitPod(ns, pod.metadata!.name!, '0');
   assert.equal((await run).how, 'created');
   const ac = new AbortController();
-  const cancelled = runActivityJob(specFor(ns), { api: saApi, template: template(HOLD), signal: ac.signal, adoptEarlierAttempts: true });
+  const cancelled = launch(specFor(ns), { api: saApi, template: template(HOLD), signal: ac.signal, adoptEarlierAttempts: true });
   await waitFor('the second Job', async () => (await jobsAndPods(ns)).pods.length >= 2);
   ac.abort();
   await assert.rejects(cancelled, CancelledError);
@@ -345,7 +362,7 @@ test('an API server that cannot be reached: a retryable TransientError, after a 
     contexts: [{ name: 'dead', cluster: 'dead', user: 'u' }],
     currentContext: 'dead',
   });
-  await assert.rejects(runActivityJob(specFor('spnas'), { api: new KubeApi(dead), template: template(HOLD) }), (err: unknown) => {
+  await assert.rejects(launch(specFor('spnas'), { api: new KubeApi(dead), template: template(HOLD) }), (err: unknown) => {
     assert.ok(err instanceof TransientError, String(err));
     assert.equal(err.code, 'K8S_UNAVAILABLE');
     assert.equal(err.retryable, true);

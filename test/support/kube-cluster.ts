@@ -201,20 +201,21 @@ export async function startKubeCluster(): Promise<KubeCluster> {
   };
 
   try {
-    const [pki, etcdPort, peerPort, apiPort, kwokPort] = await Promise.all([makePki(dir), freePort(), freePort(), freePort(), freePort()]);
-    mark('pki');
-    const server = `https://127.0.0.1:${apiPort}`;
-    const kubeconfigPath = join(dir, 'admin.kubeconfig');
-    writeFileSync(kubeconfigPath, kubeconfigYaml(server, pki, { 'client-certificate': pki.adminCert, 'client-key': pki.adminKey }));
-    const stagesFile = join(dir, 'kwok-stages.yaml');
-    writeFileSync(stagesFile, KWOK_STAGES);
-
+    const [etcdPort, peerPort, apiPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    // etcd needs no certificates: it starts while openssl makes them.
     const etcd = startProc('etcd', [
       '--name=test', `--data-dir=${join(dir, 'etcd')}`, '--unsafe-no-fsync', '--log-level=warn',
       `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
       `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
       `--initial-cluster=test=http://127.0.0.1:${peerPort}`, '--listen-metrics-urls=',
     ]);
+    const pki = await makePki(dir);
+    mark('pki');
+    const server = `https://127.0.0.1:${apiPort}`;
+    const kubeconfigPath = join(dir, 'admin.kubeconfig');
+    writeFileSync(kubeconfigPath, kubeconfigYaml(server, pki, { 'client-certificate': pki.adminCert, 'client-key': pki.adminKey }));
+    const stagesFile = join(dir, 'kwok-stages.yaml');
+    writeFileSync(stagesFile, KWOK_STAGES);
     await until('etcd', 20_000, [etcd], async () => {
       const r = await fetch(`http://127.0.0.1:${etcdPort}/health`);
       return r.ok && (await r.text()).includes('"true"');
