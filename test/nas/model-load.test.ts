@@ -42,6 +42,7 @@ function rewrite(dir: string, file: string, data: string | Buffer): void {
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tampering edits arbitrary JSON
 function editJson(dir: string, file: string, edit: (v: any) => unknown): void {
   rewrite(dir, file, JSON.stringify(edit(JSON.parse(fs.readFileSync(path.join(dir, file), 'utf8')))));
 }

@@ -2,7 +2,7 @@ import type { CliCommand } from '../command';
 import { loadTf } from '../../backend/tf';
 import { parseTrainConfig } from '../../config/training-config';
 import { evaluateTop1 } from '../../nas/evaluate';
-import { measureModelLatency } from '../../nas/measure-latency';
+import { latencyWarning, measureModelLatency } from '../../nas/measure-latency';
 import { exportModel } from '../../nas/model-export';
 import { trainChild } from '../../nas/train-child';
 import { architectureToString } from '../../space/architecture';
@@ -72,14 +72,16 @@ export const trainCommand: CliCommand = {
       const seconds = (Date.now() - t0) / 1000;
       const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
       const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
-      const latencyMs = await measureModelLatency(tf, result.model, inputShape);
-      const metrics = { valTop1: val.top1, valCount: val.count, latencyMs, macs: architectureMacs(space, architecture).total, params: result.model.countParams(), trainSeconds: seconds, finalLoss: result.finalLoss };
+      const latency = await measureModelLatency(tf, result.model, inputShape);
+      const warning = latencyWarning(latency);
+      if (warning) progress.log(`train: ${warning}`);
+      const metrics = { valTop1: val.top1, valCount: val.count, ...latency, macs: architectureMacs(space, architecture).total, params: result.model.countParams(), trainSeconds: seconds, finalLoss: result.finalLoss };
       await exportModel(tf, result.model, store, 'model', { space, architecture, seed: config.seed, data, ...(input.search ? { search: input.search } : {}), metrics });
       const summary = { architecture: architectureToString(architecture), ...metrics, steps: result.steps, resumedFromStep: result.resumedFromStep, model: `${store.uri}/model` };
       await writeJson(store, 'train.json', summary);
       result.model.dispose();
       if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else progress.log(`top-1 ${(100 * val.top1).toFixed(2)}% on ${val.count} held-out images, latency ${latencyMs.toFixed(2)} ms\nexported ${store.uri}/model`);
+      else progress.log(`top-1 ${(100 * val.top1).toFixed(2)}% on ${val.count} held-out images, latency ${latency.latencyMs.toFixed(2)} ms (mean, ${latency.latencyBackend})\nexported ${store.uri}/model`);
       return 0;
     } finally {
       release();
