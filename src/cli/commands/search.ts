@@ -8,9 +8,10 @@ import { architectureMacs } from '../../space/flops';
 import { predictArchitectureLatencyExact } from '../../runtime/model/runtime-model';
 import { openStore } from '../../storage/open-store';
 import { CheckpointStore } from '../../storage/checkpoint-store';
-import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
+import { defined, numberFlag, parseFlags, readJsonObjectFile, requireFlag } from '../args';
 import { claimRunDir, evalLoader, loadSplits, makeDataSpec, resolveTable, trainLoader, writeJson } from '../engine-io';
 import { ProgressReporter } from '../progress';
+import { refuseChangedRun } from '../run-checks';
 import { resolveSpace } from '../space-arg';
 import { abortOnSignals } from '../signals';
 
@@ -52,7 +53,7 @@ export const searchCommand: CliCommand = {
     });
     const space = resolveSpace(requireFlag(f, 'space', 'search'));
     const outUri = requireFlag(f, 'out', 'search');
-    const fileCfg = (f.config ? readJsonFile(f.config as string, 'search config') : {}) as Record<string, unknown>;
+    const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'search config') : {};
     const rl = { ...((fileCfg.runtimeLoss as object) ?? {}), ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }) };
     const opt = { ...((fileCfg.optimizer as object) ?? {}), ...defined({ lrPer256: numberFlag(f, 'lr') }) };
     const config = parseSearchConfig({
@@ -66,6 +67,7 @@ export const searchCommand: CliCommand = {
 
     const store = openStore(outUri);
     const run = { kind: 'search', space, config, data, table };
+    await refuseChangedRun(store, run, 'search');
     await claimRunDir(store, run, 'search');
 
     const { tf } = loadTf();

@@ -9,9 +9,10 @@ import { architectureToString } from '../../space/architecture';
 import { architectureMacs } from '../../space/flops';
 import { openStore } from '../../storage/open-store';
 import { CheckpointStore } from '../../storage/checkpoint-store';
-import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
+import { defined, numberFlag, parseFlags, readJsonObjectFile, requireFlag } from '../args';
 import { claimRunDir, evalLoader, loadSplits, makeDataSpec, trainLoader, writeJson } from '../engine-io';
 import { ProgressReporter } from '../progress';
+import { checkSearchRunOf, refuseChangedRun } from '../run-checks';
 import { readArchitectureInput } from '../run-inputs';
 import { abortOnSignals } from '../signals';
 
@@ -43,9 +44,10 @@ export const trainCommand: CliCommand = {
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
       limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
     });
+    await checkSearchRunOf(requireFlag(f, 'arch', 'train'));
     const input = await readArchitectureInput(requireFlag(f, 'arch', 'train'), f.space as string | undefined);
     const { space, architecture } = input;
-    const fileCfg = (f.config ? readJsonFile(f.config as string, 'train config') : {}) as Record<string, unknown>;
+    const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'train config') : {};
     const config = parseTrainConfig({
       ...fileCfg,
       ...defined({ epochs: numberFlag(f, 'epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed') }),
@@ -54,6 +56,7 @@ export const trainCommand: CliCommand = {
     const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') }, input.data);
     const store = openStore(requireFlag(f, 'out', 'train'));
     const run = { kind: 'train', space, architecture, config, data };
+    await refuseChangedRun(store, run, 'training run');
     await claimRunDir(store, run, 'training run');
 
     const { tf } = loadTf();
