@@ -1,8 +1,5 @@
 import type { CliCommand } from '../command';
-import { loadTf } from '../../backend/tf';
-import { exportModel, loadModel } from '../../nas/model-export';
-import { parseSearchSpace } from '../../space/spec';
-import { openStore } from '../../storage/open-store';
+import { exportModel } from '../../usecases/export-model';
 import { parseFlags, requireFlag } from '../args';
 
 const usage = `usage: spnas export --model <dir|s3://...> --out <dir|s3://...> [--json]
@@ -18,14 +15,8 @@ export const exportCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values: f } = parseFlags('export', argv, { model: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
-    const { tf } = loadTf();
-    const src = openStore(requireFlag(f, 'model', 'export'));
-    const dst = openStore(requireFlag(f, 'out', 'export'));
-    const { model, meta } = await loadModel(tf, src, '', (v) => parseSearchSpace(v, `${src.uri} space`));
-    const manifest = await exportModel(tf, model, dst, '', meta);
-    model.dispose();
-    const out = { from: src.uri, to: dst.uri, files: manifest.files.map((x) => x.path) };
-    process.stdout.write(f.json ? JSON.stringify(out) + '\n' : `exported ${src.uri} -> ${dst.uri} (${out.files.length} files)\n`);
+    const out = await exportModel({ model: requireFlag(f, 'model', 'export'), out: requireFlag(f, 'out', 'export') });
+    process.stdout.write(f.json ? JSON.stringify(out) + '\n' : `exported ${out.from} -> ${out.to} (${out.files.length} files)\n`);
     return 0;
   },
 };

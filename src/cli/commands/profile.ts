@@ -5,12 +5,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInputError } from '../../errors';
-import { loadTf } from '../../backend/tf';
 import type { CliCommand } from '../command';
 import { numberFlag, parseFlags, requireFlag } from '../args';
 import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
-import { profileSpace, type ProfileResult } from '../../runtime/profiler';
+import type { ProfileResult } from '../../runtime/profiler';
+import { profileLatency } from '../../usecases/profile-latency';
 import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
 import type { ErrorStats } from '../../runtime/model/prediction-error';
 
@@ -95,14 +95,12 @@ export const profileCommand: CliCommand = {
     } catch (err) {
       throw new InvalidInputError(`--out '${out}': its directory is not writable (${(err as Error).message})`, { cause: err });
     }
-    const { tf } = loadTf();
-    const progress = { build: new ProgressReporter('profile: building models'), measure: new ProgressReporter('profile: timing rounds') };
-    const result = await profileSpace(tf, space, { ...opts, onProgress: (p) => progress[p.phase].update({ done: p.done, total: p.total, detail: '' }) });
-    try {
-      fs.writeFileSync(out, JSON.stringify(result.table, null, 2) + '\n');
-    } catch (err) {
-      throw new InvalidInputError(`--out '${out}' cannot be written: ${(err as Error).message}`, { cause: err });
-    }
+    const labels: Record<string, string> = { 'profile build': 'profile: building models', 'profile measure': 'profile: timing rounds' };
+    const progress = new Map<string, ProgressReporter>();
+    const result = await profileLatency(
+      { space, out: path.resolve(out), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) },
+      { onProgress: (p) => (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({ done: p.done, total: p.total, detail: '' }) },
+    );
     if (values.json) {
       process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored }) + '\n');
     } else {
