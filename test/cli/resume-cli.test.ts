@@ -79,7 +79,7 @@ test('search killed with SIGKILL resumes on rerun from its last periodic checkpo
   // (More epochs would continue the run: epochs may grow, e.g. for a promoted trial.)
   const other = searchArgs(b);
   other[other.indexOf('--lambda') + 1] = '3';
-  refusedRerun(other, b, /config\.runtimeLoss\.lambda differ/);
+  refusedRerun(other, b, /\(config\.runtimeLoss\.lambda differ;/);
 });
 
 test('training killed with SIGKILL resumes on rerun; the exported weights are bit-identical to an uninterrupted run', async () => {
@@ -103,7 +103,7 @@ test('training killed with SIGKILL resumes on rerun; the exported weights are bi
   assert.equal(again.resumedFromStep, 16);
   assert.ok(shard(b).equals(shard(a)));
 
-  refusedRerun([...trainArgs(b), '--lr', '0.05'], b, /config\.optimizer\.lrPer256 differ/);
+  refusedRerun([...trainArgs(b), '--lr', '0.05'], b, /\(config\.optimizer\.lrPer256 differ;/);
 });
 
 test.after(() => fs.rmSync(root, { recursive: true, force: true }));
