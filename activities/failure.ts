@@ -7,9 +7,11 @@
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { SpnasError } from '../src/errors';
 
-export function toFailure(err: unknown, cancelled: boolean): Error {
+export function toFailure(err: unknown, cancellation?: AbortSignal): Error {
   if (err instanceof ApplicationFailure || err instanceof CancelledFailure) return err;
-  if (cancelled) return new CancelledFailure(err instanceof Error ? err.message : String(err));
+  // The SDK's own reason (requested cancel, worker shutdown, heartbeat timeout): rethrown as is, the SDK
+  // then reports a requested cancel as cancelled and a worker shutdown as a retryable failure.
+  if (cancellation?.aborted) return cancellation.reason instanceof Error ? cancellation.reason : new CancelledFailure(String(cancellation.reason));
   if (err instanceof SpnasError) {
     return ApplicationFailure.create({ type: err.code, message: err.message, nonRetryable: !err.retryable, cause: err });
   }

@@ -78,7 +78,7 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
         },
       )) as O;
     } catch (err) {
-      throw toFailure(err, ctx.cancellationSignal.aborted);
+      throw toFailure(err, ctx.cancellationSignal);
     } finally {
       clearInterval(timer);
     }

@@ -17,10 +17,6 @@ export function trialWorkflowId(studyWorkflowId: string, trialId: number): strin
   return `${studyWorkflowId}-trial-${trialId}`;
 }
 
-export function finalWorkflowId(studyWorkflowId: string, trialId: number): string {
-  return `${studyWorkflowId}-final-${trialId}`;
-}
-
 /** Custom search attributes (registered by `spnas study run` on the dev server; `spnas temporal setup` elsewhere). */
 export const SEARCH_ATTRIBUTES = {
   study: { name: 'SpnasStudy', type: 'KEYWORD' },

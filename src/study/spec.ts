@@ -121,6 +121,8 @@ export const studySpecSchema = z
       })
       .strict()
       .default({ executor: 'auto', search: { cpu: '2', memory: '6Gi', gpu: 0 }, retrain: { cpu: '2', memory: '6Gi', gpu: 0 }, evaluate: { cpu: '1', memory: '2Gi', gpu: 0 }, profile: { cpu: '1', memory: '2Gi', gpu: 0 } }),
+    /** Task queue of the compute workers that run the heavy activities. */
+    computeTaskQueue: z.string().min(1).default('spnas-compute'),
     /** Seconds without a heartbeat after which a heavy activity's worker counts as lost (and the activity is retried elsewhere). */
     heartbeatTimeoutSeconds: z.number().int().min(5).default(120),
     /** Continue-as-new after this many trials have finished in one run (history stays small). */

@@ -51,11 +51,14 @@ export interface EvaluateOutput extends Partial<MeasuredLatency>, Partial<TableP
   space: string;
   data: string;
   model: string;
+  /** Compute seconds of this call. */
+  seconds: number;
 }
 
 export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}): Promise<EvaluateOutput> {
   const input = parseOrThrow(evaluateInputSchema, raw, 'evaluate input');
   const { tf } = loadTf();
+  const t0 = process.hrtime.bigint();
   const store = openStore(input.model);
   const { model, meta } = await loadModel(tf, store, '', (v) => parseSearchSpace(v, `${store.uri} space`));
   try {
@@ -85,6 +88,7 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
       ...(latency ?? {}),
       ...(table ? { predictedMs: predictArchitectureLatencyExact(table, meta.architecture), predictedBy: table.device } : {}),
       architecture: architectureToString(meta.architecture), space: space.name, data: dataUri, model: store.uri,
+      seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     };
     return out;
   } finally {

@@ -18,7 +18,7 @@ import type { UseCaseContext } from './context';
 import { evalLoader, loadSplits, trainLoader } from './datasets';
 import { resolveSpaceRef, resolveTableRef, spaceRefSchema, tableRefSchema } from './inputs';
 import { writeJson } from './json-store';
-import { openRunDir } from './run-dir';
+import { withRunDir } from './run-dir';
 import { SearchTrace } from './search-trace';
 
 export const searchInputSchema = z
@@ -30,8 +30,8 @@ export const searchInputSchema = z
     table: tableRefSchema.optional(),
     /** The run directory (local path, file:// or s3:// URI). */
     out: z.string().min(1),
-    /** Start from this checkpoint of a shared warm-up (`<warm-up run>/checkpoints`, step) when `out` has none. */
-    warmStart: z.object({ uri: z.string().min(1), step: z.number().int().nonnegative() }).strict().optional(),
+    /** Start from this checkpoint of a shared warm-up (its run directory and step) when `out` has none. */
+    warmStart: z.object({ run: z.string().min(1), step: z.number().int().nonnegative() }).strict().optional(),
   })
   .strict();
 export type SearchInput = z.input<typeof searchInputSchema>;
@@ -66,11 +66,12 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
   const space = resolveSpaceRef(input.space, 'search input.space');
   const config: SearchConfig = parseSearchConfig(input.config, 'search input.config');
   const table = await resolveTableRef(input.table, space);
-  const run = await openRunDir(input.out, { kind: 'search', space, config, data: input.data, table, ...(input.warmStart ? { warmStart: input.warmStart } : {}) }, { what: 'search', mutable: SEARCH_MUTABLE });
-  const warmStart = input.warmStart ? await new CheckpointStore(openStore(input.warmStart.uri), '').load(input.warmStart.step) : undefined;
+  const identity = { kind: 'search', space, config, data: input.data, table, ...(input.warmStart ? { warmStart: input.warmStart } : {}) };
+  return withRunDir(input.out, identity, { what: 'search', mutable: SEARCH_MUTABLE }, ctx, async (run) => {
+  const warmStart = input.warmStart ? await new CheckpointStore(openStore(input.warmStart.run), 'checkpoints').load(input.warmStart.step) : undefined;
 
   const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, ctx.signal);
+  const splits = await loadSplits(space, input.data, run.signal);
   ctx.log?.(`search: ${space.name}, ${splits.train.size} train / ${splits.val.size} held-out images from ${input.data.uri}`);
   const train = trainLoader(space, splits.train, config);
   const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
@@ -79,7 +80,7 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
   let lastCheckpoint: { uri: string; step: number } | undefined;
   const t0 = process.hrtime.bigint();
   const result = await runSearch({
-    tf, space, config, table, signal: ctx.signal, train, checkpoints, warmStart,
+    tf, space, config, table, signal: run.signal, train, checkpoints, warmStart,
     onCheckpoint: async (c) => {
       lastCheckpoint = c;
       await trace.save();
@@ -123,4 +124,5 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
   } finally {
     result.supernet.dispose();
   }
+  });
 }

@@ -19,7 +19,7 @@ import type { UseCaseContext } from './context';
 import { evalLoader, loadSplits, trainLoader } from './datasets';
 import { architectureRefSchema, resolveArchitectureRef, resolveSpaceRef, spaceRefSchema } from './inputs';
 import { writeJson } from './json-store';
-import { openRunDir } from './run-dir';
+import { withRunDir } from './run-dir';
 
 export const trainInputSchema = z
   .object({
@@ -60,15 +60,15 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
   const space = resolveSpaceRef(input.space, 'train input.space');
   const architecture: Architecture = await resolveArchitectureRef(input.architecture, space);
   const config: TrainConfig = parseTrainConfig(input.config, 'train input.config');
-  const run = await openRunDir(input.out, { kind: 'train', space, architecture, config, data: input.data }, { what: 'training run', mutable: TRAIN_MUTABLE });
+  return withRunDir(input.out, { kind: 'train', space, architecture, config, data: input.data }, { what: 'training run', mutable: TRAIN_MUTABLE }, ctx, async (run) => {
 
   const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, ctx.signal);
+  const splits = await loadSplits(space, input.data, run.signal);
   ctx.log?.(`train: ${architectureToString(architecture)} on ${splits.train.size} images, ${config.epochs} epochs`);
   let lastCheckpoint: { uri: string; step: number } | undefined;
   const t0 = process.hrtime.bigint();
   const result = await trainChild({
-    tf, space, architecture, config, signal: ctx.signal,
+    tf, space, architecture, config, signal: run.signal,
     train: trainLoader(space, splits.train, config),
     checkpoints: new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints }),
     onCheckpoint: (c) => {
@@ -103,4 +103,5 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
   } finally {
     result.model.dispose();
   }
+  });
 }

@@ -16,7 +16,7 @@ import { CheckpointStore } from '../storage/checkpoint-store';
 import type { UseCaseContext } from './context';
 import { loadSplits, trainLoader } from './datasets';
 import { resolveSpaceRef, resolveTableRef, spaceRefSchema, tableRefSchema } from './inputs';
-import { openRunDir } from './run-dir';
+import { withRunDir } from './run-dir';
 import { warmupIdentity } from '../study/warmup-key';
 
 export const warmupInputSchema = z
@@ -35,8 +35,7 @@ export const warmupInputSchema = z
 export type WarmupInput = z.input<typeof warmupInputSchema>;
 
 export interface WarmupOutput {
-  /** Where trials read their warm start: `{ uri, step }` for `searchArchitecture`'s `warmStart`. */
-  checkpoints: string;
+  /** Where trials read their warm start: `{ run: out, step }` for `searchArchitecture`'s `warmStart`. */
   /** Step of the checkpoint at each epoch boundary, epoch 1..epochs. */
   epochSteps: number[];
   resumedFromStep: number;
@@ -51,20 +50,21 @@ export async function warmupSupernet(raw: WarmupInput, ctx: UseCaseContext = {})
   const trialConfig = parseSearchConfig(input.config, 'warm-up input.config');
   // All steps run with lambda 0 and indicator dropout; epochs only has to exceed the warm-up.
   const config = parseSearchConfig({ ...input.config, warmupEpochs: input.epochs, epochs: input.epochs + 1, keepCheckpoints: 10_000 }, 'warm-up input.config');
-  const run = await openRunDir(input.out, { kind: 'warmup', space, data: input.data, identity: warmupIdentity(trialConfig) }, { what: 'shared warm-up' });
+  return withRunDir(input.out, { kind: 'warmup', space, data: input.data, identity: warmupIdentity(trialConfig) }, { what: 'shared warm-up' }, ctx, async (run) => {
   const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, ctx.signal);
+  const splits = await loadSplits(space, input.data, run.signal);
   const train = trainLoader(space, splits.train, config);
   const bpe = train.batchesPerEpoch;
   const epochSteps = Array.from({ length: input.epochs }, (_, i) => (i + 1) * bpe);
   const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
   const t0 = process.hrtime.bigint();
   const result = await runSearch({
-    tf, space, table: await resolveTableRef(input.table, space), train, checkpoints, signal: ctx.signal,
+    tf, space, table: await resolveTableRef(input.table, space), train, checkpoints, signal: run.signal,
     config: { ...config, checkpointEvery: bpe },
     stopAtStep: input.epochs * bpe,
     onProgress: (p) => ctx.onProgress?.({ phase: 'warm-up', done: p.step, total: input.epochs * bpe, detail: `loss ${p.stats.loss.toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s` }),
   });
   result.supernet.dispose();
-  return { checkpoints: `${run.uri}/checkpoints`, epochSteps, resumedFromStep: result.resumedFromStep, seconds: Number(process.hrtime.bigint() - t0) / 1e9, out: run.uri };
+  return { epochSteps, resumedFromStep: result.resumedFromStep, seconds: Number(process.hrtime.bigint() - t0) / 1e9, out: run.uri };
+  });
 }
