@@ -25,19 +25,13 @@ const data = ['--data', SHARD, '--limit', '320', '--val-count', '64', '--batch-s
 const searchArgs = (out: string) => ['search', '--space', 'cifar-tiny', ...data, '--epochs', '3', '--warmup-epochs', '1', '--lambda', '2', '--config', config, '--out', out, '--json'];
 const trainArgs = (out: string) => ['train', '--arch', path.join(root, 'search-a'), '--epochs', '2', '--batch-size', '32', '--config', config, '--out', out, '--json'];
 
-/** Steps of the newest complete checkpoint under <dir>/checkpoints (as a rerun finds it). */
+/** Step of the newest visible checkpoint under <dir>/checkpoints (committed in the run's lease: what a rerun finds). */
 const latestStep = async (dir: string) => (await new CheckpointStore(new LocalStore(dir), 'checkpoints').latest())?.step;
-
-/** Names of complete checkpoints (manifest written) under <dir>/checkpoints. */
-function completeCheckpoints(dir: string): string[] {
-  const d = path.join(dir, 'checkpoints');
-  return fs.existsSync(d) ? fs.readdirSync(d).filter((s) => fs.existsSync(path.join(d, s, 'manifest.json'))) : [];
-}
 
 /** Starts `args`, SIGKILLs the process as soon as its first periodic checkpoint is complete, returns that run's newest checkpoint step. */
 async function killAfterFirstCheckpoint(args: string[], dir: string, totalSteps: number): Promise<number> {
   const run = startSpnas(args);
-  await waitWhileRunning(run, 'the first periodic checkpoint', () => (completeCheckpoints(dir).length ? true : undefined));
+  await waitWhileRunning(run, 'the first periodic checkpoint', async () => (fs.existsSync(dir) ? await latestStep(dir).catch(() => undefined) : undefined));
   run.child.kill('SIGKILL');
   const r = await run.done;
   assert.equal(r.signal, 'SIGKILL', `killed mid-run, not finished first:\n${r.stderr}`);

@@ -65,12 +65,12 @@ export function startSpnas(args: string[], opts: CliOptions = {}): RunningCli {
  * Polls `check` every `intervalMs` until it returns a value, the process ends, or `timeoutMs` passes.
  * @throws naming `what` and the process's stderr when it never happens.
  */
-export async function waitWhileRunning<T>(run: RunningCli, what: string, check: () => T | undefined, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function waitWhileRunning<T>(run: RunningCli, what: string, check: () => T | undefined | Promise<T | undefined>, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
   const deadline = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let exited = false;
   void run.done.then(() => { exited = true; });
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v !== undefined) return v;
     if (exited) throw new Error(`spnas exited before ${what}:\n${run.stderr()}`);
     if (Date.now() > deadline) {
