@@ -137,7 +137,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   });
 
   const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
-    if (carry.searchAttributes) upsertSearchAttributes(pairs);
+    if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
   };
   sa([{ key: SA.study, value: spec.name }, { key: SA.kind, value: 'study' }]);
   upsertMemo({ spnas: { study: spec.name, sampler: spec.hpo.sampler, space: space.name, storage: carry.studyRoot, table: carry.tableUri } });

@@ -52,7 +52,7 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
   const labels = { 'spnas.io/study': input.study, 'spnas.io/trial': String(input.trialId) };
   const req = <I>(kind: keyof TrialInput['resources'], i: I): HeavyRequest<I> => ({ input: i, studyRoot: input.studyRoot, executor: input.executor, resources: input.resources[kind], labels });
   const attrs = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
-    if (input.searchAttributes) upsertSearchAttributes(pairs);
+    if (input.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
   };
   const lambda = typeof input.params.lambda === 'number' ? input.params.lambda : undefined;
   attrs([

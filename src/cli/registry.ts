@@ -9,5 +9,8 @@ import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { exportCommand } from './commands/export';
 import { runActivityCommand } from './commands/run-activity';
+import { studyCommand } from './commands/study';
+import { workerCommand } from './commands/worker';
+import { temporalCommand } from './commands/temporal';
 
-export const commands: CliCommand[] = [searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand, runActivityCommand];
+export const commands: CliCommand[] = [studyCommand, workerCommand, temporalCommand, searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand, runActivityCommand];

@@ -35,7 +35,7 @@ export function createSampler(spec: StudySpec): Sampler {
     case 'sobol':
       return new RandomSampler(space, { seed, direction: 'maximize', sequence: 'sobol' });
     case 'gp':
-      return new GpSampler(space, { seed, direction: 'maximize' });
+      return new GpSampler(space, { seed, direction: 'maximize', incumbent: 'posterior-mean' }); // NAS rewards are noisy
     case 'parego':
       return new ParEgoSampler(space, { seed, directions: ['maximize', 'minimize'] });
     case 'hyperband':

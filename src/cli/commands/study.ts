@@ -1,0 +1,171 @@
+/**
+ * `spnas study run|status|stop|add-trials|set-parallelism|cancel|schema`: studies as durable
+ * Temporal workflows. `run` is the embedded default (local dev server + in-process workers when no
+ * TEMPORAL_ADDRESS is set); the others steer a running study on whatever server the environment names.
+ */
+import * as fs from 'node:fs';
+import type { CliCommand } from '../command';
+import { InvalidInputError } from '../../errors';
+import type { StudyStatus, StudySummary } from '../../study/records';
+import { studySpecJsonSchema } from '../../study/spec';
+import { studyLayout } from '../../study/names';
+import { connectClient, temporalTarget } from '../../temporal/connection';
+import { openStudyRuntime, remoteConfigured } from '../../temporal/embedded';
+import { startDevServer } from '../../temporal/dev-server';
+import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyHandle, studyResult, studyStatus } from '../../temporal/study-client';
+import { workerConfigFromEnv } from '../../temporal/worker-config';
+import { Client } from '@temporalio/client';
+import { numberFlag, parseFlags } from '../args';
+import { readStudySpecFile } from '../study-spec-file';
+import { StudyProgress, statusLine } from '../study-progress';
+
+const usage = `usage: spnas study <subcommand> ...
+
+  run <spec.json> [--no-workers] [--keep-server] [--json]
+        starts the study (or attaches to it when it is running; reports it when it has completed),
+        runs the workers in this process, shows live progress, and ends with the front. With no
+        TEMPORAL_ADDRESS set, a local Temporal dev server (SQLite, with the Web UI) is started or
+        reused. Ctrl-C stops this process's workers cleanly; the study is durable: run the same
+        command again to continue.
+  status <study>                 trials by state, best so far, the front (--json for the object)
+  stop <study>                   graceful: no new trials; running ones finish; the final phase follows
+  add-trials <study> <n>         plans n more trials
+  set-parallelism <study> <n>    trials at once
+  cancel <study>                 stops everything now (running activities checkpoint and end)
+  schema                         the spec's JSON Schema (docs/study-spec.schema.json)
+
+<study> is the spec's name or the workflow id (spnas-study-<name>). Connection settings follow
+Temporal's conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*,
+TEMPORAL_PROFILE; without them, the local dev server of 'study run' (127.0.0.1:7233).
+`;
+
+function printFront(s: StudySummary | StudyStatus, out: (line: string) => void): void {
+  if (!s.front.length) return out('front: (no completed trial)');
+  out('front (held-out top-1 vs latency):');
+  for (const m of s.front) out(`  trial ${String(m.trialId).padStart(3)}  ${(100 * m.top1).toFixed(2).padStart(6)}%  ${m.latencyMs.toFixed(2).padStart(8)} ms  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}`);
+}
+
+async function run(argv: string[]): Promise<number> {
+  const { values: f, positionals } = parseFlags('study run', argv, { 'no-workers': { type: 'boolean' }, 'keep-server': { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  if (!positionals[0]) throw new InvalidInputError("study run: give the spec file, e.g. 'spnas study run study.json'");
+  const spec = readStudySpecFile(positionals[0]);
+  const worker = workerConfigFromEnv(process.env, { role: 'all', metricsPort: 0, healthPort: 0 });
+  const log = (line: string) => process.stderr.write(line + '\n');
+  const rt = await openStudyRuntime({ workers: !f['no-workers'], worker, log });
+  const progress = new StudyProgress();
+  let interrupted = false;
+  const onSignal = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    log('\nstopping this process\'s workers (running activities checkpoint); the study itself keeps its state: run the same command to continue');
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const { handle, how } = await startOrAttachStudy(rt.client, spec, worker.orchestrationQueue);
+    log(`${how === 'started' ? 'started' : how === 'attached' ? 'attached to' : 'found the completed'} study ${spec.name} (workflow ${handle.workflowId}); artifacts under ${studyLayout.root(spec.storage, spec.name)}`);
+    if (rt.server?.uiUrl) log(`watch it in the Temporal UI: ${rt.server.uiUrl}/namespaces/${rt.target.namespace}/workflows/${handle.workflowId}`);
+    const result = studyResult(handle);
+    for (;;) {
+      const settled = await Promise.race([result.then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 2000))]);
+      if (settled || interrupted) break;
+      await studyStatus(handle).then((s) => progress.update(s), () => undefined);
+    }
+    progress.done();
+    if (interrupted) return 130;
+    const summary = await result;
+    if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
+    else {
+      const out = (line: string) => process.stdout.write(line + '\n');
+      out(statusLine(summary));
+      printFront(summary, out);
+      for (const m of summary.final) out(`final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`);
+      out(`summary: ${studyLayout.summary(summary.storage)}`);
+    }
+    return 0;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (f['keep-server'] && rt.server?.started) {
+      await rt.stopWorkers();
+      log(`the dev server keeps running at ${rt.server.address} (UI ${rt.server.uiUrl ?? '-'})`);
+    } else await rt.close();
+  }
+}
+
+/** A client for the steering subcommands: the configured server, else the local dev server if one answers. */
+async function steeringClient(): Promise<{ client: Client; close(): Promise<void> }> {
+  if (remoteConfigured()) {
+    const t = temporalTarget();
+    const client = new Client({ connection: await connectClient(t), namespace: t.namespace });
+    return { client, close: () => client.connection.close() };
+  }
+  const port = Number(process.env.SPNAS_DEV_PORT ?? 7233);
+  const server = await startDevServer({ port });
+  const client = new Client({ connection: await connectClient(temporalTarget({ address: server.address })) });
+  return {
+    client,
+    async close() {
+      await client.connection.close();
+      if (server.started) await server.stop();
+    },
+  };
+}
+
+async function steer(sub: string, argv: string[]): Promise<number> {
+  const { values: f, positionals } = parseFlags(`study ${sub}`, argv, { json: { type: 'boolean' } }, 2);
+  const id = positionals[0];
+  if (!id) throw new InvalidInputError(`study ${sub}: give the study's name or workflow id`);
+  const n = positionals[1] !== undefined ? numberFlag({ n: positionals[1] }, 'n') : undefined;
+  if ((sub === 'add-trials' || sub === 'set-parallelism') && n === undefined) throw new InvalidInputError(`study ${sub}: give the number, e.g. 'spnas study ${sub} ${id} 4'`);
+  const c = await steeringClient();
+  try {
+    const h = studyHandle(c.client, id);
+    let s: StudyStatus;
+    if (sub === 'cancel') {
+      await h.cancel();
+      process.stdout.write(`cancellation requested for ${h.workflowId}: running trials checkpoint and stop\n`);
+      return 0;
+    } else if (sub === 'stop') s = await stopStudy(h);
+    else if (sub === 'add-trials') s = await addTrials(h, n!);
+    else if (sub === 'set-parallelism') s = await setParallelism(h, n!);
+    else s = await studyStatus(h);
+    if (f.json) process.stdout.write(JSON.stringify(s) + '\n');
+    else {
+      const out = (line: string) => process.stdout.write(line + '\n');
+      out(statusLine(s));
+      printFront(s, out);
+    }
+    return 0;
+  } finally {
+    await c.close();
+  }
+}
+
+export const studyCommand: CliCommand = {
+  name: 'study',
+  summary: 'run and steer NAS-hyperparameter studies (durable Temporal workflows)',
+  usage,
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    switch (sub) {
+      case 'run':
+        return run(rest);
+      case 'status':
+      case 'stop':
+      case 'add-trials':
+      case 'set-parallelism':
+      case 'cancel':
+        return steer(sub, rest);
+      case 'schema': {
+        const { values: f } = parseFlags('study schema', rest, { out: { type: 'string' } });
+        const text = JSON.stringify(studySpecJsonSchema(), null, 2) + '\n';
+        if (f.out) fs.writeFileSync(f.out as string, text);
+        else process.stdout.write(text);
+        return 0;
+      }
+      default:
+        throw new InvalidInputError(`study: unknown subcommand '${sub ?? ''}'; see 'spnas study --help'`);
+    }
+  },
+};
