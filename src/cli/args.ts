@@ -33,6 +33,13 @@ export function requireFlag(values: Record<string, unknown>, name: string, comma
 }
 
 /** Reads a JSON file given by a flag, naming the flag and the file in every error. */
+/** A JSON file that must hold an object (a config): anything else is refused naming the file. */
+export function readJsonObjectFile(file: string, what: string): Record<string, unknown> {
+  const v = readJsonFile(file, what);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidInputError(`${what} '${file}' must hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  return v as Record<string, unknown>;
+}
+
 export function readJsonFile(file: string, what: string): unknown {
   let text: string;
   try {

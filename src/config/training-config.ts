@@ -69,11 +69,14 @@ export const searchConfigSchema = z
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
 
+/** Retraining warms the learning rate up for 1 epoch by default, also when other optimizer fields are given (e.g. --lr). */
+const trainOptimizerSchema = optimizerSchema.extend({ lrWarmupEpochs: z.number().min(0).default(1) });
+
 export const trainConfigSchema = z
   .object({
     ...common,
     epochs: z.number().positive().default(30),
-    optimizer: optimizerSchema.default(optimizerSchema.parse({ lrWarmupEpochs: 1 })),
+    optimizer: trainOptimizerSchema.default(trainOptimizerSchema.parse({})),
   })
   .strict();
 export type TrainConfig = z.output<typeof trainConfigSchema>;

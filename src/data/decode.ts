@@ -2,6 +2,7 @@
 import * as jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 import { DataError } from '../errors';
+import { IMAGE_LIMITS, pngLimitViolation } from './png-guard';
 
 /** A decoded image: `data` is HWC uint8, length height * width * channels. */
 export interface RawImage {
@@ -41,14 +42,20 @@ function fromRgba(rgba: Uint8Array, width: number, height: number, channels: num
 /**
  * Decodes a JPEG or PNG to `channels` channels (3 = RGB, 1 = gray).
  * @param where names the sample in errors, e.g. `train-000001.tar: sample 'cat_12'`.
- * @throws DataError (code CORRUPT_IMAGE) naming `where` when the bytes are not a decodable image.
+ * @throws DataError naming `where`: code CORRUPT_IMAGE when the bytes are not a decodable image,
+ *   IMAGE_TOO_LARGE (before any large allocation) when it exceeds IMAGE_LIMITS (decompression bombs).
  */
 export function decodeImage(bytes: Uint8Array, where: string, channels: 1 | 3 = 3): RawImage {
   const kind = sniff(bytes);
+  const tooLarge = (why: string) => new DataError(`image too large: ${where}: ${why}`, { code: 'IMAGE_TOO_LARGE' });
+  if (kind === 'png') {
+    const why = pngLimitViolation(bytes);
+    if (why) throw tooLarge(why);
+  }
   try {
     if (kind === 'jpeg') {
-      // formatAsRGBA keeps one code path for gray and colour JPEGs; the memory cap bounds hostile files.
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 256, maxResolutionInMP: 100 });
+      // formatAsRGBA keeps one code path for gray and colour JPEGs; jpeg-js checks both caps on the header.
+      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: IMAGE_LIMITS.maxMemoryMB, maxResolutionInMP: IMAGE_LIMITS.maxMegapixels });
       return { data: fromRgba(img.data, img.width, img.height, channels), height: img.height, width: img.width, channels };
     }
     if (kind === 'png') {
@@ -56,6 +63,8 @@ export function decodeImage(bytes: Uint8Array, where: string, channels: 1 | 3 = 
       return { data: fromRgba(img.data, img.width, img.height, channels), height: img.height, width: img.width, channels };
     }
   } catch (err) {
+    const msg = String((err as Error).message ?? err);
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(msg)) throw tooLarge(`${msg} (the limits are ${IMAGE_LIMITS.maxMegapixels} MP and ${IMAGE_LIMITS.maxMemoryMB} MB)`);
     throw new DataError(`corrupt image: ${where}: ${(err as Error).message ?? err}`, { code: 'CORRUPT_IMAGE', cause: err });
   }
   throw new DataError(`corrupt image: ${where}: neither JPEG nor PNG (first bytes ${Buffer.from(bytes.subarray(0, 4)).toString('hex') || 'none'})`, { code: 'CORRUPT_IMAGE' });

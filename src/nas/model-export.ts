@@ -8,7 +8,9 @@
  * Nothing in a model directory is ever executed.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { DataError, InvalidInputError } from '../errors';
+import { z } from 'zod';
+import { parseOrThrow } from '../config/zod-issues';
+import { DataError, InvalidInputError, SpnasError } from '../errors';
 import { parseArchitecture, type Architecture } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
 import { publishArtifact, readArtifactFile, readArtifactManifest, type ArtifactManifest } from '../storage/artifact';
@@ -27,7 +29,8 @@ export interface ModelMeta {
   data: unknown;
   /** The search's runtime-loss settings (lambda etc.), when the architecture came from a search. */
   search?: unknown;
-  metrics: Record<string, number>;
+  /** Held-out accuracy, latency (with the backend and threads it was measured on), MACs, params. */
+  metrics: Record<string, number | string | boolean>;
 }
 
 interface WeightSpec {
@@ -71,40 +74,85 @@ export interface LoadedModel {
   meta: ModelMeta;
 }
 
-/** Loads an exported model safely (see the file comment). */
+// What loadModel accepts from a model directory; everything else in it is ignored.
+const metaSchema = z.object({ space: z.unknown(), architecture: z.unknown().optional(), seed: z.number().int(), data: z.unknown(), search: z.unknown().optional(), metrics: z.record(z.string(), z.unknown()) }).passthrough();
+const weightSpecSchema = z.object({ name: z.string().min(1), shape: z.array(z.number().int().nonnegative()).max(4), dtype: z.literal('float32') });
+const modelJsonSchema = z.object({ weightsManifest: z.array(z.object({ paths: z.array(z.string()).min(1), weights: z.array(weightSpecSchema) })).length(1) }).passthrough();
+
+/**
+ * Loads an exported model safely (see the file comment).
+ * @throws DataError (code CORRUPT_ARTIFACT unless the store says NOT_FOUND) naming the model and the
+ *   file for anything malformed, tampered or not fitting: the manifest's hashes, JSON syntax, the
+ *   schema of model.json and the meta, the architecture against the space, every weight's name,
+ *   shape and finiteness, and the total size of the shards.
+ */
 export async function loadModel(tf: typeof TF, store: ObjectStore, prefix: string, parseSpace: (v: unknown) => SearchSpace): Promise<LoadedModel> {
+  const where = prefix ? `${store.uri}/${prefix}` : store.uri;
+  const corrupt = (what: string, cause?: unknown) => new DataError(`model ${where}: ${what}; re-export it ('spnas train' or 'spnas export')`, { code: 'CORRUPT_ARTIFACT', cause });
   const manifest = await readArtifactManifest(store, prefix, MODEL_KIND);
-  if (!manifest) throw new InvalidInputError(`no exported model at ${store.uri}/${prefix}: expected a manifest.json written by 'spnas train' or 'spnas export'`);
-  const m = manifest.meta as Partial<ModelMeta>;
-  const space = parseSpace(m.space);
+  if (!manifest) throw new InvalidInputError(`no exported model at ${where}: expected a manifest.json written by 'spnas train' or 'spnas export'`);
   const file = (p: string) => {
     const f = manifest.files.find((x) => x.path === p);
-    if (!f) throw new DataError(`model ${store.uri}/${prefix}: manifest lists no '${p}'`, { code: 'CORRUPT_ARTIFACT' });
+    if (!f) throw corrupt(`manifest lists no '${p}'`);
     return f;
   };
-  const arch = parseArchitecture(space, JSON.parse(Buffer.from(await readArtifactFile(store, prefix, file('architecture.json'))).toString('utf8')), `${prefix}/architecture.json`);
-  const modelJson = JSON.parse(Buffer.from(await readArtifactFile(store, prefix, file('model.json'))).toString('utf8')) as { weightsManifest?: Array<{ paths: string[]; weights: WeightSpec[] }> };
-  const group = modelJson.weightsManifest?.[0];
-  if (!group) throw new DataError(`model ${store.uri}/${prefix}/model.json has no weightsManifest`, { code: 'CORRUPT_ARTIFACT' });
-  const bytes = Buffer.concat(await Promise.all(group.paths.map(async (p) => readArtifactFile(store, prefix, file(p)))));
-  const model = buildChild(tf, space, arch, { seed: 0 });
-  const byName = new Map(namedModelVariables(model));
-  let offset = 0;
-  for (const spec of group.weights) {
-    const v = byName.get(spec.name);
-    const n = spec.shape.reduce((a, b) => a * b, 1);
-    if (!v || spec.dtype !== 'float32' || v.shape.join(',') !== spec.shape.join(',') || offset + 4 * n > bytes.byteLength) {
-      model.dispose();
-      throw new DataError(`model ${store.uri}/${prefix}: weight '${spec.name}' [${spec.shape}] does not fit the architecture's network`, { code: 'CORRUPT_ARTIFACT' });
+  const read = async (p: string): Promise<Uint8Array> => {
+    const f = file(p);
+    try {
+      return await readArtifactFile(store, prefix, f);
+    } catch (err) {
+      throw (err as { code?: string }).code === 'NOT_FOUND' ? corrupt(`'${p}' is listed in its manifest but missing`, err) : err;
     }
-    const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n));
-    tf.tidy(() => v.assign(tf.tensor(data, spec.shape, 'float32')));
-    byName.delete(spec.name);
-    offset += 4 * n;
+  };
+  const json = async (p: string): Promise<unknown> => {
+    const text = Buffer.from(await read(p)).toString('utf8');
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw corrupt(`${p} is not valid JSON (${(err as Error).message})`, err);
+    }
+  };
+  const checked = <T>(what: string, fn: () => T): T => {
+    try {
+      return fn();
+    } catch (err) {
+      throw err instanceof SpnasError && err.code !== 'INVALID_INPUT' ? err : corrupt(`${what}: ${(err as Error).message}`, err);
+    }
+  };
+
+  const archJson = await json('architecture.json');
+  const modelJson = await json('model.json');
+  const meta = checked('manifest meta', () => parseOrThrow(metaSchema, manifest.meta, 'meta'));
+  const space = checked('the space in its manifest', () => parseSpace(meta.space));
+  const arch = checked('architecture.json', () => parseArchitecture(space, archJson, 'architecture'));
+  if (meta.architecture !== undefined && JSON.stringify(checked('the architecture in its manifest', () => parseArchitecture(space, meta.architecture, 'architecture'))) !== JSON.stringify(arch)) {
+    throw corrupt('architecture.json and the manifest name different architectures');
   }
-  if (byName.size > 0) {
+  const group = checked('model.json', () => parseOrThrow(modelJsonSchema, modelJson, 'model.json')).weightsManifest[0]!;
+  const bytes = Buffer.concat(await Promise.all(group.paths.map(read)));
+  const stored = group.weights.reduce((sum, w) => sum + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
+  if (stored !== bytes.byteLength) throw corrupt(`model.json lists ${stored} bytes of weights, the shards hold ${bytes.byteLength}`);
+
+  const model = buildChild(tf, space, arch, { seed: 0 });
+  try {
+    const byName = new Map(namedModelVariables(model));
+    let offset = 0;
+    for (const spec of group.weights) {
+      const v = byName.get(spec.name);
+      if (!v || v.shape.join(',') !== spec.shape.join(',')) {
+        throw corrupt(`weight '${spec.name}' [${spec.shape}] ${v ? `has the wrong shape (the architecture's network has [${v.shape}])` : 'is not in the architecture\'s network (or is listed twice)'}`);
+      }
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n));
+      if (!data.every(Number.isFinite)) throw corrupt(`weight '${spec.name}' holds NaN or infinite values`);
+      tf.tidy(() => v.assign(tf.tensor(data, spec.shape, 'float32')));
+      byName.delete(spec.name);
+      offset += 4 * n;
+    }
+    if (byName.size > 0) throw corrupt(`no stored value for ${[...byName.keys()].slice(0, 3).join(', ')}${byName.size > 3 ? ` and ${byName.size - 3} more` : ''}`);
+  } catch (err) {
     model.dispose();
-    throw new DataError(`model ${store.uri}/${prefix}: no stored value for ${[...byName.keys()].slice(0, 3).join(', ')}`, { code: 'CORRUPT_ARTIFACT' });
+    throw err;
   }
-  return { model, meta: { ...(m as ModelMeta), space, architecture: arch } };
+  return { model, meta: { ...(meta as unknown as ModelMeta), space, architecture: arch } };
 }

@@ -6,8 +6,26 @@
  * alike, and each model starts with the caches as a whole network leaves them (other blocks' weights
  * in between), not with its own weights hot from the previous call.
  */
+import * as os from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
-import { quantile } from '../runtime/model/statistic';
+
+/** What a latency was measured on: two timings compare only when these agree. */
+export interface TimingBackend {
+  /** tf.getBackend(): 'tensorflow' (native libtensorflow, CPU or GPU binding) or e.g. 'cpu' (pure JS). */
+  backend: string;
+  /** False on the pure-JS fallback, whose latency says nothing about a deployment. */
+  native: boolean;
+  /** Intra-op threads: TF_NUM_INTRAOP_THREADS when set, else libtensorflow's default (one per usable CPU); 1 for pure JS. */
+  threads: number;
+}
+
+export function timingBackend(tf: typeof TF): TimingBackend {
+  const backend = tf.getBackend();
+  const native = backend === 'tensorflow';
+  const env = Number(process.env.TF_NUM_INTRAOP_THREADS);
+  const threads = !native ? 1 : Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
+  return { backend, native, threads };
+}
 
 /** A model to time, with the input shape (without batch) it is fed. */
 export interface ModelToTime {
@@ -16,7 +34,6 @@ export interface ModelToTime {
   model: TF.LayersModel;
   inputShape: number[];
 }
-
 
 export interface TimingOptions {
   /** Untimed calls per model before the timed rounds (JIT, kernel selection, allocator). Default 5. */
@@ -35,11 +52,6 @@ export async function timePredict(model: TF.LayersModel, input: TF.Tensor): Prom
   const t1 = process.hrtime.bigint();
   y.dispose();
   return Number(t1 - t0) / 1e6;
-}
-
-/** Median predict latency (ms) of each model, batch 1, after warm-up; same order as `models`. */
-export async function medianLatencies(tf: typeof TF, models: readonly ModelToTime[], opts: TimingOptions = {}): Promise<number[]> {
-  return (await latencySamples(tf, models, opts)).map((s) => quantile(s, 0.5));
 }
 
 /** Every timed sample (ms) of each model: `repeats` per model, same order as `models`. */

@@ -25,7 +25,7 @@ import { predictionReport, type PredictionReport } from './model/prediction-erro
 import { predictArchitectureLatency, predictArchitectureLatencyExact } from './model/runtime-model';
 import { sampleArchitectures } from './model/sample-architectures';
 import { DEFAULT_STATISTIC, reduceSamples, type Statistic } from './model/statistic';
-import { latencySamples } from '../nas/model-timing';
+import { latencySamples, timingBackend } from '../nas/model-timing';
 
 export interface ProfileProgress {
   phase: 'build' | 'measure';
@@ -42,6 +42,8 @@ export interface MeasureOptions {
   samples?: number;
   /** Seed of the sampled architectures. Default 1. */
   seed?: number;
+  /** Architectures to check besides the sampled ones (timed first, in the same rounds). */
+  architectures?: Architecture[];
   onProgress?: (p: ProfileProgress) => void;
 }
 
@@ -91,7 +93,7 @@ export async function measureSpace(tf: typeof TF, space: SearchSpace, opts: Meas
   const warmup = opts.warmup ?? 5;
   const layout = layoutOf(space);
   const seOptions = space.search.se ? [false, true] : [false];
-  const archs = sampleArchitectures(space, opts.samples ?? 20, opts.seed ?? 1);
+  const archs = [...(opts.architectures ?? []), ...sampleArchitectures(space, opts.samples ?? 20, opts.seed ?? 1)];
   const buildTotal = 2 + layout.searchable.length * CANDIDATES.length * seOptions.length + archs.length;
   let built = 0;
   const models: ModelToTime[] = [];
@@ -118,7 +120,8 @@ export async function measureSpace(tf: typeof TF, space: SearchSpace, opts: Meas
     const archIdx = archs.map((arch, i) => ({ arch, model: add({ label: `arch ${i}`, model: buildChild(tf, space, arch, { seed: i }), inputShape: imageShape }) }));
     const samples = await latencySamples(tf, models, { warmup, repeats, onRound: (done, total) => opts.onProgress?.({ phase: 'measure', done, total }) });
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    return { space, backend: tf.getBackend(), threads: intraOpThreads(), samples, front, frontOverhead, back, logitsOverhead, layers, archs: archIdx, repeats, warmup, seconds };
+    const { backend, threads } = timingBackend(tf);
+    return { space, backend, threads, samples, front, frontOverhead, back, logitsOverhead, layers, archs: archIdx, repeats, warmup, seconds };
   } finally {
     models.forEach((m) => m.model.dispose());
   }
@@ -159,11 +162,6 @@ export function summariseMeasurement(m: ProfileMeasurement, opts: SummaryOptions
 /** measureSpace + summariseMeasurement. */
 export async function profileSpace(tf: typeof TF, space: SearchSpace, opts: MeasureOptions & SummaryOptions = {}): Promise<ProfileResult> {
   return summariseMeasurement(await measureSpace(tf, space, opts), opts);
-}
-
-function intraOpThreads(): number {
-  const env = Number(process.env.TF_NUM_INTRAOP_THREADS);
-  return Number.isInteger(env) && env > 0 ? env : os.cpus().length;
 }
 
 /** The tfjs backend as stored in tables: a pure-JS table must never pass for a native one. */

@@ -8,7 +8,8 @@ import { loadTf } from '../backend/tf';
 import { dataSpecSchema, type DataSpec } from '../config/data-spec';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
-import { measureModelLatency } from '../nas/measure-latency';
+import { latencyWarning, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
+import { predictArchitectureLatencyExact } from '../runtime/model/runtime-model';
 import { loadModel } from '../nas/model-export';
 import { architectureToString } from '../space/architecture';
 import { parseSearchSpace } from '../space/spec';
@@ -16,6 +17,7 @@ import { openStore } from '../storage/open-store';
 import { InvalidInputError } from '../errors';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadAll, loadSplits } from './datasets';
+import { resolveTableRef, tableRefSchema } from './inputs';
 
 export const evaluateInputSchema = z
   .object({
@@ -26,17 +28,25 @@ export const evaluateInputSchema = z
     /** A separate test set: every image of it is evaluated (no split). Overrides `data`. */
     test: z.object({ uri: z.string().min(1), limit: z.number().int().positive().optional() }).strict().optional(),
     latencyRepeats: z.number().int().min(0).default(30),
+    /** Table whose prediction is reported beside the measured latency; default: the space's shipped table, if any. */
+    table: tableRefSchema.optional(),
   })
   .strict();
 export type EvaluateInput = z.input<typeof evaluateInputSchema>;
 
-export interface EvaluateOutput {
+/** The prediction of a latency table for the evaluated architecture, beside the measurement. */
+export interface TablePrediction {
+  predictedMs: number;
+  /** The table's device label (backend, CPU). */
+  predictedBy: string;
+}
+
+export interface EvaluateOutput extends Partial<MeasuredLatency>, Partial<TablePrediction> {
   top1: number;
   correct: number;
   count: number;
   /** 'held-out' (a split of the training data) or 'test' (a separate set). */
   split: 'held-out' | 'test';
-  latencyMs?: number;
   architecture: string;
   space: string;
   data: string;
@@ -68,10 +78,15 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
     }
     ctx.onProgress?.({ phase: 'evaluate', done: 0, total: images.size });
     const res = await evaluateTop1(tf, (x) => model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, images), inputShape);
-    const latencyMs = input.latencyRepeats > 0 ? await measureModelLatency(tf, model, inputShape, input.latencyRepeats) : undefined;
+    const latency = input.latencyRepeats > 0 ? await measureModelLatency(tf, model, inputShape, input.latencyRepeats) : undefined;
+    const warning = latency && latencyWarning(latency);
+    if (warning) ctx.log?.(warning);
+    // A space without a shipped table (or a spec reusing a preset's name) has no default prediction.
+    const table = input.table ? await resolveTableRef(input.table, space) : await resolveTableRef(undefined, space).catch(() => undefined);
     const out: EvaluateOutput = {
       top1: res.top1, correct: res.correct, count: res.count, split: input.test ? 'test' : 'held-out',
-      ...(latencyMs !== undefined ? { latencyMs } : {}),
+      ...(latency ?? {}),
+      ...(table ? { predictedMs: predictArchitectureLatencyExact(table, meta.architecture), predictedBy: table.device } : {}),
       architecture: architectureToString(meta.architecture), space: space.name, data: dataUri, model: store.uri,
       seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     };

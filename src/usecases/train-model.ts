@@ -9,7 +9,7 @@ import { dataSpecSchema } from '../config/data-spec';
 import { parseTrainConfig, type TrainConfig } from '../config/training-config';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
-import { measureModelLatency } from '../nas/measure-latency';
+import { latencyWarning, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
 import { exportModel } from '../nas/model-export';
 import { trainChild } from '../nas/train-child';
 import { architectureToString, type Architecture } from '../space/architecture';
@@ -37,11 +37,10 @@ export const trainInputSchema = z
   .strict();
 export type TrainInput = z.input<typeof trainInputSchema>;
 
-export interface TrainOutput {
+export interface TrainOutput extends Partial<MeasuredLatency> {
   architecture: string;
   valTop1: number;
   valCount: number;
-  latencyMs?: number;
   macs: number;
   params: number;
   /** Compute seconds of this call (a resumed run counts only what it ran). */
@@ -87,9 +86,11 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
   try {
     const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
     const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
-    const latencyMs = input.measureLatency ? await measureModelLatency(tf, result.model, inputShape) : undefined;
+    const latency = input.measureLatency ? await measureModelLatency(tf, result.model, inputShape) : undefined;
+    const warning = latency && latencyWarning(latency);
+    if (warning) ctx.log?.(warning);
     const metrics = {
-      valTop1: val.top1, valCount: val.count, ...(latencyMs !== undefined ? { latencyMs } : {}),
+      valTop1: val.top1, valCount: val.count, ...(latency ?? {}),
       macs: architectureMacs(space, architecture).total, params: result.model.countParams(), trainSeconds: seconds, finalLoss: result.finalLoss,
     };
     await exportModel(tf, result.model, run.store, 'model', { space, architecture, seed: config.seed, data: input.data, ...(input.search ? { search: input.search } : {}), metrics });

@@ -31,13 +31,35 @@ test('search -> derive -> train -> eval -> export on real CIFAR-10 data, each pr
   assert.equal(tr.architecture, sr.architecture);
   for (const f of ['model.json', 'architecture.json', 'manifest.json', 'group1-shard1of1.bin']) assert.ok(fs.existsSync(path.join(dir, 'train', 'model', f)), f);
 
+  assert.equal(tr.latencyStatistic, 'mean');
+  assert.equal(tr.latencyBackend, 'tensorflow');
+  const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'train', 'model', 'manifest.json'), 'utf8'));
+  assert.deepEqual([manifest.meta.metrics.latencyBackend, manifest.meta.metrics.latencyThreads, manifest.meta.metrics.latencyNative], ['tensorflow', tr.latencyThreads, true], 'the manifest records what the latency was measured on');
+
   const e = spnas(['eval', '--model', path.join(dir, 'train', 'model'), '--repeats', '5', '--json']);
   assert.equal(e.code, 0, e.stderr);
   const er = jsonOut(e);
   assert.ok(Number(er.top1) >= 0 && Number(er.top1) <= 1);
   assert.equal(er.count, 64, 'evaluated on the held-out split recorded with the model');
-  assert.ok(Number(er.latencyMs) > 0);
   assert.equal(er.top1, tr.valTop1, 'eval of the exported model equals the accuracy measured before export');
+  // Latency: the tables' statistic (mean) with the median beside it, what it ran on, and the shipped table's prediction.
+  assert.ok(Number(er.latencyMs) > 0 && Number(er.latencyMedianMs) > 0);
+  assert.equal(er.latencyStatistic, 'mean');
+  assert.equal(er.latencyRepeats, 5);
+  assert.equal(er.latencyBackend, 'tensorflow');
+  assert.ok(Number.isInteger(er.latencyThreads) && Number(er.latencyThreads) >= 1);
+  assert.equal(er.latencyNative, true);
+  assert.ok(Number(er.predictedMs) > 0 && String(er.predictedBy).includes('native libtensorflow'), JSON.stringify(er));
+  const threads = jsonOut(spnas(['eval', '--model', path.join(dir, 'train', 'model'), '--repeats', '2', '--json'], { env: { TF_NUM_INTRAOP_THREADS: '1' } }));
+  assert.equal(threads.latencyThreads, 1, 'an explicit intra-op thread count is recorded');
+
+  // On the pure-JS fallback the accuracy is still reported, the latency is flagged and warned about.
+  const js = spnas(['eval', '--model', path.join(dir, 'train', 'model'), '--repeats', '2', '--json'], { env: { SPNAS_TF_BACKEND: 'js' } });
+  assert.equal(js.code, 0, js.stderr);
+  const jr = jsonOut(js);
+  assert.deepEqual([jr.latencyBackend, jr.latencyNative, jr.latencyThreads], ['cpu', false, 1]);
+  assert.match(js.stderr, /latency measured on the pure-JS backend .* not comparable/);
+  assert.ok(Math.abs(Number(jr.top1) - Number(er.top1)) <= 2 / 64, 'the same model on the other backend');
 
   const x = spnas(['export', '--model', path.join(dir, 'train', 'model'), '--out', path.join(dir, 'copy'), '--json']);
   assert.equal(x.code, 0, x.stderr);

@@ -73,7 +73,7 @@ test('pack writes balanced shards + classes.txt that load back to the same sampl
 });
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'spnas.js'), 'data', ...args], { cwd: REPO, encoding: 'utf8', env: { ...process.env, ...server.env } });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'spnas.js'), 'data', ...args], { cwd: REPO, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', env: { ...process.env, ...server.env } });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 

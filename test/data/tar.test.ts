@@ -46,7 +46,7 @@ test('reads archives written by GNU tar, including long names (GNU L and pax) an
   for (const format of ['gnu', 'pax', 'ustar']) {
     const out = join(dir, `${format}.tar`);
     const files = format === 'ustar' ? ['sub'] : ['sub', long];
-    execFileSync('tar', ['-c', `--format=${format}`, '-f', out, '-C', join(dir, 'src'), ...files]);
+    execFileSync('tar', ['-c', `--format=${format}`, '-f', out, '-C', join(dir, 'src'), ...files], { timeout: 60_000 });
     const got = await readAll(new Uint8Array(readFileSync(out)));
     const want = [{ name: 'sub/k.cls', data: '3' }, ...(format === 'ustar' ? [] : [{ name: long, data: 'L' }])];
     assert.deepEqual(got, want, format);

@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, '../..');
 const tiny = getPreset('cifar-tiny');
 
 function spnas(args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'bin/spnas.js'), ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  return spawnSync(process.execPath, [path.join(root, 'bin/spnas.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
 }
 
 test('profileSpace on cifar-tiny (few repeats) gives a valid table with SE costs and an error report, without leaking tensors', async () => {

@@ -124,8 +124,10 @@ test('a writer process killed (SIGKILL) mid-save on S3 leaves the previous check
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
   await new Promise<void>((res, rej) => {
-    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('tensors-written')) res(); });
-    child.once('exit', (code) => rej(new Error(`crash writer exited early (${code}): ${stderr}`)));
+    // A writer that never reports (hung upload, dead server) fails the test instead of hanging it.
+    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`crash writer printed nothing within 120 s: ${stderr}`)); }, 120_000);
+    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('tensors-written')) { clearTimeout(timer); res(); } });
+    child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`crash writer exited early (${code}): ${stderr}`)); });
   });
   const exited = new Promise((res) => child.once('exit', res));
   child.kill('SIGKILL');

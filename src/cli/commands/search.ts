@@ -2,7 +2,7 @@ import type { CliCommand } from '../command';
 import { makeDataSpec } from '../../config/data-spec';
 import { parseSearchConfig } from '../../config/training-config';
 import { searchArchitecture } from '../../usecases/search-architecture';
-import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
+import { defined, numberFlag, parseFlags, readJsonFile, readJsonObjectFile, requireFlag } from '../args';
 import { resolveSpace } from '../space-arg';
 import { cliContext } from '../use-case-context';
 
@@ -44,7 +44,7 @@ export const searchCommand: CliCommand = {
     });
     const space = resolveSpace(requireFlag(f, 'space', 'search'));
     const out = requireFlag(f, 'out', 'search');
-    const fileCfg = (f.config ? readJsonFile(f.config as string, 'search config') : {}) as Record<string, unknown>;
+    const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'search config') : {};
     const runtimeLoss = { ...((fileCfg.runtimeLoss as object) ?? {}), ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }) };
     const optimizer = { ...((fileCfg.optimizer as object) ?? {}), ...defined({ lrPer256: numberFlag(f, 'lr') }) };
     const config = {

@@ -2,7 +2,8 @@ import type { CliCommand } from '../command';
 import { makeDataSpec } from '../../config/data-spec';
 import { parseTrainConfig } from '../../config/training-config';
 import { trainModel } from '../../usecases/train-model';
-import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
+import { defined, numberFlag, parseFlags, readJsonObjectFile, requireFlag } from '../args';
+import { checkSearchRunOf } from '../run-checks';
 import { readArchitectureInput } from '../run-inputs';
 import { cliContext } from '../use-case-context';
 
@@ -35,8 +36,9 @@ export const trainCommand: CliCommand = {
       epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
       limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
     });
+    await checkSearchRunOf(requireFlag(f, 'arch', 'train'));
     const input = await readArchitectureInput(requireFlag(f, 'arch', 'train'), f.space as string | undefined);
-    const fileCfg = (f.config ? readJsonFile(f.config as string, 'train config') : {}) as Record<string, unknown>;
+    const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'train config') : {};
     const config = {
       ...fileCfg,
       ...defined({ epochs: numberFlag(f, 'epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed') }),
@@ -48,7 +50,7 @@ export const trainCommand: CliCommand = {
     try {
       const r = await trainModel({ space: input.space, architecture: input.architecture, data, config, out: requireFlag(f, 'out', 'train'), ...(input.search ? { search: input.search } : {}) }, cli.ctx);
       if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else cli.log(`top-1 ${(100 * r.valTop1).toFixed(2)}% on ${r.valCount} held-out images, latency ${r.latencyMs?.toFixed(2)} ms\nexported ${r.model}`);
+      else cli.log(`top-1 ${(100 * r.valTop1).toFixed(2)}% on ${r.valCount} held-out images, latency ${r.latencyMs?.toFixed(2)} ms (mean, ${r.latencyBackend})\nexported ${r.model}`);
       return 0;
     } finally {
       cli.release();
