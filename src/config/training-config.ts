@@ -62,6 +62,19 @@ export const searchConfigSchema = z
     indicatorNorm: z.enum(['relative', 'l2']).default('relative'),
     /** Learning-rate multiplier of the thresholds relative to the weights. */
     thresholdLrMultiplier: z.number().positive().default(1),
+    /**
+     * 'shared-rms' (default): threshold steps are their gradients divided by one running RMS shared by
+     * all thresholds (no momentum), so decisions move in proportion to what they save and stop once
+     * decided. 'rmsprop': the weights' RMSProp per threshold, as the reference (every pushed decision
+     * moves at the same speed). Evidence: docs/engine.md "Search dynamics".
+     */
+    thresholdUpdate: z.enum(['shared-rms', 'rmsprop']).default('shared-rms'),
+    /**
+     * 'frozen' (default): thresholds do not move during the warm-up (the runtime term is off then), so a
+     * warm-up checkpoint does not depend on thresholdLrMultiplier and can be shared by every trial of
+     * a study. 'trained': they follow the cross-entropy gradient during the warm-up too (the reference).
+     */
+    warmupThresholds: z.enum(['frozen', 'trained']).default('frozen'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()

@@ -31,7 +31,24 @@ export interface SearchOptions {
   train: BatchSource;
   checkpoints?: CheckpointStore;
   onProgress?: (p: SearchProgress) => void;
+  /** Called after every step with the indicators' group norms and thresholds (plots of the search dynamics). */
+  onTrace?: (t: SearchTraceRecord) => void;
   signal?: AbortSignal;
+}
+
+/** One step of a search trace: what every indicator compared (norm vs threshold) and the outcome. */
+export interface SearchTraceRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  ce: number;
+  runtimeMs: number;
+  lambda: number;
+  lr: number;
+  indicators: IndicatorValues[];
+  norms: IndicatorValues[];
+  /** Per layer; keys absent where the layer has no such threshold (skip not allowed, no SE). */
+  thresholds: Array<Partial<IndicatorValues>>;
 }
 
 export interface SearchResult {
@@ -68,10 +85,11 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   }
 
   let lastIndicators: IndicatorValues[] = [];
-  const searchStep = createSearchStep({ tf, space, config: cfg, table, net, opt, warmupSteps });
+  const searchStep = createSearchStep({ tf, space, config: cfg, table, net, opt, warmupSteps, trace: o.onTrace !== undefined });
   const stepFn = (batch: StepBatch, step: number, epoch: number) => {
-    const { indicators, ...stats } = searchStep(batch, step, epoch);
+    const { indicators, trace, ...stats } = searchStep(batch, step, epoch);
     lastIndicators = indicators;
+    if (trace) o.onTrace!({ step, epoch, ...stats, indicators, ...trace });
     return stats;
   };
 

@@ -36,6 +36,8 @@ export interface SupernetForward {
   indicators: LayerIndicators[];
   /** The same as [L] vectors (what the search step's runtime term and monitoring use). */
   indicatorVectors: IndicatorVectors;
+  /** The (relative) group norms the indicators compared with their thresholds, as [L] vectors. */
+  indicatorNorms: IndicatorVectors;
   /** Batch moments of every BN (training only), to update moving statistics after the step. */
   batchStats: BatchStat[];
 }
@@ -152,6 +154,8 @@ export class Supernet {
         s5x5: fixed(`${n}/n0_5x5`, init.n5x5),
         s100c: fixed(`${n}/n0_100c`, init.n100c),
         s50c: fixed(`${n}/n0_50c`, init.n50c),
+        s100cCore: fixed(`${n}/n0_100c_core`, init.n100cCore),
+        s50cCore: fixed(`${n}/n0_50c_core`, init.n50cCore),
         ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNorm(this.tf, p.get(`${n}_se_reduce/kernel`)).dataSync()[0]!)) } : {}),
       });
     }
@@ -190,7 +194,7 @@ export class Supernet {
     let f = globalPool(tf, h);
     if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
     const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
-    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, batchStats: ctx.batchStats };
+    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, indicatorNorms: sks.norms, batchStats: ctx.batchStats };
   }
 
   /** Trainable variables whose names are not BN parameters (the weight-decay set, thresholds included as in the reference). */

@@ -119,3 +119,23 @@ test('runtime from indicator vectors equals the per-layer runtime tensor', () =>
     assert.ok(Math.abs(a - b) < 1e-5 * b, `trial ${trial}: ${a} vs ${b}`);
   }
 });
+
+test("'relative' norms of the nested groups (expansion, skip) do not jump when the kernel decision flips", () => {
+  const net = new Supernet(tf, getPreset('cifar-tiny'), 2, 'relative');
+  const norms = (t5: number) => {
+    net.thresholds.forEach((t) => t.t5x5.assign(tf.scalar(t5)));
+    return tf.tidy(() => {
+      const r = net.superkernels();
+      return { d5x5: Array.from(r.vectors.d5x5.dataSync()), n100c: Array.from(r.norms.d100c.dataSync()), n50c: Array.from(r.norms.d50c.dataSync()) };
+    });
+  };
+  const k5 = norms(0);
+  const k3 = norms(5); // every ring dropped: kernel 3x3
+  assert.ok(k5.d5x5.every((d) => d === 1) && k3.d5x5.every((d) => d === 0));
+  // at initialisation every group is at its initial norm, with either kernel size
+  for (const n of [...k5.n100c, ...k3.n100c]) assert.ok(Math.abs(n - 1) < 1e-5, `n100c ${n}`);
+  net.layout.searchable.forEach((l, i) => {
+    if (l.skipAllowed) assert.ok(Math.abs(k3.n50c[i]! - 1) < 1e-5 && Math.abs(k5.n50c[i]! - 1) < 1e-5, `n50c layer ${i}`);
+  });
+  net.dispose();
+});
