@@ -8,19 +8,30 @@ import { parseOrThrow } from './zod-issues';
 
 const optimizerSchema = z
   .object({
-    /** Learning rate per 256 images. */
+    /** 'rmsprop' (the reference's) or 'sgd' (Nesterov momentum; the fast retraining recipe). */
+    kind: z.enum(['rmsprop', 'sgd']).default('rmsprop'),
+    /** Learning rate per 256 images (the peak, after warm-up). */
     lrPer256: z.number().positive().default(0.016),
     decay: z.number().gt(0).lt(1).default(0.9),
     momentum: z.number().min(0).lt(1).default(0.9),
     epsilon: z.number().positive().default(1e-3),
     /** Initial RMSProp mean square: 1 is TF1's (the reference), 0 Keras' (adapts at once; default). */
     msInit: z.number().min(0).default(0),
+    /**
+     * 'exponential' (the reference): x lrDecayRate every lrDecayEpochs, a function of the epoch only, so
+     * a run continued with a larger budget follows the same curve (multi-fidelity HPO relies on that).
+     * 'cosine': half a cosine from the peak to lrFinalFraction * peak at the run's last epoch; uses the
+     * whole budget, so it depends on the total epochs (final retrains from scratch).
+     */
+    schedule: z.enum(['exponential', 'cosine']).default('exponential'),
     lrDecayRate: z.number().gt(0).max(1).default(0.97),
     lrDecayEpochs: z.number().positive().default(2.4),
+    lrFinalFraction: z.number().min(0).max(1).default(0),
     /** Linear learning-rate warm-up in epochs. */
     lrWarmupEpochs: z.number().min(0).default(0),
   })
   .strict();
+export type OptimizerConfig = z.output<typeof optimizerSchema>;
 
 const common = {
   seed: z.number().int().min(0).default(0),
@@ -78,7 +89,9 @@ export const searchConfigSchema = z
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
-  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] });
+  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] })
+  // a warm-up checkpoint must be the same whatever a trial's epochs and warm-up length (shared warm-ups)
+  .refine((c) => c.optimizer.schedule === 'exponential', { message: "the search's learning-rate schedule must be 'exponential' (a function of the epoch only, so a warm-up is the same whatever the total epochs); 'cosine' is for retraining", path: ['optimizer', 'schedule'] });
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
 

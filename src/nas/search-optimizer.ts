@@ -5,12 +5,12 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import type { SearchConfig } from '../config/training-config';
-import { Rmsprop } from './rmsprop';
+import { createOptimizer, type Optimizer } from './optimizer';
 import type { Supernet } from './supernet';
 import { SharedRmsThresholds } from './threshold-update';
 
 export class SearchOptimizer {
-  private readonly weights: Rmsprop;
+  private readonly weights: Optimizer;
   private readonly shared?: SharedRmsThresholds;
   /** tf.Variable names of the thresholds. */
   private readonly thresholdIds: Set<string>;
@@ -20,10 +20,10 @@ export class SearchOptimizer {
     const all = [...net.params.trainable].map(([name, variable]) => ({ name, variable, isThreshold: thresholdNames.has(name) }));
     this.thresholdIds = new Set(all.filter((v) => v.isThreshold).map((v) => v.variable.name));
     if (cfg.thresholdUpdate === 'rmsprop') {
-      this.weights = new Rmsprop(tf, all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })), cfg.optimizer);
+      this.weights = createOptimizer(tf, all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })), cfg.optimizer);
     } else {
-      this.weights = new Rmsprop(tf, all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
-      this.shared = new SharedRmsThresholds(tf, all.filter((v) => v.isThreshold), cfg.thresholdLrMultiplier);
+      this.weights = createOptimizer(tf, all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
+      this.shared = new SharedRmsThresholds(tf, all.filter((v) => v.isThreshold), cfg.thresholdLrMultiplier / (1 - cfg.optimizer.momentum));
     }
   }
 

@@ -3,8 +3,11 @@
  *
  * 'shared-rms' (default): plain gradient steps, all thresholds divided by ONE running RMS of the
  * threshold gradients (decay 0.99), no momentum:
- *   v <- 0.99 v + 0.01 mean_i(g_i^2);   t_i <- t_i - lr * mult * g_i / sqrt(v / (1 - 0.99^k) + 1e-12)
- * (k = updates so far: the bias correction of Adam, so the first steps are not inflated).
+ *   v <- 0.99 v + 0.01 mean_i(g_i^2);   t_i <- t_i - lr * mult / (1 - momentum) * g_i / sqrt(v / (1 - 0.99^k) + 1e-12)
+ * (k = updates so far: the bias correction of Adam, so the first steps are not inflated; 1 / (1 -
+ * momentum), 10 with the default momentum 0.9, gives the steady-state step of the weights' RMSProp
+ * with momentum, so thresholdLrMultiplier keeps its meaning). Without momentum a decision stops
+ * moving as soon as its gradient does: nothing carries it past the target.
  * The common divisor makes the step size independent of lambda's scale and of the latency unit, but
  * keeps the RATIOS between thresholds: a decision that saves more latency, or whose norm sits near its
  * threshold (sigmoid' large), moves faster than one that saves little or has already been decided.
@@ -29,6 +32,7 @@ export class SharedRmsThresholds {
   constructor(
     private readonly tf: typeof TF,
     private readonly vars: Array<{ name: string; variable: TF.Variable }>,
+    /** thresholdLrMultiplier / (1 - momentum). */
     private readonly lrMultiplier: number,
   ) {
     this.v = tf.variable(tf.scalar(0), false);

@@ -19,11 +19,11 @@ import { NumericalError } from '../errors';
 import { applyBatchStats, bnMomentumAt, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
 import { mulberry32, stepSeed } from '../random';
-import type { Rmsprop } from './rmsprop';
+import type { Optimizer } from './optimizer';
 import { runtimeLossTerm } from './runtime-loss';
 import { SearchOptimizer } from './search-optimizer';
 import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';
-import { learningRate } from './schedule';
+import { learningRate, scheduleOf } from './schedule';
 import type { IndicatorDropout } from './superkernel';
 import type { Supernet } from './supernet';
 
@@ -75,9 +75,10 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
   const decayed = net.decayedVariables();
   const varList = trainable.map(([, v]) => v);
   const nLayers = net.layout.searchable.length;
+  const schedule = scheduleOf(cfg.optimizer, cfg.epochs);
   return (batch, step, epoch) => {
     const lambda = step < s.warmupSteps ? 0 : cfg.runtimeLoss.lambda;
-    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    const lr = learningRate(schedule, cfg.batchSize, epoch);
     let stats: BatchStat[] = [];
     let monitor: TF.Tensor | undefined;
     const grads = tf.tidy(() => {
@@ -134,7 +135,7 @@ export interface ChildStepSetup {
   space: SearchSpace;
   config: TrainConfig;
   net: ChildNet;
-  opt: Rmsprop;
+  opt: Optimizer;
   /** Trainable variables by logical name (gradients, weight decay of the non-BN ones, error messages). */
   trainable: Array<[string, TF.Variable]>;
 }
@@ -144,8 +145,9 @@ export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: num
   const { tf, space, config: cfg, net, opt, trainable } = s;
   const decayed = trainable.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
   const varList = trainable.map(([, v]) => v);
+  const schedule = scheduleOf(cfg.optimizer, cfg.epochs);
   return (batch, step, epoch) => {
-    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    const lr = learningRate(schedule, cfg.batchSize, epoch);
     let ceT: TF.Tensor | undefined;
     let stats: BatchStat[] = [];
     const { value, grads } = tf.tidy(() => {

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../../src/backend/tf';
-import { Rmsprop } from '../../src/nas/rmsprop';
+import { Rmsprop } from '../../src/nas/optimizer';
 import { SharedRmsThresholds } from '../../src/nas/threshold-update';
 
 const { tf } = loadTf();
