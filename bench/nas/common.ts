@@ -5,6 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as TF from '@tensorflow/tfjs';
+import type { SearchConfig } from '../../src/config/training-config';
+import { CancelledError } from '../../src/errors';
+import { runSearch } from '../../src/nas/search';
+import { CheckpointStore } from '../../src/storage/checkpoint-store';
+import { openStore } from '../../src/storage/open-store';
 import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
 import { BatchLoader } from '../../src/data/batch-loader';
 import { defaultTableFor } from '../../src/runtime/default-tables';
@@ -68,4 +74,41 @@ export function argMap(argv: string[]): Record<string, string> {
     if (a.startsWith('--')) out[a.slice(2)] = argv[i + 1] && !argv[i + 1]!.startsWith('--') ? argv[++i]! : 'true';
   }
   return out;
+}
+
+/**
+ * Shared warm-up (what a study's trials share): runs the search's warm-up once into
+ * `<dir>/checkpoints` (stopping at the last warm-up step, where a checkpoint is saved) and returns
+ * its step. The warm-up does not depend on lambda, the runtime loss, the target or (with frozen
+ * thresholds) the threshold learning rate, so every trial with the same seed, data and warm-up
+ * settings can start from it.
+ */
+export async function sharedWarmup(o: { tf: typeof TF; space: SearchSpace; config: SearchConfig; table: LatencyTable; train: ImageDataset; dir: string }): Promise<number> {
+  const store = new CheckpointStore(openStore(o.dir), 'checkpoints', { keep: 1 });
+  const loader = trainBatches(o.space, o.train, o.config);
+  const warmSteps = Math.round(o.config.warmupEpochs * loader.batchesPerEpoch);
+  const last = await store.latest();
+  if (last && last.step >= warmSteps) return warmSteps;
+  const ctl = new AbortController();
+  try {
+    const r = await runSearch({
+      tf: o.tf, space: o.space, config: o.config, table: o.table, train: loader, checkpoints: store, signal: ctl.signal,
+      onProgress: (p) => {
+        if (p.step >= warmSteps) ctl.abort();
+        else if (p.step % 20 === 0) process.stderr.write(`warm-up ${o.dir}: step ${p.step}/${warmSteps}\n`);
+      },
+    });
+    r.supernet.dispose();
+  } catch (err) {
+    if (!(err instanceof CancelledError)) throw err;
+  }
+  return warmSteps;
+}
+
+/** Copies the shared warm-up checkpoint into a trial's directory, so runSearch resumes from it. */
+export function seedFromWarmup(warmupDir: string, trialDir: string): void {
+  const src = path.join(warmupDir, 'checkpoints');
+  const steps = fs.readdirSync(src).filter((d) => d.startsWith('step-')).sort();
+  const dst = path.join(trialDir, 'checkpoints', steps[steps.length - 1]!);
+  if (!fs.existsSync(dst)) fs.cpSync(path.join(src, steps[steps.length - 1]!), dst, { recursive: true });
 }

@@ -32,15 +32,15 @@ export interface Panel {
 
 export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363'];
 
-const fmt = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(2));
-
-function niceTicks(lo: number, hi: number, n = 5): number[] {
+/** Ticks at a 1-2-5 step, with as many decimals as the step needs. */
+function niceTicks(lo: number, hi: number, n = 5): Array<{ v: number; label: string }> {
   const span = hi - lo || 1;
   const step0 = span / n;
   const mag = 10 ** Math.floor(Math.log10(step0));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= step0)!;
-  const out: number[] = [];
-  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9; v += step) out.push(+v.toPrecision(12));
+  const decimals = Math.max(0, -Math.floor(Math.log10(step) + 1e-9));
+  const out: Array<{ v: number; label: string }> = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + 1e-9 * span; v += step) out.push({ v, label: v.toFixed(decimals) });
   return out;
 }
 
@@ -63,10 +63,10 @@ function renderPanel(p: Panel, x0: number, y0: number, W: number, H: number): st
   out.push(`<text x="${x0 + W / 2}" y="${y0 + 16}" text-anchor="middle" font-size="13" font-weight="bold">${p.title}</text>`);
   out.push(`<rect x="${x0 + M.l}" y="${y0 + M.t}" width="${W - M.l - M.r}" height="${H - M.t - M.b}" fill="none" stroke="#888"/>`);
   for (const t of niceTicks(ya, yb)) {
-    out.push(`<line x1="${x0 + M.l}" x2="${x0 + W - M.r}" y1="${py(t)}" y2="${py(t)}" stroke="#eee"/>`);
-    out.push(`<text x="${x0 + M.l - 5}" y="${py(t) + 4}" text-anchor="end" font-size="10">${fmt(t)}</text>`);
+    out.push(`<line x1="${x0 + M.l}" x2="${x0 + W - M.r}" y1="${py(t.v)}" y2="${py(t.v)}" stroke="#eee"/>`);
+    out.push(`<text x="${x0 + M.l - 5}" y="${py(t.v) + 4}" text-anchor="end" font-size="10">${t.label}</text>`);
   }
-  for (const t of niceTicks(xa, xb)) out.push(`<text x="${px(t)}" y="${y0 + H - M.b + 14}" text-anchor="middle" font-size="10">${fmt(t)}</text>`);
+  for (const t of niceTicks(xa, xb)) out.push(`<text x="${px(t.v)}" y="${y0 + H - M.b + 14}" text-anchor="middle" font-size="10">${t.label}</text>`);
   out.push(`<text x="${x0 + M.l + (W - M.l - M.r) / 2}" y="${y0 + H - 8}" text-anchor="middle" font-size="11">${p.xLabel}</text>`);
   const cy = y0 + M.t + (H - M.t - M.b) / 2;
   out.push(`<text x="${x0 + 13}" y="${cy}" font-size="11" text-anchor="middle" transform="rotate(-90 ${x0 + 13} ${cy})">${p.yLabel}</text>`);

@@ -25,6 +25,8 @@ export interface TrainChildOptions {
   train: BatchSource;
   checkpoints?: CheckpointStore;
   onProgress?: (p: LoopProgress) => void;
+  /** Called after every complete epoch with the model being trained (its weights are the current ones). */
+  onEpochEnd?: (epochsDone: number, model: TF.LayersModel) => Promise<void> | void;
   signal?: AbortSignal;
 }
 
@@ -73,6 +75,7 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     step,
     signal: o.signal,
     onProgress: o.onProgress,
+    onEpochEnd: o.onEpochEnd && ((e) => o.onEpochEnd!(e, model)),
     saveCheckpoint: async (next) => {
       if (o.checkpoints) await o.checkpoints.save(next, { tensors: variablesToTensors(stateVars()), state: { architecture: archString, seed: cfg.seed, step: next } });
     },
