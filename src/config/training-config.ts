@@ -74,12 +74,12 @@ export const searchConfigSchema = z
     /** Learning-rate multiplier of the thresholds relative to the weights. */
     thresholdLrMultiplier: z.number().positive().default(1),
     /**
-     * 'shared-rms' (default): threshold steps are their gradients divided by one running RMS shared by
-     * all thresholds (no momentum), so decisions move in proportion to what they save and stop once
-     * decided. 'rmsprop': the weights' RMSProp per threshold, as the reference (every pushed decision
-     * moves at the same speed). Evidence: docs/engine.md "Search dynamics".
+     * 'sgd' (default): plain gradient steps (no momentum, no per-threshold normalisation), so a decision
+     * moves in proportion to lambda and to the latency it saves, and stops once decided. 'rmsprop': the
+     * weights' RMSProp per threshold, as the reference (every pushed decision moves at the same speed,
+     * whatever lambda). Evidence: docs/engine.md "Search dynamics".
      */
-    thresholdUpdate: z.enum(['shared-rms', 'rmsprop']).default('shared-rms'),
+    thresholdUpdate: z.enum(['sgd', 'rmsprop']).default('sgd'),
     /**
      * 'frozen' (default): thresholds do not move during the warm-up (the runtime term is off then), so a
      * warm-up checkpoint does not depend on thresholdLrMultiplier and can be shared by every trial of

@@ -7,11 +7,11 @@ import type * as TF from '@tensorflow/tfjs';
 import type { SearchConfig } from '../config/training-config';
 import { createOptimizer, type Optimizer } from './optimizer';
 import type { Supernet } from './supernet';
-import { SharedRmsThresholds } from './threshold-update';
+import { SgdThresholds } from './threshold-update';
 
 export class SearchOptimizer {
   private readonly weights: Optimizer;
-  private readonly shared?: SharedRmsThresholds;
+  private readonly thresholds?: SgdThresholds;
   /** tf.Variable names of the thresholds. */
   private readonly thresholdIds: Set<string>;
 
@@ -23,7 +23,7 @@ export class SearchOptimizer {
       this.weights = createOptimizer(tf, all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })), cfg.optimizer);
     } else {
       this.weights = createOptimizer(tf, all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
-      this.shared = new SharedRmsThresholds(tf, all.filter((v) => v.isThreshold), cfg.thresholdLrMultiplier / (1 - cfg.optimizer.momentum));
+      this.thresholds = new SgdThresholds(tf, all.filter((v) => v.isThreshold), cfg.thresholdLrMultiplier / (1 - cfg.optimizer.momentum));
     }
   }
 
@@ -31,16 +31,15 @@ export class SearchOptimizer {
   apply(grads: Record<string, TF.Tensor>, lr: number, o: { frozenThresholds?: boolean } = {}): void {
     const g = o.frozenThresholds ? Object.fromEntries(Object.entries(grads).filter(([id]) => !this.thresholdIds.has(id))) : grads;
     this.weights.apply(g, lr);
-    this.shared?.apply(g, lr);
+    this.thresholds?.apply(g, lr);
   }
 
   /** Optimizer slots by name, for checkpoints. */
   state(): Array<[string, TF.Variable]> {
-    return [...this.weights.state(), ...(this.shared?.state() ?? [])];
+    return this.weights.state();
   }
 
   dispose(): void {
     this.weights.dispose();
-    this.shared?.dispose();
   }
 }

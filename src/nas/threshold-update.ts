@@ -1,43 +1,32 @@
 /**
- * How the indicator thresholds are updated (the search's architecture parameters).
+ * How the indicator thresholds (the search's architecture parameters) are updated.
  *
- * 'shared-rms' (default): plain gradient steps, all thresholds divided by ONE running RMS of the
- * threshold gradients (decay 0.99), no momentum:
- *   v <- 0.99 v + 0.01 mean_i(g_i^2);   t_i <- t_i - lr * mult / (1 - momentum) * g_i / sqrt(v / (1 - 0.99^k) + 1e-12)
- * (k = updates so far: the bias correction of Adam, so the first steps are not inflated; 1 / (1 -
- * momentum), 10 with the default momentum 0.9, gives the steady-state step of the weights' RMSProp
- * with momentum, so thresholdLrMultiplier keeps its meaning). Without momentum a decision stops
- * moving as soon as its gradient does: nothing carries it past the target.
- * The common divisor makes the step size independent of lambda's scale and of the latency unit, but
- * keeps the RATIOS between thresholds: a decision that saves more latency, or whose norm sits near its
- * threshold (sigmoid' large), moves faster than one that saves little or has already been decided.
+ * 'sgd' (default): plain gradient steps without momentum or per-threshold normalisation:
+ *   t_i <- t_i - lr * thresholdLrMultiplier / (1 - momentum) * g_i
+ * The runtime term's gradient on a threshold is lambda * f'(R) * (latency the decision saves) *
+ * sigmoid'(margin), so a decision moves in proportion to lambda and to what it saves, slows down once
+ * decided (sigmoid' falls off past the threshold, so it stays near its norm and can come back), and
+ * stops as soon as its gradient does: nothing carries it past a target. The factor 1 / (1 - momentum)
+ * (10 with the default momentum 0.9) is the steady-state gain of the weights' momentum, so
+ * thresholdLrMultiplier keeps its meaning "relative to the weights' learning rate".
  *
  * 'rmsprop': the weights' optimizer (RMSProp with momentum, one mean square per threshold), as the
- * reference. Each threshold's step is then ~lr whatever its gradient's size, so every decision the
- * runtime term pushes moves at the same speed and a decided one keeps running away from its norm:
- * measured in docs/engine.md ("Search dynamics"), this is why the decisions moved together.
+ * reference. Each threshold then moves ~lr per step whatever its gradient's size (and with momentum
+ * keeps moving after the gradient stops): every decision the runtime term pushes moves at the same
+ * speed, lambda's scale cancels, and decided thresholds run away from their norms. Measured in
+ * docs/engine.md ("Search dynamics"): this is why the decisions moved together.
  */
 import type * as TF from '@tensorflow/tfjs';
 
-export type ThresholdUpdateKind = 'shared-rms' | 'rmsprop';
+export type ThresholdUpdateKind = 'sgd' | 'rmsprop';
 
-const DECAY = 0.99;
-const EPS = 1e-12;
-
-export class SharedRmsThresholds {
-  /** Running mean of the squared threshold gradients and the number of updates (shape []), checkpointed slots. */
-  private readonly v: TF.Variable;
-  private readonly k: TF.Variable;
-
+export class SgdThresholds {
   constructor(
     private readonly tf: typeof TF,
     private readonly vars: Array<{ name: string; variable: TF.Variable }>,
     /** thresholdLrMultiplier / (1 - momentum). */
-    private readonly lrMultiplier: number,
-  ) {
-    this.v = tf.variable(tf.scalar(0), false);
-    this.k = tf.variable(tf.scalar(0), false);
-  }
+    private readonly gain: number,
+  ) {}
 
   /** One update from gradients keyed by tf.Variable name; thresholds without a gradient are left alone. */
   apply(grads: Record<string, TF.Tensor>, lr: number): void {
@@ -46,23 +35,8 @@ export class SharedRmsThresholds {
     if (!present.length) return;
     tf.tidy(() => {
       const g = tf.stack(present.map(({ variable }) => grads[variable.name]!));
-      const v = tf.add(tf.mul(this.v, DECAY), tf.mul(tf.mean(tf.square(g)), 1 - DECAY));
-      const k = tf.add(this.k, 1);
-      const vHat = tf.div(v, tf.sub(1, tf.pow(DECAY, k)));
-      const step = tf.div(tf.mul(g, lr * this.lrMultiplier), tf.sqrt(tf.add(vHat, EPS)));
-      const newT = tf.unstack(tf.sub(tf.stack(present.map(({ variable }) => variable)), step));
-      this.v.assign(v);
-      this.k.assign(k);
-      present.forEach(({ variable }, i) => variable.assign(newT[i]!));
+      const t = tf.sub(tf.stack(present.map(({ variable }) => variable)), tf.mul(g, lr * this.gain));
+      tf.unstack(t).forEach((v, i) => present[i]!.variable.assign(v));
     });
-  }
-
-  state(): Array<[string, TF.Variable]> {
-    return [['thresholds/shared_ms', this.v], ['thresholds/updates', this.k]];
-  }
-
-  dispose(): void {
-    this.v.dispose();
-    this.k.dispose();
   }
 }
