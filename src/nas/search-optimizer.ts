@@ -7,7 +7,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { SearchConfig } from '../config/training-config';
 import { createOptimizer, type Optimizer } from './optimizer';
 import type { Supernet } from './supernet';
-import { SgdThresholds } from './threshold-update';
+import { SgdThresholds, THRESHOLD_GAIN } from './threshold-update';
 
 export class SearchOptimizer {
   private readonly weights: Optimizer;
@@ -23,7 +23,7 @@ export class SearchOptimizer {
       this.weights = createOptimizer(tf, all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })), cfg.optimizer);
     } else {
       this.weights = createOptimizer(tf, all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
-      this.thresholds = new SgdThresholds(tf, all.filter((v) => v.isThreshold), cfg.thresholdLrMultiplier / (1 - cfg.optimizer.momentum));
+      this.thresholds = new SgdThresholds(tf, all.filter((v) => v.isThreshold), (cfg.thresholdLrMultiplier * THRESHOLD_GAIN) / (1 - cfg.optimizer.momentum));
     }
   }
 
