@@ -86,6 +86,13 @@ export const searchConfigSchema = z
      * a study. 'trained': they follow the cross-entropy gradient during the warm-up too (the reference).
      */
     warmupThresholds: z.enum(['frozen', 'trained']).default('frozen'),
+    /**
+     * What the runtime term's gradient moves. 'thresholds' (default): only the thresholds; the weights
+     * learn from the cross-entropy alone. 'thresholds-and-weights': also the weights through the group
+     * norms, as the reference; their momentum then keeps shrinking groups after the target is met,
+     * which flipped extra decisions past it (docs/engine.md "Search dynamics").
+     */
+    runtimeGradientTo: z.enum(['thresholds', 'thresholds-and-weights']).default('thresholds'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()

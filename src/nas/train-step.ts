@@ -85,10 +85,15 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
       const x = tf.tensor4d(batch.images, [batch.size, space.inputSize, space.inputSize, space.inputChannels]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), space.numClasses);
       const { value, grads } = tf.variableGrads(() => {
-        const fwd = net.forward(x, { training: true, indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step), dropoutSeed: stepSeed(cfg.seed, step, 2) });
+        const fwd = net.forward(x, {
+          training: true,
+          indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step),
+          dropoutSeed: stepSeed(cfg.seed, step, 2),
+          runtimeThresholdOnly: lambda > 0 && cfg.runtimeGradientTo === 'thresholds',
+        });
         stats = fwd.batchStats;
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
-        const r = runtimeTensorFromVectors(tf, table, fwd.indicatorVectors);
+        const r = runtimeTensorFromVectors(tf, table, fwd.runtimeIndicators);
         const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
         const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
         const v = fwd.indicatorVectors;

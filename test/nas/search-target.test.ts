@@ -37,7 +37,7 @@ test('synthetic table where only layer 3 kernel size costs latency: the search s
   };
   const targetMs = 0.5 * latencyRange(space, table).largestMs;
   for (const kind of ['hinge', 'mnas'] as const) {
-    const r = await search(table, { runtimeLoss: { kind, lambda: 5, targetMs } });
+    const r = await search(table, { runtimeLoss: { kind, lambda: 20, targetMs } });
     assert.equal(r.arch, 'k5e6+se,k5e6+se,k3e6+se,k5e6+se,k5e6+se', `${kind}: ${JSON.stringify(r)}`);
   }
 });
@@ -46,7 +46,7 @@ test('with the mnas and hinge losses the derived network lands within +-10% of a
   const table = defaultTableFor(space);
   const targetMs = 0.7 * latencyRange(space, table).largestMs;
   for (const kind of ['mnas', 'hinge'] as const) {
-    const r = await search(table, { runtimeLoss: { kind, lambda: 5, targetMs } });
+    const r = await search(table, { runtimeLoss: { kind, lambda: 20, targetMs } });
     assert.ok(Math.abs(r.ms / targetMs - 1) <= 0.1, `${kind}: predicted ${r.ms.toFixed(2)} ms for a target of ${targetMs.toFixed(2)} ms (${r.arch})`);
   }
 });
