@@ -93,6 +93,13 @@ export const searchConfigSchema = z
      * which flipped extra decisions past it (docs/engine.md "Search dynamics").
      */
     runtimeGradientTo: z.enum(['thresholds', 'thresholds-and-weights']).default('thresholds'),
+    /**
+     * The runtime term's gradient on an indicator. 'flip' (default): the exact change of the term if that
+     * decision flipped, lambda * (f(R with d = 1) - f(R with d = 0)); near the target of mnas / hinge a
+     * decision is pushed only by the excess R - T it could remove. 'derivative': lambda * f'(R) dR/dd,
+     * the reference's autodiff (the same for 'log' up to the curvature of ln).
+     */
+    runtimeGradient: z.enum(['flip', 'derivative']).default('flip'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()

@@ -20,7 +20,7 @@ import { applyBatchStats, bnMomentumAt, type BatchStat } from './functional-ops'
 import { findNonFinite } from './numerics';
 import { mulberry32, stepSeed } from '../random';
 import type { Optimizer } from './optimizer';
-import { runtimeLossTerm } from './runtime-loss';
+import { runtimeLossTerm, runtimeLossTermFlip } from './runtime-loss';
 import { SearchOptimizer } from './search-optimizer';
 import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';
 import { learningRate, scheduleOf } from './schedule';
@@ -95,7 +95,8 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
         const r = runtimeTensorFromVectors(tf, table, fwd.runtimeIndicators);
         const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
-        const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
+        const term = lambda === 0 ? tf.scalar(0) : cfg.runtimeGradient === 'flip' ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda) : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
+        const total = tf.addN([ce, wd, term]) as TF.Scalar;
         const v = fwd.indicatorVectors;
         const perLayer = (u: typeof v) => tf.reshape(tf.stack([u.d5x5, u.d50c, u.d100c, u.dse], 1), [-1]);
         // [total, ce, R, then per layer d5x5, d50c, d100c, dse; with trace the norms and thresholds likewise]
