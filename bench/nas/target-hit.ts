@@ -6,7 +6,7 @@
  *
  *   node --import tsx bench/nas/target-hit.ts --space cifar-small --table shipped --limit 3000 --val 500 \
  *     --batch 32 --epochs 3 --warmup 1.5 --lambda 5 --losses mnas,hinge --fracs 0.5,0.7,0.9 \
- *     [--config '{"thresholdUpdate":"rmsprop"}'] [--tag new] [--out bench/nas/results/target-hit.jsonl]
+ *     [--config '{"thresholdUpdate":"rmsprop"}'] [--tag new] [--out bench/nas/results/target-hit.jsonl] [--warmup-only]
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -43,6 +43,7 @@ async function main(): Promise<void> {
   const splits = await cifarSplits(space, num('limit', 3000), num('val', 500));
   const warmCfg = parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } });
   const warmSteps = await sharedWarmup({ tf, space, config: warmCfg, table, train: splits.train, dir: path.join(work, 'warmup') });
+  if (a['warmup-only']) return;
   const done = readJsonl<{ tag: string; space: string; table: string; loss: string; frac: number; seed: number }>(out);
   for (const loss of (a.losses ?? 'mnas,hinge').split(',') as Array<'log' | 'mnas' | 'hinge'>) {
     for (const frac of (a.fracs ?? '0.5,0.7,0.9').split(',').map(Number)) {

@@ -47,7 +47,7 @@ test('runtime terms: log, mnas (one-sided and soft) and hinge have the stated va
 });
 
 test("'flip' runtime gradient: on each indicator, the exact change of the term when that decision flips", () => {
-  const table = { fixedMs: 5, layers: Array.from({ length: 6 }, (_, i) => ({ k3e3: 1 + i / 10, k3e6: 1.6 + i / 7, k5e3: 1.3 + i / 9, k5e6: 2.2 + i / 5, se: { e3: 0.2 + i / 20, e6: 0.3 + i / 15 } })) };
+  const table = { space: 'synthetic', device: 'synthetic', unit: 'ms' as const, fixedMs: 5, layers: Array.from({ length: 6 }, (_, i) => ({ k3e3: 1 + i / 10, k3e6: 1.6 + i / 7, k5e3: 1.3 + i / 9, k5e6: 2.2 + i / 5, se: { e3: 0.2 + i / 20, e6: 0.3 + i / 15 } })) };
   const keys = ['d5x5', 'd50c', 'd100c', 'dse'] as const;
   const ind = table.layers.map((_, i) => ({ d5x5: i % 2, d50c: i === 3 ? 0 : 1, d100c: i % 3 ? 1 : 0, dse: i < 3 ? 1 : 0 }));
   const R = totalRuntime(table, ind);
