@@ -13,7 +13,7 @@ import { loadTf } from '../../src/backend/tf';
 import { parseSearchConfig, parseTrainConfig } from '../../src/config/training-config';
 import { buildChild } from '../../src/nas/child-builder';
 import { ChildNet } from '../../src/nas/child-net';
-import { Rmsprop } from '../../src/nas/rmsprop';
+import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
 import { namedModelVariables } from '../../src/nas/train-child';
 import { createChildStep, createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';

@@ -16,9 +16,9 @@ import { applyBatchStats, convBnRelu, createBn, type BatchStat, type ForwardCont
 import { globalPool, plainMbconv, type MbconvSpec } from '../../src/nas/mbconv';
 import { ParamStore } from '../../src/nas/param-store';
 import { stepSeed } from '../../src/random';
-import { Rmsprop } from '../../src/nas/rmsprop';
+import { Rmsprop } from '../../src/nas/optimizer';
 import type { RuntimeTable } from '../../src/nas/runtime-tf';
-import { learningRate } from '../../src/nas/schedule';
+import { learningRate, scheduleOf } from '../../src/nas/schedule';
 import type { StepBatch } from '../../src/nas/train-step';
 import { blockName } from '../../src/nas/weight-names';
 import { CANDIDATES, type MbconvOp } from '../../src/space/architecture';
@@ -147,7 +147,7 @@ export function createMultipathStep(tf: typeof TF, net: MultipathSupernet, cfg: 
   const varList = trainable.map(([, v]) => v);
   const lambda = cfg.runtimeLoss.lambda;
   const step = (batch: StepBatch, s: number, epoch: number) => {
-    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    const lr = learningRate(scheduleOf(cfg.optimizer, cfg.epochs), cfg.batchSize, epoch);
     let stats: BatchStat[] = [];
     let monitor: TF.Tensor | undefined;
     const grads = tf.tidy(() => {

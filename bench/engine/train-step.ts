@@ -32,7 +32,7 @@ import { BatchLoader } from '../../src/data/batch-loader';
 import { loadImageDataset } from '../../src/data/dataset';
 import { buildChild } from '../../src/nas/child-builder';
 import { ChildNet } from '../../src/nas/child-net';
-import { Rmsprop } from '../../src/nas/rmsprop';
+import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
 import { namedModelVariables } from '../../src/nas/train-child';
 import { createChildStep, createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';

@@ -8,19 +8,30 @@ import { parseOrThrow } from './zod-issues';
 
 const optimizerSchema = z
   .object({
-    /** Learning rate per 256 images. */
+    /** 'rmsprop' (the reference's) or 'sgd' (Nesterov momentum; the fast retraining recipe). */
+    kind: z.enum(['rmsprop', 'sgd']).default('rmsprop'),
+    /** Learning rate per 256 images (the peak, after warm-up). */
     lrPer256: z.number().positive().default(0.016),
     decay: z.number().gt(0).lt(1).default(0.9),
     momentum: z.number().min(0).lt(1).default(0.9),
     epsilon: z.number().positive().default(1e-3),
     /** Initial RMSProp mean square: 1 is TF1's (the reference), 0 Keras' (adapts at once; default). */
     msInit: z.number().min(0).default(0),
+    /**
+     * 'exponential' (the reference): x lrDecayRate every lrDecayEpochs, a function of the epoch only, so
+     * a run continued with a larger budget follows the same curve (multi-fidelity HPO relies on that).
+     * 'cosine': half a cosine from the peak to lrFinalFraction * peak at the run's last epoch; uses the
+     * whole budget, so it depends on the total epochs (final retrains from scratch).
+     */
+    schedule: z.enum(['exponential', 'cosine']).default('exponential'),
     lrDecayRate: z.number().gt(0).max(1).default(0.97),
     lrDecayEpochs: z.number().positive().default(2.4),
+    lrFinalFraction: z.number().min(0).max(1).default(0),
     /** Linear learning-rate warm-up in epochs. */
     lrWarmupEpochs: z.number().min(0).default(0),
   })
   .strict();
+export type OptimizerConfig = z.output<typeof optimizerSchema>;
 
 const common = {
   seed: z.number().int().min(0).default(0),
@@ -62,10 +73,39 @@ export const searchConfigSchema = z
     indicatorNorm: z.enum(['relative', 'l2']).default('relative'),
     /** Learning-rate multiplier of the thresholds relative to the weights. */
     thresholdLrMultiplier: z.number().positive().default(1),
+    /**
+     * 'sgd' (default): plain gradient steps (no momentum, no per-threshold normalisation), so a decision
+     * moves in proportion to lambda and to the latency it saves, and stops once decided. 'rmsprop': the
+     * weights' RMSProp per threshold, as the reference (every pushed decision moves at the same speed,
+     * whatever lambda). Evidence: docs/engine.md "Search dynamics".
+     */
+    thresholdUpdate: z.enum(['sgd', 'rmsprop']).default('sgd'),
+    /**
+     * 'frozen' (default): thresholds do not move during the warm-up (the runtime term is off then), so a
+     * warm-up checkpoint does not depend on thresholdLrMultiplier and can be shared by every trial of
+     * a study. 'trained': they follow the cross-entropy gradient during the warm-up too (the reference).
+     */
+    warmupThresholds: z.enum(['frozen', 'trained']).default('frozen'),
+    /**
+     * What the runtime term's gradient moves. 'thresholds' (default): only the thresholds; the weights
+     * learn from the cross-entropy alone. 'thresholds-and-weights': also the weights through the group
+     * norms, as the reference; their momentum then keeps shrinking groups after the target is met,
+     * which flipped extra decisions past it (docs/engine.md "Search dynamics").
+     */
+    runtimeGradientTo: z.enum(['thresholds', 'thresholds-and-weights']).default('thresholds'),
+    /**
+     * The runtime term's gradient on an indicator. 'flip' (default): the exact change of the term if that
+     * decision flipped, lambda * (f(R with d = 1) - f(R with d = 0)); near the target of mnas / hinge a
+     * decision is pushed only by the excess R - T it could remove. 'derivative': lambda * f'(R) dR/dd,
+     * the reference's autodiff (the same for 'log' up to the curvature of ln).
+     */
+    runtimeGradient: z.enum(['flip', 'derivative']).default('flip'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
-  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] });
+  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] })
+  // a warm-up checkpoint must be the same whatever a trial's epochs and warm-up length (shared warm-ups)
+  .refine((c) => c.optimizer.schedule === 'exponential', { message: "the search's learning-rate schedule must be 'exponential' (a function of the epoch only, so a warm-up is the same whatever the total epochs); 'cosine' is for retraining", path: ['optimizer', 'schedule'] });
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
 

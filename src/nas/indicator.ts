@@ -30,6 +30,33 @@ export function hardStep(tf: typeof TF): HardStep {
   return f;
 }
 
+const cacheT = new WeakMap<object, (n: TF.Tensor, t: TF.Tensor) => TF.Tensor>();
+
+/**
+ * The same hard step 1(n - t >= 0) whose surrogate gradient reaches only the threshold t, not the norm
+ * n (and so not the weights): the runtime term's path when `runtimeGradientTo` is 'thresholds'.
+ */
+export function hardStepThresholdOnly(tf: typeof TF): (n: TF.Tensor, t: TF.Tensor) => TF.Tensor {
+  let f = cacheT.get(tf);
+  if (!f) {
+    const g = tf.customGrad((...args: unknown[]) => {
+      const [n, t] = args as [TF.Tensor, TF.Tensor];
+      const x = tf.sub(n, t);
+      (args[2] as TF.GradSaveFunc)([x]);
+      return {
+        value: tf.cast(tf.greaterEqual(x, 0), 'float32'),
+        gradFunc: (dy, saved) => {
+          const s = tf.sigmoid(saved[0]!);
+          return [tf.zerosLike(n), tf.neg(tf.mul(dy as TF.Tensor, tf.mul(s, tf.sub(1, s))))];
+        },
+      };
+    });
+    f = (n, t) => g(n, t) as TF.Tensor;
+    cacheT.set(tf, f);
+  }
+  return f;
+}
+
 /**
  * Plain L2 (Frobenius) norm of a weight group. A tiny epsilon inside the root keeps the gradient
  * finite when a whole group is zero (the paper's norm has an infinite derivative there).

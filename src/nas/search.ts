@@ -33,6 +33,8 @@ export interface SearchOptions {
   onProgress?: (p: SearchProgress) => void;
   /** Called after each checkpoint is saved (heartbeats, traces written beside checkpoints). */
   onCheckpoint?: (c: { step: number; uri: string }) => void | Promise<void>;
+  /** Called after every step with the indicators' group norms and thresholds (plots of the search dynamics). */
+  onTrace?: (t: SearchTraceRecord) => void;
   signal?: AbortSignal;
   /**
    * A checkpoint of the lambda-free warm-up of the same space, seed and warm-up settings (a study's
@@ -42,6 +44,21 @@ export interface SearchOptions {
   warmStart?: Checkpoint;
   /** Stop (with a checkpoint) after this many steps instead of at the end: runs only the warm-up. */
   stopAtStep?: number;
+}
+
+/** One step of a search trace: what every indicator compared (norm vs threshold) and the outcome. */
+export interface SearchTraceRecord {
+  step: number;
+  epoch: number;
+  loss: number;
+  ce: number;
+  runtimeMs: number;
+  lambda: number;
+  lr: number;
+  indicators: IndicatorValues[];
+  norms: IndicatorValues[];
+  /** Per layer; keys absent where the layer has no such threshold (skip not allowed, no SE). */
+  thresholds: Array<Partial<IndicatorValues>>;
 }
 
 export interface SearchResult {
@@ -82,10 +99,11 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const endStep = o.stopAtStep === undefined ? totalSteps : Math.min(totalSteps, o.stopAtStep);
 
   let lastIndicators: IndicatorValues[] = [];
-  const searchStep = createSearchStep({ tf, space, config: cfg, table, net, opt, warmupSteps });
+  const searchStep = createSearchStep({ tf, space, config: cfg, table, net, opt, warmupSteps, trace: o.onTrace !== undefined });
   const stepFn = (batch: StepBatch, step: number, epoch: number) => {
-    const { indicators, ...stats } = searchStep(batch, step, epoch);
+    const { indicators, trace, ...stats } = searchStep(batch, step, epoch);
     lastIndicators = indicators;
+    if (trace) o.onTrace!({ step, epoch, ...stats, indicators, ...trace });
     return stats;
   };
 

@@ -18,8 +18,8 @@
  * into layers at the end. Values equal the per-layer path up to float32 summation order.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { hardStep } from './indicator';
-import type { IndicatorDropout, LayerIndicators, LayerThresholds, NormScales, SuperkernelResult } from './superkernel';
+import { hardStep, hardStepThresholdOnly } from './indicator';
+import { nestedScale, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelResult } from './superkernel';
 
 export interface SuperkernelBatchLayer {
   /** Channels of the e6 superkernel. */
@@ -37,6 +37,8 @@ export interface SuperkernelBatchInputs {
   /** SE reduce weights per layer when SE is searchable (then every layer has a tse threshold). */
   seReduce?: TF.Tensor[];
   drop?: IndicatorDropout[];
+  /** Also return the indicators with a surrogate gradient to the thresholds only (`thresholdOnly`). */
+  thresholdOnly?: boolean;
 }
 
 /** Undropped indicators of every layer as [L] vectors (runtime model, monitoring). */
@@ -51,6 +53,10 @@ export interface SuperkernelBatchResult {
   /** Per layer: kernel, channel mask, undropped and applied indicators as scalars (as applySuperkernel). */
   layers: SuperkernelResult[];
   vectors: IndicatorVectors;
+  /** The (relative) group norms each indicator compares with its threshold, as [L] vectors (traces). */
+  norms: IndicatorVectors;
+  /** With `thresholdOnly`: the undropped indicators again (same values), whose gradient reaches only the thresholds. */
+  thresholdOnly?: IndicatorVectors;
 }
 
 const EPS = 1e-12; // as groupNorm: keeps the gradient finite when a whole group is zero
@@ -114,6 +120,9 @@ export class SuperkernelBatch {
     const hard = hardStep(tf);
     const vec = (xs: TF.Tensor[]) => tf.stack(xs) as TF.Tensor1D;
     const rel = (n: TF.Tensor1D, key: keyof NormScales) => (o.scales ? (tf.div(n, vec(o.scales.map((s) => s[key]!))) as TF.Tensor1D) : n);
+    // nested groups: divided by their initial norm over the kernel positions chosen so far (superkernel.ts)
+    const relNested = (n: TF.Tensor1D, full: 's100c' | 's50c', core: 's100cCore' | 's50cCore', a5: TF.Tensor1D) =>
+      o.scales ? (tf.div(n, nestedScale(tf, vec(o.scales.map((s) => s[full])), vec(o.scales.map((s) => s[core])), a5)) as TF.Tensor1D) : n;
     const drop = o.drop;
     const dropped = (d: TF.Tensor1D, key: keyof IndicatorDropout, keep?: (i: number) => boolean) => {
       if (!drop) return d;
@@ -127,30 +136,45 @@ export class SuperkernelBatch {
     const [coreLo, coreUp, ringLo, ringUp] = tf.unstack(tf.reshape(tf.matMul(this.spatial, tf.matMul(q, this.halves)), [4, L])) as TF.Tensor1D[];
     const norm = (s: TF.Tensor) => tf.sqrt(tf.add(s, EPS)) as TF.Tensor1D;
 
-    const d5x5 = hard(tf.sub(rel(norm(tf.add(ringLo!, ringUp!)), 's5x5'), vec(o.thresholds.map((t) => t.t5x5)))) as TF.Tensor1D;
+    const t5x5 = vec(o.thresholds.map((t) => t.t5x5));
+    const t100c = vec(o.thresholds.map((t) => t.t100c));
+    const n5x5 = rel(norm(tf.add(ringLo!, ringUp!)), 's5x5');
+    const d5x5 = hard(tf.sub(n5x5, t5x5)) as TF.Tensor1D;
     const a5x5 = dropped(d5x5, 'd5x5');
     const a5sq = tf.square(a5x5);
-    const d100c = hard(tf.sub(rel(norm(tf.add(coreUp!, tf.mul(a5sq, ringUp!))), 's100c'), vec(o.thresholds.map((t) => t.t100c)))) as TF.Tensor1D;
+    const n100c = relNested(norm(tf.add(coreUp!, tf.mul(a5sq, ringUp!))), 's100c', 's100cCore', a5x5);
+    const d100c = hard(tf.sub(n100c, t100c)) as TF.Tensor1D;
     const a100c = dropped(d100c, 'd100c');
+    // pinned to 1 where skip is not searchable (no gradient reaches those lanes)
+    const pin = (raw: TF.Tensor1D) => (this.skipMask ? (tf.add(tf.mul(raw, this.skipMask), tf.sub(1, this.skipMask)) as TF.Tensor1D) : raw);
+    const hardT = hardStepThresholdOnly(tf);
+    const only: Partial<IndicatorVectors> = o.thresholdOnly ? { d5x5: hardT(n5x5, t5x5) as TF.Tensor1D, d100c: hardT(n100c, t100c) as TF.Tensor1D } : {};
     let d50c: TF.Tensor1D;
     let a50c: TF.Tensor1D;
+    let n50c: TF.Tensor1D;
     if (this.anySkip) {
+      n50c = relNested(norm(tf.add(coreLo!, tf.mul(a5sq, ringLo!))), 's50c', 's50cCore', a5x5);
       const t50 = vec(o.thresholds.map((t, i) => (this.layers[i]!.skipSearchable ? t.t50c! : this.zero)));
-      const raw = hard(tf.sub(rel(norm(tf.add(coreLo!, tf.mul(a5sq, ringLo!))), 's50c'), t50)) as TF.Tensor1D;
-      // pinned to 1 where skip is not searchable (no gradient reaches those lanes)
-      d50c = this.skipMask ? (tf.add(tf.mul(raw, this.skipMask), tf.sub(1, this.skipMask)) as TF.Tensor1D) : raw;
+      d50c = pin(hard(tf.sub(n50c, t50)) as TF.Tensor1D);
       a50c = dropped(d50c, 'd50c', (i) => this.layers[i]!.skipSearchable);
+      if (o.thresholdOnly) only.d50c = pin(hardT(n50c, t50) as TF.Tensor1D);
     } else {
-      d50c = a50c = tf.ones([L]) as TF.Tensor1D;
+      d50c = a50c = n50c = tf.ones([L]) as TF.Tensor1D;
+      if (o.thresholdOnly) only.d50c = d50c;
     }
     let dse: TF.Tensor1D;
     let ase: TF.Tensor1D;
+    let nse: TF.Tensor1D;
     if (o.seReduce) {
       const energies = vec(o.seReduce.map((r) => tf.sum(tf.square(r))));
-      dse = hard(tf.sub(rel(norm(energies), 'sse'), vec(o.thresholds.map((t) => t.tse!)))) as TF.Tensor1D;
+      nse = rel(norm(energies), 'sse');
+      const tse = vec(o.thresholds.map((t) => t.tse!));
+      dse = hard(tf.sub(nse, tse)) as TF.Tensor1D;
       ase = dropped(dse, 'dse');
+      if (o.thresholdOnly) only.dse = hardT(nse, tse) as TF.Tensor1D;
     } else {
-      dse = ase = tf.ones([L]) as TF.Tensor1D;
+      dse = ase = nse = tf.ones([L]) as TF.Tensor1D;
+      if (o.thresholdOnly) only.dse = dse;
     }
 
     // masked kernels and channel masks of all layers at once, then split per layer
@@ -174,7 +198,7 @@ export class SuperkernelBatch {
       const applied: LayerIndicators = { d5x5: p5![i]!, d50c: p50![i]!, d100c: p100![i]!, dse: pse![i]! };
       return { kernel: k, channelMask: masks[i]!, indicators, applied };
     });
-    return { layers, vectors: { d5x5, d50c, d100c, dse } };
+    return { layers, vectors: { d5x5, d50c, d100c, dse }, norms: { d5x5: n5x5, d50c: n50c, d100c: n100c, dse: nse }, ...(o.thresholdOnly ? { thresholdOnly: only as IndicatorVectors } : {}) };
   }
 
   dispose(): void {

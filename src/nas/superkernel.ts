@@ -34,12 +34,27 @@ export interface IndicatorDropout {
   dse: number;
 }
 
-/** Per-group norm divisors (the groups' norms at initialisation) for the 'relative' indicator norm. */
+/**
+ * Per-group norm divisors for the 'relative' indicator norm: the groups' norms at initialisation.
+ * The expansion and skip groups are measured on the kernel chosen so far (core, plus the ring when
+ * d5x5 = 1), so their divisor follows the same choice: sqrt(core0^2 + a5^2 (full0^2 - core0^2)).
+ * A kernel decision then leaves the nested groups' relative norms where they were, instead of
+ * dropping them by ~40% (the ring's share) and dragging expansion and skip along.
+ */
 export interface NormScales {
   s5x5: TF.Scalar;
+  /** Initial norm of the upper (lower) channel half with the whole 5x5 kernel, and of its 3x3 core. */
   s100c: TF.Scalar;
   s50c: TF.Scalar;
+  s100cCore: TF.Scalar;
+  s50cCore: TF.Scalar;
   sse?: TF.Scalar;
+}
+
+/** The divisor of a nested group: its initial norm over the kernel positions selected by a5 (the scaled d5x5). */
+export function nestedScale(tf: typeof TF, full: TF.Tensor, core: TF.Tensor, a5: TF.Tensor): TF.Tensor {
+  const c2 = tf.square(core);
+  return tf.sqrt(tf.add(c2, tf.mul(tf.square(a5), tf.sub(tf.square(full), c2))));
 }
 
 export interface SuperkernelResult {
@@ -107,11 +122,12 @@ export function applySuperkernel(
   const wk = tf.add(w3, tf.mul(a5x5, w5));
 
   const wk100 = tf.mul(wk, masks.mask100c);
-  const d100c = step(groupNorm(tf, wk100), scales?.s100c, t.t100c);
+  const nested = (full: TF.Scalar, core: TF.Scalar) => nestedScale(tf, full, core, a5x5) as TF.Scalar;
+  const d100c = step(groupNorm(tf, wk100), scales && nested(scales.s100c, scales.s100cCore), t.t100c);
   const a100c = scaled(d100c, drop?.d100c ?? 1);
 
   const wk50 = tf.mul(wk, masks.mask50c);
-  const d50c = skipAllowed && t.t50c ? step(groupNorm(tf, wk50), scales?.s50c, t.t50c) : one;
+  const d50c = skipAllowed && t.t50c ? step(groupNorm(tf, wk50), scales && nested(scales.s50c, scales.s50cCore), t.t50c) : one;
   const a50c = skipAllowed && t.t50c ? scaled(d50c, drop?.d50c ?? 1) : one;
 
   const kernel = tf.mul(a50c, tf.add(wk50, tf.mul(a100c, wk100))) as TF.Tensor4D;
@@ -132,10 +148,15 @@ export function seIndicator(tf: typeof TF, wReduce: TF.Tensor, tse: TF.Variable,
 }
 
 /** The group norms a fresh superkernel starts from: the divisors of the 'relative' indicator norm. */
-export function initialGroupNorms(tf: typeof TF, w: TF.Tensor4D, masks: SuperkernelMasks): { n5x5: number; n100c: number; n50c: number } {
-  return tf.tidy(() => ({
-    n5x5: groupNorm(tf, tf.mul(w, masks.mask5x5)).dataSync()[0]!,
-    n100c: groupNorm(tf, tf.mul(w, masks.mask100c)).dataSync()[0]!,
-    n50c: groupNorm(tf, tf.mul(w, masks.mask50c)).dataSync()[0]!,
-  }));
+export function initialGroupNorms(tf: typeof TF, w: TF.Tensor4D, masks: SuperkernelMasks): { n5x5: number; n100c: number; n50c: number; n100cCore: number; n50cCore: number } {
+  return tf.tidy(() => {
+    const core = tf.mul(w, masks.mask3x3);
+    return {
+      n5x5: groupNorm(tf, tf.mul(w, masks.mask5x5)).dataSync()[0]!,
+      n100c: groupNorm(tf, tf.mul(w, masks.mask100c)).dataSync()[0]!,
+      n50c: groupNorm(tf, tf.mul(w, masks.mask50c)).dataSync()[0]!,
+      n100cCore: groupNorm(tf, tf.mul(core, masks.mask100c)).dataSync()[0]!,
+      n50cCore: groupNorm(tf, tf.mul(core, masks.mask50c)).dataSync()[0]!,
+    };
+  });
 }

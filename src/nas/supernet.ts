@@ -28,6 +28,8 @@ export interface SupernetForwardOptions {
   indicatorDropout?: IndicatorDropout[];
   /** Seed of the head dropout mask in training (derive it from the step for determinism). */
   dropoutSeed?: number;
+  /** Return `runtimeIndicators` whose gradient reaches only the thresholds (runtimeGradientTo 'thresholds'). */
+  runtimeThresholdOnly?: boolean;
 }
 
 export interface SupernetForward {
@@ -36,6 +38,10 @@ export interface SupernetForward {
   indicators: LayerIndicators[];
   /** The same as [L] vectors (what the search step's runtime term and monitoring use). */
   indicatorVectors: IndicatorVectors;
+  /** The (relative) group norms the indicators compared with their thresholds, as [L] vectors. */
+  indicatorNorms: IndicatorVectors;
+  /** The indicators the runtime term uses: indicatorVectors, or with runtimeThresholdOnly the same values with a thresholds-only gradient. */
+  runtimeIndicators: IndicatorVectors;
   /** Batch moments of every BN (training only), to update moving statistics after the step. */
   batchStats: BatchStat[];
 }
@@ -89,7 +95,7 @@ export class Supernet {
    * Every searchable layer's masked kernel, channel mask and indicators from the current weights and
    * thresholds (with indicator dropout when given). Call inside a tidy or tape.
    */
-  superkernels(drop?: IndicatorDropout[]): SuperkernelBatchResult {
+  superkernels(drop?: IndicatorDropout[], thresholdOnly = false): SuperkernelBatchResult {
     const p = this.params;
     const names = this.layout.searchable.map((l) => blockName.searchable(l.index));
     return this.superkernelBatch.apply({
@@ -98,6 +104,7 @@ export class Supernet {
       scales: this.indicatorNorm === 'relative' ? this.normScales : undefined,
       seReduce: this.space.search.se ? names.map((n) => p.get(`${n}_se_reduce/kernel`)) : undefined,
       drop,
+      thresholdOnly,
     });
   }
 
@@ -152,6 +159,8 @@ export class Supernet {
         s5x5: fixed(`${n}/n0_5x5`, init.n5x5),
         s100c: fixed(`${n}/n0_100c`, init.n100c),
         s50c: fixed(`${n}/n0_50c`, init.n50c),
+        s100cCore: fixed(`${n}/n0_100c_core`, init.n100cCore),
+        s50cCore: fixed(`${n}/n0_50c_core`, init.n50cCore),
         ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNorm(this.tf, p.get(`${n}_se_reduce/kernel`)).dataSync()[0]!)) } : {}),
       });
     }
@@ -183,14 +192,14 @@ export class Supernet {
     const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: this.space.bn.epsilon, batchStats: [] };
     let h = convBnRelu(ctx, x, 'stem', this.space.stem.stride);
     h = this.fixedForward(ctx, h, this.fixedBlocks[0]!);
-    const sks = this.superkernels(opts.indicatorDropout);
+    const sks = this.superkernels(opts.indicatorDropout, opts.runtimeThresholdOnly);
     for (const l of this.layout.searchable) h = this.searchableForward(ctx, h, l, sks.layers[l.index]!);
     if (this.fixedBlocks[1]) h = this.fixedForward(ctx, h, this.fixedBlocks[1]);
     h = convBnRelu(ctx, h, 'head', 1);
     let f = globalPool(tf, h);
     if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
     const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
-    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, batchStats: ctx.batchStats };
+    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, indicatorNorms: sks.norms, runtimeIndicators: sks.thresholdOnly ?? sks.vectors, batchStats: ctx.batchStats };
   }
 
   /** Trainable variables whose names are not BN parameters (the weight-decay set, thresholds included as in the reference). */

@@ -12,7 +12,7 @@ import type { CheckpointStore } from '../storage/checkpoint-store';
 import type { BatchSource } from './batch-source';
 import { buildChild } from './child-builder';
 import { ChildNet } from './child-net';
-import { Rmsprop } from './rmsprop';
+import { createOptimizer } from './optimizer';
 import { createChildStep } from './train-step';
 import { runTrainingLoop, type LoopProgress } from './training-loop';
 import { restoreVariables, variablesToTensors } from './variable-checkpoint';
@@ -27,6 +27,8 @@ export interface TrainChildOptions {
   onProgress?: (p: LoopProgress) => void;
   /** Called after each checkpoint is saved (heartbeats). */
   onCheckpoint?: (c: { step: number; uri: string }) => void | Promise<void>;
+  /** Called after every complete epoch with the model being trained (its weights are the current ones). */
+  onEpochEnd?: (epochsDone: number, model: TF.LayersModel) => Promise<void> | void;
   signal?: AbortSignal;
 }
 
@@ -49,7 +51,7 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
   const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
   const trainable = named.filter(([, v]) => trainableNames.has(v.name));
   const net = new ChildNet(tf, space, o.architecture, named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })));
-  const opt = new Rmsprop(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
+  const opt = createOptimizer(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
   const stateVars = (): Array<[string, TF.Variable]> => [...named.map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]), ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable])];
   const archString = architectureToString(o.architecture);
   const totalSteps = Math.max(1, Math.round(cfg.epochs * o.train.batchesPerEpoch));
@@ -75,6 +77,7 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     step,
     signal: o.signal,
     onProgress: o.onProgress,
+    onEpochEnd: o.onEpochEnd && ((e) => o.onEpochEnd!(e, model)),
     saveCheckpoint: async (next) => {
       if (!o.checkpoints) return;
       const saved = await o.checkpoints.save(next, { tensors: variablesToTensors(stateVars()), state: { architecture: archString, seed: cfg.seed, step: next } });

@@ -19,10 +19,11 @@ import { NumericalError } from '../errors';
 import { applyBatchStats, bnMomentumAt, type BatchStat } from './functional-ops';
 import { findNonFinite } from './numerics';
 import { mulberry32, stepSeed } from '../random';
-import { Rmsprop } from './rmsprop';
-import { runtimeLossTerm } from './runtime-loss';
+import type { Optimizer } from './optimizer';
+import { runtimeLossTerm, runtimeLossTermFlip } from './runtime-loss';
+import { SearchOptimizer } from './search-optimizer';
 import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';
-import { learningRate } from './schedule';
+import { learningRate, scheduleOf } from './schedule';
 import type { IndicatorDropout } from './superkernel';
 import type { Supernet } from './supernet';
 
@@ -36,6 +37,8 @@ export interface SearchStepStats {
   lr: number;
   /** Undropped indicator values of every searchable layer after the forward pass. */
   indicators: IndicatorValues[];
+  /** With `trace`: per layer, the (relative) group norms and thresholds the indicators compared (before the update). */
+  trace?: { norms: IndicatorValues[]; thresholds: Array<Partial<IndicatorValues>> };
 }
 
 export interface SearchStepSetup {
@@ -44,19 +47,16 @@ export interface SearchStepSetup {
   config: SearchConfig;
   table: RuntimeTable;
   net: Supernet;
-  opt: Rmsprop;
-  /** Steps with lambda = 0 and indicator dropout. */
+  opt: SearchOptimizer;
+  /** Steps with lambda = 0 and indicator dropout (and frozen thresholds with warmupThresholds 'frozen'). */
   warmupSteps: number;
+  /** Also return the group norms and thresholds of every step (for plots of the search dynamics). */
+  trace?: boolean;
 }
 
-/** The search's optimizer: every trainable supernet variable, thresholds at their own lr multiplier. */
-export function searchOptimizer(tf: typeof TF, net: Supernet, cfg: SearchConfig): Rmsprop {
-  const thresholdNames = new Set(net.thresholds.flatMap((t, i) => Object.keys(t).map((k) => `l${i + 1}/${k}`)));
-  return new Rmsprop(
-    tf,
-    [...net.params.trainable].map(([name, variable]) => ({ name, variable, lrMultiplier: thresholdNames.has(name) ? cfg.thresholdLrMultiplier : 1 })),
-    cfg.optimizer,
-  );
+/** The search's optimizer: every trainable supernet variable, thresholds by `config.thresholdUpdate`. */
+export function searchOptimizer(tf: typeof TF, net: Supernet, cfg: SearchConfig): SearchOptimizer {
+  return new SearchOptimizer(tf, net, cfg);
 }
 
 /** Indicator-dropout multipliers of a warm-up step, derived from (seed, step) only. */
@@ -75,24 +75,35 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
   const decayed = net.decayedVariables();
   const varList = trainable.map(([, v]) => v);
   const nLayers = net.layout.searchable.length;
+  const schedule = scheduleOf(cfg.optimizer, cfg.epochs);
   return (batch, step, epoch) => {
     const lambda = step < s.warmupSteps ? 0 : cfg.runtimeLoss.lambda;
-    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    const lr = learningRate(schedule, cfg.batchSize, epoch);
     let stats: BatchStat[] = [];
     let monitor: TF.Tensor | undefined;
     const grads = tf.tidy(() => {
       const x = tf.tensor4d(batch.images, [batch.size, space.inputSize, space.inputSize, space.inputChannels]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), space.numClasses);
       const { value, grads } = tf.variableGrads(() => {
-        const fwd = net.forward(x, { training: true, indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step), dropoutSeed: stepSeed(cfg.seed, step, 2) });
+        const fwd = net.forward(x, {
+          training: true,
+          indicatorDropout: indicatorDropoutFor(cfg, nLayers, s.warmupSteps, step),
+          dropoutSeed: stepSeed(cfg.seed, step, 2),
+          runtimeThresholdOnly: lambda > 0 && cfg.runtimeGradientTo === 'thresholds',
+        });
         stats = fwd.batchStats;
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
-        const r = runtimeTensorFromVectors(tf, table, fwd.indicatorVectors);
+        const r = runtimeTensorFromVectors(tf, table, fwd.runtimeIndicators);
         const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
-        const total = tf.addN([ce, wd, lambda > 0 ? runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda) : tf.scalar(0)]) as TF.Scalar;
+        const term = lambda === 0 ? tf.scalar(0) : cfg.runtimeGradient === 'flip' ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda) : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
+        const total = tf.addN([ce, wd, term]) as TF.Scalar;
         const v = fwd.indicatorVectors;
-        // [total, ce, R, then per layer d5x5, d50c, d100c, dse]
-        monitor = tf.keep(tf.concat([tf.stack([total, ce, r]), tf.reshape(tf.stack([v.d5x5, v.d50c, v.d100c, v.dse], 1), [-1])]));
+        const perLayer = (u: typeof v) => tf.reshape(tf.stack([u.d5x5, u.d50c, u.d100c, u.dse], 1), [-1]);
+        // [total, ce, R, then per layer d5x5, d50c, d100c, dse; with trace the norms and thresholds likewise]
+        const parts = [tf.stack([total, ce, r]), perLayer(v)];
+        const zero = tf.scalar(0);
+        if (s.trace) parts.push(perLayer(fwd.indicatorNorms), tf.stack(net.thresholds.flatMap((t) => [t.t5x5, t.t50c ?? zero, t.t100c, t.tse ?? zero])));
+        monitor = tf.keep(tf.concat(parts));
         return total;
       }, varList);
       void value;
@@ -107,11 +118,21 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
       applyBatchStats(tf, net.params, stats, 1); // momentum 1: dispose without changing the moving statistics
       throw new NumericalError(`loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256) or lambda; the last checkpoint is intact`);
     }
-    opt.apply(grads, lr);
+    opt.apply(grads, lr, { frozenThresholds: step < s.warmupSteps && cfg.warmupThresholds === 'frozen' });
     tf.dispose(Object.values(grads));
     applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
-    const indicators = Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[3 + 4 * i]!, d50c: m[4 + 4 * i]!, d100c: m[5 + 4 * i]!, dse: m[6 + 4 * i]! }));
-    return { loss, ce: m[1]!, runtimeMs: m[2]!, lambda, lr, indicators };
+    const at = (o: number) => Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[o + 4 * i]!, d50c: m[o + 1 + 4 * i]!, d100c: m[o + 2 + 4 * i]!, dse: m[o + 3 + 4 * i]! }));
+    const indicators = at(3);
+    const trace = s.trace
+      ? {
+          norms: at(3 + 4 * nLayers),
+          thresholds: at(3 + 8 * nLayers).map((t, i) => {
+            const has = net.thresholds[i]!;
+            return { d5x5: t.d5x5, d100c: t.d100c, ...(has.t50c ? { d50c: t.d50c } : {}), ...(has.tse ? { dse: t.dse } : {}) };
+          }),
+        }
+      : undefined;
+    return { loss, ce: m[1]!, runtimeMs: m[2]!, lambda, lr, indicators, ...(trace ? { trace } : {}) };
   };
 }
 
@@ -120,7 +141,7 @@ export interface ChildStepSetup {
   space: SearchSpace;
   config: TrainConfig;
   net: ChildNet;
-  opt: Rmsprop;
+  opt: Optimizer;
   /** Trainable variables by logical name (gradients, weight decay of the non-BN ones, error messages). */
   trainable: Array<[string, TF.Variable]>;
 }
@@ -130,8 +151,9 @@ export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: num
   const { tf, space, config: cfg, net, opt, trainable } = s;
   const decayed = trainable.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
   const varList = trainable.map(([, v]) => v);
+  const schedule = scheduleOf(cfg.optimizer, cfg.epochs);
   return (batch, step, epoch) => {
-    const lr = learningRate({ lrPer256: cfg.optimizer.lrPer256, decayRate: cfg.optimizer.lrDecayRate, decayEpochs: cfg.optimizer.lrDecayEpochs, warmupEpochs: cfg.optimizer.lrWarmupEpochs }, cfg.batchSize, epoch);
+    const lr = learningRate(schedule, cfg.batchSize, epoch);
     let ceT: TF.Tensor | undefined;
     let stats: BatchStat[] = [];
     const { value, grads } = tf.tidy(() => {

@@ -29,6 +29,8 @@ export interface LoopSpec {
   step(batch: Batch, step: number, epoch: number): StepStats;
   saveCheckpoint(nextStep: number): Promise<void>;
   onProgress?: (p: LoopProgress) => void;
+  /** Called after the last step of every complete epoch (1-based epoch count), e.g. to evaluate. */
+  onEpochEnd?: (epochsDone: number) => Promise<void> | void;
   signal?: AbortSignal;
 }
 
@@ -65,6 +67,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<StepStats | undef
         windowImages = 0;
       }
       if (step % spec.checkpointEvery === 0 && step < spec.totalSteps) await spec.saveCheckpoint(step);
+      if (step % bpe === 0) await spec.onEpochEnd?.(step / bpe);
     }
   }
   await spec.saveCheckpoint(step);

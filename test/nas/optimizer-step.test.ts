@@ -5,7 +5,7 @@ import { loadTf } from '../../src/backend/tf';
 import { l2Penalty } from '../../src/backend/native-ops';
 import { applyBatchStats, createBn, type BatchStat } from '../../src/nas/functional-ops';
 import { ParamStore } from '../../src/nas/param-store';
-import { Rmsprop } from '../../src/nas/rmsprop';
+import { NesterovSgd, Rmsprop } from '../../src/nas/optimizer';
 
 const { tf } = loadTf();
 
@@ -100,4 +100,33 @@ test('applyBatchStats: the grouped update equals the per-BN formula bit for bit;
   tf.dispose(expected);
   a.dispose();
   b.dispose();
+});
+
+test('SGD with Nesterov momentum: grouped updates equal the per-variable formula bit for bit', () => {
+  const shapes: number[][] = [[], [5], [3, 3, 2, 1], []];
+  const make = () => shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', 40 + i)));
+  const vars = make();
+  const ref = make();
+  const opt = new NesterovSgd(tf, vars.map((variable, i) => ({ name: `v${i}`, variable, lrMultiplier: i === 3 ? 2 : 1 })), 0.9);
+  const mom = ref.map((v) => tf.variable(tf.zerosLike(v)));
+  for (let step = 0; step < 3; step++) {
+    const lr = 0.1 / (step + 1);
+    const gs = shapes.map((s, i) => tf.randomNormal(s, 0, 1, 'float32', 300 + 10 * step + i));
+    opt.apply(Object.fromEntries(vars.map((v, i) => [v.name, gs[i]!])), lr);
+    tf.tidy(() =>
+      ref.forEach((v, i) => {
+        const m = tf.add(tf.mul(mom[i]!, 0.9), gs[i]!);
+        mom[i]!.assign(m);
+        v.assign(tf.sub(v, tf.mul(tf.add(gs[i]!, tf.mul(m, 0.9)), lr * (i === 3 ? 2 : 1))));
+      }),
+    );
+    tf.dispose(gs);
+  }
+  const state = new Map(opt.state());
+  vars.forEach((v, i) => {
+    assert.ok(bitsEqual(v, ref[i]!), `variable ${i}`);
+    assert.ok(bitsEqual(state.get(`v${i}/mom`)!, mom[i]!), `mom of ${i}`);
+  });
+  opt.dispose();
+  tf.dispose([...vars, ...ref, ...mom]);
 });

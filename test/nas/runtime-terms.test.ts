@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTf } from '../../src/backend/tf';
 import { runtimeTensor } from '../../src/nas/runtime-tf';
-import { runtimeLossTerm } from '../../src/nas/runtime-loss';
+import { runtimeLossTerm, runtimeLossTermFlip } from '../../src/nas/runtime-loss';
 import { totalRuntime } from '../../src/runtime/model/runtime-model';
 import { pixel1Table } from '../../src/runtime/model/pixel1-table';
 
@@ -44,4 +44,33 @@ test('runtime terms: log, mnas (one-sided and soft) and hinge have the stated va
   close(hinge.v, 3 * (100 / 80 - 1), 'hinge above');
   close(hinge.g, 3 / 80, 'hinge slope');
   close(at(70, { kind: 'hinge', lambda: 3, targetMs: 80 }).v, 0, 'hinge below');
+});
+
+test("'flip' runtime gradient: on each indicator, the exact change of the term when that decision flips", () => {
+  const table = { space: 'synthetic', device: 'synthetic', unit: 'ms' as const, fixedMs: 5, layers: Array.from({ length: 6 }, (_, i) => ({ k3e3: 1 + i / 10, k3e6: 1.6 + i / 7, k5e3: 1.3 + i / 9, k5e6: 2.2 + i / 5, se: { e3: 0.2 + i / 20, e6: 0.3 + i / 15 } })) };
+  const keys = ['d5x5', 'd50c', 'd100c', 'dse'] as const;
+  const ind = table.layers.map((_, i) => ({ d5x5: i % 2, d50c: i === 3 ? 0 : 1, d100c: i % 3 ? 1 : 0, dse: i < 3 ? 1 : 0 }));
+  const R = totalRuntime(table, ind);
+  const configs = [
+    { kind: 'log' as const, lambda: 20 },
+    { kind: 'mnas' as const, lambda: 5, targetMs: R - 1.5, alpha: 0 }, // just above target: big decisions overshoot it
+    { kind: 'hinge' as const, lambda: 5, targetMs: R - 1.5 },
+    { kind: 'hinge' as const, lambda: 5, targetMs: R + 0.5 }, // below target: only decisions that would cross it count
+  ];
+  for (const cfg of configs) {
+    const vecs = keys.map((k) => tf.variable(tf.tensor1d(ind.map((d) => d[k]))));
+    const { value, grads } = tf.variableGrads(() => runtimeLossTermFlip(tf, table, { d5x5: vecs[0]!, d50c: vecs[1]!, d100c: vecs[2]!, dse: vecs[3]! } as never, cfg, cfg.lambda), vecs);
+    const term = (r: number) => tf.tidy(() => runtimeLossTerm(tf, tf.scalar(r), cfg, cfg.lambda).dataSync()[0]!);
+    assert.ok(Math.abs(value.dataSync()[0]! - term(R)) < 1e-4 * Math.max(1, Math.abs(term(R))), `${cfg.kind} value`);
+    keys.forEach((k, j) => {
+      const g = grads[vecs[j]!.name]!.dataSync();
+      ind.forEach((_, i) => {
+        const on = totalRuntime(table, ind.map((d, l) => (l === i ? { ...d, [k]: 1 } : d)));
+        const off = totalRuntime(table, ind.map((d, l) => (l === i ? { ...d, [k]: 0 } : d)));
+        const want = term(on) - term(off);
+        assert.ok(Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)), `${cfg.kind} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`);
+      });
+    });
+    tf.dispose([value, ...Object.values(grads), ...vecs]);
+  }
 });

@@ -119,3 +119,50 @@ test('runtime from indicator vectors equals the per-layer runtime tensor', () =>
     assert.ok(Math.abs(a - b) < 1e-5 * b, `trial ${trial}: ${a} vs ${b}`);
   }
 });
+
+test("'relative' norms of the nested groups (expansion, skip) do not jump when the kernel decision flips", () => {
+  const net = new Supernet(tf, getPreset('cifar-tiny'), 2, 'relative');
+  const norms = (t5: number) => {
+    net.thresholds.forEach((t) => t.t5x5.assign(tf.scalar(t5)));
+    return tf.tidy(() => {
+      const r = net.superkernels();
+      return { d5x5: Array.from(r.vectors.d5x5.dataSync()), n100c: Array.from(r.norms.d100c.dataSync()), n50c: Array.from(r.norms.d50c.dataSync()) };
+    });
+  };
+  const k5 = norms(0);
+  const k3 = norms(5); // every ring dropped: kernel 3x3
+  assert.ok(k5.d5x5.every((d) => d === 1) && k3.d5x5.every((d) => d === 0));
+  // at initialisation every group is at its initial norm, with either kernel size
+  for (const n of [...k5.n100c, ...k3.n100c]) assert.ok(Math.abs(n - 1) < 1e-5, `n100c ${n}`);
+  net.layout.searchable.forEach((l, i) => {
+    if (l.skipAllowed) assert.ok(Math.abs(k3.n50c[i]! - 1) < 1e-5 && Math.abs(k5.n50c[i]! - 1) < 1e-5, `n50c layer ${i}`);
+  });
+  net.dispose();
+});
+
+test('thresholdOnly indicators: same values, and a gradient that reaches the thresholds (as the full path) but not the weights', () => {
+  const space = getPreset('cifar-tiny');
+  const net = new Supernet(tf, space, 3, 'relative');
+  // margins near zero so the surrogate slope is large
+  net.thresholds.forEach((t) => [t.t5x5, t.t100c, t.t50c, t.tse].forEach((v) => v?.assign(tf.scalar(0.97))));
+  const coef = tf.tensor1d(net.layout.searchable.map((_, i) => 1 + i));
+  const f = (v: { d5x5: TF.Tensor; d50c: TF.Tensor; d100c: TF.Tensor; dse: TF.Tensor }) => tf.sum(tf.mul(coef, tf.addN([v.d5x5, tf.mul(v.d50c, 2), tf.mul(v.d100c, 3), tf.mul(v.dse, 4)]))) as TF.Scalar;
+  const vars = [...net.params.trainable].map(([, v]) => v);
+  const full = tf.variableGrads(() => f(net.superkernels().vectors), vars);
+  const only = tf.variableGrads(() => f(net.superkernels(undefined, true).thresholdOnly!), vars);
+  assert.equal(full.value.dataSync()[0], only.value.dataSync()[0]);
+  const thresholdIds = new Set(net.thresholds.flatMap((t) => Object.values(t).map((v) => (v as TF.Variable).name)));
+  let weightGrads = 0;
+  for (const [name, v] of net.params.trainable) {
+    const g = only.grads[v.name];
+    if (thresholdIds.has(v.name)) {
+      assert.ok(g && Math.abs(g.dataSync()[0]! - full.grads[v.name]!.dataSync()[0]!) <= 1e-6 * Math.abs(full.grads[v.name]!.dataSync()[0]!) + 1e-9, `threshold ${name}`);
+    } else if (g) {
+      assert.equal(tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]), 0, `weight ${name} gets no gradient`);
+      if (full.grads[v.name] && tf.tidy(() => tf.max(tf.abs(full.grads[v.name]!)).dataSync()[0]!) > 0) weightGrads++;
+    }
+  }
+  assert.ok(weightGrads > 0, 'the full path does move weights (the test is not vacuous)');
+  tf.dispose([coef, full.value, only.value, ...Object.values(full.grads), ...Object.values(only.grads)]);
+  net.dispose();
+});

@@ -5,6 +5,8 @@
  * the reference's block index (blocks 0 and 21 are fixed and are part of fixedMs). No SE costs: that
  * preset has no searchable SE.
  */
+import { layoutOf } from '../../space/layers';
+import type { SearchSpace } from '../../space/spec';
 import type { LatencyTable } from './latency-table';
 
 /** [k3e3, k3e6, k5e3, k5e6] in ms, rows = searchable layers 1..20 (stage comments: in->out, output side). */
@@ -55,5 +57,32 @@ export function pixel1Table(): LatencyTable {
       host: 'Google Pixel 1',
       source: 'Single-Path NAS reference LUT (dstamoulis/single-path-nas), rows 1..20',
     },
+  };
+}
+
+/** SE cost assumed by `pixel1ShapedTable`, as a fraction of the MBConv it sits in (the Pixel-1 LUT has none). */
+export const PIXEL1_SHAPED_SE_FRACTION = 0.1;
+
+/**
+ * A synthetic table with the Pixel-1 table's shape for any space: layer i of N takes the Pixel-1 row
+ * at the same relative depth (row floor(i * 20 / N)), the fixed part keeps its share (19.6 ms per 20
+ * layers), and SE (when searchable) costs 10% of its MBConv. On a phone, unlike on the TF.js CPU
+ * backend, kernel size and expansion cost about as much as a whole layer (k3e3 is 43% of k5e6 on
+ * average): this table checks that the search uses those levers when the device rewards them.
+ */
+export function pixel1ShapedTable(space: SearchSpace): LatencyTable {
+  const layers = layoutOf(space).searchable.length;
+  const rows = Array.from({ length: layers }, (_, i) => {
+    const [k3e3, k3e6, k5e3, k5e6] = ROWS[Math.floor((i * ROWS.length) / layers)]!;
+    const se = space.search.se ? { se: { e3: PIXEL1_SHAPED_SE_FRACTION * k5e3, e6: PIXEL1_SHAPED_SE_FRACTION * k5e6 } } : {};
+    return { k3e3, k3e6, k5e3, k5e6, ...se };
+  });
+  return {
+    space: space.name,
+    device: 'pixel1-shaped (synthetic)',
+    unit: 'ms',
+    fixedMs: (PIXEL1_FIXED_MS * layers) / ROWS.length,
+    layers: rows,
+    meta: { source: `Pixel-1 LUT rows resampled to ${layers} layers, SE ${PIXEL1_SHAPED_SE_FRACTION * 100}% of the MBConv; synthetic, for search tests` },
   };
 }

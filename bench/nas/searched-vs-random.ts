@@ -1,0 +1,106 @@
+/**
+ * The paper's claim as a bench: is the searched network better than random networks of the same
+ * predicted latency? For each target (a fraction of the largest network's predicted latency):
+ *  1. search (one shared warm-up, then the runtime loss with that target) -> the searched network;
+ *  2. draw random architectures of the same space (each layer uniform over its ops, seeded) until
+ *     --randoms of them lie within +-5% of the searched network's predicted latency;
+ *  3. retrain every one of them from scratch with the same recipe, budget and seeds, and score it on
+ *     a held-out split of the training data (never seen by search or retraining).
+ * Results are appended per search / retrain to --out (JSONL): rerun the same command to resume.
+ * Report: bench/nas/report-searched-vs-random.ts (table + figure).
+ *
+ *   node --import tsx bench/nas/searched-vs-random.ts [--fracs 0.5,0.7] [--randoms 4] [--seeds 0,1,2] \
+ *     [--limit 12000 --val 2000] [--search-epochs 4 --search-warmup 2 --lambda 20 --loss mnas] \
+ *     [--recipe fast --train '{"epochs":3}'] [--out bench/nas/results/searched-vs-random.jsonl]
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadTf } from '../../src/backend/tf';
+import { trainConfigForRecipe } from '../../src/config/recipes';
+import { parseSearchConfig } from '../../src/config/training-config';
+import { evaluateTop1 } from '../../src/nas/evaluate';
+import { runSearch } from '../../src/nas/search';
+import { trainChild } from '../../src/nas/train-child';
+import { CheckpointStore } from '../../src/storage/checkpoint-store';
+import { openStore } from '../../src/storage/open-store';
+import { architectureFromString, architectureToString } from '../../src/space/architecture';
+import { getPreset } from '../../src/space/presets';
+import { latencyRange } from '../../src/runtime/model/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
+import { sampleArchitectures } from '../../src/runtime/model/sample-architectures';
+import { appendJsonl, argMap, cifarSplits, evalBatches, readJsonl, ROOT, seedFromWarmup, sharedWarmup, tableByName, trainBatches } from './common';
+
+const a = argMap(process.argv.slice(2));
+const num = (k: string, d: number) => (a[k] !== undefined ? Number(a[k]) : d);
+
+export interface SearchRecord { type: 'search'; frac: number; targetMs: number; architecture: string; predictedMs: number; supernetTop1: number; seconds: number }
+export interface TrainRecord { type: 'train'; frac: number; kind: 'searched' | 'random'; architecture: string; predictedMs: number; seed: number; top1: number; wallSeconds: number; cpuSeconds: number; loadavg: number }
+
+async function main(): Promise<void> {
+  const { tf, name: backend } = loadTf();
+  if (backend !== 'tensorflow') throw new Error(`native backend required, got '${backend}'`);
+  const space = getPreset(a.space ?? 'cifar-small');
+  const table = tableByName(space, a.table ?? 'shipped');
+  const range = latencyRange(space, table);
+  const out = path.resolve(ROOT, a.out ?? 'bench/nas/results/searched-vs-random.jsonl');
+  const work = path.resolve(a.work ?? path.join(os.tmpdir(), 'spnas-searched-vs-random'));
+  const splits = await cifarSplits(space, num('limit', 12000), num('val', 2000));
+  const loss = (a.loss ?? 'mnas') as 'mnas' | 'hinge';
+  const base = { epochs: num('search-epochs', 4), warmupEpochs: num('search-warmup', 2), batchSize: num('search-batch', 64), seed: 0, checkpointEvery: 100000, keepCheckpoints: 1 };
+  const seeds = (a.seeds ?? '0,1,2').split(',').map(Number);
+  const nRandom = num('randoms', 4);
+  const recs = () => readJsonl<SearchRecord | TrainRecord>(out);
+
+  for (const frac of (a.fracs ?? '0.5,0.7').split(',').map(Number)) {
+    // 1. the searched network
+    let search = recs().find((r): r is SearchRecord => r.type === 'search' && r.frac === frac);
+    if (!search) {
+      await sharedWarmup({ tf, space, config: parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } }), table, train: splits.train, dir: path.join(work, 'warmup') });
+      const targetMs = frac * range.largestMs;
+      const config = parseSearchConfig({ ...base, runtimeLoss: { kind: loss, lambda: num('lambda', 20), targetMs } });
+      const dir = path.join(work, `search-${frac}`);
+      seedFromWarmup(path.join(work, 'warmup'), dir);
+      const t0 = Date.now();
+      const r = await runSearch({ tf, space, config, table, train: trainBatches(space, splits.train, config), checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }) });
+      const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+      r.supernet.dispose();
+      search = { type: 'search', frac, targetMs, architecture: architectureToString(r.architecture), predictedMs: predictArchitectureLatencyExact(table, r.architecture), supernetTop1: val.top1, seconds: (Date.now() - t0) / 1000 };
+      appendJsonl(out, search);
+      process.stdout.write(`search ${frac}: ${search.architecture} ${search.predictedMs.toFixed(2)} ms (target ${targetMs.toFixed(2)})\n`);
+    }
+    // 2. random architectures within +-5% of the searched network's predicted latency (seeded, reproducible)
+    const randoms: string[] = [];
+    for (let s = 1; randoms.length < nRandom && s < 200; s++) {
+      for (const arch of sampleArchitectures(space, 5000, 1000 * s + Math.round(frac * 100))) {
+        const ms = predictArchitectureLatencyExact(table, arch);
+        const str = architectureToString(arch);
+        if (Math.abs(ms / search.predictedMs - 1) <= 0.05 && str !== search.architecture && !randoms.includes(str)) randoms.push(str);
+        if (randoms.length >= nRandom) break;
+      }
+    }
+    if (randoms.length < nRandom) throw new Error(`only ${randoms.length} random architectures within 5% of ${search.predictedMs.toFixed(2)} ms`);
+    // 3. retrain everything with the same recipe and seeds, seed-major so partial results stay balanced
+    const candidates = [{ kind: 'searched' as const, architecture: search.architecture }, ...randoms.map((architecture) => ({ kind: 'random' as const, architecture }))];
+    for (const seed of seeds) {
+      for (const c of candidates) {
+        if (recs().some((r) => r.type === 'train' && r.frac === frac && r.architecture === c.architecture && r.seed === seed)) continue;
+        const arch = architectureFromString(space, c.architecture);
+        const config = trainConfigForRecipe(a.recipe ?? 'fast', { ...(a.train ? JSON.parse(a.train) : { epochs: 3 }), seed });
+        const t0 = Date.now();
+        const c0 = process.cpuUsage();
+        const r = await trainChild({ tf, space, architecture: arch, config, train: trainBatches(space, splits.train, config) });
+        const val = await evaluateTop1(tf, (x) => r.model.predict(x) as ReturnType<typeof tf.zeros>, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+        r.model.dispose();
+        const cpu = process.cpuUsage(c0);
+        const rec: TrainRecord = { type: 'train', frac, kind: c.kind, architecture: c.architecture, predictedMs: predictArchitectureLatencyExact(table, arch), seed, top1: val.top1, wallSeconds: (Date.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadavg: os.loadavg()[0]! };
+        appendJsonl(out, rec);
+        process.stdout.write(`train ${frac} ${c.kind} seed ${seed}: ${(100 * val.top1).toFixed(2)}% ${c.architecture} (${rec.wallSeconds.toFixed(0)} s)\n`);
+      }
+    }
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${(err as Error).stack ?? err}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { loadTf } from '../../src/backend/tf';
+import { getPreset } from '../../src/space/presets';
+import { parseSearchConfig, type SearchConfigInput } from '../../src/config/training-config';
+import { runSearch } from '../../src/nas/search';
+import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
+import { BatchLoader } from '../../src/data/batch-loader';
+import { architectureToString } from '../../src/space/architecture';
+import { defaultTableFor } from '../../src/runtime/default-tables';
+import { latencyRange } from '../../src/runtime/model/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
+import type { LatencyTable } from '../../src/runtime/model/latency-table';
+import { CIFAR_DIR } from '../data/fixtures';
+
+// Small real runs (cifar-tiny, a few hundred CIFAR-10 images): the search's latency control, not its accuracy.
+const { tf } = loadTf();
+const space = getPreset('cifar-tiny');
+let train: ImageDataset | undefined;
+
+async function search(table: LatencyTable, cfg: SearchConfigInput) {
+  train ??= splitDataset(await loadImageDataset(`${CIFAR_DIR}/train-000000.tar`, { limit: 544, imageSize: [32, 32] }), { valCount: 32, seed: 0 }).train;
+  const config = parseSearchConfig({ seed: 0, epochs: 5, warmupEpochs: 2, batchSize: 32, ...cfg });
+  const loader = new BatchLoader(train, { batchSize: 32, seed: 0, shuffle: true, augment: { padCrop: 4, flip: true }, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
+  const r = await runSearch({ tf, space, config, table, train: loader });
+  r.supernet.dispose();
+  return { arch: architectureToString(r.architecture), ms: predictArchitectureLatencyExact(table, r.architecture) };
+}
+
+test('synthetic table where only layer 3 kernel size costs latency: the search switches exactly that kernel to 3x3', async () => {
+  // every op costs 0.01 ms except a 5x5 kernel in layer 3 (5 ms); SE 0.001 ms. The target (half the
+  // largest network) is reachable only by that kernel, and nothing else has a reason to change.
+  const cheap = { k3e3: 0.01, k3e6: 0.01, k5e3: 0.01, k5e6: 0.01, se: { e3: 0.001, e6: 0.001 } };
+  const table: LatencyTable = {
+    space: space.name, device: 'synthetic', unit: 'ms', fixedMs: 1,
+    layers: [cheap, cheap, { ...cheap, k5e3: 5, k5e6: 5 }, cheap, cheap],
+  };
+  const targetMs = 0.5 * latencyRange(space, table).largestMs;
+  for (const kind of ['hinge', 'mnas'] as const) {
+    const r = await search(table, { runtimeLoss: { kind, lambda: 20, targetMs } });
+    assert.equal(r.arch, 'k5e6+se,k5e6+se,k3e6+se,k5e6+se,k5e6+se', `${kind}: ${JSON.stringify(r)}`);
+  }
+});
+
+test('with the mnas and hinge losses the derived network lands within +-10% of a target at 70% of the largest (shipped table)', async () => {
+  const table = defaultTableFor(space);
+  const targetMs = 0.7 * latencyRange(space, table).largestMs;
+  for (const kind of ['mnas', 'hinge'] as const) {
+    const r = await search(table, { runtimeLoss: { kind, lambda: 20, targetMs } });
+    assert.ok(Math.abs(r.ms / targetMs - 1) <= 0.1, `${kind}: predicted ${r.ms.toFixed(2)} ms for a target of ${targetMs.toFixed(2)} ms (${r.arch})`);
+  }
+});
+
+test('log loss: four increasing lambdas give strictly decreasing predicted latency', async () => {
+  const table = defaultTableFor(space);
+  const results = [];
+  for (const lambda of [5, 10, 20, 50]) results.push({ lambda, ...(await search(table, { runtimeLoss: { kind: 'log', lambda } })) });
+  for (let i = 1; i < results.length; i++) assert.ok(results[i]!.ms < results[i - 1]!.ms, `not strictly decreasing: ${JSON.stringify(results)}`);
+});
