@@ -16,6 +16,8 @@ export interface ExecutionRequest {
   /** Seconds the activity may run (a Job's activeDeadlineSeconds). */
   timeoutSeconds: number;
   labels: Record<string, string>;
+  /** The Temporal attempt: names its Job, so a restarted worker finds the Job instead of starting another. */
+  identity: { workflowId: string; activityId: string; attempt: number };
 }
 
 export interface Executor {

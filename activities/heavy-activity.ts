@@ -66,6 +66,7 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           name, input: req.input, resources: req.resources, labels: req.labels,
           ioUri: studyLayout.activityIo(req.studyRoot, workflowId, info.activityId, info.attempt),
           timeoutSeconds: Math.round(info.startToCloseTimeoutMs / 1000),
+          identity: { workflowId, activityId: info.activityId, attempt: info.attempt },
         },
         {
           signal: ctx.cancellationSignal,

@@ -8,7 +8,7 @@ function absolute(p: unknown, base: string): unknown {
 }
 
 export function readStudySpecFile(file: string): StudySpec {
-  const raw = readJsonFile(file, 'study spec') as Record<string, unknown>;
+  const { $schema: _editorsOnly, ...raw } = readJsonFile(file, 'study spec') as Record<string, unknown>;
   const base = path.dirname(path.resolve(file));
   const data = raw.data as { train?: { uri?: unknown }; test?: { uri?: unknown } } | undefined;
   const resolved = {

@@ -28,7 +28,7 @@ export const activityJobSpecSchema = z
     activityId: z.string().min(1),
     attempt: z.number().int().min(1),
     /** The activity the container runs: `spnas run-activity <activity> --input <inputUri>`. */
-    activity: z.string().regex(/^[a-z][a-z0-9-]*$/, 'must be an activity name such as search, retrain, evaluate, profile'),
+    activity: z.string().regex(/^[a-z][A-Za-z0-9-]*$/, 'must be an activity (use case) name such as searchArchitecture, trainModel, evaluateModel'),
     /** Store URI (s3://... on a cluster) holding input.json; the container writes result.json or error.json there. */
     inputUri: z.string().min(1),
     /** Container image; falls back to the template's image. */

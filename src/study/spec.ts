@@ -29,6 +29,8 @@ const paramOverrideSchema = z.union([z.null(), z.record(z.string(), z.unknown())
 
 export const studySpecSchema = z
   .object({
+    /** Editors' schema reference (docs/study-spec.schema.json); ignored. */
+    $schema: z.string().optional(),
     version: z.literal(STUDY_SPEC_VERSION).default(STUDY_SPEC_VERSION),
     /** Lower-case letters, digits and dashes: it names the workflow ids and the store prefix. */
     name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, 'lower-case letters, digits and dashes, 1-48 characters, starting and ending with a letter or digit'),

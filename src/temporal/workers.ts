@@ -11,6 +11,7 @@ import type * as http from 'node:http';
 import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createHeavyActivities, createStudyActivities, type Executors } from '../../activities';
+import { K8sJobExecutor } from '../../activities/k8s-job-executor';
 import { LocalExecutor } from '../../activities/local-executor';
 import { NoopExecutor } from '../../activities/noop-executor';
 import { connectWorker, type TemporalTarget } from './connection';
@@ -62,7 +63,7 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
   }
   if (cfg.role !== 'orchestration') {
     const local = cfg.engine === 'noop' ? new NoopExecutor(cfg.noopDelayMs) : new LocalExecutor();
-    const executors: Executors = { local, auto: cfg.executor, ...deps.executors };
+    const executors: Executors = { local, auto: cfg.executor, ...(cfg.executor === 'k8s-job' && !deps.executors?.['k8s-job'] ? { 'k8s-job': K8sJobExecutor.fromEnv() } : {}), ...deps.executors };
     workers.push(
       await Worker.create({
         connection, namespace: target.namespace, taskQueue: cfg.computeQueue, shutdownGraceTime,

@@ -34,10 +34,12 @@ export interface RunDirOptions {
  */
 const LEASE_TTL_MS = 60_000;
 
-/** The CLI waits for a previous writer's lease to lapse; an activity fails at once and lets Temporal's retry back off. */
-function waitMsFor(owner: string): number {
-  return owner.startsWith('cli:') ? 90_000 : 0;
-}
+/**
+ * How long to wait for a previous writer's lease to lapse: a little longer than the TTL, so a rerun (CLI)
+ * or a retry (activity, heartbeating meanwhile) after a crashed writer proceeds instead of failing;
+ * a writer that is still alive keeps renewing, and the wait ends in a retryable LEASE_HELD.
+ */
+const LEASE_WAIT_MS = 90_000;
 
 /**
  * Runs `fn` with the run directory at `uri` opened for `run` (lease taken, inputs claimed), and always
@@ -48,7 +50,7 @@ function waitMsFor(owner: string): number {
  */
 export async function withRunDir<T>(uri: string, run: object, o: RunDirOptions, ctx: UseCaseContext, fn: (dir: RunDir) => Promise<T>): Promise<T> {
   const owner = ctx.owner ?? `cli:${os.hostname()}:${process.pid}`;
-  const lease = await RunLease.acquire(openStore(uri), { owner, ttlMs: LEASE_TTL_MS, waitMs: waitMsFor(owner), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  const lease = await RunLease.acquire(openStore(uri), { owner, ttlMs: LEASE_TTL_MS, waitMs: LEASE_WAIT_MS, ...(ctx.signal ? { signal: ctx.signal } : {}) });
   try {
     await claimRunInputs(lease.fencedStore, run, { what: o.what, mutable: o.mutable ?? [] });
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, lease.signal]) : lease.signal;

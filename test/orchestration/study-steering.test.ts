@@ -96,3 +96,24 @@ test('the shared warm-up runs once for trials with equal warm-up inputs, and sep
   assert.equal((await activityTypes(t.client, studyWorkflowId('warm-split'))).filter((a) => a === 'warmupSupernet').length, lrs.size);
   assert.equal(lrs.size, 2);
 });
+
+test('`temporal workflow start --input-file` starts a study the workers run; `spnas study status` reads it', { timeout: 120_000 }, async () => {
+  const { execFile } = await import('node:child_process');
+  // async: the workers answering the study's query run in this process
+  const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => new Promise<string>((resolve, reject) => execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));
+  const { temporalBinary } = await import('../../src/temporal/dev-server');
+  const { spnasBin } = await import('../../src/temporal/compute-process');
+  const specFile = path.join(t.dir, 'cli-study.json');
+  require('node:fs').writeFileSync(specFile, JSON.stringify(tinyStudy('cli-start', store(), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 1 } })));
+  const addr = ['--address', t.target.address, '--namespace', t.target.namespace];
+  await run(temporalBinary(), ['workflow', 'start', ...addr, '--type', STUDY_WORKFLOW_TYPE, '--task-queue', QUEUE, '--workflow-id', studyWorkflowId('cli-start'), '--input-file', specFile]);
+  const s = await studyResult(t.client.workflow.getHandle(studyWorkflowId('cli-start')));
+  assert.equal(s.state, 'completed');
+  assert.equal(s.trialRecords.length, 2);
+  const env = { ...process.env, TEMPORAL_ADDRESS: t.target.address, TEMPORAL_NAMESPACE: t.target.namespace };
+  const status = JSON.parse(await run(process.execPath, [spnasBin(), 'study', 'status', 'cli-start', '--json'], env)) as { state: string; trials: { ok: number } };
+  assert.equal(status.state, 'completed');
+  assert.equal(status.trials.ok, 2);
+  // a study that does not exist: one line naming it and what to do, no stack trace
+  await assert.rejects(run(process.execPath, [spnasBin(), 'study', 'status', 'no-such-study'], env), (e: Error) => /no study 'no-such-study' on this Temporal server/.test(e.message) && !/at .*\.js:\d+/.test(e.message));
+});

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { Client } from '@temporalio/client';
 import { freePort, startDevServer, type DevServer } from '../../src/temporal/dev-server';
 import { connectClient, temporalTarget, type TemporalTarget } from '../../src/temporal/connection';
-import { startWorkers, type RunningWorkers } from '../../src/temporal/workers';
+import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../src/temporal/workers';
 import { workerConfigFromEnv, type WorkerConfigInput } from '../../src/temporal/worker-config';
 import { spawnComputeWorker, type ComputeProcess } from '../../src/temporal/compute-process';
 import { parseStudySpec, type StudySpec, type StudySpecInput } from '../../src/study/spec';
@@ -21,7 +21,7 @@ export interface TemporalFixture {
   client: Client;
   dir: string;
   /** In-process workers (orchestration, and compute with the given engine). */
-  workers(cfg?: WorkerConfigInput): Promise<RunningWorkers>;
+  workers(cfg?: WorkerConfigInput, deps?: WorkerDeps): Promise<RunningWorkers>;
   /** A compute worker in a child process (real engine unless env says otherwise). */
   computeProcess(env?: NodeJS.ProcessEnv): ComputeProcess;
   stop(): Promise<void>;
@@ -37,8 +37,8 @@ export async function startTemporal(): Promise<TemporalFixture> {
   const children: ComputeProcess[] = [];
   return {
     server, target, client, dir,
-    async workers(cfg = {}) {
-      const w = await startWorkers(workerConfigFromEnv({}, { metricsPort: 0, healthPort: 0, shutdownGraceSeconds: 2, ...cfg }), target, { handleSignals: false });
+    async workers(cfg = {}, deps = {}) {
+      const w = await startWorkers(workerConfigFromEnv({}, { metricsPort: 0, healthPort: 0, shutdownGraceSeconds: 2, ...cfg }), target, { handleSignals: false, ...deps });
       running.push(w);
       return w;
     },

@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import type { CliCommand } from '../command';
-import { InvalidInputError } from '../../errors';
+import { InvalidInputError, SpnasError, TransientError } from '../../errors';
 import type { StudyStatus, StudySummary } from '../../study/records';
 import { studySpecJsonSchema } from '../../study/spec';
 import { studyLayout } from '../../study/names';
@@ -14,7 +14,7 @@ import { openStudyRuntime, remoteConfigured } from '../../temporal/embedded';
 import { startDevServer } from '../../temporal/dev-server';
 import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyHandle, studyResult, studyStatus } from '../../temporal/study-client';
 import { workerConfigFromEnv } from '../../temporal/worker-config';
-import { Client } from '@temporalio/client';
+import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { numberFlag, parseFlags } from '../args';
 import { readStudySpecFile } from '../study-spec-file';
 import { StudyProgress, statusLine } from '../study-progress';
@@ -137,9 +137,24 @@ async function steer(sub: string, argv: string[]): Promise<number> {
       printFront(s, out);
     }
     return 0;
+  } catch (err) {
+    throw steeringError(err, sub, id);
   } finally {
     await c.close();
   }
+}
+
+/** Temporal client errors as one-line typed errors that say what to do. */
+function steeringError(err: unknown, sub: string, id: string): unknown {
+  if (err instanceof SpnasError) return err;
+  const msg = (e: unknown): string => (e instanceof Error ? `${e.message}${(e as { cause?: unknown }).cause ? `: ${msg((e as { cause?: unknown }).cause)}` : ''}` : String(e));
+  if (err instanceof WorkflowNotFoundError) return new InvalidInputError(`study ${sub}: no study '${id}' on this Temporal server (${err.message}); 'spnas study run <spec.json>' starts one`);
+  if (err instanceof WorkflowUpdateFailedError) return new InvalidInputError(`study ${sub} ${id}: refused: ${msg(err.cause)}`);
+  if (err instanceof ServiceError && /DEADLINE_EXCEEDED|no poller|timed out/i.test(msg(err))) {
+    return new TransientError(`study ${sub} ${id}: no worker answered (${msg(err)}); start one with 'spnas worker' (or 'spnas study run <spec.json>') against the same server`, { code: 'NO_WORKER' });
+  }
+  if (err instanceof ServiceError) return new TransientError(`study ${sub} ${id}: ${msg(err)}`, { code: 'TEMPORAL_UNAVAILABLE' });
+  return err;
 }
 
 export const studyCommand: CliCommand = {

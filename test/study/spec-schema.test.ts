@@ -1,0 +1,22 @@
+// docs/study-spec.schema.json is what `spnas study schema` prints (editors validate spec files with it),
+// and the example study the README runs is a valid spec.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { studySpecJsonSchema } from '../../src/study/spec';
+import { readStudySpecFile } from '../../src/cli/study-spec-file';
+
+const ROOT = path.join(__dirname, '..', '..');
+
+test('docs/study-spec.schema.json is current (regenerate: spnas study schema --out docs/study-spec.schema.json)', () => {
+  const checkedIn = JSON.parse(fs.readFileSync(path.join(ROOT, 'docs', 'study-spec.schema.json'), 'utf8'));
+  assert.deepEqual(checkedIn, JSON.parse(JSON.stringify(studySpecJsonSchema())));
+});
+
+test('examples/study.json parses; its relative paths resolve against its own directory', () => {
+  const spec = readStudySpecFile(path.join(ROOT, 'examples', 'study.json'));
+  assert.equal(spec.storage, path.join(ROOT, 'runs', 'studies'));
+  assert.equal(spec.data.train.uri, path.resolve(ROOT, '..', 'shared', 'data', 'cifar10-jpeg'));
+  assert.ok(!('$schema' in spec), 'the editor-only $schema key does not reach the workflow input');
+});
