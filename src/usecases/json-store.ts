@@ -1,0 +1,18 @@
+/** Small JSON documents in an object store (run.json, results), with errors naming the object. */
+import { InvalidInputError } from '../errors';
+import type { ObjectStore } from '../storage/object-store';
+
+export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
+  await store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json' });
+}
+
+/** The parsed document, or undefined when the object does not exist. */
+export async function readJson(store: ObjectStore, key: string): Promise<unknown | undefined> {
+  if (!(await store.head(key))) return undefined;
+  const raw = await store.get(key);
+  try {
+    return JSON.parse(Buffer.from(raw).toString('utf8'));
+  } catch (err) {
+    throw new InvalidInputError(`${store.uri}/${key} is not valid JSON: ${(err as Error).message}`);
+  }
+}
