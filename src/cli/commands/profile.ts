@@ -13,6 +13,9 @@ import { resolveSpace } from '../space-arg';
 import { profileSpace, type ProfileResult } from '../../runtime/profiler';
 import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
 import type { ErrorStats } from '../../runtime/model/prediction-error';
+import { profileInBrowser, type BrowserProfileResult } from '../../browser/browser-profile';
+import { checkBackendPreference } from '../../browser/backends';
+import { abortOnSignals } from '../signals';
 
 const usage = `usage: spnas profile --space <preset|spec.json> [options]
 
@@ -33,6 +36,11 @@ options:
                         jobs; median is the reference's choice on a dedicated device)
   --device <label>      device label stored in the table
   --json                print one JSON object (table path, table, report) on stdout
+  --target <t>          node (default): this process's TF.js backend; browser: serve a page on
+                        127.0.0.1 that profiles in whatever browser opens it (docs/browser.md)
+  --backend <b>         with --target browser: auto (default: WebGPU, WebGL, WASM, CPU, the first
+                        that starts) | webgpu | webgl | wasm | cpu
+  --port <n>            with --target browser: port on 127.0.0.1 (default: any free port)
 
 Threads: libtensorflow's default (one per CPU); set TF_NUM_INTRAOP_THREADS=N to profile with N
 (the reference's Pixel-1 table is 1 thread). Profile on an otherwise idle machine when you can:
@@ -76,7 +84,13 @@ export const profileCommand: CliCommand = {
       stat: { type: 'string' },
       device: { type: 'string' },
       json: { type: 'boolean' },
+      target: { type: 'string' },
+      backend: { type: 'string' },
+      port: { type: 'string' },
     });
+    const target = (values.target as string | undefined) ?? 'node';
+    if (target !== 'node' && target !== 'browser') throw new InvalidInputError(`--target must be node or browser, got '${target}'`);
+    if (target === 'node' && (values.backend !== undefined || values.port !== undefined)) throw new InvalidInputError('--backend and --port apply to --target browser only');
     const space = resolveSpace(requireFlag(values, 'space', 'profile'));
     const stat = (values.stat as string | undefined) ?? DEFAULT_STATISTIC;
     if (!(STATISTICS as readonly string[]).includes(stat)) throw new InvalidInputError(`--stat must be one of ${STATISTICS.join(', ')}, got '${stat}'`);
@@ -95,16 +109,31 @@ export const profileCommand: CliCommand = {
     } catch (err) {
       throw new InvalidInputError(`--out '${out}': its directory is not writable (${(err as Error).message})`, { cause: err });
     }
-    const { tf } = loadTf();
     const progress = { build: new ProgressReporter('profile: building models'), measure: new ProgressReporter('profile: timing rounds') };
-    const result = await profileSpace(tf, space, { ...opts, onProgress: (p) => progress[p.phase].update({ done: p.done, total: p.total, detail: '' }) });
+    const onProgress = (p: { phase: 'build' | 'measure'; done: number; total: number }) => progress[p.phase].update({ done: p.done, total: p.total, detail: '' });
+    let result: ProfileResult | BrowserProfileResult;
+    if (target === 'browser') {
+      const backend = checkBackendPreference((values.backend as string | undefined) ?? 'auto');
+      const { signal, release } = abortOnSignals();
+      try {
+        const log = (line: string) => process.stderr.write(`profile: ${line}\n`);
+        const onListening = (url: string) => log(`open this page in the browser to profile (it stays on this machine):\n  ${url}`);
+        result = await profileInBrowser(space, { ...opts, backend, port: intFlag(values, 'port', 0), out, signal, onListening, onProgress, log });
+      } finally {
+        release();
+      }
+    } else {
+      const { tf } = loadTf();
+      result = await profileSpace(tf, space, { ...opts, onProgress });
+    }
     try {
       fs.writeFileSync(out, JSON.stringify(result.table, null, 2) + '\n');
     } catch (err) {
       throw new InvalidInputError(`--out '${out}' cannot be written: ${(err as Error).message}`, { cause: err });
     }
     if (values.json) {
-      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored }) + '\n');
+      const browser = 'userAgent' in result ? { backend: result.backend, backendDetail: result.backendDetail, userAgent: result.userAgent } : undefined;
+      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored, ...(browser ? { browser } : {}) }) + '\n');
     } else {
       process.stdout.write(humanReport(result, out));
     }
