@@ -9,7 +9,7 @@ import { DEFAULT_STATISTIC, type Statistic } from '../runtime/model/statistic';
 import { summariseMeasurement, type ProfileProgress, type ProfileResult } from '../runtime/profile-measure';
 import type { SearchSpace } from '../space/spec';
 import { bundlePage } from './bundle';
-import { startLocalServer } from './local-server';
+import { checkPort, startLocalServer } from './local-server';
 import type { BackendPreference, BrowserBackend } from './backends';
 import { browserTableLabels, parseBrowserMeasurement, type ProfileConfig } from './profile-protocol';
 
@@ -56,6 +56,7 @@ export async function profileInBrowser(space: SearchSpace, opts: BrowserProfileO
     seed: opts.seed ?? 1,
     backend: opts.backend ?? 'auto',
   };
+  checkPort(opts.port);
   if (opts.signal?.aborted) throw new CancelledError('browser profile cancelled before it started');
   const session = randomBytes(16).toString('hex');
   const files = await bundlePage('profile');

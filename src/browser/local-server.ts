@@ -92,8 +92,14 @@ function fileInDir(dir: string, urlPath: string): string | undefined {
   }
 }
 
+/** Throws InvalidInputError unless `port` is absent or 0..65535 (0 = any free port). */
+export function checkPort(port: number | undefined): void {
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new InvalidInputError(`port ${port}: must be an integer from 0 (any free port) to 65535`);
+}
+
 /** Starts the server; resolves once it listens. */
 export async function startLocalServer(opts: LocalServerOptions): Promise<LocalServer> {
+  checkPort(opts.port);
   const isolated = opts.crossOriginIsolated ?? true;
   const maxBody = opts.maxBodyBytes ?? 16 * 1024 * 1024;
   let port = 0;

@@ -14,6 +14,7 @@
  * Everything is closed in `finally`, the browser with a deadline after which its process is killed.
  * Each browser gets a fresh profile directory (playwright creates and removes it).
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserServer, type Page, type Request } from 'playwright-core';
@@ -173,4 +174,53 @@ export async function dropFiles(page: Page, selector: string, files: FilePayload
 /** Waits until at least `count` elements match `selector`. */
 export async function waitForCount(page: Page, selector: string, count: number, timeoutMs = 120_000): Promise<void> {
   await page.waitForFunction(([sel, n]) => (globalThis as unknown as PageGlobals).document.querySelectorAll(sel).length >= n, [selector, count] as const, { timeout: timeoutMs });
+}
+
+export interface RunningCli {
+  /** Resolves with the first match of `re` in stderr; rejects if the process exits first or after `timeoutMs`. */
+  waitForStderr(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exit: Promise<{ code: number; stdout: string; stderr: string }>;
+  /** SIGKILL (no-op once exited). */
+  kill(): void;
+}
+
+/**
+ * Starts `spnas <args>` in the background (a command that serves a page and waits for a browser, say).
+ * The caller must kill() it in `finally`.
+ */
+export function spawnSpnas(args: string[], repo: string): RunningCli {
+  const cp = spawn(process.execPath, [path.join(repo, 'bin', 'spnas.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  let stdout = '';
+  let stderr = '';
+  const listeners = new Set<() => void>();
+  cp.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  cp.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    listeners.forEach((l) => l());
+  });
+  const exit = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => cp.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  let exited = false;
+  void exit.then(() => (exited = true));
+  return {
+    exit,
+    kill: () => {
+      if (!exited) cp.kill('SIGKILL');
+    },
+    waitForStderr: (re, timeoutMs = 180_000) =>
+      new Promise((resolve, reject) => {
+        const check = () => {
+          const m = re.exec(stderr);
+          if (m) done(() => resolve(m));
+        };
+        const timer = setTimeout(() => done(() => reject(new Error(`spnas ${args[0]}: no ${re} on stderr within ${timeoutMs / 1000} s:\n${stderr}`))), timeoutMs);
+        const done = (f: () => void) => {
+          clearTimeout(timer);
+          listeners.delete(check);
+          f();
+        };
+        listeners.add(check);
+        void exit.then((r) => done(() => reject(new Error(`spnas ${args[0]} exited (${r.code}) before printing ${re}:\n${r.stderr}`))));
+        check();
+      }),
+  };
 }
