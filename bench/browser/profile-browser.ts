@@ -4,8 +4,10 @@
  * (`spnas profile`) right after, with the same seed, so both check the SAME random architectures.
  * Reports each table's prediction error, and per architecture the ratio of its measured whole-network
  * latency in the browser to native tfjs-node (a ratio from one run, as the machine is shared).
+ * --native-threads N runs tfjs-node with N intra-op threads (TF_NUM_INTRAOP_THREADS), e.g. 1 to
+ * compare with single-threaded WASM.
  *
- *   node --import tsx bench/browser/profile-browser.ts [--backend wasm] [--repeats 20] [--samples 20] cifar-tiny cifar-small
+ *   node --import tsx bench/browser/profile-browser.ts [--backend wasm] [--repeats 20] [--samples 20] [--native-threads 1] cifar-tiny cifar-small
  *
  * Writes bench/browser/results/<preset>-<backend>-<UTC yyyymmdd-hhmm>.json and prints a Markdown table.
  */
@@ -19,7 +21,7 @@ import type { PredictionReport } from '../../src/runtime/model/prediction-error'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'wasm' }, repeats: { type: 'string', default: '20' }, samples: { type: 'string', default: '20' } },
+  options: { backend: { type: 'string', default: 'wasm' }, repeats: { type: 'string', default: '20' }, samples: { type: 'string', default: '20' }, 'native-threads': { type: 'string' } },
 });
 const root = path.resolve(__dirname, '../..');
 const resultsDir = path.join(__dirname, 'results');
@@ -31,8 +33,8 @@ interface ProfileOut {
   browser?: { backend: string; backendDetail: string; userAgent: string };
 }
 
-async function profile(args: string[], inBrowser: boolean): Promise<ProfileOut> {
-  const run = spawnSpnas(['profile', ...args, '--json'], root);
+async function profile(args: string[], inBrowser: boolean, env: Record<string, string> = {}): Promise<ProfileOut> {
+  const run = spawnSpnas(['profile', ...args, '--json'], root, env);
   try {
     if (inBrowser) {
       const [url] = await run.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/\?session=[0-9a-f]+/);
@@ -65,7 +67,8 @@ async function main(): Promise<void> {
     const load0 = os.loadavg()[0]!;
     const inBrowser = await profile(['--target', 'browser', '--backend', backend, ...common, '--out', path.join(tmp, 'browser.json')], true);
     const load1 = os.loadavg()[0]!;
-    const native = await profile([...common, '--out', path.join(tmp, 'node.json')], false);
+    const threads = values['native-threads'];
+    const native = await profile([...common, '--out', path.join(tmp, 'node.json')], false, threads ? { TF_NUM_INTRAOP_THREADS: threads } : {});
     const load2 = os.loadavg()[0]!;
     fs.rmSync(tmp, { recursive: true, force: true });
     const ratios = inBrowser.report.samples.map((s, i) => {
@@ -76,8 +79,8 @@ async function main(): Promise<void> {
     const line = (where: string, r: PredictionReport, ratio: string) =>
       `| ${space} | ${where} | ${(100 * r.exact.within10).toFixed(0)}% | ${r.exact.medianAbsErrPct.toFixed(1)}% | ${r.exact.meanErrPct.toFixed(1)}% | ${med(r).toFixed(2)} | ${ratio} |`;
     rows.push(line(`Chromium, tfjs ${inBrowser.browser?.backend} (${inBrowser.browser?.backendDetail})`, inBrowser.report, quantile(ratios, 0.5).toFixed(2)));
-    rows.push(line('tfjs-node (native)', native.report, ''));
-    const out = { space, backend, repeats: Number(values.repeats), loadavg1: [load0, load1, load2], cpus: os.cpus().length, browser: inBrowser, native, ratios };
+    rows.push(line(`tfjs-node (native, ${threads ?? 'default'} threads)`, native.report, ''));
+    const out = { space, backend, repeats: Number(values.repeats), nativeThreads: threads ?? 'default', loadavg1: [load0, load1, load2], cpus: os.cpus().length, browser: inBrowser, native, ratios };
     fs.writeFileSync(path.join(resultsDir, `${space}-${backend}-${stamp}.json`), JSON.stringify(out, null, 1) + '\n');
     process.stderr.write(`${space}: browser ${inBrowser.seconds.toFixed(0)} s, native ${native.seconds.toFixed(0)} s, 1-min load ${load0.toFixed(1)} -> ${load1.toFixed(1)} -> ${load2.toFixed(1)}\n`);
   }

@@ -61,7 +61,8 @@ const TYPES: Record<string, string> = {
 /** Same-origin only; wasm-unsafe-eval to compile WebAssembly; blob: workers and their importScripts(blob:) for the threaded WASM backend. */
 export const PAGE_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
-function typeOf(p: string): string {
+/** The Content-Type spnas serves (and stores in S3) for a file name. */
+export function contentTypeOf(p: string): string {
   return TYPES[path.extname(p).toLowerCase()] ?? 'application/octet-stream';
 }
 
@@ -129,9 +130,9 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
     if (req.method !== 'GET' && req.method !== 'HEAD') return json(405, { error: `method ${req.method} not allowed` });
     const key = urlPath === '/' ? '/index.html' : urlPath;
     const mem = opts.files?.get(key);
-    if (mem) return send(200, mem.body, mem.type ?? typeOf(key));
+    if (mem) return send(200, mem.body, mem.type ?? contentTypeOf(key));
     const file = opts.dir ? fileInDir(opts.dir, key) : undefined;
-    if (file) return send(200, fs.readFileSync(file), typeOf(file));
+    if (file) return send(200, fs.readFileSync(file), contentTypeOf(file));
     return json(404, { error: `not found: ${urlPath}` });
   });
   await new Promise<void>((resolve, reject) => {

@@ -20,6 +20,7 @@ import { parseSearchSpace } from '../space/spec';
 import { publishArtifact } from '../storage/artifact';
 import type { ObjectStore } from '../storage/object-store';
 import { bundlePage } from './bundle';
+import { contentTypeOf } from './local-server';
 import { WEB_PAGE_INFO, type WebPageInfo } from './web-page-info';
 
 export const WEB_PAGE_KIND = 'spnas-web-page';
@@ -65,8 +66,9 @@ export async function exportWebPage(tf: typeof TF, src: ObjectStore, dst: Object
     metrics: meta.metrics ?? {},
   };
   const page = await bundlePage('classify');
-  const files = [...page].map(([p, f]) => ({ path: p.slice(1), data: typeof f.body === 'string' ? new TextEncoder().encode(f.body) : f.body }));
-  files.push({ path: WEB_PAGE_INFO, data: new TextEncoder().encode(JSON.stringify(info, null, 2) + '\n') });
+  // Content types go with the files so the page also works from an S3 bucket served as a static site.
+  const files = [...page].map(([p, f]) => ({ path: p.slice(1), data: typeof f.body === 'string' ? new TextEncoder().encode(f.body) : f.body, contentType: contentTypeOf(p) }));
+  files.push({ path: WEB_PAGE_INFO, data: new TextEncoder().encode(JSON.stringify(info, null, 2) + '\n'), contentType: contentTypeOf(WEB_PAGE_INFO) });
   const manifest = await publishArtifact(dst, '', WEB_PAGE_KIND, files, { architecture: info.architecture, space: space.name, model: 'model/', source: src.uri });
   return { uri: dst.uri, files: [...manifest.files.map((f) => f.path), 'model/'], architecture: info.architecture, labels: names };
 }

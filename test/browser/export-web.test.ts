@@ -21,6 +21,7 @@ import { parseSearchSpace } from '../../src/space/spec';
 import { openStore } from '../../src/storage/open-store';
 import { PNG } from 'pngjs';
 import { CIFAR_DIR } from '../data/fixtures';
+import { startS3Server } from '../support/s3-server';
 import { dropFiles, waitForCount, withBrowser } from '../support/browser';
 import { jsonOut, spnas } from '../support/run-cli';
 
@@ -79,6 +80,23 @@ async function classifyInPage(page: Page, files: Array<{ name: string; mimeType:
   return pageResults(page, already + files.length);
 }
 
+/** The same page written to S3 keeps its content types, so a bucket served as a static site works. */
+async function webPageOnS3(model: string): Promise<void> {
+  const s3 = await startS3Server();
+  try {
+    const x = spnas(['export', '--model', model, '--web', `s3://${s3.bucket}/web`, '--json'], { env: s3.env });
+    assert.equal(x.code, 0, x.stderr);
+    const types: Array<[string, RegExp]> = [['index.html', /^text\/html/], ['classify.js', /^text\/javascript/], ['wasm/tfjs-backend-wasm-simd.wasm', /^application\/wasm$/], ['spnas-web.json', /^application\/json/]];
+    for (const [key, type] of types) {
+      const res = await fetch(`${s3.endpoint}/${s3.bucket}/web/${key}`);
+      assert.equal(res.status, 200, key);
+      assert.match(res.headers.get('content-type') ?? '', type, key);
+    }
+  } finally {
+    await s3.stop();
+  }
+}
+
 test('an exported model in Chromium (WASM) gives the same top-1 as in Node on real CIFAR-10 images', { timeout: 900_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-web-'));
   try {
@@ -94,6 +112,8 @@ test('an exported model in Chromium (WASM) gives the same top-1 as in Node on re
     assert.equal(x.code, 0, x.stderr);
     assert.equal(jsonOut(x).architecture, 'k3e3,k5e6+se,k3e6,skip,k5e3+se');
     for (const f of ['index.html', 'classify.js', 'spnas-web.json', 'manifest.json', 'model/model.json', 'model/manifest.json', 'wasm/tfjs-backend-wasm-simd.wasm']) assert.ok(fs.existsSync(path.join(web, f)), f);
+
+    await webPageOnS3(model);
 
     const images = await realImages(model, IMAGES);
     assert.ok(new Set(images.map((im) => im.top1)).size >= 3, `the trained model tells images apart (Node predicted classes ${[...new Set(images.map((im) => im.top1))]})`);

@@ -188,8 +188,8 @@ export interface RunningCli {
  * Starts `spnas <args>` in the background (a command that serves a page and waits for a browser, say).
  * The caller must kill() it in `finally`.
  */
-export function spawnSpnas(args: string[], repo: string): RunningCli {
-  const cp = spawn(process.execPath, [path.join(repo, 'bin', 'spnas.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+export function spawnSpnas(args: string[], repo: string, env: Record<string, string> = {}): RunningCli {
+  const cp = spawn(process.execPath, [path.join(repo, 'bin', 'spnas.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env } });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();

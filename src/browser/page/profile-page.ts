@@ -4,6 +4,7 @@
  * raw timings back, and shows the table and its prediction error computed by the same code.
  */
 import { measureSpace, summariseMeasurement, type ProfileProgress } from '../../runtime/profile-measure';
+import type { Statistic } from '../../runtime/model/statistic';
 import { architectureToString, CANDIDATES } from '../../space/architecture';
 import { parseSearchSpace } from '../../space/spec';
 import { checkBackendPreference } from '../backends';
@@ -87,7 +88,7 @@ async function main(): Promise<void> {
   };
   show('status', 'sending the timings to spnas...');
   const answer = await post(session, 'measurement', posted);
-  const r = summariseMeasurement(m, { ...browserTableLabels(posted), statistic: answer.statistic as never, source: 'spnas profile --target browser' });
+  const r = summariseMeasurement(m, { ...browserTableLabels(posted), statistic: answer.statistic as Statistic, source: 'spnas profile --target browser' });
   renderTable(r.table);
   if (r.report) {
     const e = r.report.exact;
