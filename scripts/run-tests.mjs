@@ -1,11 +1,20 @@
 #!/usr/bin/env node
 // Runs every test/**/*.test.ts file with Node's built-in test runner through the tsx loader.
 // Usage: npm test [-- <path-substring> ...]   (filters test files by substring)
+// First brings dist/ up to date (scripts/build.mjs; a no-op when current): tests that spawn the
+// `spnas` binary run the compiled build, which must be the sources under test.
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
-const root = new URL('..', import.meta.url).pathname;
+// fileURLToPath, not URL.pathname: the latter keeps %20 and %C3%A9 for spaces and non-ASCII characters.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const build = spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('npm test: the build failed (above); the tests would run a stale `spnas` binary');
+  process.exit(1);
+}
 function walk(dir) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);

@@ -1,6 +1,7 @@
 // Proposal latency of the GP sampler with 10, 100 and 500 observations (Hartmann-6, 6 continuous
 // parameters). A study must never wait on its optimiser: target < 1 s per proposal at 500.
-// Run: node --import tsx bench/hpo/proposal-latency.ts [--out bench/hpo/results/latency.json]
+// Run: node --import tsx bench/hpo/proposal-latency.ts [--out bench/hpo/results/latency.json] [--fail-every 10]
+// --fail-every k reports every k-th trial as failed, so the proposals also fit the failure classifier.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import os from 'node:os';
@@ -8,6 +9,8 @@ import { GpSampler, hartmann6, restoreSampler } from '../../src/hpo';
 
 const outArg = process.argv.indexOf('--out');
 const out = outArg > 0 ? process.argv[outArg + 1]! : 'bench/hpo/results/latency.json';
+const failArg = process.argv.indexOf('--fail-every');
+const FAIL_EVERY = failArg > 0 ? Number(process.argv[failArg + 1]) : 0;
 const REPEATS = 3;
 // Wall time suffers when other jobs share the 2 cores; CPU time of this process shows the cost itself.
 const rows: { observations: number; coldMs: number; coldCpuMs: number; warmMs: number[]; warmCpuMs: number[]; medianWarmMs: number; medianWarmCpuMs: number }[] = [];
@@ -25,7 +28,7 @@ for (const n of [10, 100, 500]) {
   const s = new GpSampler(hartmann6.space, { seed: 1, nInitial: n });
   for (let i = 0; i < n; i++) {
     const t = s.ask();
-    s.tell(t.trialId, { status: 'ok', value: hartmann6.evaluate(t.params) });
+    s.tell(t.trialId, FAIL_EVERY > 0 && i % FAIL_EVERY === FAIL_EVERY - 1 ? { status: 'failed', reason: 'bench' } : { status: 'ok', value: hartmann6.evaluate(t.params) });
   }
   const snapshot = JSON.stringify(s.toJSON());
   // Cold: the first model-based proposal (no previous hyperparameters to warm-start from).
@@ -52,5 +55,5 @@ for (const n of [10, 100, 500]) {
   console.log(`n=${n}: cold ${r.coldMs} ms (cpu ${r.coldCpuMs}), warm ${r.warmMs.join(' / ')} ms (cpu ${r.warmCpuMs.join(' / ')})`);
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ machine: `${process.arch}, node ${process.version}`, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), rows }, null, 2) + '\n');
+writeFileSync(out, JSON.stringify({ machine: `${process.arch}, node ${process.version}`, failEvery: FAIL_EVERY, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), rows }, null, 2) + '\n');
 console.log(`wrote ${out}`);

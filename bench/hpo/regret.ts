@@ -1,7 +1,8 @@
 // Regret curves of random search, GP-BO and BOHB on Branin, Hartmann-3 and Hartmann-6 over fixed
 // seeds, written as CSV plus a summary JSON (then drawn by plot-regret.ts).
 // Run: node --import tsx bench/hpo/regret.ts [--seeds 10] [--only branin] [--methods random,gp,bohb]
-//        [--bias 0.15] [--out bench/hpo/results]
+//        [--bias 0.15] [--out bench/hpo/results] [--gp-options '{"outputTransform":"yeo-johnson"}' --tag yj]
+// --gp-options are extra GpSampler options; --tag names the output files (regret-<tag>.csv, ...).
 //
 // BOHB needs a fidelity. These functions have none, so the bench gives them a synthetic one: at
 // budget b of R the objective is f(x) + (1 - b/R) * bias(x), a smooth distortion of amplitude up to
@@ -11,7 +12,7 @@
 // at the largest budget reached so far (its own rule), scored with the true f.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BohbSampler, GpSampler, RandomSampler, branin, hartmann3, hartmann6, type Sampler, type TestFunction } from '../../src/hpo';
+import { BohbSampler, GpSampler, RandomSampler, branin, hartmann3, hartmann6, type GpSamplerOptions, type Sampler, type TestFunction } from '../../src/hpo';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,6 +23,8 @@ const OUT = arg('out', 'bench/hpo/results');
 const ONLY = arg('only', '');
 const BIAS = Number(arg('bias', '0.15'));
 const METHODS = arg('methods', 'random,gp,bohb').split(',');
+const GP_OPTIONS = JSON.parse(arg('gp-options', '{}')) as Omit<GpSamplerOptions, 'seed'>;
+const TAG = arg('tag', '');
 const R = 27;
 
 const problems: { fn: TestFunction; evals: number; range: number }[] = [
@@ -76,11 +79,11 @@ function runBohb(seed: number, fn: TestFunction, evals: number, range: number): 
 }
 
 const rows: string[] = ['function,method,seed,evaluations,best_value,regret'];
-const summary: Record<string, unknown> = { seeds: SEEDS, bias: BIAS, machine: `${process.arch}, node ${process.version}` };
+const summary: Record<string, unknown> = { seeds: SEEDS, bias: BIAS, gpOptions: GP_OPTIONS, machine: `${process.arch}, node ${process.version}` };
 for (const { fn, evals, range } of problems) {
   const methods: Record<string, (seed: number) => number[]> = {
     random: (seed) => runFullFidelity(new RandomSampler(fn.space, { seed }), fn, evals),
-    gp: (seed) => runFullFidelity(new GpSampler(fn.space, { seed }), fn, evals),
+    gp: (seed) => runFullFidelity(new GpSampler(fn.space, { ...GP_OPTIONS, seed }), fn, evals),
     bohb: (seed) => runBohb(seed, fn, evals, range),
   };
   const fnSummary: Record<string, unknown> = {};
@@ -107,7 +110,7 @@ for (const { fn, evals, range } of problems) {
   summary[fn.name] = fnSummary;
 }
 mkdirSync(OUT, { recursive: true });
-const suffix = ONLY ? `-${ONLY}` : '';
+const suffix = [TAG, ONLY].filter(Boolean).map((p) => `-${p}`).join('');
 writeFileSync(join(OUT, `regret${suffix}.csv`), rows.join('\n') + '\n');
 writeFileSync(join(OUT, `regret-summary${suffix}.json`), JSON.stringify(summary, null, 2) + '\n');
 console.log(`wrote ${join(OUT, `regret${suffix}.csv`)} and regret-summary${suffix}.json`);

@@ -1,30 +1,61 @@
 /**
  * Chooses and loads the TensorFlow.js backend once per process.
  *
- * Order (SPNAS_TF_BACKEND overrides: gpu | cpu | js):
- *   1. @tensorflow/tfjs-node-gpu when a CUDA device is visible and that package is installed;
- *   2. @tensorflow/tfjs-node (libtensorflow on the CPU);
- *   3. the pure-JS backend, with a loud warning: it is ~1000x slower for training
- *      (one MBConv training step measured 46 s on it).
- * The GPU path differs from the tested CPU path only by package (same API): untested here, no GPU.
+ * Automatic choice (SPNAS_TF_BACKEND=gpu|cpu|js overrides it):
+ *   1. a CUDA device visible -> the GPU binding (@tensorflow/tfjs-node-gpu);
+ *   2. otherwise, or when the GPU binding is not built -> the CPU binding (@tensorflow/tfjs-node);
+ *   3. neither builds -> the pure-JS backend, loudly: ~1000x slower for training.
+ * Every fallback that a user may not expect (a device but no GPU binding, a GPU binding but no device,
+ * a GPU binding whose TensorFlow found no usable GPU) is printed on stderr with the reason. Both
+ * bindings are the same libtensorflow C API; the GPU path differs only in which wheel the binding was
+ * built from and in the CUDA libraries the image provides (docs/native-backend.md).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type * as TF from '@tensorflow/tfjs';
 import { InvalidInputError } from '../errors';
 
 export type BackendKind = 'gpu' | 'cpu' | 'js';
 export interface LoadedBackend {
   tf: typeof TF;
+  /** Which binding is loaded: 'gpu' (tfjs-node-gpu), 'cpu' (tfjs-node) or 'js' (no native code). */
   kind: BackendKind;
   /** The tfjs backend name: 'tensorflow' for both native kinds, 'cpu' for pure JS. */
   name: string;
+  /** Where TensorFlow runs ops: 'gpu' only when the GPU binding found a CUDA device. */
+  device: 'gpu' | 'cpu';
+  /** The npm package of the binding (undefined for pure JS). */
+  binding?: string;
+  /** libtensorflow's version (undefined for pure JS). */
+  libtensorflow?: string;
+  /** Why this backend and device, in one sentence. */
+  reason: string;
 }
 
+const PACKAGES = { gpu: '@tensorflow/tfjs-node-gpu', cpu: '@tensorflow/tfjs-node' } as const;
 let loaded: LoadedBackend | undefined;
 
-function cudaVisible(): boolean {
-  if (process.env.CUDA_VISIBLE_DEVICES === '' || process.env.CUDA_VISIBLE_DEVICES === '-1') return false;
-  return fs.existsSync('/dev/nvidia0') || fs.existsSync('/dev/nvidiactl');
+/** Whether the CUDA driver exposes a device to this process, and why (not). */
+export function cudaDevice(env: NodeJS.ProcessEnv = process.env, devDir = '/dev'): { visible: boolean; why: string } {
+  const cvd = env.CUDA_VISIBLE_DEVICES;
+  if (cvd !== undefined && (cvd.trim() === '' || cvd.trim() === '-1')) return { visible: false, why: `CUDA_VISIBLE_DEVICES='${cvd}' hides every device` };
+  let nodes: string[] = [];
+  try {
+    nodes = fs.readdirSync(devDir).filter((n) => /^nvidia\d+$/.test(n));
+  } catch {
+    // no /dev: no device
+  }
+  return nodes.length > 0 ? { visible: true, why: `${nodes.map((n) => `${devDir}/${n}`).join(', ')} present` } : { visible: false, why: `no ${devDir}/nvidia<N> device node: no NVIDIA driver, or no GPU given to this container` };
+}
+
+/** Whether a binding was built (its addon exists), without loading it: two bindings cannot share a process. */
+export function bindingBuilt(kind: 'gpu' | 'cpu'): boolean {
+  try {
+    const dir = path.join(path.dirname(require.resolve(`${PACKAGES[kind]}/package.json`)), 'lib');
+    return fs.readdirSync(dir).some((d) => fs.existsSync(path.join(dir, d, 'tfjs_binding.node')));
+  } catch {
+    return false;
+  }
 }
 
 function tryRequire(pkg: string): boolean {
@@ -36,7 +67,33 @@ function tryRequire(pkg: string): boolean {
   }
 }
 
-/** Loads (once) and returns the best available backend. */
+function loud(lines: string[]): void {
+  process.stderr.write(`\n${lines.map((l) => `*** spnas: ${l}`).join('\n')}\n\n`);
+}
+
+function finish(kind: BackendKind, reason: string): LoadedBackend {
+  const tf = require('@tensorflow/tfjs') as typeof TF;
+  if (kind === 'js') {
+    void tf.setBackend('cpu');
+    loaded = { tf, kind, name: tf.getBackend(), device: 'cpu', reason };
+    return loaded;
+  }
+  const be = tf.backend() as unknown as { isUsingGpuDevice?: boolean; binding?: { TF_Version?: string } };
+  const device = be.isUsingGpuDevice ? 'gpu' : 'cpu';
+  loaded = { tf, kind, name: tf.getBackend(), device, binding: PACKAGES[kind], libtensorflow: be.binding?.TF_Version, reason };
+  return loaded;
+}
+
+/** The GPU binding is loaded; if TensorFlow found no GPU, say so loudly and record why. */
+function warnIfNoGpu(b: LoadedBackend, cuda: { visible: boolean; why: string }): LoadedBackend {
+  if (b.device === 'gpu') return b;
+  const why = cuda.visible ? `${cuda.why}, but TensorFlow found no usable GPU (driver, CUDA 12.5 and cuDNN 9.3 libraries?)` : cuda.why;
+  b.reason += `; ops run on the CPU device: ${why}`;
+  loud([`GPU binding loaded, but ops run on the CPU device: ${why}.`, 'See docs/native-backend.md for what the GPU binding needs.']);
+  return b;
+}
+
+/** Loads (once) and returns the backend: see the module comment for the order. */
 export function loadTf(): LoadedBackend {
   if (loaded) return loaded;
   const wanted = process.env.SPNAS_TF_BACKEND;
@@ -45,24 +102,35 @@ export function loadTf(): LoadedBackend {
   }
   // libtensorflow's INFO lines (oneDNN, CPU features) would drown our progress output.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
-  const order: BackendKind[] = wanted ? [wanted as BackendKind] : cudaVisible() ? ['gpu', 'cpu', 'js'] : ['cpu', 'js'];
-  for (const kind of order) {
-    if (kind === 'gpu' && !tryRequire('@tensorflow/tfjs-node-gpu')) continue;
-    if (kind === 'cpu' && !tryRequire('@tensorflow/tfjs-node')) continue;
-    const tf = require('@tensorflow/tfjs') as typeof TF;
-    if (kind === 'js') {
-      void tf.setBackend('cpu');
-      process.stderr.write(
-        '\n*** spnas WARNING: native TensorFlow backend unavailable; using the pure-JS backend. ***\n' +
-          '*** Training is ~1000x slower. Run `npm run setup` (scripts/install-native-tf.sh). ***\n\n',
+  const cuda = cudaDevice();
+
+  if (wanted === 'gpu' || wanted === 'cpu') {
+    if (!tryRequire(PACKAGES[wanted])) {
+      throw new InvalidInputError(
+        `SPNAS_TF_BACKEND=${wanted}: ${PACKAGES[wanted]} does not load (its binding is not built); run ` + (wanted === 'gpu' ? 'SPNAS_GPU=1 bash scripts/setup.sh' : 'bash scripts/setup.sh'),
       );
     }
-    loaded = { tf, kind, name: tf.getBackend() };
-    return loaded;
+    const b = finish(wanted, `SPNAS_TF_BACKEND=${wanted}`);
+    if (wanted === 'gpu') warnIfNoGpu(b, cuda);
+    return b;
   }
-  throw new InvalidInputError(
-    `SPNAS_TF_BACKEND=${wanted} was requested but its package does not load; run scripts/install-native-tf.sh ${wanted === 'gpu' ? 'gpu' : 'cpu'}`,
-  );
+  if (wanted === 'js') return finish('js', 'SPNAS_TF_BACKEND=js');
+
+  if (cuda.visible) {
+    if (tryRequire(PACKAGES.gpu)) {
+      return warnIfNoGpu(finish('gpu', `a CUDA device is visible (${cuda.why})`), cuda);
+    }
+    if (tryRequire(PACKAGES.cpu)) {
+      loud([`a CUDA device is visible (${cuda.why}) but the GPU binding is not built: training runs on the CPU.`, 'Build it with SPNAS_GPU=1 bash scripts/setup.sh (docs/native-backend.md).']);
+      return finish('cpu', `a CUDA device is visible but ${PACKAGES.gpu} is not built`);
+    }
+  } else if (tryRequire(PACKAGES.cpu)) {
+    // Silent on a CPU-only install; loud when someone built the GPU binding and expects a GPU.
+    if (bindingBuilt('gpu')) loud([`the GPU binding is built but no CUDA device is visible, so training runs on the CPU binding: ${cuda.why}.`]);
+    return finish('cpu', `no CUDA device visible: ${cuda.why}`);
+  }
+  loud(['native TensorFlow backend unavailable; using the pure-JS backend.', 'Training is ~1000x slower. Run `bash scripts/setup.sh` (scripts/install-native-tf.sh).']);
+  return finish('js', `neither ${PACKAGES.cpu} nor ${PACKAGES.gpu} loads`);
 }
 
 /** Shorthand for modules that only need the tf namespace. */

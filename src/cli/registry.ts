@@ -8,5 +8,6 @@ import { deriveCommand } from './commands/derive';
 import { trainCommand } from './commands/train';
 import { evalCommand } from './commands/eval';
 import { exportCommand } from './commands/export';
+import { runActivityCommand } from './commands/run-activity';
 
-export const commands: CliCommand[] = [searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand];
+export const commands: CliCommand[] = [searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand, runActivityCommand];

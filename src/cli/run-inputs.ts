@@ -9,7 +9,8 @@ import { parseArchitecture, type Architecture } from '../space/architecture';
 import { parseSearchSpace, type SearchSpace } from '../space/spec';
 import { openStore } from '../storage/open-store';
 import { readJsonFile } from './args';
-import { dataSpecSchema, readJson, type DataSpec } from './engine-io';
+import { dataSpecSchema, type DataSpec } from '../config/data-spec';
+import { readJson } from '../usecases/json-store';
 import { resolveSpace } from './space-arg';
 
 export interface ArchitectureInput {

@@ -43,22 +43,34 @@ function isNear(a: readonly number[], b: readonly number[]): boolean {
   return true;
 }
 
+/**
+ * log P(a trial at x succeeds) (see gp-classifier.ts). With it the acquisition becomes
+ * log EI(x) + log P(ok | x), i.e. EI weighted by the probability of success; the greedy step
+ * maximises -mean(x) + log P(ok | x), i.e. exp(-mean) P(ok).
+ */
+export interface Feasibility {
+  logPOk(xs: readonly (readonly number[])[]): Float64Array;
+  logPOkWithGrad(x: readonly number[]): { value: number; grad: Float64Array };
+}
+
 export interface AcquisitionResult {
   readonly features: number[];
   readonly logEi: number;
 }
 
-function scoreAll(gp: GaussianProcess, xs: number[][], best: number, criterion: 'log-ei' | 'posterior-mean'): Float64Array {
+function scoreAll(gp: GaussianProcess, xs: number[][], best: number, criterion: 'log-ei' | 'posterior-mean', feasibility?: Feasibility): Float64Array {
   const { mean, variance } = gp.predict(xs);
-  if (criterion === 'posterior-mean') return Float64Array.from(mean, (m) => -m);
-  return Float64Array.from(mean, (m, i) => logExpectedImprovement(m, Math.sqrt(variance[i]!), best));
+  const logOk = feasibility ? feasibility.logPOk(xs) : new Float64Array(xs.length);
+  if (criterion === 'posterior-mean') return Float64Array.from(mean, (m, i) => -m + logOk[i]!);
+  return Float64Array.from(mean, (m, i) => logExpectedImprovement(m, Math.sqrt(variance[i]!), best) + logOk[i]!);
 }
 
 /**
  * Finds a feature vector maximising log EI for minimisation below `best` (standardised units).
  * `incumbents` are observed feature vectors ordered best first. Points within
  * {@link DUPLICATE_TOLERANCE} of `avoid` (trials already run or running) are never returned; if every
- * candidate is such a point the result is undefined and the caller should explore instead.
+ * candidate is such a point the result is undefined and the caller should explore instead. With
+ * `feasibility` the criterion is weighted by the probability that a trial succeeds.
  */
 export function maximizeLogEi(
   gp: GaussianProcess,
@@ -68,6 +80,7 @@ export function maximizeLogEi(
   rng: Prng,
   opts: AcquisitionOptions,
   avoid: readonly (readonly number[])[] = [],
+  feasibility?: Feasibility,
 ): AcquisitionResult | undefined {
   const D = space.featureDim;
   const cands: number[][] = [];
@@ -94,7 +107,7 @@ export function maximizeLogEi(
     }
   }
   const criterion = opts.criterion ?? 'log-ei';
-  const scores = scoreAll(gp, cands, best, criterion);
+  const scores = scoreAll(gp, cands, best, criterion, feasibility);
   const order = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]! || a - b);
   const starts: number[][] = [];
   const seen = new Set<string>();
@@ -115,16 +128,18 @@ export function maximizeLogEi(
         const p = gp.predictWithGrad(full);
         const sigma = Math.sqrt(p.variance);
         const grad = new Float64Array(free.length);
+        const ok = feasibility?.logPOkWithGrad(full);
         if (criterion === 'posterior-mean') {
-          for (let k = 0; k < free.length; k++) grad[k] = p.dMean[free[k]!]!;
-          return { value: p.mean, grad };
+          for (let k = 0; k < free.length; k++) grad[k] = p.dMean[free[k]!]! - (ok ? ok.grad[free[k]!]! : 0);
+          return { value: p.mean - (ok ? ok.value : 0), grad };
         }
         const g = logEiWithGrad(p.mean, sigma, best);
         for (let k = 0; k < free.length; k++) {
           const j = free[k]!;
-          grad[k] = -(g.dMean * p.dMean[j]! + (g.dSigma * p.dVariance[j]!) / (2 * sigma));
+          grad[k] = -(g.dMean * p.dMean[j]! + (g.dSigma * p.dVariance[j]!) / (2 * sigma)) - (ok ? ok.grad[j]! : 0);
         }
-        return { value: Number.isFinite(g.value) ? -g.value : Infinity, grad };
+        const value = g.value + (ok ? ok.value : 0);
+        return { value: Number.isFinite(value) ? -value : Infinity, grad };
       };
       const r = minimizeBox(negLogEi, free.map((j) => s[j]!), new Array(free.length).fill(0), new Array(free.length).fill(1), { maxIter: 50, ftol: 1e-12, gtol: 1e-9 });
       const out = [...s];
@@ -140,7 +155,7 @@ export function maximizeLogEi(
     if (next === undefined) return undefined;
     finals.push(cands[next]!);
   }
-  const finalScores = scoreAll(gp, finals, best, criterion);
+  const finalScores = scoreAll(gp, finals, best, criterion, feasibility);
   let bi = 0;
   for (let i = 1; i < finals.length; i++) if (finalScores[i]! > finalScores[bi]!) bi = i;
   return { features: finals[bi]!, logEi: finalScores[bi]! };

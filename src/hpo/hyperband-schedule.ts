@@ -22,6 +22,8 @@ export interface Bracket {
 }
 
 const EPS = 1e-9;
+/** s_max above this is refused: eta = 2 then already spans budgets 1..2^30. */
+const MAX_BRACKET_INDEX = 30;
 
 /** Validates (R, eta, r_min) and returns s_max. */
 export function maxBracketIndex(maxBudget: number, eta: number, minBudget: number): number {
@@ -31,7 +33,10 @@ export function maxBracketIndex(maxBudget: number, eta: number, minBudget: numbe
   if (!(Number.isFinite(maxBudget) && maxBudget >= minBudget)) throw bad('options.maxBudget', `must be >= minBudget (${minBudget}), got ${maxBudget}`);
   // Count multiplications instead of taking a floating-point logarithm: log(81)/log(3) is not exactly 4.
   let s = 0;
-  while (minBudget * eta ** (s + 1) <= maxBudget * (1 + EPS)) s++;
+  while (minBudget * eta ** (s + 1) <= maxBudget * (1 + EPS)) {
+    // An eta barely above 1 would make millions of brackets (and hang the constructor or a restore).
+    if (++s > MAX_BRACKET_INDEX) throw bad('options.eta', `gives more than ${MAX_BRACKET_INDEX + 1} rungs between minBudget ${minBudget} and maxBudget ${maxBudget} (eta ${eta}); use a larger eta (3 is usual)`);
+  }
   return s;
 }
 

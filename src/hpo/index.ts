@@ -8,13 +8,16 @@ export { Space, type ParamSpec, type ParamValue, type Params, type SpaceSpec } f
 export { NAS_HPO_SPACE, RUNTIME_LOSSES, nasHyperparameterSpace, type RuntimeLoss } from './nas-space';
 export type { Direction, Sampler, SamplerKind, SamplerState, Trial, TrialOutcome, TrialRecord } from './sampler';
 export { RandomSampler, type RandomSamplerOptions } from './random-sampler';
-export { GpSampler, type BatchStrategy, type FailedTrialPolicy, type GpSamplerOptions } from './gp-sampler';
+export { GpSampler, type BatchStrategy, type FailedTrialPolicy, type GpSamplerOptions, type IncumbentRule } from './gp-sampler';
+export { FailureClassifier, type ClassifierHyper } from './gp-classifier';
+export type { PosteriorIncumbent } from './incumbent';
 export { ParEgoSampler, augmentedChebyshev, type ParEgoOptions } from './parego';
 export { HyperbandSampler, bestAtLargestBudget, type ConfigProposer, type HyperbandOptions } from './hyperband';
 export { BohbSampler, type BohbOptions } from './bohb';
 export { AshaSampler, type AshaOptions } from './asha';
 export { hyperbandBrackets, rungBudgets, type Bracket, type Rung } from './hyperband-schedule';
 export { restoreSampler } from './restore';
+export { SNAPSHOT_VERSION, parseSnapshot } from './snapshot';
 export { MNAS_HARD, MNAS_SOFT, mnasReward, type MnasRewardOptions } from './objectives';
 export { dominates, hypervolume2d, nonDominatedSort, paretoFront2d, selectForLatencyTarget, type LatencySelection, type ModelCandidate } from './pareto';
 export { expectedImprovement, logExpectedImprovement } from './log-ei';

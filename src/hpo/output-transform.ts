@@ -13,11 +13,20 @@ function yeoJohnson(y: number, lambda: number): number {
   return Math.abs(lambda - 2) < 1e-8 ? -Math.log1p(-y) : -((1 - y) ** (2 - lambda) - 1) / (2 - lambda);
 }
 
-function standardise(y: readonly number[]): number[] {
+function yeoJohnsonInverse(t: number, lambda: number): number {
+  if (t >= 0) return Math.abs(lambda) < 1e-8 ? Math.expm1(t) : Math.max(lambda * t + 1, 0) ** (1 / lambda) - 1;
+  return Math.abs(lambda - 2) < 1e-8 ? -Math.expm1(-t) : 1 - Math.max(1 - (2 - lambda) * t, 0) ** (1 / (2 - lambda));
+}
+
+function moments(y: readonly number[]): { mean: number; scale: number } {
   const n = y.length;
   const mean = y.reduce((a, b) => a + b, 0) / n;
   const sd = Math.sqrt(y.reduce((a, b) => a + (b - mean) ** 2, 0) / n);
-  const scale = sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1;
+  return { mean, scale: sd > 1e-12 * Math.max(1, Math.abs(mean)) ? sd : 1 };
+}
+
+function standardise(y: readonly number[]): number[] {
+  const { mean, scale } = moments(y);
   return y.map((v) => (v - mean) / scale);
 }
 
@@ -33,12 +42,13 @@ function logLik(z: readonly number[], lambda: number): number {
 }
 
 /**
- * Warped, standardised outputs. `lambda` is chosen by golden-section search on [-1, 3] (the profile
+ * Warped, standardised outputs, and the inverse map back to the objective's units. `lambda` is chosen by golden-section search on [-1, 3] (the profile
  * likelihood is unimodal in practice); constant inputs give zeros.
  */
-export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-johnson'): { values: number[]; lambda: number } {
+export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-johnson'): { values: number[]; lambda: number; unwarp: (t: number) => number } {
+  const m1 = moments(y);
   const z = standardise(y);
-  if (mode === 'standardize' || y.length < 3) return { values: z, lambda: 1 };
+  if (mode === 'standardize' || y.length < 3) return { values: z, lambda: 1, unwarp: (t) => m1.mean + m1.scale * t };
   let a = -1;
   let b = 3;
   const phi = (Math.sqrt(5) - 1) / 2;
@@ -62,5 +72,8 @@ export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-joh
     }
   }
   const lambda = (a + b) / 2;
-  return { values: standardise(z.map((v) => yeoJohnson(v, lambda))), lambda };
+  const w = z.map((v) => yeoJohnson(v, lambda));
+  const m2 = moments(w);
+  // The inverse maps a value on the model's scale back to the objective's units (for reports).
+  return { values: standardise(w), lambda, unwarp: (t) => m1.mean + m1.scale * yeoJohnsonInverse(m2.mean + m2.scale * t, lambda) };
 }

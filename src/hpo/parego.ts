@@ -52,6 +52,9 @@ export class ParEgoSampler extends GpSampler {
       throw new InvalidInputError(`options.directions: ParEGO needs at least two objectives, got ${JSON.stringify(directions)}`, { code: 'INVALID_OPTIONS' });
     }
     directions.forEach((d, i) => checkDirection(d, `options.directions[${i}]`));
+    if (!state && options.incumbent !== undefined && options.incumbent !== 'observed') {
+      throw new InvalidInputError(`options.incumbent: ParEGO reports its front (paretoTrials) and a balanced point (best); 'posterior-mean' applies to one objective only`, { code: 'INVALID_OPTIONS' });
+    }
     super(sp, state ? state.options : resolveGpOptions({ ...options, direction: 'minimize' }, sp), state, directions.length);
     this.directions = [...directions];
     this.rho = state?.parego.rho ?? options.rho ?? 0.05;
@@ -74,6 +77,11 @@ export class ParEgoSampler extends GpSampler {
     const ok = this.ledger.all().filter((r) => r.state === 'ok');
     const front = nonDominatedSort(ok.map((r) => r.value as number[]), this.directions)[0] ?? [];
     return front.map((i) => ok[i]!);
+  }
+
+  /** A posterior-mean incumbent needs one objective; ParEGO has none to rank by. */
+  override bestByPosteriorMean(): undefined {
+    return undefined;
   }
 
   /** The trial minimising the equal-weight Chebyshev scalarisation (a balanced point of the front). */

@@ -1,4 +1,5 @@
 /** Top-1 accuracy of a classifier over a BatchSource (one pass over epoch 0, no augmentation expected). */
+import { yieldToEventLoop } from './training-loop';
 import type * as TF from '@tensorflow/tfjs';
 import type { BatchSource } from './batch-source';
 
@@ -17,6 +18,7 @@ export async function evaluateTop1(
   let correct = 0;
   let count = 0;
   for await (const b of source.batches(0)) {
+    await yieldToEventLoop();
     correct += tf.tidy(() => {
       const x = tf.tensor4d(b.images, [b.size, ...inputShape]);
       const pred = tf.argMax(logitsOf(x), 1);

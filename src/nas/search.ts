@@ -8,7 +8,7 @@ import type * as TF from '@tensorflow/tfjs';
 import type { SearchConfig } from '../config/training-config';
 import { architectureToString, type Architecture } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
-import type { CheckpointStore } from '../storage/checkpoint-store';
+import type { Checkpoint, CheckpointStore } from '../storage/checkpoint-store';
 import type { BatchSource } from './batch-source';
 import { currentIndicators, decodeIndicators, deriveArchitecture, type IndicatorValues } from './derive';
 import { InvalidInputError } from '../errors';
@@ -31,7 +31,17 @@ export interface SearchOptions {
   train: BatchSource;
   checkpoints?: CheckpointStore;
   onProgress?: (p: SearchProgress) => void;
+  /** Called after each checkpoint is saved (heartbeats, traces written beside checkpoints). */
+  onCheckpoint?: (c: { step: number; uri: string }) => void | Promise<void>;
   signal?: AbortSignal;
+  /**
+   * A checkpoint of the lambda-free warm-up of the same space, seed and warm-up settings (a study's
+   * shared warm-up) to start from when this run has no checkpoint of its own. Its step must lie
+   * within this run's warm-up.
+   */
+  warmStart?: Checkpoint;
+  /** Stop (with a checkpoint) after this many steps instead of at the end: runs only the warm-up. */
+  stopAtStep?: number;
 }
 
 export interface SearchResult {
@@ -57,15 +67,19 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const warmupSteps = Math.round(cfg.warmupEpochs * bpe);
 
   let startStep = 0;
-  const last = await o.checkpoints?.latest();
+  const last = (await o.checkpoints?.latest()) ?? o.warmStart;
   if (last) {
     const st = last.state as { version?: number; space?: string; seed?: number };
     if (st.version !== STATE_VERSION || st.space !== space.name || st.seed !== cfg.seed) {
       throw new InvalidInputError(`checkpoint ${last.uri} belongs to another search (space ${st.space}, seed ${st.seed}); use a fresh output directory`);
     }
+    if (last === o.warmStart && last.step > warmupSteps) {
+      throw new InvalidInputError(`warm-start checkpoint ${last.uri} is at step ${last.step}, beyond this search's warm-up (${warmupSteps} steps)`);
+    }
     restoreVariables(tf, stateVars(), last.tensors, last.uri);
     startStep = last.step;
   }
+  const endStep = o.stopAtStep === undefined ? totalSteps : Math.min(totalSteps, o.stopAtStep);
 
   let lastIndicators: IndicatorValues[] = [];
   const searchStep = createSearchStep({ tf, space, config: cfg, table, net, opt, warmupSteps });
@@ -77,12 +91,13 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
 
   const saveCheckpoint = async (nextStep: number) => {
     if (!o.checkpoints) return;
-    await o.checkpoints.save(nextStep, { tensors: variablesToTensors(stateVars()), state: { version: STATE_VERSION, space: space.name, seed: cfg.seed, step: nextStep } });
+    const saved = await o.checkpoints.save(nextStep, { tensors: variablesToTensors(stateVars()), state: { version: STATE_VERSION, space: space.name, seed: cfg.seed, step: nextStep } });
+    await o.onCheckpoint?.(saved);
   };
 
   const lastStats = await runTrainingLoop({
     source: o.train,
-    totalSteps,
+    totalSteps: endStep,
     startStep,
     checkpointEvery: cfg.checkpointEvery,
     step: stepFn,
@@ -94,7 +109,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   });
   opt.dispose();
   const architecture = deriveArchitecture(tf, net);
-  return { architecture, predictedMs: predictedRuntime(tf, net, table), steps: totalSteps, resumedFromStep: startStep, finalLoss: lastStats?.loss ?? NaN, supernet: net };
+  return { architecture, predictedMs: predictedRuntime(tf, net, table), steps: endStep, resumedFromStep: startStep, finalLoss: lastStats?.loss ?? NaN, supernet: net };
 }
 
 /** The table's runtime at the supernet's current (undropped) indicators. */

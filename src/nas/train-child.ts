@@ -25,6 +25,8 @@ export interface TrainChildOptions {
   train: BatchSource;
   checkpoints?: CheckpointStore;
   onProgress?: (p: LoopProgress) => void;
+  /** Called after each checkpoint is saved (heartbeats). */
+  onCheckpoint?: (c: { step: number; uri: string }) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -74,7 +76,9 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     signal: o.signal,
     onProgress: o.onProgress,
     saveCheckpoint: async (next) => {
-      if (o.checkpoints) await o.checkpoints.save(next, { tensors: variablesToTensors(stateVars()), state: { architecture: archString, seed: cfg.seed, step: next } });
+      if (!o.checkpoints) return;
+      const saved = await o.checkpoints.save(next, { tensors: variablesToTensors(stateVars()), state: { architecture: archString, seed: cfg.seed, step: next } });
+      await o.onCheckpoint?.(saved);
     },
   });
   opt.dispose();

@@ -32,6 +32,12 @@ export interface LoopSpec {
   signal?: AbortSignal;
 }
 
+/**
+ * Lets timers run between steps. Batches come from memory, so the loop never waits for I/O and,
+ * without this, timers (lease renewal, activity heartbeats) would only fire at checkpoints.
+ */
+export const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 /** Runs steps [startStep, totalSteps); returns the last step's stats (undefined if none ran). */
 export async function runTrainingLoop(spec: LoopSpec): Promise<StepStats | undefined> {
   const bpe = spec.source.batchesPerEpoch;
@@ -47,6 +53,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<StepStats | undef
         await spec.saveCheckpoint(step);
         throw new CancelledError(`cancelled at step ${step}; checkpoint saved, rerun to resume`);
       }
+      await yieldToEventLoop();
       last = spec.step(batch, step, step / bpe);
       step++;
       windowImages += batch.size;

@@ -94,5 +94,6 @@ export const PRESET_NAMES = Object.keys(presetInputs);
 export function getPreset(name: string): SearchSpace {
   const input = presetInputs[name];
   if (!input) throw new InvalidInputError(`unknown search-space preset '${name}': choose one of ${PRESET_NAMES.join(', ')}, or pass a JSON spec file`);
-  return parseSearchSpace(structuredClone(input), `preset '${name}'`);
+  // A JSON copy (presets are plain data; structuredClone is missing in the workflow sandbox).
+  return parseSearchSpace(JSON.parse(JSON.stringify(input)) as unknown, `preset '${name}'`);
 }

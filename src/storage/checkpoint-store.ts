@@ -1,14 +1,21 @@
 /**
- * Training checkpoints: one prefix per step holding raw little-endian tensor files and a JSON manifest
- * written last (see artifact.ts), so a crash mid-save never makes a half-written checkpoint visible.
+ * Training checkpoints: one directory per step holding raw little-endian tensor files and a JSON
+ * manifest written last (see artifact.ts), so a crash mid-save never makes a half-written checkpoint visible.
  *
  * Layout under the store prefix:
- *   step-000000001200/t-00000.bin ...   tensors, in the order given to save()
- *   step-000000001200/manifest.json     {format, version, kind: 'checkpoint', files[], meta: {step, tensors[], state}}
+ *   step-000000001200-g00000003/t-00000.bin ...  tensors, in the order given to save()
+ *   step-000000001200-g00000003/manifest.json    {format, version, kind: 'checkpoint', files[], meta: {step, tensors[], state}}
+ *
+ * Through a run lease (`lease.fencedStore`), directories carry the writer's generation, so two
+ * generations never write the same objects, and a checkpoint becomes visible only when the lease
+ * commits it (a compare-and-swap that fails for a superseded writer). Readers then see exactly the
+ * committed list. Runs without a lease use `step-000000001200/` and "manifest present" as before.
  */
 import { z } from 'zod';
 import { DataError, InvalidInputError } from '../errors';
 import { publishArtifact, readArtifactFile, readArtifactManifest, MANIFEST_NAME, type ArtifactFile } from './artifact';
+import { isFencedStore, type FencedStore } from './fenced-store';
+import { readLeaseRecord } from './lease-record';
 import type { CallOptions, ObjectStore } from './object-store';
 import { decodeTensor, elementCount, encodeTensor, type TensorData, type TensorDtype } from './tensor-codec';
 import { joinKey } from './uri';
@@ -16,7 +23,21 @@ import { joinKey } from './uri';
 export type { TensorData, TensorDtype } from './tensor-codec';
 
 const KIND = 'checkpoint';
-const STEP_DIR_RE = /^step-(\d{12})\//;
+const STEP_DIR_RE = /^step-(\d{12})(?:-g(\d{8}))?\//;
+
+/** One checkpoint directory under the prefix. `generation` is 0 for directories written without a lease. */
+interface StepDir {
+  name: string;
+  step: number;
+  generation: number;
+  complete: boolean;
+}
+
+function dirName(step: number, generation: number): string {
+  return `step-${String(step).padStart(12, '0')}${generation > 0 ? `-g${String(generation).padStart(8, '0')}` : ''}`;
+}
+const stepOf = (name: string): number => Number(name.slice(5, 17));
+const byStep = (a: string, b: string): number => stepOf(a) - stepOf(b);
 
 /** What a caller saves: named tensors plus any JSON-serialisable state (optimizer, RNG, data position). */
 export interface CheckpointData {
@@ -52,35 +73,39 @@ const tensorEntry = z.object({
 const metaSchema = z.object({ step: z.number().int().nonnegative(), tensors: z.array(tensorEntry), state: z.unknown() });
 
 /**
- * Saves, lists, loads and prunes checkpoints under `prefix` of an ObjectStore. One writer per prefix
- * (the activity that trains); any number of readers.
+ * Saves, lists, loads and prunes checkpoints under `prefix` of an ObjectStore. One writer per prefix:
+ * give it `lease.fencedStore` (RunLease) and a superseded writer fails with LeaseLostError instead of
+ * writing; any number of readers, with or without the lease.
  *
  * @example
- *   const ckpts = new CheckpointStore(openStore('s3://runs/study-1/trial-7'), 'checkpoints', { keep: 3 });
+ *   const ckpts = new CheckpointStore(lease.fencedStore, 'checkpoints', { keep: 3 });
  *   await ckpts.save(step, { tensors: { 'dense/kernel': { dtype: 'float32', shape: [64, 10], data } }, state: { epoch, batch } });
  *   const last = await ckpts.latest(); // null on a fresh run
  */
 export class CheckpointStore {
   private readonly keep: number;
+  private readonly base: string;
 
   constructor(readonly store: ObjectStore, readonly prefix: string, opts: CheckpointStoreOptions = {}) {
     this.keep = opts.keep ?? 3;
     if (!Number.isInteger(this.keep) || this.keep < 1) throw new InvalidInputError(`CheckpointStore keep=${opts.keep}: must be an integer >= 1`);
+    this.base = prefix.replace(/\/+$/, '');
   }
 
-  private stepPrefix(step: number): string {
-    return joinKey(this.prefix, `step-${String(step).padStart(12, '0')}`);
+  private dirKey(name: string): string {
+    return joinKey(this.base, name);
   }
 
   /**
-   * Writes checkpoint `step` (tensors first, manifest last), then deletes checkpoints beyond the
-   * newest `keep` and leftovers of crashed saves older than `step`. Re-saving an existing step
-   * replaces it.
+   * Writes checkpoint `step` (tensors first, manifest last), makes it visible (through a lease: by
+   * committing it in the lease), then deletes checkpoints beyond the newest `keep` and this writer's
+   * leftovers of failed saves. Re-saving an existing step replaces it.
    * @returns the URI of the published checkpoint.
-   * @throws InvalidInputError for a bad step, a tensor whose shape/dtype/data disagree, or non-JSON state.
+   * @throws InvalidInputError for a bad step, a tensor whose shape/dtype/data disagree, non-JSON state,
+   *   or a plain store on a leased run; LeaseLostError when the writer's lease was taken over.
    */
   async save(step: number, data: CheckpointData, opts: CallOptions = {}): Promise<{ step: number; uri: string }> {
-    if (!Number.isSafeInteger(step) || step < 0) throw new InvalidInputError(`checkpoint step ${step}: must be a non-negative integer`);
+    if (!Number.isSafeInteger(step) || step < 0 || step >= 1e12) throw new InvalidInputError(`checkpoint step ${step}: must be an integer in [0, 1e12)`);
     const names = Object.keys(data.tensors);
     const files = names.map((name, i) => ({ path: `t-${String(i).padStart(5, '0')}.bin`, data: encodeTensor(name, data.tensors[name]!) }));
     let state: unknown;
@@ -89,54 +114,93 @@ export class CheckpointStore {
     } catch (err) {
       throw new InvalidInputError(`checkpoint step ${step}: state is not JSON-serialisable`, { cause: err });
     }
-    const prefix = this.stepPrefix(step);
-    await publishArtifact(this.store, prefix, KIND, files, (written: ArtifactFile[]) => ({
+    const fenced = isFencedStore(this.store) ? this.store : undefined;
+    if (fenced) {
+      await fenced.lease.renew(opts); // a superseded writer stops here, having written nothing
+    } else if (await readLeaseRecord(this.store, opts)) {
+      throw new InvalidInputError(`${this.store.uri} is a leased run directory: write its checkpoints through RunLease's fencedStore, not a plain store`, { code: 'LEASED_RUN' });
+    }
+    const name = dirName(step, fenced?.lease.generation ?? 0);
+    const meta = (written: ArtifactFile[]) => ({
       step,
-      tensors: names.map((name, i) => {
-        const t = data.tensors[name]!;
-        return { name, file: written[i]!.path, dtype: t.dtype, shape: [...t.shape], byteLength: written[i]!.size, sha256: written[i]!.sha256 };
+      tensors: names.map((n, i) => {
+        const t = data.tensors[n]!;
+        return { name: n, file: written[i]!.path, dtype: t.dtype, shape: [...t.shape], byteLength: written[i]!.size, sha256: written[i]!.sha256 };
       }),
       state,
-    }), opts);
-    await this.prune(step, opts);
-    return { step, uri: `${this.store.uri}/${prefix}` };
+    });
+    await publishArtifact(fenced ? ownedWriter(fenced) : this.store, this.dirKey(name), KIND, files, meta, opts);
+    if (fenced) await this.commitAndPrune(fenced, name, opts);
+    else await this.pruneUnleased(step, opts);
+    return { step, uri: `${this.store.uri}/${this.dirKey(name)}` };
   }
 
-  /** Steps of every complete (manifest present) checkpoint, ascending. Does not verify tensors. */
-  async steps(opts: CallOptions = {}): Promise<number[]> {
-    return (await this.scan(opts)).complete;
-  }
-
-  /** Complete steps and every step prefix seen (complete or not), both ascending. */
-  private async scan(opts: CallOptions): Promise<{ complete: number[]; all: number[] }> {
-    const base = this.prefix ? `${this.prefix.replace(/\/+$/, '')}/` : '';
-    const complete = new Set<number>();
-    const all = new Set<number>();
-    for (const o of await this.store.list(base, opts)) {
-      const m = STEP_DIR_RE.exec(o.key.slice(base.length));
-      if (!m) continue;
-      const step = Number(m[1]);
-      all.add(step);
-      if (o.key.slice(base.length + m[0].length) === MANIFEST_NAME) complete.add(step);
+  /** Commits `name` in the lease (replacing another directory of the same step), keeps the newest `keep`. */
+  private async commitAndPrune(fenced: FencedStore, name: string, opts: CallOptions): Promise<void> {
+    const dirs = await this.scan(opts);
+    // Checkpoints of the run from before it was leased count as committed until the first commit.
+    const adopted = dirs.filter((d) => d.generation === 0 && d.complete).map((d) => d.name);
+    let dropped: string[] = [];
+    const kept = await fenced.lease.commit(this.base, (current) => {
+      const list = [...(current ?? adopted).filter((n) => stepOf(n) !== stepOf(name)), name].sort(byStep);
+      dropped = list.slice(0, Math.max(0, list.length - this.keep));
+      return list.slice(-this.keep);
+    }, opts);
+    // Only objects no commit names any more, and this writer's own leftovers: never another
+    // generation's uncommitted directory (it may still be written; it can never become visible).
+    const own = fenced.lease.generation;
+    const garbage = dirs.filter((d) => !kept.includes(d.name) && (dropped.includes(d.name) || ((d.generation === own || d.generation === 0) && d.step < stepOf(name))));
+    for (const d of garbage) {
+      // Manifest first: a reader racing with the prune sees "incomplete", never missing tensors.
+      await fenced.deleteOwned(joinKey(this.dirKey(d.name), MANIFEST_NAME), opts);
+      await fenced.deletePrefixOwned(this.dirKey(d.name) + '/', opts);
     }
-    const asc = (a: number, b: number) => a - b;
-    return { complete: [...complete].sort(asc), all: [...all].sort(asc) };
   }
 
   /**
-   * Deletes complete checkpoints beyond the newest `keep`, and incomplete ones older than `savedStep`
-   * (leftovers of crashed saves). Incomplete steps newer than `savedStep` are left alone.
+   * Without a lease: deletes complete checkpoints beyond the newest `keep`, and incomplete ones older
+   * than `savedStep` (leftovers of crashed saves). Incomplete steps newer than `savedStep` are left alone.
    */
-  private async prune(savedStep: number, opts: CallOptions): Promise<void> {
-    const { complete, all } = await this.scan(opts);
-    const kept = new Set(complete.slice(-this.keep));
-    for (const step of all) {
-      if (step < savedStep && !kept.has(step)) {
-        // Manifest first: a reader racing with the prune sees "incomplete", never missing tensors.
-        await this.store.delete(joinKey(this.stepPrefix(step), MANIFEST_NAME), opts);
-        await this.store.deletePrefix(this.stepPrefix(step) + '/', opts);
+  private async pruneUnleased(savedStep: number, opts: CallOptions): Promise<void> {
+    const dirs = (await this.scan(opts)).filter((d) => d.generation === 0);
+    const kept = new Set(dirs.filter((d) => d.complete).slice(-this.keep).map((d) => d.name));
+    for (const d of dirs) {
+      if (d.step < savedStep && !kept.has(d.name)) {
+        await this.store.delete(joinKey(this.dirKey(d.name), MANIFEST_NAME), opts);
+        await this.store.deletePrefix(this.dirKey(d.name) + '/', opts);
       }
     }
+  }
+
+  /** Every checkpoint directory under the prefix, ascending by step then generation. */
+  private async scan(opts: CallOptions): Promise<StepDir[]> {
+    const base = this.base ? `${this.base}/` : '';
+    const dirs = new Map<string, StepDir>();
+    for (const o of await this.store.list(base, opts)) {
+      const rest = o.key.slice(base.length);
+      const m = STEP_DIR_RE.exec(rest);
+      if (!m) continue;
+      const name = m[0].slice(0, -1);
+      const d = dirs.get(name) ?? { name, step: Number(m[1]), generation: m[2] ? Number(m[2]) : 0, complete: false };
+      if (rest.slice(m[0].length) === MANIFEST_NAME) d.complete = true;
+      dirs.set(name, d);
+    }
+    return [...dirs.values()].sort((a, b) => a.step - b.step || a.generation - b.generation);
+  }
+
+  /**
+   * The visible checkpoints, ascending by step: those the run's lease committed, or, for a run that
+   * never committed any through a lease, every complete directory written without one.
+   */
+  private async visible(opts: CallOptions): Promise<StepDir[]> {
+    const committed = isFencedStore(this.store) ? this.store.lease.committed(this.base) : (await readLeaseRecord(this.store, opts))?.committed[this.base];
+    const complete = (await this.scan(opts)).filter((d) => d.complete);
+    return committed ? complete.filter((d) => committed.includes(d.name)) : complete.filter((d) => d.generation === 0);
+  }
+
+  /** Steps of every visible checkpoint, ascending. Does not verify tensors. */
+  async steps(opts: CallOptions = {}): Promise<number[]> {
+    return (await this.visible(opts)).map((d) => d.step);
   }
 
   /**
@@ -145,10 +209,9 @@ export class CheckpointStore {
    * of the next older one (the reasons are in `skipped`, for logs).
    */
   async latest(opts: CallOptions & { skipped?: string[] } = {}): Promise<Checkpoint | null> {
-    const { complete } = await this.scan(opts);
-    for (const step of complete.reverse()) {
+    for (const d of (await this.visible(opts)).reverse()) {
       try {
-        return await this.load(step, opts);
+        return await this.loadDir(d, opts);
       } catch (err) {
         if (!(err instanceof DataError)) throw err;
         opts.skipped?.push(err.message);
@@ -163,7 +226,13 @@ export class CheckpointStore {
    * @throws DataError (code NOT_FOUND when the checkpoint has no manifest, CORRUPT_* otherwise).
    */
   async load(step: number, opts: CallOptions = {}): Promise<Checkpoint> {
-    const prefix = this.stepPrefix(step);
+    const d = (await this.visible(opts)).find((v) => v.step === step);
+    if (!d) throw new DataError(`no complete checkpoint of step ${step} under ${this.store.uri}/${this.base}`, { code: 'NOT_FOUND' });
+    return this.loadDir(d, opts);
+  }
+
+  private async loadDir({ name, step }: StepDir, opts: CallOptions): Promise<Checkpoint> {
+    const prefix = this.dirKey(name);
     const where = `${this.store.uri}/${prefix}`;
     const manifest = await readArtifactManifest(this.store, prefix, KIND, opts);
     if (!manifest) throw new DataError(`no complete checkpoint at ${where} (manifest missing)`, { code: 'NOT_FOUND' });
@@ -186,4 +255,12 @@ export class CheckpointStore {
     }
     return { step, uri: where, createdAt: manifest.createdAt, tensors, state: meta.state };
   }
+}
+
+/** The fenced store seen by publishArtifact: its writes go to this generation's own directory. */
+function ownedWriter(fenced: FencedStore): ObjectStore {
+  return Object.assign(Object.create(fenced) as ObjectStore, {
+    put: fenced.putOwned.bind(fenced),
+    delete: fenced.deleteOwned.bind(fenced),
+  });
 }

@@ -9,3 +9,8 @@ export { withRetry, throwIfAborted, DEFAULT_RETRY, type RetryOptions } from './r
 export { sha256Hex } from './hash';
 export { publishArtifact, readArtifactManifest, readArtifactFile, MANIFEST_NAME, type ArtifactManifest, type ArtifactFile } from './artifact';
 export { CheckpointStore, type Checkpoint, type CheckpointData, type CheckpointStoreOptions, type TensorData, type TensorDtype } from './checkpoint-store';
+export { RunLease, type RunLeaseOptions, type LeaseClock, type LeaseEvent } from './run-lease';
+export { FencedStore, isFencedStore } from './fenced-store';
+export { readLeaseRecord, describeLease, type LeaseRecord } from './lease-record';
+export { LeaseHeldError, LeaseLostError, PreconditionFailedError } from './lease-errors';
+export { claimRunInputs, RUN_INPUTS_KEY, type ClaimRunOptions, type ClaimRunResult } from './run-claim';

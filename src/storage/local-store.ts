@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { CancelledError, DataError, InvalidInputError } from '../errors';
+import { PreconditionFailedError } from './lease-errors';
 import { HashingTap, sha256Hex } from './hash';
 import type { CallOptions, GetStreamOptions, ObjectInfo, ObjectStore, PutOptions, PutResult } from './object-store';
 import { throwIfAborted } from './retry';
@@ -12,6 +13,11 @@ import { assertSafeKey, formatStoreUri } from './uri';
 
 // Temp files live next to their target (same filesystem, so rename is atomic) and are hidden from list().
 const TMP_MARK = '.spnas-tmp-';
+
+/** A version tag for a file: every publish is a new inode (rename/link of a fresh temp file). */
+function statTag(st: { ino: bigint; size: bigint; mtimeNs: bigint }): string {
+  return `"${st.ino.toString(16)}-${st.size.toString(16)}-${st.mtimeNs.toString(16)}"`;
+}
 
 /** Local-disk store rooted at an absolute directory. */
 export class LocalStore implements ObjectStore {
@@ -52,8 +58,8 @@ export class LocalStore implements ObjectStore {
     const tmp = await this.writeTemp(key, opts, async (fh) => {
       await fh.writeFile(bytes);
     });
-    await this.publish(tmp, key, opts);
-    return { key, size: bytes.byteLength, sha256: sha256Hex(bytes) };
+    const etag = await this.publish(tmp, key, opts);
+    return { key, size: bytes.byteLength, sha256: sha256Hex(bytes), etag };
   }
 
   async putStream(key: string, data: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> {
@@ -61,8 +67,8 @@ export class LocalStore implements ObjectStore {
     const tmp = await this.writeTemp(key, opts, async (fh) => {
       await pipeline(Readable.from(tap.tap(data)), createWriteStream('', { fd: fh.fd, autoClose: false }), { signal: opts.signal });
     });
-    await this.publish(tmp, key, opts);
-    return { key, size: tap.size, sha256: tap.digest() };
+    const etag = await this.publish(tmp, key, opts);
+    return { key, size: tap.size, sha256: tap.digest(), etag };
   }
 
   /** Writes into a hidden temp file beside the target and fsyncs it; removes it on any failure. */
@@ -84,20 +90,42 @@ export class LocalStore implements ObjectStore {
     return tmp;
   }
 
-  /** The rename is the publish step: until it happens readers still see the old object (or none). */
-  private async publish(tmp: string, key: string, opts: CallOptions): Promise<void> {
-    if (opts.signal?.aborted) {
+  /**
+   * The rename is the publish step: until it happens readers still see the old object (or none).
+   * `ifNoneMatch` publishes with link(2) instead, which fails atomically when the target exists.
+   * @returns the etag of the published object.
+   */
+  private async publish(tmp: string, key: string, opts: PutOptions): Promise<string> {
+    const target = this.path(key);
+    try {
+      if (opts.signal?.aborted) throw new CancelledError(`write ${this.describe(key)}: cancelled`, { cause: opts.signal.reason });
+      if (opts.ifMatch !== undefined) {
+        const current = await this.head(key);
+        if (current?.etag !== opts.ifMatch) throw new PreconditionFailedError(`write ${this.describe(key)}: precondition failed: ${current ? 'the object changed' : 'the object does not exist'} (expected etag ${opts.ifMatch})`);
+      }
+      if (opts.ifNoneMatch === '*') {
+        try {
+          await fsp.link(tmp, target);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(`write ${this.describe(key)}: precondition failed: the object already exists`, { cause: err });
+          throw err;
+        }
+        await fsp.rm(tmp, { force: true });
+      } else {
+        await fsp.rename(tmp, target);
+      }
+    } catch (err) {
       await fsp.rm(tmp, { force: true });
-      throw new CancelledError(`write ${this.describe(key)}: cancelled`, { cause: opts.signal.reason });
+      throw err;
     }
-    await fsp.rename(tmp, this.path(key));
+    return statTag(await fsp.stat(target, { bigint: true }));
   }
 
   async head(key: string, opts: CallOptions = {}): Promise<ObjectInfo | null> {
     throwIfAborted(opts.signal, `head ${this.describe(key)}`);
     try {
-      const st = await fsp.stat(this.path(key));
-      return st.isFile() ? { key, size: st.size, lastModified: st.mtime } : null;
+      const st = await fsp.stat(this.path(key), { bigint: true });
+      return st.isFile() ? { key, size: Number(st.size), lastModified: st.mtime, etag: statTag(st) } : null;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
       throw this.mapError(err, key, 'stat');

@@ -19,6 +19,8 @@ export interface ObjectInfo {
   lastModified?: Date;
   /** Hex sha256 of the content when the store recorded one at write time (S3 user metadata). */
   sha256?: string;
+  /** Version tag that changes on every write (S3 ETag; local: inode, size and mtime); for `ifMatch`. */
+  etag?: string;
 }
 
 /** What a completed write returns. */
@@ -27,11 +29,24 @@ export interface PutResult {
   size: number;
   /** Hex sha256 of the bytes written, computed while writing: record it in artifact manifests. */
   sha256: string;
+  /** Version tag of the object written, when the backend returns one (S3 ETag, local stat tag). */
+  etag?: string;
 }
 
 /** Options for writes. */
 export interface PutOptions extends CallOptions {
   contentType?: string;
+  /**
+   * Write only if the object does not exist ('*'), else reject with PRECONDITION_FAILED. Atomic on
+   * both backends (S3 `If-None-Match: *`; local: link(2) of the finished temp file).
+   */
+  ifNoneMatch?: '*';
+  /**
+   * Write only if the object's current `etag` is this one, else reject with PRECONDITION_FAILED.
+   * Atomic on S3 (`If-Match`); on local disk a check immediately before the rename (not atomic
+   * against another process's rename: the run lease, not this, is what serialises local writers).
+   */
+  ifMatch?: string;
 }
 
 /** Options for streaming reads. */

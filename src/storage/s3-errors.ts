@@ -1,5 +1,6 @@
 /** Translates AWS SDK and socket errors into spnas's typed errors, keeping the original as `cause`. */
 import { CancelledError, DataError, InvalidInputError, SpnasError, TransientError } from '../errors';
+import { PreconditionFailedError } from './lease-errors';
 
 /** What was being done, for messages that name the bucket and object. */
 export interface S3ErrorContext {
@@ -60,8 +61,15 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): SpnasError {
   if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) {
     return new InvalidInputError(`${what}: bucket '${ctx.bucket}' is in another region: set AWS_REGION to the bucket's region`, { code: 'S3_WRONG_REGION', cause: err });
   }
+  // A conditional write lost (412), or raced another conditional write to the same key (409).
+  if (ctx.op === 'PutObject' && (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status === 412 || status === 409)) {
+    return new PreconditionFailedError(`${what}: precondition failed (${name || `HTTP ${status}`}): the object was created or changed by another writer`, { cause: err });
+  }
   if (name === 'PreconditionFailed' || status === 412) {
     return new DataError(`${what}: the object changed while it was being read`, { code: 'S3_OBJECT_CHANGED', cause: err });
+  }
+  if (name === 'NotImplemented' || status === 501) {
+    return new SpnasError('S3_NOT_IMPLEMENTED', `${what}: the server does not implement this request (${name || 'HTTP 501'})`, { cause: err });
   }
   if ((sock && TRANSIENT_SOCKET.has(sock)) || TRANSIENT_NAMES.has(name) || (status !== undefined && (status >= 500 || status === 429))) {
     return new TransientError(`${what} failed transiently: ${sock ?? name ?? ''}${status ? ` (HTTP ${status})` : ''}`.trim(), { code: 'S3_TRANSIENT', cause: err });

@@ -116,11 +116,28 @@ export class S3Store implements ObjectStore {
     const bytes = typeof data === 'string' ? new Uint8Array(Buffer.from(data)) : data;
     const sha256 = sha256Hex(bytes);
     const params = { Bucket: this.bucket, Key, Body: bytes, Metadata: { sha256 }, ...(opts.contentType ? { ContentType: opts.contentType } : {}) };
-    await this.call(bytes.byteLength > this.threshold ? 'MultipartUpload' : 'PutObject', key, opts.signal, async () => {
-      if (bytes.byteLength > this.threshold) await this.upload(params, opts.signal);
-      else await this.client.send(new PutObjectCommand({ ...params, ContentLength: bytes.byteLength }), { abortSignal: opts.signal });
+    const conditions = { ...(opts.ifNoneMatch ? { IfNoneMatch: opts.ifNoneMatch } : {}), ...(opts.ifMatch ? { IfMatch: opts.ifMatch } : {}) };
+    // Conditional writes always go as one PUT (up to 5 GiB): the condition then holds for the whole object.
+    const multipart = bytes.byteLength > this.threshold && !opts.ifNoneMatch && !opts.ifMatch;
+    const etag = await this.call(multipart ? 'MultipartUpload' : 'PutObject', key, opts.signal, async () => {
+      if (multipart) return (await this.upload(params, opts.signal)).ETag;
+      return (await this.client.send(new PutObjectCommand({ ...params, ...conditions, ContentLength: bytes.byteLength }), { abortSignal: opts.signal })).ETag;
     });
-    return { key, size: bytes.byteLength, sha256 };
+    return { key, size: bytes.byteLength, sha256, ...(etag ? { etag } : {}) };
+  }
+
+  /** Reads a whole object with its ETag, or null when it does not exist. */
+  async getWithEtag(key: string, opts: CallOptions = {}): Promise<{ data: Uint8Array; etag: string } | null> {
+    const Key = this.fullKey(key);
+    try {
+      return await this.call('GetObject', key, opts.signal, async () => {
+        const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
+        return { data: res.Body ? await res.Body.transformToByteArray() : new Uint8Array(0), etag: res.ETag ?? '' };
+      });
+    } catch (err) {
+      if ((err as { code?: string }).code === 'NOT_FOUND') return null;
+      throw err;
+    }
   }
 
   async putStream(key: string, data: AsyncIterable<Uint8Array>, opts: PutOptions = {}): Promise<PutResult> {
@@ -137,12 +154,12 @@ export class S3Store implements ObjectStore {
   }
 
   /** lib-storage Upload: parts in parallel; aborting the signal aborts the multipart upload server-side. */
-  private async upload(params: ConstructorParameters<typeof Upload>[0]['params'], signal?: AbortSignal): Promise<void> {
+  private async upload(params: ConstructorParameters<typeof Upload>[0]['params'], signal?: AbortSignal): Promise<{ ETag?: string }> {
     const abortController = new AbortController();
     const onAbort = () => abortController.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      await new Upload({ client: this.client, params, partSize: this.partSize, queueSize: this.queueSize, leavePartsOnError: false, abortController }).done();
+      return await new Upload({ client: this.client, params, partSize: this.partSize, queueSize: this.queueSize, leavePartsOnError: false, abortController }).done();
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -154,7 +171,7 @@ export class S3Store implements ObjectStore {
       return await this.call('HeadObject', key, opts.signal, async () => {
         const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
         const sha256 = res.Metadata?.sha256;
-        return { key, size: res.ContentLength ?? 0, ...(res.LastModified ? { lastModified: res.LastModified } : {}), ...(sha256 ? { sha256 } : {}) };
+        return { key, size: res.ContentLength ?? 0, ...(res.LastModified ? { lastModified: res.LastModified } : {}), ...(sha256 ? { sha256 } : {}), ...(res.ETag ? { etag: res.ETag } : {}) };
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;

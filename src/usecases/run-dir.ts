@@ -1,58 +1,67 @@
 /**
- * A run directory (search, training, warm-up, ...) identified by its inputs: `<dir>/run.json` records
- * them; a rerun with the same inputs resumes from the directory's checkpoints, a rerun with different
- * inputs is refused rather than mixed with old checkpoints. Some inputs may change between runs
- * (`mutable`, e.g. the epochs of a promoted trial that continues with a larger budget).
+ * A run directory (search, training, warm-up) identified by its inputs and written by one writer at
+ * a time. Opening it takes the directory's lease (src/storage/run-lease.ts) and records the inputs in
+ * run.json under it: a rerun with the same inputs resumes from the checkpoints, one with other inputs
+ * is refused, some inputs may change (`mutable`, e.g. the epochs of a promoted trial). Every write
+ * goes through the lease's fenced store, so an old attempt still running when its retry starts fails
+ * on its next write instead of mixing its checkpoints with the new attempt's.
  */
-import { InvalidInputError } from '../errors';
+import * as os from 'node:os';
+import { CancelledError, SpnasError, TransientError } from '../errors';
+import { claimRunInputs } from '../storage/run-claim';
+import { RunLease } from '../storage/run-lease';
 import type { ObjectStore } from '../storage/object-store';
 import { openStore } from '../storage/open-store';
-import { readJson, writeJson } from './json-store';
+import type { UseCaseContext } from './context';
 
 export interface RunDir {
+  /** The run directory's store; every write is fenced by the lease. */
   store: ObjectStore;
   uri: string;
+  /** Aborts on the caller's cancellation and when the lease is lost. */
+  signal: AbortSignal;
 }
 
-/** Removes the dotted paths from a JSON copy of `v`. */
-function without(v: unknown, paths: readonly string[]): unknown {
-  const copy = JSON.parse(JSON.stringify(v)) as Record<string, unknown>;
-  for (const p of paths) {
-    const parts = p.split('.');
-    let o: Record<string, unknown> | undefined = copy;
-    for (const k of parts.slice(0, -1)) o = o && typeof o[k] === 'object' ? (o[k] as Record<string, unknown>) : undefined;
-    if (o) delete o[parts[parts.length - 1]!];
-  }
-  return copy;
-}
-
-/** First differing top-level input, for the refusal message. */
-function firstDifference(a: unknown, b: unknown): string {
-  const ka = a as Record<string, unknown>;
-  const kb = b as Record<string, unknown>;
-  for (const k of new Set([...Object.keys(ka ?? {}), ...Object.keys(kb ?? {})])) {
-    if (JSON.stringify(ka?.[k]) !== JSON.stringify(kb?.[k])) return k;
-  }
-  return '(none)';
+export interface RunDirOptions {
+  what: string;
+  mutable?: readonly string[];
 }
 
 /**
- * Opens (claims) the run directory at `uri` for `run`: writes run.json on first use, checks it on a
- * rerun. Identity excludes `mutable` paths; run.json is updated to the newest values of those.
- * @throws InvalidInputError when the directory holds a run with other inputs, naming the first one.
+ * Lease time-to-live. The lease is renewed by a timer between training steps, so the TTL must exceed
+ * the longest synchronous stretch (a training step of a large batch on a loaded machine: seconds)
+ * with margin; a retry after a crashed writer waits at most this long.
  */
-export async function openRunDir(uri: string, run: object, o: { what: string; mutable?: readonly string[] }): Promise<RunDir> {
-  const store = openStore(uri);
-  const mutable = o.mutable ?? [];
-  const previous = await readJson(store, 'run.json');
-  if (previous !== undefined) {
-    const [was, now] = [without(previous, mutable), without(run, mutable)];
-    if (JSON.stringify(was) !== JSON.stringify(now)) {
-      throw new InvalidInputError(
-        `${store.uri} already holds a ${o.what} with other inputs ('${firstDifference(was, now)}' differs; see its run.json); use a fresh --out, or the same options to resume`,
-      );
+const LEASE_TTL_MS = 60_000;
+
+/** The CLI waits for a previous writer's lease to lapse; an activity fails at once and lets Temporal's retry back off. */
+function waitMsFor(owner: string): number {
+  return owner.startsWith('cli:') ? 90_000 : 0;
+}
+
+/**
+ * Runs `fn` with the run directory at `uri` opened for `run` (lease taken, inputs claimed), and always
+ * releases the lease. A lost lease surfaces as a retryable LEASE_LOST error: if another attempt took
+ * over, Temporal ignores this one's outcome anyway; if the store was briefly unreachable, a retry resumes.
+ * @throws InvalidInputError (RUN_INPUTS_DIFFER) when the directory holds a run with other inputs;
+ *   LeaseHeldError (retryable) when another live writer holds it.
+ */
+export async function withRunDir<T>(uri: string, run: object, o: RunDirOptions, ctx: UseCaseContext, fn: (dir: RunDir) => Promise<T>): Promise<T> {
+  const owner = ctx.owner ?? `cli:${os.hostname()}:${process.pid}`;
+  const lease = await RunLease.acquire(openStore(uri), { owner, ttlMs: LEASE_TTL_MS, waitMs: waitMsFor(owner), ...(ctx.signal ? { signal: ctx.signal } : {}) });
+  try {
+    await claimRunInputs(lease.fencedStore, run, { what: o.what, mutable: o.mutable ?? [] });
+    const signal = ctx.signal ? AbortSignal.any([ctx.signal, lease.signal]) : lease.signal;
+    try {
+      return await fn({ store: lease.fencedStore, uri: lease.fencedStore.uri, signal });
+    } catch (err) {
+      if (lease.signal.aborted && !ctx.signal?.aborted && (err instanceof CancelledError || !(err instanceof SpnasError) || err.code === 'LEASE_LOST')) {
+        const reason = lease.signal.reason as Error | undefined;
+        throw new TransientError(`the lease of ${uri} was lost while writing (${reason?.message ?? 'unknown reason'}); a retry resumes from the last committed checkpoint`, { code: 'LEASE_LOST', cause: reason ?? err });
+      }
+      throw err;
     }
+  } finally {
+    await lease.release().catch(() => undefined);
   }
-  await writeJson(store, 'run.json', run);
-  return { store, uri: store.uri };
 }

@@ -74,9 +74,9 @@ test('cube coordinates give every int and every choice an equal share', () => {
 
 test('the NAS-hyperparameter space has the knobs of the study with valid defaults', () => {
   const s = Space.from(NAS_HPO_SPACE);
-  assert.deepEqual(s.names, ['lambda', 'runtimeLoss', 'targetLatencyMs', 'thresholdLrMultiplier', 'warmupEpochs']);
-  assert.deepEqual(s.defaults(), { lambda: 0.02, runtimeLoss: 'log', targetLatencyMs: 80, thresholdLrMultiplier: 1, warmupEpochs: 5 });
+  assert.deepEqual(s.names, ['lambda', 'runtimeLoss', 'targetFraction', 'thresholdLrMultiplier', 'warmupFraction']);
+  assert.deepEqual(s.defaults(), { lambda: 20, runtimeLoss: 'log', targetFraction: 0.7, thresholdLrMultiplier: 1, warmupFraction: 0.5 });
   assert.equal(s.spec.lambda!.type === 'float' && s.spec.lambda!.log, true);
-  assert.deepEqual(nasHyperparameterSpace({ targetLatencyMs: null }).names, ['lambda', 'runtimeLoss', 'thresholdLrMultiplier', 'warmupEpochs']);
+  assert.deepEqual(nasHyperparameterSpace({ targetFraction: null }).names, ['lambda', 'runtimeLoss', 'thresholdLrMultiplier', 'warmupFraction']);
   assert.throws(() => nasHyperparameterSpace({ lambda: { type: 'float', low: -1, high: 1, log: true } }), /space\.lambda\.low/);
 });

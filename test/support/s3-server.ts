@@ -5,6 +5,10 @@
  * gofakes3 does not verify request signatures. `requireAccessKeyId` puts a small HTTP gateway in
  * front of it that answers 403 InvalidAccessKeyId (S3's own XML error) for any other access key id,
  * as a real server would; requests with the right key are proxied unchanged.
+ *
+ * gofakes3 (v1.2.0) honours If-None-Match / If-Match on PUT. `ignoreConditionalWrites` makes the
+ * gateway drop those headers, so the server behaves like an S3-compatible server without
+ * conditional writes (the PUT overwrites), for the run lease's refusal / best-effort tests.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -58,18 +62,23 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string,
   throw new Error(`gofakes3 did not listen on 127.0.0.1:${port} within ${timeoutMs} ms: ${log()}`);
 }
 
-function authGateway(target: number, accessKeyId: string): Server {
+function gateway(target: number, opts: { accessKeyId?: string; ignoreConditionalWrites?: boolean }): Server {
   return createServer((req, res) => {
     const auth = req.headers.authorization ?? '';
     const m = /Credential=([^/]+)\//.exec(auth);
-    if (!m || m[1] !== accessKeyId) {
+    if (opts.accessKeyId !== undefined && (!m || m[1] !== opts.accessKeyId)) {
       req.resume();
       const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>';
       res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
       res.end(body);
       return;
     }
-    const up = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
+    const headers = { ...req.headers };
+    if (opts.ignoreConditionalWrites && req.method === 'PUT') {
+      delete headers['if-match'];
+      delete headers['if-none-match'];
+    }
+    const up = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers }, (r) => {
       res.writeHead(r.statusCode ?? 502, r.headers);
       r.pipe(res);
     });
@@ -82,7 +91,7 @@ function authGateway(target: number, accessKeyId: string): Server {
  * Starts gofakes3 and creates `bucket` (default 'spnas-test').
  * @throws when the binary is missing: run scripts/setup.sh (tests fail rather than skip).
  */
-export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?: string } = {}): Promise<S3TestServer> {
+export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?: string; ignoreConditionalWrites?: boolean } = {}): Promise<S3TestServer> {
   if (!existsSync(GOFAKES3_BIN)) {
     throw new Error(`gofakes3 not found at ${GOFAKES3_BIN}: run scripts/setup.sh (it builds the test S3 server via scripts/setup.d/gofakes3.sh)`);
   }
@@ -103,11 +112,12 @@ export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?
     await new Promise<void>((res) => { c.once('exit', () => res()); c.kill('SIGKILL'); });
   };
   await start();
-  let gateway: Server | undefined;
+  let gw: Server | undefined;
   let port = s3Port;
-  if (opts.requireAccessKeyId) {
-    gateway = authGateway(s3Port, opts.requireAccessKeyId);
-    port = await new Promise<number>((res) => gateway!.listen(0, '127.0.0.1', () => res((gateway!.address() as { port: number }).port)));
+  if (opts.requireAccessKeyId || opts.ignoreConditionalWrites) {
+    const g = gateway(s3Port, { ...(opts.requireAccessKeyId ? { accessKeyId: opts.requireAccessKeyId } : {}), ...(opts.ignoreConditionalWrites ? { ignoreConditionalWrites: true } : {}) });
+    gw = g;
+    port = await new Promise<number>((res) => g.listen(0, '127.0.0.1', () => res((g.address() as { port: number }).port)));
   }
   const endpoint = `http://127.0.0.1:${port}`;
   return {
@@ -117,7 +127,7 @@ export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?
     start,
     async stop() {
       await kill();
-      if (gateway) await new Promise<void>((res) => gateway!.close(() => res()));
+      if (gw) await new Promise<void>((res) => gw!.close(() => res()));
       rmSync(dir, { recursive: true, force: true });
     },
   };

@@ -1,10 +1,7 @@
 import type { CliCommand } from '../command';
 import { InvalidInputError } from '../../errors';
-import { loadTf } from '../../backend/tf';
-import { exportModel, loadModel } from '../../nas/model-export';
-import { parseSearchSpace } from '../../space/spec';
-import { openStore } from '../../storage/open-store';
-import { exportWebPage } from '../../browser/web-export';
+import { exportModel } from '../../usecases/export-model';
+import { exportWebPage } from '../../usecases/export-web-page';
 import { serveWebPage } from '../../browser/serve-web';
 import { numberFlag, parseFlags, requireFlag } from '../args';
 import { abortOnSignals } from '../signals';
@@ -37,30 +34,24 @@ export const exportCommand: CliCommand = {
       web: { type: 'string' }, labels: { type: 'string' }, serve: { type: 'boolean' }, port: { type: 'string' },
     });
     const web = f.web as string | undefined;
-    if (web && f.out !== undefined) throw new InvalidInputError('give --out (copy the model) or --web (write a page), not both');
-    if (!web && (f.labels !== undefined || f.serve || f.port !== undefined)) throw new InvalidInputError('--labels, --serve and --port apply to --web only');
-    if (f.serve && web?.startsWith('s3://')) throw new InvalidInputError('--serve needs a local --web directory, not an s3:// prefix');
-    const { tf } = loadTf();
-    const src = openStore(requireFlag(f, 'model', 'export'));
-    if (web) {
-      const r = await exportWebPage(tf, src, openStore(web), f.labels as string | undefined);
-      process.stdout.write(f.json ? JSON.stringify({ from: src.uri, web: r.uri, files: r.files, architecture: r.architecture, labels: r.labels }) + '\n' : `wrote the web page for ${src.uri} to ${r.uri} (${r.files.length} files)\n`);
-      if (f.serve) {
-        const { signal, release } = abortOnSignals();
-        try {
-          await serveWebPage(web, { port: numberFlag(f, 'port') ?? 8080, signal, onListening: (url) => process.stderr.write(`serving ${web} at ${url} (Ctrl-C to stop)\n`) });
-        } finally {
-          release();
-        }
-      }
+    if (!web) {
+      if (f.labels !== undefined || f.serve || f.port !== undefined) throw new InvalidInputError('--labels, --serve and --port apply to --web only');
+      const out = await exportModel({ model: requireFlag(f, 'model', 'export'), out: requireFlag(f, 'out', 'export') });
+      process.stdout.write(f.json ? JSON.stringify(out) + '\n' : `exported ${out.from} -> ${out.to} (${out.files.length} files)\n`);
       return 0;
     }
-    const dst = openStore(requireFlag(f, 'out', 'export'));
-    const { model, meta } = await loadModel(tf, src, '', (v) => parseSearchSpace(v, `${src.uri} space`));
-    const manifest = await exportModel(tf, model, dst, '', meta);
-    model.dispose();
-    const out = { from: src.uri, to: dst.uri, files: manifest.files.map((x) => x.path) };
-    process.stdout.write(f.json ? JSON.stringify(out) + '\n' : `exported ${src.uri} -> ${dst.uri} (${out.files.length} files)\n`);
+    if (f.out !== undefined) throw new InvalidInputError('give --out (copy the model) or --web (write a page), not both');
+    if (f.serve && web.startsWith('s3://')) throw new InvalidInputError('--serve needs a local --web directory, not an s3:// prefix');
+    const r = await exportWebPage({ model: requireFlag(f, 'model', 'export'), web, ...(f.labels !== undefined ? { labels: f.labels as string } : {}) });
+    process.stdout.write(f.json ? JSON.stringify({ from: r.from, web: r.uri, files: r.files, architecture: r.architecture, labels: r.labels }) + '\n' : `wrote the web page for ${r.from} to ${r.uri} (${r.files.length} files)\n`);
+    if (f.serve) {
+      const { signal, release } = abortOnSignals();
+      try {
+        await serveWebPage(web, { port: numberFlag(f, 'port') ?? 8080, signal, onListening: (url) => process.stderr.write(`serving ${web} at ${url} (Ctrl-C to stop)\n`) });
+      } finally {
+        release();
+      }
+    }
     return 0;
   },
 };

@@ -5,17 +5,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { InvalidInputError } from '../../errors';
-import { loadTf } from '../../backend/tf';
 import type { CliCommand } from '../command';
 import { numberFlag, parseFlags, requireFlag } from '../args';
 import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
-import { profileSpace, type ProfileResult } from '../../runtime/profiler';
-import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
-import type { ErrorStats } from '../../runtime/model/prediction-error';
-import { profileInBrowser, type BrowserProfileResult } from '../../browser/browser-profile';
+import type { ProfileResult } from '../../runtime/profiler';
+import { profileLatency } from '../../usecases/profile-latency';
+import { profileLatencyInBrowser } from '../../usecases/profile-latency-browser';
 import { checkBackendPreference } from '../../browser/backends';
 import { abortOnSignals } from '../signals';
+import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
+import type { ErrorStats } from '../../runtime/model/prediction-error';
 
 const usage = `usage: spnas profile --space <preset|spec.json> [options]
 
@@ -69,6 +69,21 @@ function humanReport(r: ProfileResult, out: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** --target browser: prints the page's URL and waits for a browser; Ctrl-C cancels. */
+async function inBrowser(input: Parameters<typeof profileLatency>[0], values: Record<string, unknown>, onProgress: (p: { phase: string; done: number; total: number }) => void) {
+  const backend = checkBackendPreference((values.backend as string | undefined) ?? 'auto');
+  const log = (line: string) => process.stderr.write(`profile: ${line}\n`);
+  const { signal, release } = abortOnSignals();
+  try {
+    return await profileLatencyInBrowser(
+      { ...input, backend, port: intFlag(values, 'port', 0) },
+      { signal, onProgress, log, onListening: (url) => log(`open this page in the browser to profile (it stays on this machine):\n  ${url}`) },
+    );
+  } finally {
+    release();
+  }
+}
+
 export const profileCommand: CliCommand = {
   name: 'profile',
   summary: 'measure a latency table for a search space on this backend',
@@ -109,30 +124,14 @@ export const profileCommand: CliCommand = {
     } catch (err) {
       throw new InvalidInputError(`--out '${out}': its directory is not writable (${(err as Error).message})`, { cause: err });
     }
-    const progress = { build: new ProgressReporter('profile: building models'), measure: new ProgressReporter('profile: timing rounds') };
-    const onProgress = (p: { phase: 'build' | 'measure'; done: number; total: number }) => progress[p.phase].update({ done: p.done, total: p.total, detail: '' });
-    let result: ProfileResult | BrowserProfileResult;
-    if (target === 'browser') {
-      const backend = checkBackendPreference((values.backend as string | undefined) ?? 'auto');
-      const { signal, release } = abortOnSignals();
-      try {
-        const log = (line: string) => process.stderr.write(`profile: ${line}\n`);
-        const onListening = (url: string) => log(`open this page in the browser to profile (it stays on this machine):\n  ${url}`);
-        result = await profileInBrowser(space, { ...opts, backend, port: intFlag(values, 'port', 0), out, signal, onListening, onProgress, log });
-      } finally {
-        release();
-      }
-    } else {
-      const { tf } = loadTf();
-      result = await profileSpace(tf, space, { ...opts, onProgress });
-    }
-    try {
-      fs.writeFileSync(out, JSON.stringify(result.table, null, 2) + '\n');
-    } catch (err) {
-      throw new InvalidInputError(`--out '${out}' cannot be written: ${(err as Error).message}`, { cause: err });
-    }
+    const labels: Record<string, string> = { 'profile build': 'profile: building models', 'profile measure': 'profile: timing rounds' };
+    const progress = new Map<string, ProgressReporter>();
+    const input = { space, out: path.resolve(out), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+    const onProgress = (p: { phase: string; done: number; total: number }) => (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({ done: p.done, total: p.total, detail: '' });
+    const fromBrowser = target === 'browser' ? await inBrowser(input, values, onProgress) : undefined;
+    const result = fromBrowser ?? (await profileLatency(input, { onProgress }));
     if (values.json) {
-      const browser = 'userAgent' in result ? { backend: result.backend, backendDetail: result.backendDetail, userAgent: result.userAgent } : undefined;
+      const browser = fromBrowser ? { backend: fromBrowser.backend, backendDetail: fromBrowser.backendDetail, userAgent: fromBrowser.userAgent } : undefined;
       process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored, ...(browser ? { browser } : {}) }) + '\n');
     } else {
       process.stdout.write(humanReport(result, out));

@@ -1,18 +1,10 @@
 import type { CliCommand } from '../command';
-import { loadTf } from '../../backend/tf';
+import { makeDataSpec } from '../../config/data-spec';
 import { parseSearchConfig } from '../../config/training-config';
-import { runSearch } from '../../nas/search';
-import { evaluateTop1 } from '../../nas/evaluate';
-import { architectureToString } from '../../space/architecture';
-import { architectureMacs } from '../../space/flops';
-import { predictArchitectureLatencyExact } from '../../runtime/model/runtime-model';
-import { openStore } from '../../storage/open-store';
-import { CheckpointStore } from '../../storage/checkpoint-store';
+import { searchArchitecture } from '../../usecases/search-architecture';
 import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
-import { claimRunDir, evalLoader, loadSplits, makeDataSpec, resolveTable, trainLoader, writeJson } from '../engine-io';
-import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
-import { abortOnSignals } from '../signals';
+import { cliContext } from '../use-case-context';
 
 const usage = `usage: spnas search --space <preset|spec.json> --data <uri> --out <dir|s3://bucket/prefix> [options]
 
@@ -36,7 +28,7 @@ options:
   --split-seed <n>          seed of the train/validation split (default 0)
   --json                    print one JSON object of results on stdout
 
-writes: <out>/architecture.json, <out>/search.json (results), <out>/run.json (inputs), <out>/checkpoints/
+writes: <out>/architecture.json, <out>/search.json (results), <out>/run.json (inputs), <out>/trace.json, <out>/checkpoints/
 `;
 
 export const searchCommand: CliCommand = {
@@ -51,61 +43,27 @@ export const searchCommand: CliCommand = {
       lr: { type: 'string' }, limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
     });
     const space = resolveSpace(requireFlag(f, 'space', 'search'));
-    const outUri = requireFlag(f, 'out', 'search');
+    const out = requireFlag(f, 'out', 'search');
     const fileCfg = (f.config ? readJsonFile(f.config as string, 'search config') : {}) as Record<string, unknown>;
-    const rl = { ...((fileCfg.runtimeLoss as object) ?? {}), ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }) };
-    const opt = { ...((fileCfg.optimizer as object) ?? {}), ...defined({ lrPer256: numberFlag(f, 'lr') }) };
-    const config = parseSearchConfig({
+    const runtimeLoss = { ...((fileCfg.runtimeLoss as object) ?? {}), ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }) };
+    const optimizer = { ...((fileCfg.optimizer as object) ?? {}), ...defined({ lrPer256: numberFlag(f, 'lr') }) };
+    const config = {
       ...fileCfg,
       ...defined({ epochs: numberFlag(f, 'epochs'), warmupEpochs: numberFlag(f, 'warmup-epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed'), thresholdLrMultiplier: numberFlag(f, 'threshold-lr-mult') }),
-      runtimeLoss: rl,
-      optimizer: opt,
-    }, f.config ? `search config '${f.config}' with flags` : 'search options');
+      runtimeLoss,
+      optimizer,
+    };
     const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') });
-    const table = resolveTable(space, f.table as string | undefined);
-
-    const store = openStore(outUri);
-    const run = { kind: 'search', space, config, data, table };
-    await claimRunDir(store, run, 'search');
-
-    const { tf } = loadTf();
-    const progress = new ProgressReporter('search');
-    const { signal, release } = abortOnSignals();
+    parseSearchConfig(config, f.config ? `search config '${f.config}' with flags` : 'search options'); // fail on bad flags before loading data
+    const table = f.table ? { table: readJsonFile(f.table as string, 'latency table'), source: `latency table '${f.table}'` } : undefined;
+    const cli = cliContext('search');
     try {
-      const splits = await loadSplits(space, data, signal);
-      progress.log(`search: ${space.name}, ${splits.train.size} train / ${splits.val.size} validation images from ${data.uri}`);
-      const t0 = Date.now();
-      const result = await runSearch({
-        tf, space, config, table, signal,
-        train: trainLoader(space, splits.train, config),
-        checkpoints: new CheckpointStore(store, 'checkpoints', { keep: config.keepCheckpoints }),
-        onProgress: (p) => progress.update({ done: p.step, total: p.totalSteps, detail: `loss ${Number(p.stats.loss).toFixed(3)} R ${Number(p.stats.runtimeMs).toFixed(2)}ms ${p.imagesPerSec.toFixed(0)} img/s ${p.architecture}` }),
-      });
-      const seconds = (Date.now() - t0) / 1000;
-      const supernetVal = await evaluateTop1(tf, (x) => result.supernet.forward(x, { training: false }).logits, evalLoader(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
-      result.supernet.dispose();
-      const summary = {
-        architecture: architectureToString(result.architecture),
-        predictedMs: result.predictedMs,
-        predictedMsExact: predictArchitectureLatencyExact(table, result.architecture),
-        macs: architectureMacs(space, result.architecture).total,
-        supernetTop1: supernetVal.top1,
-        steps: result.steps,
-        resumedFromStep: result.resumedFromStep,
-        finalLoss: result.finalLoss,
-        seconds,
-        space: space.name,
-        lambda: config.runtimeLoss.lambda,
-        seed: config.seed,
-        out: store.uri,
-      };
-      await writeJson(store, 'architecture.json', result.architecture);
-      await writeJson(store, 'search.json', summary);
-      if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else progress.log(`architecture ${summary.architecture}\npredicted ${summary.predictedMs.toFixed(3)} ms, supernet top-1 ${(100 * summary.supernetTop1).toFixed(2)}%\nwrote ${store.uri}/architecture.json`);
+      const r = await searchArchitecture({ space, data, config, ...(table ? { table } : {}), out }, cli.ctx);
+      if (f.json) process.stdout.write(JSON.stringify({ ...r, architecture: r.architectureString }) + '\n');
+      else cli.log(`architecture ${r.architectureString}\npredicted ${r.predictedMs.toFixed(3)} ms, supernet top-1 ${(100 * r.supernetTop1).toFixed(2)}%\nwrote ${r.architectureUri}`);
       return 0;
     } finally {
-      release();
+      cli.release();
     }
   },
 };

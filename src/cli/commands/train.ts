@@ -1,25 +1,17 @@
 import type { CliCommand } from '../command';
-import { loadTf } from '../../backend/tf';
+import { makeDataSpec } from '../../config/data-spec';
 import { parseTrainConfig } from '../../config/training-config';
-import { evaluateTop1 } from '../../nas/evaluate';
-import { measureModelLatency } from '../../nas/measure-latency';
-import { exportModel } from '../../nas/model-export';
-import { trainChild } from '../../nas/train-child';
-import { architectureToString } from '../../space/architecture';
-import { architectureMacs } from '../../space/flops';
-import { openStore } from '../../storage/open-store';
-import { CheckpointStore } from '../../storage/checkpoint-store';
+import { trainModel } from '../../usecases/train-model';
 import { defined, numberFlag, parseFlags, readJsonFile, requireFlag } from '../args';
-import { claimRunDir, evalLoader, loadSplits, makeDataSpec, trainLoader, writeJson } from '../engine-io';
-import { ProgressReporter } from '../progress';
 import { readArchitectureInput } from '../run-inputs';
-import { abortOnSignals } from '../signals';
+import { cliContext } from '../use-case-context';
 
 const usage = `usage: spnas train --arch <architecture.json|search-out> --out <dir|s3://bucket/prefix> [options]
 
 Retrains a derived architecture from scratch with plain TF.js layers, evaluates it on the held-out
 split, measures its latency on this backend, and exports it as a TF.js model (<out>/model: model.json,
-weight shards, architecture.json, manifest.json). Rerun with the same --out to resume.
+weight shards, architecture.json, manifest.json). Rerun with the same --out to resume; rerun with a
+larger --epochs to continue training.
 
 options:
   --data <uri>          training data (default: the search's --data, with the same held-out split)
@@ -44,45 +36,22 @@ export const trainCommand: CliCommand = {
       limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
     });
     const input = await readArchitectureInput(requireFlag(f, 'arch', 'train'), f.space as string | undefined);
-    const { space, architecture } = input;
     const fileCfg = (f.config ? readJsonFile(f.config as string, 'train config') : {}) as Record<string, unknown>;
-    const config = parseTrainConfig({
+    const config = {
       ...fileCfg,
       ...defined({ epochs: numberFlag(f, 'epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed') }),
       ...(numberFlag(f, 'lr') !== undefined ? { optimizer: { ...((fileCfg.optimizer as object) ?? {}), lrPer256: numberFlag(f, 'lr') } } : {}),
-    }, 'train options');
+    };
+    parseTrainConfig(config, f.config ? `train config '${f.config}' with flags` : 'train options'); // fail on bad flags before loading data
     const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') }, input.data);
-    const store = openStore(requireFlag(f, 'out', 'train'));
-    const run = { kind: 'train', space, architecture, config, data };
-    await claimRunDir(store, run, 'training run');
-
-    const { tf } = loadTf();
-    const progress = new ProgressReporter('train');
-    const { signal, release } = abortOnSignals();
+    const cli = cliContext('train');
     try {
-      const splits = await loadSplits(space, data, signal);
-      progress.log(`train: ${architectureToString(architecture)} on ${splits.train.size} images, ${config.epochs} epochs`);
-      const t0 = Date.now();
-      const result = await trainChild({
-        tf, space, architecture, config, signal,
-        train: trainLoader(space, splits.train, config),
-        checkpoints: new CheckpointStore(store, 'checkpoints', { keep: config.keepCheckpoints }),
-        onProgress: (p) => progress.update({ done: p.step, total: p.totalSteps, detail: `loss ${Number(p.stats.loss).toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s` }),
-      });
-      const seconds = (Date.now() - t0) / 1000;
-      const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
-      const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
-      const latencyMs = await measureModelLatency(tf, result.model, inputShape);
-      const metrics = { valTop1: val.top1, valCount: val.count, latencyMs, macs: architectureMacs(space, architecture).total, params: result.model.countParams(), trainSeconds: seconds, finalLoss: result.finalLoss };
-      await exportModel(tf, result.model, store, 'model', { space, architecture, seed: config.seed, data, ...(input.search ? { search: input.search } : {}), metrics });
-      const summary = { architecture: architectureToString(architecture), ...metrics, steps: result.steps, resumedFromStep: result.resumedFromStep, model: `${store.uri}/model` };
-      await writeJson(store, 'train.json', summary);
-      result.model.dispose();
-      if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
-      else progress.log(`top-1 ${(100 * val.top1).toFixed(2)}% on ${val.count} held-out images, latency ${latencyMs.toFixed(2)} ms\nexported ${store.uri}/model`);
+      const r = await trainModel({ space: input.space, architecture: input.architecture, data, config, out: requireFlag(f, 'out', 'train'), ...(input.search ? { search: input.search } : {}) }, cli.ctx);
+      if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
+      else cli.log(`top-1 ${(100 * r.valTop1).toFixed(2)}% on ${r.valCount} held-out images, latency ${r.latencyMs?.toFixed(2)} ms\nexported ${r.model}`);
       return 0;
     } finally {
-      release();
+      cli.release();
     }
   },
 };

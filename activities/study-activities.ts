@@ -1,0 +1,65 @@
+/**
+ * The study's light activities (orchestration queue): checks and records before any compute, the
+ * sampler's proposals (model fitting stays out of workflow code), the summary in the store, and
+ * whether the server knows spnas's search attributes.
+ */
+import type { Connection } from '@temporalio/client';
+import { log } from '@temporalio/activity';
+import { SEARCH_ATTRIBUTES, studyLayout } from '../src/study/names';
+import type { StudySummary } from '../src/study/records';
+import { proposeTrials as propose, type ProposalInput, type ProposalOutput } from '../src/study/sampler-factory';
+import { describeTable as describe, prepareStudy as prepare, type PreparedStudy, type TableInfo } from '../src/usecases/prepare-study';
+import { writeJson } from '../src/usecases/json-store';
+import { openStore } from '../src/storage/open-store';
+import { splitParent } from '../src/storage/uri';
+import { toFailure } from './failure';
+
+export interface StudyActivityDeps {
+  /** For the search-attribute check; absent: search attributes are not used. */
+  connection?: Connection;
+  namespace: string;
+}
+
+async function typed<T>(fn: () => Promise<T> | T): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw toFailure(err);
+  }
+}
+
+export function createStudyActivities(deps: StudyActivityDeps) {
+  return {
+    async prepareStudy(spec: unknown): Promise<PreparedStudy> {
+      return typed(() => prepare(spec));
+    },
+    async describeTable(tableUri: string, space: string | Record<string, unknown>): Promise<TableInfo> {
+      return typed(() => describe(tableUri, space));
+    },
+    async proposeTrials(input: ProposalInput): Promise<ProposalOutput> {
+      return typed(() => propose(input));
+    },
+    async writeStudySummary(studyRoot: string, summary: StudySummary): Promise<string> {
+      return typed(async () => {
+        const uri = studyLayout.summary(studyRoot);
+        const [parent, name] = splitParent(uri);
+        await writeJson(openStore(parent), name, summary);
+        return uri;
+      });
+    },
+    /** True when every spnas search attribute is registered in the namespace (else the workflows skip them). */
+    async searchAttributesReady(): Promise<boolean> {
+      if (!deps.connection) return false;
+      try {
+        const r = await deps.connection.operatorService.listSearchAttributes({ namespace: deps.namespace });
+        const known = new Set(Object.keys(r.customAttributes ?? {}));
+        const missing = Object.values(SEARCH_ATTRIBUTES).filter((a) => !known.has(a.name)).map((a) => a.name);
+        if (missing.length) log.warn(`search attributes not registered (${missing.join(', ')}): run 'spnas temporal setup'; the study runs without them`);
+        return missing.length === 0;
+      } catch (err) {
+        log.warn(`cannot list search attributes: ${(err as Error).message}; the study runs without them`);
+        return false;
+      }
+    },
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm run bench`: the index of the benchmarks. None runs in the tests; each one backs figures in the
+ * README section named below.
+ *
+ *   npm run bench                      lists them
+ *   npm run bench -- <name> [args...]  runs one (same as `node --import tsx <script> [args...]`)
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+interface Bench {
+  script: string;
+  what: string;
+  readme: string;
+}
+
+const BENCHES: Record<string, Bench> = {
+  'backend-ops': { script: 'bench/backend/ops-throughput.ts', what: 'native vs pure-JS op throughput (GFLOP/s)', readme: 'Native TensorFlow backend' },
+  'cli-startup': { script: 'bench/cli/startup.ts', what: 'spnas --help start-up: compiled build vs tsx', readme: 'Tests' },
+  'data-throughput': { script: 'bench/data/throughput.ts', what: 'tar read / JPEG decode / augment images per second', readme: 'Data loading' },
+  'engine-step': { script: 'bench/engine/train-step.ts', what: 'training step: supernet vs child vs multi-path vs Python TF', readme: 'Engine performance' },
+  'engine-kernels': { script: 'bench/engine/kernel-profile.ts', what: 'per-kernel time of a training step', readme: 'Engine performance' },
+  'engine-depthwise': { script: 'bench/engine/depthwise-kernels.ts', what: 'depthwise gradient kernels: oneDNN vs Eigen', readme: 'Engine performance' },
+  'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
+  'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
+  'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },
+  'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
+};
+
+const [name, ...args] = process.argv.slice(2);
+if (!name || name === '--help' || name === '-h') {
+  console.log('usage: npm run bench -- <name> [args...]\n');
+  for (const [n, b] of Object.entries(BENCHES)) console.log(`  ${n.padEnd(18)} ${b.what}  (README "${b.readme}"; ${b.script})`);
+  process.exit(0);
+}
+const bench = BENCHES[name];
+if (!bench) {
+  console.error(`npm run bench: unknown benchmark '${name}'; run \`npm run bench\` for the list`);
+  process.exit(2);
+}
+const root = path.resolve(__dirname, '..');
+const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, bench.script), ...args], { cwd: root, stdio: 'inherit' });
+process.exit(r.status ?? 1);

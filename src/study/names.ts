@@ -1,0 +1,48 @@
+/**
+ * Names kept in one place: task queues, workflow ids, search-attribute keys and the artifact layout
+ * of a study in the store. Pure strings, so workflows, activities, workers and the CLI agree.
+ */
+
+/** Default task queues (env SPNAS_ORCHESTRATION_QUEUE / SPNAS_COMPUTE_QUEUE override them in the worker). */
+export const DEFAULT_TASK_QUEUES = { orchestration: 'spnas-orchestration', compute: 'spnas-compute' } as const;
+
+export const STUDY_WORKFLOW_TYPE = 'StudyWorkflow';
+export const TRIAL_WORKFLOW_TYPE = 'TrialWorkflow';
+
+export function studyWorkflowId(study: string): string {
+  return `spnas-study-${study}`;
+}
+
+export function trialWorkflowId(studyWorkflowId: string, trialId: number): string {
+  return `${studyWorkflowId}-trial-${trialId}`;
+}
+
+/** Custom search attributes (registered by `spnas study run` on the dev server; `spnas temporal setup` elsewhere). */
+export const SEARCH_ATTRIBUTES = {
+  study: { name: 'SpnasStudy', type: 'KEYWORD' },
+  kind: { name: 'SpnasKind', type: 'KEYWORD' },
+  trialState: { name: 'SpnasTrialState', type: 'KEYWORD' },
+  lambda: { name: 'SpnasLambda', type: 'DOUBLE' },
+  top1: { name: 'SpnasTop1', type: 'DOUBLE' },
+  latencyMs: { name: 'SpnasLatencyMs', type: 'DOUBLE' },
+} as const;
+
+function join(root: string, ...parts: string[]): string {
+  return [root.replace(/\/+$/, ''), ...parts].join('/');
+}
+
+/** Where a study's artifacts live under its storage root. */
+export const studyLayout = {
+  root: (storage: string, study: string) => join(storage, 'studies', study),
+  spec: (studyRoot: string) => join(studyRoot, 'spec.json'),
+  table: (studyRoot: string) => join(studyRoot, 'table.json'),
+  summary: (studyRoot: string) => join(studyRoot, 'summary.json'),
+  warmup: (studyRoot: string, key: string) => join(studyRoot, 'warmups', key),
+  /** One search directory per configuration: a promoted trial continues its configuration's search. */
+  search: (studyRoot: string, configId: number) => join(studyRoot, 'configs', `c${configId}`, 'search'),
+  /** One training directory per (configuration, architecture): a promotion that derives the same architecture continues its training. */
+  train: (studyRoot: string, configId: number, archKey: string) => join(studyRoot, 'configs', `c${configId}`, `train-${archKey}`),
+  final: (studyRoot: string, trialId: number) => join(studyRoot, 'final', `trial-${trialId}`),
+  /** Inputs and results of one activity attempt run as a Kubernetes Job. */
+  activityIo: (studyRoot: string, workflowId: string, activityId: string, attempt: number) => join(studyRoot, 'activities', workflowId, activityId, `attempt-${attempt}`),
+};

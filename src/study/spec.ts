@@ -1,0 +1,154 @@
+/**
+ * The study spec: everything a study needs, as one validated JSON document (what `spnas study run`
+ * reads and what `temporal workflow start --input @study.json` passes to StudyWorkflow). Versioned;
+ * docs/study-spec.schema.json is generated from this schema (`spnas study schema`).
+ *
+ * Units: lambda is the runtime term's whole factor in every place (spec, sampler, engine, status,
+ * report; the reference code's 0.020 is 20 here). The latency target is a fraction of the largest
+ * network's predicted latency on the study's table, so one spec fits any device's table.
+ */
+import { z } from 'zod';
+import { dataSpecSchema } from '../config/data-spec';
+import { parseOrThrow } from '../config/zod-issues';
+
+export const STUDY_SPEC_VERSION = 1;
+export const SAMPLERS = ['random', 'sobol', 'gp', 'parego', 'hyperband', 'asha', 'bohb'] as const;
+export const MULTI_FIDELITY_SAMPLERS: ReadonlySet<string> = new Set(['hyperband', 'asha', 'bohb']);
+
+const resourceSchema = z
+  .object({
+    cpu: z.string().regex(/^\d+(\.\d+)?m?$/, 'a Kubernetes CPU quantity, e.g. "2" or "500m"').default('2'),
+    memory: z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a Kubernetes memory quantity, e.g. "4Gi"').default('4Gi'),
+    gpu: z.number().int().min(0).default(0),
+  })
+  .strict();
+const res = (cpu: string, memory: string) => resourceSchema.default({ cpu, memory, gpu: 0 });
+
+/** A parameter of the NAS-hyperparameter space (as in src/hpo/space.ts), or null to remove it. */
+const paramOverrideSchema = z.union([z.null(), z.record(z.string(), z.unknown())]);
+
+export const studySpecSchema = z
+  .object({
+    version: z.literal(STUDY_SPEC_VERSION).default(STUDY_SPEC_VERSION),
+    /** Lower-case letters, digits and dashes: it names the workflow ids and the store prefix. */
+    name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, 'lower-case letters, digits and dashes, 1-48 characters, starting and ending with a letter or digit'),
+    /** Root URI of every artifact (s3://bucket/prefix, file:///abs/dir or an absolute path): <storage>/studies/<name>/... */
+    storage: z.string().regex(/^(s3:\/\/[^/]+|file:\/\/\/|\/)/, 'an s3:// or file:/// URI or an absolute path (workers may run elsewhere than the caller)'),
+    /** A search-space preset name or a whole space spec. */
+    space: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
+    data: z
+      .object({
+        /** Training data: searches and retraining use its training split, trials are scored on its held-out split. */
+        train: dataSpecSchema,
+        /** A separate test set for the final evaluation of the selected models. */
+        test: z.object({ uri: z.string().min(1), limit: z.number().int().positive().optional() }).strict().optional(),
+      })
+      .strict(),
+    /** The latency table: a URI, profiled as the study's first activity, or the one shipped for the space. */
+    latencyTable: z
+      .union([
+        z.object({ uri: z.string().min(1) }).strict(),
+        z.object({ profile: z.literal(true), repeats: z.number().int().positive().default(15), samples: z.number().int().min(0).default(10) }).strict(),
+        z.object({ shipped: z.literal(true) }).strict(),
+      ])
+      .default({ shipped: true }),
+    objectives: z
+      .object({
+        /** Trials' latency: measured on the evaluating worker, or predicted by the table. */
+        latency: z.enum(['measured', 'predicted']).default('measured'),
+        /** Target as a fraction of the largest network's predicted latency: scalarises for single-objective samplers and picks "the" model. */
+        latencyTargetFraction: z.number().gt(0).max(1.5).default(0.7),
+      })
+      .strict()
+      .default({ latency: 'measured', latencyTargetFraction: 0.7 }),
+    hpo: z
+      .object({
+        sampler: z.enum(SAMPLERS).default('gp'),
+        seed: z.number().int().min(0).default(0),
+        /** Trials to run (for multi-fidelity samplers: trials at any budget, promotions included). */
+        trials: z.number().int().positive().max(10_000).default(8),
+        parallelism: z.number().int().positive().max(256).default(2),
+        /** Overrides of the default NAS-hyperparameter space (src/hpo/nas-space.ts); null removes a parameter. */
+        space: z.record(z.string(), paramOverrideSchema).default({}),
+        /** Multi-fidelity: number of budget levels is log_eta(maxBudget) + 1; fidelity = budget / maxBudget. */
+        maxBudget: z.number().int().positive().default(9),
+        eta: z.number().int().min(2).default(3),
+      })
+      .strict()
+      .default({ sampler: 'gp', seed: 0, trials: 8, parallelism: 2, space: {}, maxBudget: 9, eta: 3 }),
+    budget: z
+      .object({
+        /** Search epochs of a trial at full fidelity, warm-up included. */
+        searchEpochs: z.number().positive().default(8),
+        /** Warm-up epochs when the HPO space does not tune `warmupFraction`. */
+        warmupEpochs: z.number().int().min(0).default(4),
+        /** Retraining epochs of a trial's architecture at full fidelity. */
+        retrainEpochs: z.number().positive().default(10),
+        batchSize: z.number().int().positive().default(64),
+        /** Engine seed of every trial (weights, data order): equal across trials, so they differ only by their hyperparameters. */
+        seed: z.number().int().min(0).default(0),
+        /** Search config overrides applied to every trial (docs/engine.md), e.g. { optimizer: { lrPer256: 0.02 } }. */
+        search: z.record(z.string(), z.unknown()).default({}),
+        /** Train config overrides of the trials' retraining. */
+        retrain: z.record(z.string(), z.unknown()).default({}),
+        final: z
+          .object({
+            /** Front members retrained with the final budget (best by accuracy first); 0 skips the final phase. */
+            models: z.number().int().min(0).default(1),
+            /** Train config of the final retraining (e.g. a fast recipe), epochs included. */
+            config: z.record(z.string(), z.unknown()).default({ epochs: 30 }),
+            /** Data of the final retraining; default: the study's training data. */
+            data: dataSpecSchema.optional(),
+          })
+          .strict()
+          .default({ models: 1, config: { epochs: 30 } }),
+      })
+      .strict()
+      .default({ searchEpochs: 8, warmupEpochs: 4, retrainEpochs: 10, batchSize: 64, seed: 0, search: {}, retrain: {}, final: { models: 1, config: { epochs: 30 } } }),
+    /** Share one lambda-free warm-up between trials with equal warm-up inputs (docs/orchestration.md). */
+    sharedWarmup: z.boolean().default(true),
+    resources: z
+      .object({
+        /**
+         * Where heavy activities run: in the compute worker's process ('local'), as one Kubernetes Job
+         * each ('k8s-job'), or whatever the compute worker is configured for ('auto': SPNAS_EXECUTOR, else local).
+         */
+        executor: z.enum(['auto', 'local', 'k8s-job']).default('auto'),
+        search: res('2', '6Gi'),
+        retrain: res('2', '6Gi'),
+        evaluate: res('1', '2Gi'),
+        profile: res('1', '2Gi'),
+      })
+      .strict()
+      .default({ executor: 'auto', search: { cpu: '2', memory: '6Gi', gpu: 0 }, retrain: { cpu: '2', memory: '6Gi', gpu: 0 }, evaluate: { cpu: '1', memory: '2Gi', gpu: 0 }, profile: { cpu: '1', memory: '2Gi', gpu: 0 } }),
+    /** Task queue of the compute workers that run the heavy activities. */
+    computeTaskQueue: z.string().min(1).default('spnas-compute'),
+    /** Seconds without a heartbeat after which a heavy activity's worker counts as lost (and the activity is retried elsewhere). */
+    heartbeatTimeoutSeconds: z.number().int().min(5).default(120),
+    /** Continue-as-new after this many trials have finished in one run (history stays small). */
+    trialsPerRun: z.number().int().positive().default(200),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.budget.warmupEpochs >= s.budget.searchEpochs) {
+      ctx.addIssue({ code: 'custom', path: ['budget', 'warmupEpochs'], message: `must be smaller than budget.searchEpochs (${s.budget.searchEpochs}): no search would happen after the warm-up` });
+    }
+    if (s.hpo.parallelism > s.hpo.trials) {
+      ctx.addIssue({ code: 'custom', path: ['hpo', 'parallelism'], message: `is larger than hpo.trials (${s.hpo.trials})` });
+    }
+    const forbidden = ['epochs', 'warmupEpochs', 'seed', 'batchSize'].filter((k) => k in s.budget.search);
+    if (forbidden.length) ctx.addIssue({ code: 'custom', path: ['budget', 'search'], message: `set ${forbidden.join(', ')} through budget / hpo instead` });
+  });
+
+export type StudySpec = z.output<typeof studySpecSchema>;
+export type StudySpecInput = z.input<typeof studySpecSchema>;
+
+/** Validates a spec; every problem is reported with its field path (InvalidInputError). */
+export function parseStudySpec(value: unknown, source = 'study spec'): StudySpec {
+  return parseOrThrow(studySpecSchema, value, source);
+}
+
+/** The JSON Schema of the spec (docs/study-spec.schema.json, `spnas study schema`). */
+export function studySpecJsonSchema(): unknown {
+  return z.toJSONSchema(studySpecSchema, { io: 'input', unrepresentable: 'any' });
+}

@@ -1,0 +1,25 @@
+/**
+ * Which settings act during a search's lambda-free warm-up, and the content key of a warm-up that
+ * trials can share. The runtime term is off during warm-up, so lambda, the runtime-loss form and the
+ * target never act; the epoch counts only say where the warm-up stops (checkpoints are kept at
+ * every epoch, the learning-rate schedule depends on the epoch, not on the totals); checkpoint
+ * cadence and retention change no numbers. Everything else does and is part of the key.
+ */
+import type { DataSpec } from '../config/data-spec';
+import type { SearchConfig } from '../config/training-config';
+import type { SearchSpace } from '../space/spec';
+import { contentKey } from './content-key';
+
+const NOT_IN_WARMUP = ['epochs', 'warmupEpochs', 'runtimeLoss', 'checkpointEvery', 'keepCheckpoints'] as const;
+
+/** The part of a search config that determines the warm-up's weights. */
+export function warmupIdentity(config: SearchConfig): Record<string, unknown> {
+  const id: Record<string, unknown> = { ...config };
+  for (const k of NOT_IN_WARMUP) delete id[k];
+  return id;
+}
+
+/** Content key of the warm-up of (space, data, config): equal keys mean bit-identical warm-ups. */
+export function warmupKey(space: SearchSpace, data: DataSpec, config: SearchConfig): string {
+  return contentKey({ space, data, config: warmupIdentity(config) });
+}

@@ -1,0 +1,74 @@
+/**
+ * Starting, attaching to and steering studies from a client (the CLI): the workflow id is the
+ * study's name (`spnas-study-<name>`), so running the same spec again attaches to the running study,
+ * a failed or cancelled one starts again (resuming from what its trials left in the store), and a
+ * completed one is reported rather than repeated.
+ */
+import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { InvalidInputError } from '../errors';
+import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../study/names';
+import type { StudyStatus, StudySummary } from '../study/records';
+import type { StudySpec } from '../study/spec';
+import type { StudyWorkflow } from '../../workflows/study-workflow';
+import { addTrialsUpdate, checkParallelism, checkTrialCount, setParallelismUpdate, statusQuery, stopUpdate } from '../../workflows/definitions';
+
+export type StudyHandle = WorkflowHandle<typeof StudyWorkflow>;
+
+export interface StartedStudy {
+  handle: StudyHandle;
+  /** 'started' a new run, 'attached' to the running one, or found it 'completed' before. */
+  how: 'started' | 'attached' | 'completed';
+}
+
+export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQueue: string): Promise<StartedStudy> {
+  const workflowId = studyWorkflowId(spec.name);
+  try {
+    const before = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    const handle = await client.workflow.start<typeof StudyWorkflow>(STUDY_WORKFLOW_TYPE, {
+      args: [spec],
+      taskQueue,
+      workflowId,
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    return { handle, how: before?.status.name === 'RUNNING' ? 'attached' : 'started' };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), how: 'completed' };
+    throw err;
+  }
+}
+
+/** A study by name (`cifar-demo`) or workflow id (`spnas-study-cifar-demo`). */
+export function studyHandle(client: Client, nameOrId: string): StudyHandle {
+  return client.workflow.getHandle<typeof StudyWorkflow>(nameOrId.startsWith('spnas-study-') ? nameOrId : studyWorkflowId(nameOrId));
+}
+
+export async function studyStatus(h: StudyHandle): Promise<StudyStatus> {
+  return h.query(statusQuery);
+}
+
+export async function addTrials(h: StudyHandle, n: number): Promise<StudyStatus> {
+  guard(() => checkTrialCount(n));
+  return h.executeUpdate(addTrialsUpdate, { args: [n] });
+}
+
+export async function setParallelism(h: StudyHandle, n: number): Promise<StudyStatus> {
+  guard(() => checkParallelism(n));
+  return h.executeUpdate(setParallelismUpdate, { args: [n] });
+}
+
+export async function stopStudy(h: StudyHandle): Promise<StudyStatus> {
+  return h.executeUpdate(stopUpdate);
+}
+
+export async function studyResult(h: StudyHandle): Promise<StudySummary> {
+  return h.result();
+}
+
+function guard(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    throw new InvalidInputError((err as Error).message);
+  }
+}

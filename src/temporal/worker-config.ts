@@ -1,0 +1,61 @@
+/**
+ * A worker process's configuration, from its environment (the Helm chart sets these), validated in
+ * one place. Temporal connection settings follow Temporal's own conventions instead (TEMPORAL_ADDRESS,
+ * TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE / TEMPORAL_CONFIG_FILE),
+ * read by @temporalio/envconfig in connection.ts.
+ */
+import { z } from 'zod';
+import { parseOrThrow } from '../config/zod-issues';
+import { DEFAULT_TASK_QUEUES } from '../study/names';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const workerConfigSchema = z
+  .object({
+    /** Which workers this process runs: the orchestration worker (workflows + light activities), the compute worker (heavy activities), or both. */
+    role: z.enum(['orchestration', 'compute', 'all']).default('all'),
+    orchestrationQueue: z.string().min(1).default(DEFAULT_TASK_QUEUES.orchestration),
+    computeQueue: z.string().min(1).default(DEFAULT_TASK_QUEUES.compute),
+    /** Heavy activities at once in this process: one per GPU or per core group (training saturates the cores it gets). */
+    computeConcurrency: z.coerce.number().int().positive().default(1),
+    /** The SDK's Prometheus endpoint (/metrics); 0 disables it. */
+    metricsPort: port.default(9464),
+    /** /healthz (liveness) and /readyz (workers running); 0 disables it. */
+    healthPort: port.default(8081),
+    /** Where heavy activities run when a study says 'auto'. */
+    executor: z.enum(['local', 'k8s-job']).default('local'),
+    /** 'noop': synthetic, instant results instead of the engine (orchestration benchmarks only). */
+    engine: z.enum(['real', 'noop']).default('real'),
+    /** Seconds a shutdown waits for running activities before cancelling them (they checkpoint and are retried elsewhere). */
+    shutdownGraceSeconds: z.coerce.number().min(0).default(10),
+    /** JSON log lines (for log collectors) instead of plain ones. */
+    jsonLogs: z.stringbool().default(false),
+  })
+  .strict();
+export type WorkerConfig = z.output<typeof workerConfigSchema>;
+export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
+
+/** Environment variable of each setting. */
+const ENV: Record<keyof WorkerConfig, string> = {
+  role: 'SPNAS_WORKER_ROLE',
+  orchestrationQueue: 'SPNAS_ORCHESTRATION_QUEUE',
+  computeQueue: 'SPNAS_COMPUTE_QUEUE',
+  computeConcurrency: 'SPNAS_COMPUTE_CONCURRENCY',
+  metricsPort: 'SPNAS_METRICS_PORT',
+  healthPort: 'SPNAS_HEALTH_PORT',
+  executor: 'SPNAS_EXECUTOR',
+  engine: 'SPNAS_ENGINE',
+  shutdownGraceSeconds: 'SPNAS_SHUTDOWN_GRACE_SECONDS',
+  jsonLogs: 'SPNAS_JSON_LOGS',
+};
+
+/** The configuration from `env`, with explicit `overrides` (CLI flags) winning. Errors name the variable. */
+export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overrides: WorkerConfigInput = {}): WorkerConfig {
+  const fromEnv: Record<string, string> = {};
+  for (const [key, name] of Object.entries(ENV)) {
+    const v = env[name];
+    if (v !== undefined && v !== '') fromEnv[key] = v;
+  }
+  const names = Object.entries(ENV).map(([k, v]) => `${k}=${v}`).join(', ');
+  return parseOrThrow(workerConfigSchema, { ...fromEnv, ...overrides }, `worker configuration (environment: ${names})`);
+}

@@ -1,0 +1,69 @@
+/**
+ * Use case: everything a study checks and writes before any compute. Validates the spec (every
+ * field, with its path), checks that the data exists, records the spec in the store (a second study
+ * of the same name with another spec is refused), and fixes the study's latency table as a URI.
+ */
+import { InvalidInputError } from '../errors';
+import { defaultTableFor } from '../runtime/default-tables';
+import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
+import { predictArchitectureLatencyExact } from '../runtime/model/runtime-model';
+import { largestArchitecture } from '../space/architecture';
+import { studyLayout } from '../study/names';
+import { canonicalJson } from '../study/content-key';
+import { parseStudySpec, type StudySpec } from '../study/spec';
+import { openStore } from '../storage/open-store';
+import { splitParent } from '../storage/uri';
+import { readJsonUri, resolveSpaceRef } from './inputs';
+import { writeJson } from './json-store';
+
+export interface PreparedStudy {
+  studyRoot: string;
+  specUri: string;
+  /** The table's URI, or undefined when the study profiles it first (`latencyTable.profile`). */
+  tableUri?: string;
+}
+
+export interface TableInfo {
+  tableUri: string;
+  /** Predicted latency of the largest network (k5e6, SE where searchable): the unit of relative targets. */
+  largestMs: number;
+}
+
+async function requireData(uri: string, what: string): Promise<void> {
+  const [parent, name] = splitParent(uri);
+  const objects = await openStore(parent).list(name);
+  if (!objects.length) throw new InvalidInputError(`${what} ${uri}: no such file or prefix (or it is empty); check the spec's ${what}`);
+}
+
+async function writeOnce(uri: string, value: unknown, what: string): Promise<void> {
+  const [parent, name] = splitParent(uri);
+  const store = openStore(parent);
+  if (await store.head(name)) {
+    const old = await readJsonUri(uri, what);
+    if (canonicalJson(old) !== canonicalJson(value)) throw new InvalidInputError(`${uri} already holds another ${what}: a study of this name exists with another spec; choose another name or storage`);
+    return;
+  }
+  await writeJson(store, name, value);
+}
+
+export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
+  const spec: StudySpec = parseStudySpec(raw);
+  const space = resolveSpaceRef(spec.space, 'study spec.space');
+  await requireData(spec.data.train.uri, 'data.train.uri');
+  if (spec.data.test) await requireData(spec.data.test.uri, 'data.test.uri');
+  const studyRoot = studyLayout.root(spec.storage, spec.name);
+  const specUri = studyLayout.spec(studyRoot);
+  await writeOnce(specUri, spec, 'study spec');
+  const tableUri = studyLayout.table(studyRoot);
+  const lt = spec.latencyTable;
+  if ('profile' in lt) return { studyRoot, specUri };
+  const table: LatencyTable = 'uri' in lt ? checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), `latencyTable.uri ${lt.uri}`), space, `latencyTable.uri ${lt.uri}`) : defaultTableFor(space);
+  await writeOnce(tableUri, table, 'latency table');
+  return { studyRoot, specUri, tableUri };
+}
+
+export async function describeTable(tableUri: string, spaceRef: StudySpec['space']): Promise<TableInfo> {
+  const space = resolveSpaceRef(spaceRef, 'study spec.space');
+  const table = checkTableForSpace(parseLatencyTable(await readJsonUri(tableUri, 'latency table'), tableUri), space, tableUri);
+  return { tableUri, largestMs: predictArchitectureLatencyExact(table, largestArchitecture(space)) };
+}

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseSearchConfig, parseTrainConfig } from '../../src/config/training-config';
+import { NAS_HPO_SPACE, nasHyperparameterSpace } from '../../src/hpo/nas-space';
+import { RandomSampler } from '../../src/hpo/random-sampler';
+import { Space } from '../../src/hpo/space';
+import { parseStudySpec } from '../../src/study/spec';
+import { planTrial, warmupEpochsFor } from '../../src/study/trial-plan';
+
+const spec = parseStudySpec({ name: 't', storage: '/tmp/x', space: 'cifar-small', data: { train: { uri: '/d', valCount: 100 } }, budget: { searchEpochs: 4, warmupEpochs: 2 } });
+const largestMs = 22;
+
+/** Corners of every float/int range crossed with every categorical choice, plus seeded random points. */
+function pointsOf(space: Space, n: number): Array<Record<string, number | string>> {
+  const spec = space.spec;
+  const corners: Array<Record<string, number | string>> = [{}];
+  for (const [name, p] of Object.entries(spec)) {
+    const values = p.type === 'categorical' ? p.choices : [p.low, p.high];
+    const next: Array<Record<string, number | string>> = [];
+    for (const c of corners) for (const v of values) next.push({ ...c, [name]: v });
+    corners.splice(0, corners.length, ...next);
+  }
+  const sampler = new RandomSampler(space, { seed: 3 });
+  return [...corners, space.defaults(), ...Array.from({ length: n }, () => ({ ...sampler.ask().params }))];
+}
+
+test('every point of the default NAS-hyperparameter space maps onto valid engine configs, at every fidelity', () => {
+  const points = pointsOf(Space.from(NAS_HPO_SPACE), 200);
+  assert.ok(points.length > 200);
+  for (const params of points) {
+    for (const fidelity of [1 / 9, 1 / 3, 1]) {
+      const plan = planTrial(spec, params, largestMs, fidelity);
+      const search = parseSearchConfig(plan.search, `plan of ${JSON.stringify(params)}`);
+      parseTrainConfig(plan.retrain, `retrain plan of ${JSON.stringify(params)}`);
+      assert.ok(search.warmupEpochs >= 1 && search.warmupEpochs < search.epochs, JSON.stringify(params));
+      assert.ok(search.epochs <= spec.budget.searchEpochs + 1e-9);
+    }
+  }
+});
+
+test('one unit for lambda: the proposed value is the engine value, and the target is a fraction of the largest network', () => {
+  for (const kind of ['log', 'mnas', 'hinge'] as const) {
+    const plan = planTrial(spec, { lambda: 37.5, runtimeLoss: kind, targetFraction: 0.5, thresholdLrMultiplier: 2, warmupFraction: 0.5 }, largestMs);
+    const cfg = parseSearchConfig(plan.search);
+    assert.equal(cfg.runtimeLoss.lambda, 37.5);
+    assert.equal(cfg.runtimeLoss.kind, kind);
+    assert.equal(cfg.thresholdLrMultiplier, 2);
+    if (kind !== 'log') assert.equal(cfg.runtimeLoss.targetMs, 11);
+    assert.equal(plan.targetMs, 11);
+  }
+  // the default lambda of the space is the engine's default (the reference's 0.020)
+  assert.equal(Space.from(NAS_HPO_SPACE).defaults().lambda, parseSearchConfig({}).runtimeLoss.lambda);
+});
+
+test('warm-up epochs are whole, at least 1 and leave search epochs; the spec value is used when not tuned', () => {
+  assert.equal(warmupEpochsFor(spec, { warmupFraction: 0.25 }), 1);
+  assert.equal(warmupEpochsFor(spec, { warmupFraction: 0.5 }), 2);
+  assert.equal(warmupEpochsFor(spec, { warmupFraction: 0.75 }), 3);
+  assert.equal(warmupEpochsFor(spec, {}), 2);
+  const one = parseStudySpec({ ...spec, budget: { ...spec.budget, searchEpochs: 1.5, warmupEpochs: 1 } });
+  assert.equal(warmupEpochsFor(one, { warmupFraction: 0.75 }), 1);
+});
+
+test('fidelity scales the search after the warm-up and the retraining; other parameters are dotted config paths', () => {
+  const full = planTrial(spec, { warmupFraction: 0.5 }, largestMs, 1);
+  const third = planTrial(spec, { warmupFraction: 0.5 }, largestMs, 1 / 3);
+  assert.equal(full.search.epochs, 4);
+  assert.ok(Math.abs((third.search.epochs as number) - (2 + 2 / 3)) < 1e-12);
+  assert.ok(Math.abs((third.retrain.epochs as number) - spec.budget.retrainEpochs / 3) < 1e-12);
+  const space = nasHyperparameterSpace({ 'optimizer.lrPer256': { type: 'float', low: 0.005, high: 0.05, log: true } });
+  const plan = planTrial(spec, { ...space.defaults(), 'optimizer.lrPer256': 0.02 }, largestMs);
+  assert.equal(parseSearchConfig(plan.search).optimizer.lrPer256, 0.02);
+  assert.throws(() => planTrial(spec, {}, largestMs, 0), /fidelity/);
+});

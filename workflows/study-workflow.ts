@@ -1,0 +1,348 @@
+/**
+ * StudyWorkflow: a NAS-hyperparameter study. Asks the sampler for proposals (an activity: model
+ * fitting never runs in workflow code), runs each as a TrialWorkflow with bounded parallelism, tells
+ * the outcomes back, keeps the accuracy-latency front, and at the end retrains the front's best
+ * architectures with the final budget and writes the summary next to the artifacts.
+ *
+ * Shared warm-up: trials whose warm-up inputs are equal (content key, src/study/warmup-key.ts) start
+ * their search from one warm-up run, extended on demand to the longest warm-up asked for.
+ * Continue-as-new: after `trialsPerRun` finished trials (or when the server suggests it) the study
+ * stops launching, lets the running trials finish, and continues with its ledger, the sampler's
+ * snapshot and the untold outcomes, so no trial is killed or repeated and proposals continue exactly.
+ */
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowCancellationType,
+  ParentClosePolicy,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  executeChild,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { HeavyRequest, StudyActivities } from '../activities';
+import { parseSearchConfig } from '../src/config/training-config';
+import type { SamplerState, Trial, TrialOutcome } from '../src/hpo/sampler';
+import { SpnasError } from '../src/errors';
+import { studyLayout, trialWorkflowId } from '../src/study/names';
+import type { FinalModel, StudyState, StudyStatus, StudySummary } from '../src/study/records';
+import { vectorObjective } from '../src/study/sampler-factory';
+import { MULTI_FIDELITY_SAMPLERS, parseStudySpec, type StudySpec } from '../src/study/spec';
+import { StudyBook, type StudyBookState } from '../src/study/study-book';
+import { planTrial } from '../src/study/trial-plan';
+import { warmupKey } from '../src/study/warmup-key';
+import { getPreset, PRESET_NAMES } from '../src/space/presets';
+import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
+import { addTrialsUpdate, checkParallelism, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
+import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
+
+/** What a study carries into its next run (continue-as-new). */
+export interface StudyCarry {
+  studyRoot: string;
+  tableUri: string;
+  largestMs: number;
+  searchAttributes: boolean;
+  book: StudyBookState;
+  sampler: SamplerState | null;
+  /** Outcomes not yet told to the sampler. */
+  outbox: Array<{ trialId: number; outcome: TrialOutcome }>;
+  /** Shared warm-ups by content key: run directory, steps at each epoch boundary, seconds per epoch. */
+  warmups: Record<string, { run: string; epochSteps: number[]; secondsPerEpoch: number }>;
+  planned: number;
+  parallelism: number;
+  launched: number;
+  stopping: boolean;
+  startedAt: number;
+  runs: number;
+}
+
+const light = proxyActivities<StudyActivities>({
+  startToCloseTimeout: '10m',
+  retry: { initialInterval: '2s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 10 },
+});
+
+function invalidSpec(err: unknown): never {
+  const message = err instanceof Error ? err.message : String(err);
+  throw ApplicationFailure.create({ type: err instanceof SpnasError ? err.code : 'INVALID_INPUT', message, nonRetryable: true });
+}
+
+function spaceOf(spec: StudySpec): SearchSpace {
+  if (typeof spec.space !== 'string') return parseSearchSpace(spec.space, 'study spec.space');
+  if (!PRESET_NAMES.includes(spec.space)) throw new SpnasError('INVALID_INPUT', `study spec.space: unknown preset '${spec.space}'`);
+  return getPreset(spec.space);
+}
+
+export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Promise<StudySummary> {
+  let spec: StudySpec;
+  let space: SearchSpace;
+  try {
+    spec = parseStudySpec(rawSpec);
+    space = spaceOf(spec);
+  } catch (err) {
+    invalidSpec(err);
+  }
+  const wid = workflowInfo().workflowId;
+  const heavy = heavyProxy(spec.computeTaskQueue, spec.heartbeatTimeoutSeconds);
+  const carry: StudyCarry = carried ?? (await begin(spec));
+  const book = new StudyBook(
+    { latency: spec.objectives.latency, targetMs: spec.objectives.latencyTargetFraction * carry.largestMs, largestMs: carry.largestMs, multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler) },
+    carry.book,
+  );
+  const finishedAtStart = book.finishedCount();
+  const running = new Set<number>();
+  const warmupsInFlight = new Map<string, Promise<void>>();
+  let state: StudyState = carry.stopping ? 'stopping' : 'running';
+  let changed = false;
+  const wake = () => {
+    changed = true;
+  };
+
+  const status = (): StudyStatus => book.status({ study: spec.name, state, planned: carry.planned, parallelism: carry.parallelism, startedAt: carry.startedAt, now: Date.now() });
+  setHandler(statusQuery, status);
+  setHandler(
+    addTrialsUpdate,
+    (n) => {
+      carry.planned += n;
+      wake();
+      return status();
+    },
+    {
+      validator: (n) => {
+        checkTrialCount(n);
+        if (carry.stopping) throw new RangeError('addTrials: the study is stopping; start a new study instead');
+      },
+    },
+  );
+  setHandler(
+    setParallelismUpdate,
+    (n) => {
+      carry.parallelism = n;
+      wake();
+      return status();
+    },
+    { validator: (n) => checkParallelism(n) },
+  );
+  setHandler(stopUpdate, () => {
+    carry.stopping = true;
+    if (state === 'running') state = 'stopping';
+    wake();
+    return status();
+  });
+
+  const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
+    if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
+  };
+  sa([{ key: SA.study, value: spec.name }, { key: SA.kind, value: 'study' }]);
+  upsertMemo({ spnas: { study: spec.name, sampler: spec.hpo.sampler, space: space.name, storage: carry.studyRoot, table: carry.tableUri } });
+  const details = () => {
+    const s = status();
+    const best = s.best ? `best ${(100 * s.best.top1).toFixed(2)}% at ${s.best.latencyMs.toFixed(2)} ms (${s.best.architecture})` : 'no trial within the target yet';
+    setCurrentDetails(
+      `**${spec.name}** ${state}: ${s.trials.ok} ok, ${s.trials.failed} failed, ${s.trials.running} running of ${carry.planned} planned; ${best}; front ${s.front.length}; artifacts ${carry.studyRoot}`,
+    );
+  };
+  details();
+
+  /** The shared warm-up of a trial's plan, run or extended once and awaited by every trial that needs it. */
+  async function sharedWarmup(plan: ReturnType<typeof planTrial>): Promise<{ run: string; step: number } | undefined> {
+    if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
+    const key = warmupKey(space, spec.data.train, parseSearchConfig(plan.search));
+    for (;;) {
+      const have = carry.warmups[key];
+      if (have && have.epochSteps.length >= plan.warmupEpochs) {
+        book.addSeconds({ savedByWarmup: have.secondsPerEpoch * plan.warmupEpochs });
+        return { run: have.run, step: have.epochSteps[plan.warmupEpochs - 1]! };
+      }
+      const inFlight = warmupsInFlight.get(key);
+      if (inFlight) {
+        await inFlight;
+        continue;
+      }
+      const run = studyLayout.warmup(carry.studyRoot, key);
+      const job = heavy
+        .warmupSupernet(request('search', { space: spec.space, data: spec.data.train, config: plan.search, epochs: plan.warmupEpochs, table: { uri: carry.tableUri }, out: run }))
+        .then((w) => {
+          const before = have?.epochSteps.length ?? 0;
+          const ran = Math.max(1, w.epochSteps.length - before);
+          carry.warmups[key] = { run, epochSteps: w.epochSteps, secondsPerEpoch: w.seconds > 0 ? w.seconds / ran : (have?.secondsPerEpoch ?? 0) };
+          book.addSeconds({ warmup: w.seconds });
+        })
+        .finally(() => warmupsInFlight.delete(key));
+      warmupsInFlight.set(key, job);
+      await job;
+    }
+  }
+
+  function request<I>(kind: keyof StudySpec['resources'] & ('search' | 'retrain' | 'evaluate' | 'profile'), input: I): HeavyRequest<I> {
+    return { input, studyRoot: carry.studyRoot, executor: spec.resources.executor, resources: spec.resources[kind], labels: { 'spnas.io/study': spec.name } };
+  }
+
+  async function runTrial(t: Trial): Promise<void> {
+    const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
+    const configId = t.configId ?? t.trialId;
+    book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
+    try {
+      const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
+      // A promotion continues its configuration's search, which already contains the warm-up.
+      const warmStart = t.configId !== undefined && t.configId !== t.trialId ? undefined : await sharedWarmup(plan);
+      const input: TrialInput = {
+        study: spec.name, studyRoot: carry.studyRoot, trialId: t.trialId, configId, fidelity, params: t.params, plan,
+        ...(t.budget !== undefined ? { budget: t.budget } : {}),
+        space: spec.space, data: spec.data.train, tableUri: carry.tableUri, ...(warmStart ? { warmStart } : {}),
+        latency: spec.objectives.latency, executor: spec.resources.executor,
+        resources: { search: spec.resources.search, retrain: spec.resources.retrain, evaluate: spec.resources.evaluate },
+        computeTaskQueue: spec.computeTaskQueue, heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds, searchAttributes: carry.searchAttributes,
+      };
+      const result = await executeChild(TrialWorkflow, {
+        args: [input],
+        workflowId: trialWorkflowId(wid, t.trialId),
+        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+      });
+      book.finish(t.trialId, result, Date.now());
+    } catch (err) {
+      if (isCancellation(err)) throw err;
+      book.fail(t.trialId, failureOf(err), Date.now());
+    } finally {
+      running.delete(t.trialId);
+      const rec = book.get(t.trialId)!;
+      if (rec.state !== 'running') carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeFor(t.trialId, vectorObjective(spec)) });
+      wake();
+      details();
+    }
+  }
+
+  const trialPromises: Promise<void>[] = [];
+  try {
+    const drainFor = () => book.finishedCount() - finishedAtStart >= spec.trialsPerRun || workflowInfo().continueAsNewSuggested;
+    let draining = false;
+    for (;;) {
+      draining ||= drainFor();
+      const free = carry.parallelism - running.size;
+      if (!carry.stopping && !draining && free > 0 && carry.launched < carry.planned) {
+        const n = Math.min(free, carry.planned - carry.launched);
+        const proposal = await light.proposeTrials({ spec, samplerState: carry.sampler, tells: carry.outbox, n });
+        carry.outbox = [];
+        carry.sampler = proposal.samplerState;
+        for (const t of proposal.trials) {
+          carry.launched++;
+          running.add(t.trialId);
+          const p = runTrial(t);
+          p.catch(() => undefined); // settled below; a cancelled trial must not count as an unhandled rejection
+          trialPromises.push(p);
+        }
+        details();
+        continue;
+      }
+      if (running.size === 0 && (carry.stopping || draining || carry.launched >= carry.planned)) break;
+      await condition(() => changed);
+      changed = false;
+    }
+    if (draining && !carry.stopping && carry.launched < carry.planned) {
+      await condition(allHandlersFinished);
+      return await continueAsNew<typeof StudyWorkflow>(spec, { ...carry, book: book.toJSON(), runs: carry.runs + 1 });
+    }
+
+    state = 'final';
+    details();
+    const final = await finalPhase();
+    state = 'completed';
+    const summary = summarise(final);
+    await light.writeStudySummary(carry.studyRoot, summary);
+    const best = summary.selected;
+    sa(best ? [{ key: SA.top1, value: best.top1 }, { key: SA.latencyMs, value: best.latencyMs }] : []);
+    details();
+    await condition(allHandlersFinished);
+    return summary;
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    // Cancelled: wait until every trial has stopped (their activities checkpoint and end), then record it.
+    await CancellationScope.nonCancellable(async () => {
+      await Promise.allSettled(trialPromises);
+      state = 'cancelled';
+      await light.writeStudySummary(carry.studyRoot, summarise([]));
+    });
+    throw err;
+  }
+
+  /** Retrains the front's most accurate members with the final budget and evaluates them (test set when given). */
+  async function finalPhase(): Promise<FinalModel[]> {
+    const chosen = [...book.front()].sort((a, b) => b.top1 - a.top1).slice(0, spec.budget.final.models);
+    return Promise.all(
+      chosen.map(async (m) => {
+        const rec = book.get(m.trialId)!;
+        const data = spec.budget.final.data ?? spec.data.train;
+        const train = await heavy.trainModel(
+          request('retrain', {
+            space: spec.space, architecture: m.architecture, data, measureLatency: false,
+            config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config },
+            out: studyLayout.final(carry.studyRoot, m.trialId),
+            search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
+          }),
+        );
+        const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
+        const heldOut = await heavy.evaluateModel(request('evaluate', evalReq));
+        const test = spec.data.test ? await heavy.evaluateModel(request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 })) : undefined;
+        const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
+        book.addSeconds({ final: seconds });
+        return {
+          trialId: m.trialId, architecture: m.architecture, top1: heldOut.top1, ...(test ? { testTop1: test.top1 } : {}),
+          ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}), predictedMs: rec.result!.predictedMs, model: train.model, seconds,
+        };
+      }),
+    );
+  }
+
+  function summarise(final: FinalModel[]): StudySummary {
+    const sel = book.selected();
+    return {
+      ...status(),
+      version: 1,
+      storage: carry.studyRoot,
+      spec,
+      table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
+      trialRecords: book.records(),
+      ...(sel?.met ? { selected: sel.member } : {}),
+      final,
+      endedAt: Date.now(),
+    };
+  }
+
+  /** Validates, records the spec, fixes the latency table (profiling it first if asked). */
+  async function begin(s: StudySpec): Promise<StudyCarry> {
+    const prepared = await light.prepareStudy(s);
+    let tableUri = prepared.tableUri;
+    if (!tableUri) {
+      const lt = s.latencyTable as { repeats: number; samples: number };
+      const profiled = await heavyProxy(s.computeTaskQueue, s.heartbeatTimeoutSeconds).profileLatency({
+        input: { space: s.space, out: studyLayout.table(prepared.studyRoot), repeats: lt.repeats, samples: lt.samples },
+        studyRoot: prepared.studyRoot, executor: s.resources.executor, resources: s.resources.profile, labels: { 'spnas.io/study': s.name },
+      });
+      tableUri = profiled.out;
+    }
+    const info = await light.describeTable(tableUri, s.space);
+    const searchAttributes = await light.searchAttributesReady();
+    return {
+      studyRoot: prepared.studyRoot, tableUri, largestMs: info.largestMs, searchAttributes,
+      book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
+      sampler: null, outbox: [], warmups: {}, planned: s.hpo.trials, parallelism: s.hpo.parallelism, launched: 0, stopping: false, startedAt: Date.now(), runs: 1,
+    };
+  }
+}
+
+/** A failed trial's reason, from the activity's typed failure when there is one. */
+function failureOf(err: unknown): { type: string; message: string } {
+  let e: unknown = err;
+  while (e instanceof Error) {
+    if (e instanceof ApplicationFailure) return { type: e.type ?? 'ApplicationFailure', message: e.message };
+    e = (e as { cause?: unknown }).cause;
+  }
+  return { type: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
+}

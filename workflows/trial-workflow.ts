@@ -1,0 +1,97 @@
+/**
+ * TrialWorkflow: one trial of a study. search (from the shared warm-up, or continuing its
+ * configuration's earlier search for a promoted trial) -> derive (part of the search result) ->
+ * retrain -> evaluate (held-out top-1 and measured latency) -> result. Heavy activities run on the
+ * compute queue; only URIs and small metrics pass through the history.
+ */
+import { ActivityCancellationType, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { HeavyActivities, HeavyRequest } from '../activities';
+import type { DataSpec } from '../src/config/data-spec';
+import type { Params } from '../src/hpo/space';
+import { contentKey } from '../src/study/content-key';
+import { studyLayout } from '../src/study/names';
+import type { TrialResult } from '../src/study/records';
+import type { StudySpec } from '../src/study/spec';
+import type { TrialPlan } from '../src/study/trial-plan';
+import { SA } from './definitions';
+
+export interface TrialInput {
+  study: string;
+  studyRoot: string;
+  trialId: number;
+  configId: number;
+  budget?: number;
+  fidelity: number;
+  params: Params;
+  plan: TrialPlan;
+  space: StudySpec['space'];
+  data: DataSpec;
+  tableUri: string;
+  warmStart?: { run: string; step: number };
+  latency: 'measured' | 'predicted';
+  executor: StudySpec['resources']['executor'];
+  resources: Pick<StudySpec['resources'], 'search' | 'retrain' | 'evaluate'>;
+  computeTaskQueue: string;
+  heartbeatTimeoutSeconds: number;
+  searchAttributes: boolean;
+}
+
+/** Activity options of heavy work: long, heartbeating, retried on transient faults, cancelled cleanly. */
+export function heavyProxy(taskQueue: string, heartbeatTimeoutSeconds: number): HeavyActivities {
+  return proxyActivities<HeavyActivities>({
+    taskQueue,
+    startToCloseTimeout: '24h',
+    heartbeatTimeout: `${heartbeatTimeoutSeconds}s`,
+    retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 6 },
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+  });
+}
+
+export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
+  const heavy = heavyProxy(input.computeTaskQueue, input.heartbeatTimeoutSeconds);
+  const labels = { 'spnas.io/study': input.study, 'spnas.io/trial': String(input.trialId) };
+  const req = <I>(kind: keyof TrialInput['resources'], i: I): HeavyRequest<I> => ({ input: i, studyRoot: input.studyRoot, executor: input.executor, resources: input.resources[kind], labels });
+  const attrs = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
+    if (input.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
+  };
+  const lambda = typeof input.params.lambda === 'number' ? input.params.lambda : undefined;
+  attrs([
+    { key: SA.study, value: input.study },
+    { key: SA.kind, value: 'trial' },
+    { key: SA.trialState, value: 'running' },
+    ...(lambda !== undefined ? [{ key: SA.lambda, value: lambda }] : []),
+  ]);
+  const say = (line: string) => setCurrentDetails(`**trial ${input.trialId}** (${workflowInfo().workflowId}): ${line}`);
+  try {
+    say(`searching (fidelity ${input.fidelity.toFixed(2)}, params ${JSON.stringify(input.params)})`);
+    const search = await heavy.searchArchitecture(
+      req('search', { space: input.space, data: input.data, config: input.plan.search, table: { uri: input.tableUri }, out: studyLayout.search(input.studyRoot, input.configId), ...(input.warmStart ? { warmStart: input.warmStart } : {}) }),
+    );
+    say(`retraining ${search.architectureString} (predicted ${search.predictedMsExact.toFixed(2)} ms)`);
+    const train = await heavy.trainModel(
+      req('retrain', {
+        space: input.space, architecture: search.architecture, data: input.data, config: input.plan.retrain, measureLatency: false,
+        out: studyLayout.train(input.studyRoot, input.configId, contentKey(search.architecture)),
+        search: { lambda: search.lambda, kind: input.plan.search.runtimeLoss, trial: input.trialId, uri: search.out },
+      }),
+    );
+    say(`evaluating ${search.architectureString}`);
+    const evaluation = await heavy.evaluateModel(req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? 30 : 0 }));
+    const result: TrialResult = {
+      architecture: search.architectureString, predictedMs: search.predictedMsExact, top1: evaluation.top1, supernetTop1: search.supernetTop1, macs: search.macs,
+      ...(evaluation.latencyMs !== undefined ? { measuredMs: evaluation.latencyMs } : {}),
+      search: search.out, train: train.out, model: train.model, trace: search.traceUri, searchStartStep: search.resumedFromStep,
+      seconds: { search: search.seconds, retrain: train.seconds, evaluate: evaluation.seconds },
+    };
+    attrs([
+      { key: SA.trialState, value: 'ok' },
+      { key: SA.top1, value: result.top1 },
+      { key: SA.latencyMs, value: result.measuredMs ?? result.predictedMs },
+    ]);
+    say(`done: ${result.architecture}, top-1 ${(100 * result.top1).toFixed(2)}%, ${(result.measuredMs ?? result.predictedMs).toFixed(2)} ms`);
+    return result;
+  } catch (err) {
+    attrs([{ key: SA.trialState, value: 'failed' }]);
+    throw err;
+  }
+}
