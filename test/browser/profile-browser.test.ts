@@ -68,3 +68,39 @@ test('spnas profile --target browser refuses bad flags before serving anything',
   bad(['--backend', 'wasm'], /apply to --target browser only/);
   bad(['--target', 'browser', '--port', '70000'], /port: .*65535/);
 });
+
+const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?session=[0-9a-f]+/;
+
+test('a page that cannot run ends the command with the browser\'s reason (no WebGPU in headless Chromium)', { timeout: 300_000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-bprof-'));
+  const run = spawnSpnas(['profile', '--target', 'browser', '--space', 'cifar-tiny', '--backend', 'webgpu', '--repeats', '1', '--samples', '0', '--out', path.join(dir, 't.json')], REPO);
+  try {
+    const [url] = await run.waitForStderr(URL_RE);
+    await withBrowser(async (b) => {
+      const page = await b.open(url!);
+      await page.waitForSelector('body[data-state]', { state: 'attached', timeout: 120_000 });
+      assert.equal(await page.getAttribute('body', 'data-state'), 'failed');
+      assert.match((await page.textContent('#error')) ?? '', /no TF\.js backend could start here \(asked for webgpu\)/);
+    });
+    const r = await run.exit;
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /BROWSER_PAGE_FAILED.*the profiling page failed in the browser: no TF\.js backend could start here \(asked for webgpu\)/);
+    assert.ok(!fs.existsSync(path.join(dir, 't.json')), 'no table written');
+  } finally {
+    run.kill();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('Ctrl-C while waiting for a browser cancels cleanly (exit 130)', { timeout: 300_000 }, async () => {
+  const run = spawnSpnas(['profile', '--target', 'browser', '--space', 'cifar-tiny', '--out', path.join(os.tmpdir(), 'spnas-never-written.json')], REPO);
+  try {
+    await run.waitForStderr(URL_RE);
+    run.kill('SIGINT');
+    const r = await run.exit;
+    assert.equal(r.code, 130, r.stderr);
+    assert.match(r.stderr, /cancelled/);
+  } finally {
+    run.kill();
+  }
+});

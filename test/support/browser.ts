@@ -180,8 +180,8 @@ export interface RunningCli {
   /** Resolves with the first match of `re` in stderr; rejects if the process exits first or after `timeoutMs`. */
   waitForStderr(re: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exit: Promise<{ code: number; stdout: string; stderr: string }>;
-  /** SIGKILL (no-op once exited). */
-  kill(): void;
+  /** Sends a signal, SIGKILL by default (no-op once exited). */
+  kill(signal?: NodeJS.Signals): void;
 }
 
 /**
@@ -203,8 +203,8 @@ export function spawnSpnas(args: string[], repo: string, env: Record<string, str
   void exit.then(() => (exited = true));
   return {
     exit,
-    kill: () => {
-      if (!exited) cp.kill('SIGKILL');
+    kill: (signal = 'SIGKILL') => {
+      if (!exited) cp.kill(signal);
     },
     waitForStderr: (re, timeoutMs = 180_000) =>
       new Promise((resolve, reject) => {
