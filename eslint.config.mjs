@@ -13,14 +13,14 @@ const layer = {
   // data/latency/*.json (checked-in tables) is not the data layer
   data: ['**/data', '**/data/*', '!**/data/latency/*'],
   nas: ['**/nas', '**/nas/**'],
-  profiler: ['**/runtime/profiler', '**/runtime/block-models', '**/runtime/default-tables', './profiler', './block-models'],
+  profiler: ['**/runtime/profiler', '**/runtime/profile-measure', '**/runtime/block-models', '**/runtime/default-tables', './profiler', './profile-measure', './block-models'],
   usecases: ['**/usecases', '**/usecases/**'],
   entries: ['**/cli', '**/cli/**', '**/activities', '**/activities/**', '**/workflows', '**/workflows/**'],
 };
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '.tools/**', 'bin/**', 'dist/**', 'runs/**', 'helm/**', 'k8s/**'] },
+  { ignores: ['node_modules/**', '.tools/**', 'bin/**', 'dist/**', 'runs/**', 'tmp/**', 'helm/**', 'k8s/**', 'scratch/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
@@ -46,6 +46,26 @@ export default tseslint.config(
   { files: ['src/nas/**/*.ts'], rules: restrict(['@aws-sdk/*', '@kubernetes/*', '@temporalio/*', ...layer.data, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
   { files: ['src/runtime/*.ts'], rules: restrict(['@aws-sdk/*', '@kubernetes/*', '@temporalio/*', ...layer.usecases, ...layer.entries]) },
   { files: ['src/usecases/**/*.ts', 'src/k8s/**/*.ts'], rules: restrict(['@temporalio/*', ...layer.entries]) },
+  // The browser adapters (page bundling, local server, browser profiling, web export): beside the use cases.
+  { files: ['src/browser/*.ts'], rules: restrict(['@temporalio/*', '@kubernetes/*', ...layer.usecases, ...layer.entries]) },
+  {
+    // Browser pages: bundled for the browser, so no Node, no native backend, no storage or data readers;
+    // only the pure core, the engine's network builder and timing, the profiler's Node-free method and
+    // the data loader's normalisation table. src/browser/page/tsconfig.json also compiles them without Node types.
+    files: ['src/browser/page/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: [
+          ...nodeBuiltins, '@aws-sdk/*', '@kubernetes/*', '@temporalio/*', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', 'jpeg-js', 'pngjs', 'esbuild',
+          ...layer.backend, ...layer.storage, '**/runtime/profiler', '**/runtime/default-tables',
+          '**/nas/model-export', '**/nas/train-*', '**/nas/search', '**/nas/supernet', '**/nas/mbconv', '**/nas/functional-ops',
+          '**/browser/local-server', '**/browser/bundle', '**/browser/browser-profile', '**/browser/web-export', '**/browser/serve-web',
+          ...layer.usecases, ...layer.entries,
+        ], message: 'browser pages bundle only Node-free modules' },
+        { regex: '^\\.[./]*/data(/(?!augment$).*)?$', message: 'of the data layer, pages use only the normalisation table (data/augment)' },
+      ] }],
+    },
+  },
   {
     // Workflows are deterministic: only pure modules and activity types.
     files: ['workflows/**/*.ts'],

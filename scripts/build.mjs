@@ -62,6 +62,8 @@ function prune(dir) {
   }
 }
 prune(outRoot);
+// The browser pages (esbuild bundles, docs/browser.md): after the prune, which knows only tsc's outputs.
+await require('./page-bundle.cjs').writePages(root, path.join(outRoot, 'pages'));
 
 fs.writeFileSync(`${infoPath}.tmp`, JSON.stringify({ builtAt: new Date().toISOString(), ...snapshot }) + '\n');
 fs.renameSync(`${infoPath}.tmp`, infoPath);

@@ -21,5 +21,6 @@ test('the set-up script is idempotent: a second run only checks and changes noth
   assert.match(r.stdout, /node_modules matches package-lock\.json/);
   assert.match(r.stdout, /dist\/ is current; nothing to do/);
   assert.match(r.stdout, /native backend already loads; nothing to do/);
+  assert.match(r.stdout, /chromium already installed/);
   assert.deepEqual(snapshot(watched), before, 'no installed file was touched');
 });

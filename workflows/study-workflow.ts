@@ -98,6 +98,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   };
   // Handlers first: updates and queries may arrive while the study is still being prepared.
   let carry: StudyCarry | undefined = carried;
+  // eslint-disable-next-line prefer-const -- assigned once begin() has run; the handlers above read it before
   let book: StudyBook | undefined;
   let stopRequested = carried?.stopping ?? false;
   const status = (): StudyStatus =>

@@ -8,7 +8,8 @@ function absolute(p: unknown, base: string): unknown {
 }
 
 export function readStudySpecFile(file: string): StudySpec {
-  const { $schema: _editorsOnly, ...raw } = readJsonFile(file, 'study spec') as Record<string, unknown>;
+  const raw = { ...(readJsonFile(file, 'study spec') as Record<string, unknown>) };
+  delete raw.$schema; // editors' schema reference; not part of the workflow input
   const base = path.dirname(path.resolve(file));
   const data = raw.data as { train?: { uri?: unknown }; test?: { uri?: unknown } } | undefined;
   const resolved = {

@@ -8,7 +8,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { DEFAULT_STATISTIC, quantile, reduceSamples, type Statistic } from '../runtime/model/statistic';
-import { latencySamples, timingBackend, type TimingBackend } from './model-timing';
+import { latencySamples } from './model-timing';
+import { timingBackend, type TimingBackend } from './timing-backend';
 
 /** Flat, so it can be spread into eval's JSON, train.json and a model manifest's metrics. */
 export interface MeasuredLatency {

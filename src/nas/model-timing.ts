@@ -6,26 +6,7 @@
  * alike, and each model starts with the caches as a whole network leaves them (other blocks' weights
  * in between), not with its own weights hot from the previous call.
  */
-import * as os from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
-
-/** What a latency was measured on: two timings compare only when these agree. */
-export interface TimingBackend {
-  /** tf.getBackend(): 'tensorflow' (native libtensorflow, CPU or GPU binding) or e.g. 'cpu' (pure JS). */
-  backend: string;
-  /** False on the pure-JS fallback, whose latency says nothing about a deployment. */
-  native: boolean;
-  /** Intra-op threads: TF_NUM_INTRAOP_THREADS when set, else libtensorflow's default (one per usable CPU); 1 for pure JS. */
-  threads: number;
-}
-
-export function timingBackend(tf: typeof TF): TimingBackend {
-  const backend = tf.getBackend();
-  const native = backend === 'tensorflow';
-  const env = Number(process.env.TF_NUM_INTRAOP_THREADS);
-  const threads = !native ? 1 : Number.isInteger(env) && env > 0 ? env : os.availableParallelism();
-  return { backend, native, threads };
-}
 
 /** A model to time, with the input shape (without batch) it is fed. */
 export interface ModelToTime {
@@ -44,14 +25,18 @@ export interface TimingOptions {
   onRound?: (round: number, rounds: number) => void;
 }
 
-/** Milliseconds of one predict call, synchronised by awaiting the output's data. */
+/**
+ * Milliseconds of one predict call, synchronised by awaiting the output's data. performance.now(), not
+ * process.hrtime: the browser profiler runs this same code (sub-microsecond in Node; in a browser 5 us
+ * when the page is cross-origin isolated, which the profiling server arranges).
+ */
 export async function timePredict(model: TF.LayersModel, input: TF.Tensor): Promise<number> {
-  const t0 = process.hrtime.bigint();
+  const t0 = performance.now();
   const y = model.predict(input) as TF.Tensor;
   await y.data();
-  const t1 = process.hrtime.bigint();
+  const t1 = performance.now();
   y.dispose();
-  return Number(t1 - t0) / 1e6;
+  return t1 - t0;
 }
 
 /** Every timed sample (ms) of each model: `repeats` per model, same order as `models`. */

@@ -42,14 +42,14 @@ export type ArtifactFile = z.infer<typeof fileEntry>;
  * @returns the manifest that was published.
  */
 export async function publishArtifact(
-  store: ObjectStore, prefix: string, kind: string, files: { path: string; data: Uint8Array }[],
+  store: ObjectStore, prefix: string, kind: string, files: { path: string; data: Uint8Array; contentType?: string }[],
   meta: unknown | ((written: ArtifactFile[]) => unknown), opts: CallOptions = {},
 ): Promise<ArtifactManifest> {
   await store.delete(joinKey(prefix, MANIFEST_NAME), opts);
   const entries: ArtifactFile[] = [];
   for (const f of files) {
     assertSafeKey(f.path);
-    const res = await store.put(joinKey(prefix, f.path), f.data, opts);
+    const res = await store.put(joinKey(prefix, f.path), f.data, f.contentType ? { ...opts, contentType: f.contentType } : opts);
     entries.push({ path: f.path, size: res.size, sha256: res.sha256 });
   }
   const metaValue = typeof meta === 'function' ? (meta as (w: ArtifactFile[]) => unknown)(entries) : meta;

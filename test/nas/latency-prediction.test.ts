@@ -22,7 +22,7 @@ import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime
 import type { LatencyTable } from '../../src/runtime/model/latency-table';
 import { mulberry32 } from '../../src/random';
 import { summariseLatency } from '../../src/nas/measure-latency';
-import { timingBackend } from '../../src/nas/model-timing';
+import { timingBackend } from '../../src/nas/timing-backend';
 
 const { tf } = loadTf();
 const space = getPreset('cifar-tiny');

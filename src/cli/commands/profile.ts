@@ -11,6 +11,9 @@ import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
 import type { ProfileResult } from '../../runtime/profiler';
 import { profileLatency } from '../../usecases/profile-latency';
+import { profileLatencyInBrowser } from '../../usecases/profile-latency-browser';
+import { checkBackendPreference } from '../../browser/backends';
+import { abortOnSignals } from '../signals';
 import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
 import type { ErrorStats } from '../../runtime/model/prediction-error';
 
@@ -33,6 +36,11 @@ options:
                         jobs; median is the reference's choice on a dedicated device)
   --device <label>      device label stored in the table
   --json                print one JSON object (table path, table, report) on stdout
+  --target <t>          node (default): this process's TF.js backend; browser: serve a page on
+                        127.0.0.1 that profiles in whatever browser opens it (docs/browser.md)
+  --backend <b>         with --target browser: auto (default: WebGPU, WebGL, WASM, CPU, the first
+                        that starts) | webgpu | webgl | wasm | cpu
+  --port <n>            with --target browser: port on 127.0.0.1 (default: any free port)
 
 Threads: libtensorflow's default (one per CPU); set TF_NUM_INTRAOP_THREADS=N to profile with N
 (the reference's Pixel-1 table is 1 thread). Profile on an otherwise idle machine when you can:
@@ -61,6 +69,21 @@ function humanReport(r: ProfileResult, out: string): string {
   return lines.join('\n') + '\n';
 }
 
+/** --target browser: prints the page's URL and waits for a browser; Ctrl-C cancels. */
+async function inBrowser(input: Parameters<typeof profileLatency>[0], values: Record<string, unknown>, onProgress: (p: { phase: string; done: number; total: number }) => void) {
+  const backend = checkBackendPreference((values.backend as string | undefined) ?? 'auto');
+  const log = (line: string) => process.stderr.write(`profile: ${line}\n`);
+  const { signal, release } = abortOnSignals();
+  try {
+    return await profileLatencyInBrowser(
+      { ...input, backend, port: intFlag(values, 'port', 0) },
+      { signal, onProgress, log, onListening: (url) => log(`open this page in the browser to profile (it stays on this machine):\n  ${url}`) },
+    );
+  } finally {
+    release();
+  }
+}
+
 export const profileCommand: CliCommand = {
   name: 'profile',
   summary: 'measure a latency table for a search space on this backend',
@@ -76,7 +99,13 @@ export const profileCommand: CliCommand = {
       stat: { type: 'string' },
       device: { type: 'string' },
       json: { type: 'boolean' },
+      target: { type: 'string' },
+      backend: { type: 'string' },
+      port: { type: 'string' },
     });
+    const target = (values.target as string | undefined) ?? 'node';
+    if (target !== 'node' && target !== 'browser') throw new InvalidInputError(`--target must be node or browser, got '${target}'`);
+    if (target === 'node' && (values.backend !== undefined || values.port !== undefined)) throw new InvalidInputError('--backend and --port apply to --target browser only');
     const space = resolveSpace(requireFlag(values, 'space', 'profile'));
     const stat = (values.stat as string | undefined) ?? DEFAULT_STATISTIC;
     if (!(STATISTICS as readonly string[]).includes(stat)) throw new InvalidInputError(`--stat must be one of ${STATISTICS.join(', ')}, got '${stat}'`);
@@ -97,12 +126,13 @@ export const profileCommand: CliCommand = {
     }
     const labels: Record<string, string> = { 'profile build': 'profile: building models', 'profile measure': 'profile: timing rounds' };
     const progress = new Map<string, ProgressReporter>();
-    const result = await profileLatency(
-      { space, out: path.resolve(out), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) },
-      { onProgress: (p) => (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({ done: p.done, total: p.total, detail: '' }) },
-    );
+    const input = { space, out: path.resolve(out), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
+    const onProgress = (p: { phase: string; done: number; total: number }) => (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({ done: p.done, total: p.total, detail: '' });
+    const fromBrowser = target === 'browser' ? await inBrowser(input, values, onProgress) : undefined;
+    const result = fromBrowser ?? (await profileLatency(input, { onProgress }));
     if (values.json) {
-      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored }) + '\n');
+      const browser = fromBrowser ? { backend: fromBrowser.backend, backendDetail: fromBrowser.backendDetail, userAgent: fromBrowser.userAgent } : undefined;
+      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored, ...(browser ? { browser } : {}) }) + '\n');
     } else {
       process.stdout.write(humanReport(result, out));
     }
