@@ -71,7 +71,7 @@ test('a study whose heavy activities all run as Jobs completes, one Job per acti
   await t.workers({ role: 'all', executor: 'k8s-job' }, { executors: { 'k8s-job': executor } });
   const runtime = containerRuntime(ns);
   try {
-    const spec = tinyStudy('on-k8s', path.join(t.dir, 'store'), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 6 } });
+    const spec = tinyStudy('on-k8s', path.join(t.dir, 'store'), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 6, space: { warmupFraction: null } } });
     const s = await studyResult((await startOrAttachStudy(t.client, spec, 'spnas-orchestration')).handle);
     assert.equal(s.state, 'completed');
     assert.deepEqual(s.trialRecords.map((r) => r.state), ['ok', 'ok']);
@@ -79,8 +79,9 @@ test('a study whose heavy activities all run as Jobs completes, one Job per acti
 
     const jobs = (await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns })).items;
     const byActivity = (a: string) => jobs.filter((j) => j.metadata!.labels![LABEL.activity] === a).length;
+    const listing = jobs.map((j) => `${j.metadata!.name} ${j.metadata!.labels![LABEL.activity]} ${JSON.stringify(j.metadata!.annotations)} ${JSON.stringify(j.status?.conditions?.map((c) => c.type + ':' + c.reason))}`).join('\n');
     // one shared warm-up; per trial a search, a retraining and an evaluation; the final retraining and evaluation
-    assert.equal(byActivity('warmupSupernet'), 1);
+    assert.equal(byActivity('warmupSupernet'), 1, listing);
     assert.equal(byActivity('searchArchitecture'), 2);
     assert.equal(byActivity('trainModel'), 3);
     assert.equal(byActivity('evaluateModel'), 3);

@@ -84,8 +84,8 @@ test('continue-as-new keeps the sampler state: the proposals equal those of an u
   assert.deepEqual(split.front.map((m) => m.trialId), whole.front.map((m) => m.trialId));
 });
 
-test('the shared warm-up runs once for trials with equal warm-up inputs, and separately for different ones', { timeout: 120_000 }, async () => {
-  const shared = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-shared', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 2, space: { warmupFraction: null, thresholdLrMultiplier: null } } }), QUEUE)).handle);
+test('the shared warm-up runs once for trials with equal warm-up inputs (lambda, loss form and threshold learning rate tuned), and separately for different ones', { timeout: 120_000 }, async () => {
+  const shared = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-shared', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 2, space: { warmupFraction: null } } }), QUEUE)).handle);
   assert.equal(shared.trialRecords.length, 4);
   assert.equal((await activityTypes(t.client, studyWorkflowId('warm-shared'))).filter((a) => a === 'warmupSupernet').length, 1);
   assert.ok(shared.compute.savedByWarmup >= 0);
