@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId } from '../../src/study/names';
@@ -17,6 +18,8 @@ let t: TemporalFixture;
 const QUEUE = 'spnas-orchestration';
 const store = () => path.join(t.dir, 'store');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** A local path from a store URI (file:///abs or /abs). */
+const local = (uri: string) => (uri.startsWith('file://') ? fileURLToPath(uri) : uri);
 
 before(async () => {
   t = await startTemporal();
@@ -80,10 +83,10 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   // results are real and in the store
   for (const r of s.trialRecords) {
     assert.ok(r.result!.top1 >= 0 && r.result!.top1 <= 1 && r.result!.predictedMs > 0, JSON.stringify(r.result));
-    assert.ok(fs.existsSync(path.join(r.result!.model, 'model.json')), r.result!.model);
+    assert.ok(fs.existsSync(path.join(local(r.result!.model), 'model.json')), r.result!.model);
   }
   assert.equal(s.final.length, 1);
-  assert.ok(fs.existsSync(path.join(s.final[0]!.model, 'model.json')));
+  assert.ok(fs.existsSync(path.join(local(s.final[0]!.model), 'model.json')));
   const stored = JSON.parse(fs.readFileSync(studyLayout.summary(studyLayout.root(store(), name)), 'utf8')) as StudySummary;
   assert.deepEqual(stored.front, s.front);
   assert.deepEqual(await stillRunning(name), []);
