@@ -1,5 +1,16 @@
 /** The heavy activities (compute queue): one per engine use case, all through heavyActivity(). */
-import type { EvaluateInput, EvaluateOutput, ProfileInput, ProfileOutput, SearchInput, SearchOutput, TrainInput, TrainOutput, WarmupInput, WarmupOutput } from '../src/usecases';
+import type {
+  EvaluateInput,
+  EvaluateOutput,
+  ProfileInput,
+  ProfileOutput,
+  SearchInput,
+  SearchOutput,
+  TrainInput,
+  TrainOutput,
+  WarmupInput,
+  WarmupOutput,
+} from '../src/usecases';
 import { heavyActivity, type Executors } from './heavy-activity';
 
 export function createHeavyActivities(executors: Executors) {

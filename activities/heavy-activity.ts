@@ -40,7 +40,8 @@ function pick(executors: Executors, choice: ExecutorChoice): Executor {
   const e = kind === 'local' ? executors.local : executors[kind];
   if (!e) {
     throw ApplicationFailure.create({
-      type: 'EXECUTOR_UNAVAILABLE', nonRetryable: true,
+      type: 'EXECUTOR_UNAVAILABLE',
+      nonRetryable: true,
       message: `the study asks for executor '${kind}' but this compute worker has none (start it with SPNAS_EXECUTOR=${kind} and its settings, or set resources.executor to 'local')`,
     });
   }
@@ -54,8 +55,17 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
     const owner = `${workflowId}/${info.activityId}/attempt-${info.attempt}`;
     const prior = info.heartbeatDetails as HeartbeatDetails | undefined;
-    if (prior) log.info(`${name}: attempt ${info.attempt} after attempt ${prior.attempt} stopped at ${prior.phase} ${prior.done}/${prior.total}${prior.checkpoint ? `, checkpoint ${prior.checkpoint.uri}` : ''}`);
-    let details: HeartbeatDetails = { phase: 'start', done: 0, total: 0, attempt: info.attempt, ...(prior?.checkpoint ? { checkpoint: prior.checkpoint } : {}) };
+    if (prior)
+      log.info(
+        `${name}: attempt ${info.attempt} after attempt ${prior.attempt} stopped at ${prior.phase} ${prior.done}/${prior.total}${prior.checkpoint ? `, checkpoint ${prior.checkpoint.uri}` : ''}`,
+      );
+    let details: HeartbeatDetails = {
+      phase: 'start',
+      done: 0,
+      total: 0,
+      attempt: info.attempt,
+      ...(prior?.checkpoint ? { checkpoint: prior.checkpoint } : {}),
+    };
     const beat = () => ctx.heartbeat(details);
     const timer = setInterval(beat, Math.max(1000, Math.min(10_000, (info.heartbeatTimeoutMs ?? 30_000) / 4)));
     beat();
@@ -63,7 +73,10 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
       const executor = pick(executors, req.executor);
       return (await executor.run(
         {
-          name, input: req.input, resources: req.resources, labels: req.labels,
+          name,
+          input: req.input,
+          resources: req.resources,
+          labels: req.labels,
           ioUri: studyLayout.activityIo(req.studyRoot, workflowId, info.activityId, info.attempt),
           timeoutSeconds: Math.round(info.startToCloseTimeoutMs / 1000),
           identity: { workflowId, activityId: info.activityId, attempt: info.attempt },
@@ -73,7 +86,7 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           owner,
           log: (line) => log.info(`${name}: ${line}`),
           onProgress: (p) => {
-            details = { ...p, attempt: info.attempt, ...(p.checkpoint ?? details.checkpoint ? { checkpoint: p.checkpoint ?? details.checkpoint } : {}) };
+            details = { ...p, attempt: info.attempt, ...((p.checkpoint ?? details.checkpoint) ? { checkpoint: p.checkpoint ?? details.checkpoint } : {}) };
             beat();
           },
         },

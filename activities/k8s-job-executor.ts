@@ -36,7 +36,8 @@ export class K8sJobExecutor implements Executor {
   /** From the worker's environment (what the chart sets). */
   static fromEnv(env: NodeJS.ProcessEnv = process.env): K8sJobExecutor {
     const namespace = env.SPNAS_K8S_NAMESPACE;
-    if (!namespace) throw new InvalidInputError('SPNAS_EXECUTOR=k8s-job needs SPNAS_K8S_NAMESPACE: the namespace the activity Jobs run in (the Helm chart sets it)');
+    if (!namespace)
+      throw new InvalidInputError('SPNAS_EXECUTOR=k8s-job needs SPNAS_K8S_NAMESPACE: the namespace the activity Jobs run in (the Helm chart sets it)');
     return new K8sJobExecutor({ namespace, ...(env.SPNAS_JOB_IMAGE ? { image: env.SPNAS_JOB_IMAGE } : {}) });
   }
 

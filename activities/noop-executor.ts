@@ -42,16 +42,53 @@ export class NoopExecutor implements Executor {
         const architecture = { space: 'noop', layers: [{ op: 'skip' }], lambda };
         const warm = i.warmStart as { step: number } | undefined;
         return {
-          architecture, architectureString: `noop-${contentKey(architecture).slice(0, 6)}`, predictedMs, predictedMsExact: predictedMs, macs: 1, supernetTop1: 0.1,
-          steps: 1, resumedFromStep: warm?.step ?? 0, finalLoss: 1, seconds: 0, space: 'noop', lambda, seed: 0, out: i.out, architectureUri: `${i.out}/architecture.json`, traceUri: `${i.out}/trace.json`,
+          architecture,
+          architectureString: `noop-${contentKey(architecture).slice(0, 6)}`,
+          predictedMs,
+          predictedMsExact: predictedMs,
+          macs: 1,
+          supernetTop1: 0.1,
+          steps: 1,
+          resumedFromStep: warm?.step ?? 0,
+          finalLoss: 1,
+          seconds: 0,
+          space: 'noop',
+          lambda,
+          seed: 0,
+          out: i.out,
+          architectureUri: `${i.out}/architecture.json`,
+          traceUri: `${i.out}/trace.json`,
         };
       }
       case 'trainModel':
-        return { architecture: 'noop', valTop1: 0.5, valCount: 1, macs: 1, params: 1, seconds: 0, finalLoss: 1, steps: 1, resumedFromStep: 0, model: `${i.out}/model`, out: i.out };
+        return {
+          architecture: 'noop',
+          valTop1: 0.5,
+          valCount: 1,
+          macs: 1,
+          params: 1,
+          seconds: 0,
+          finalLoss: 1,
+          steps: 1,
+          resumedFromStep: 0,
+          model: `${i.out}/model`,
+          out: i.out,
+        };
       case 'evaluateModel': {
         // From the configuration's part of the path only, so equal studies under other names score alike.
         const key = String(i.model).replace(/^.*\/(configs|final)\//, '$1/');
-        return { top1: 0.3 + 0.6 * unit(key), correct: 1, count: 1, split: i.test ? 'test' : 'held-out', latencyMs: 5 + 20 * unit([key, 'latency']), architecture: 'noop', space: 'noop', data: 'noop', model: i.model, seconds: 0 };
+        return {
+          top1: 0.3 + 0.6 * unit(key),
+          correct: 1,
+          count: 1,
+          split: i.test ? 'test' : 'held-out',
+          latencyMs: 5 + 20 * unit([key, 'latency']),
+          architecture: 'noop',
+          space: 'noop',
+          data: 'noop',
+          model: i.model,
+          seconds: 0,
+        };
       }
       case 'profileLatency':
         throw new Error('the no-op engine cannot profile a latency table; give the study a table');

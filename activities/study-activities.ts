@@ -53,7 +53,9 @@ export function createStudyActivities(deps: StudyActivityDeps) {
       try {
         const r = await deps.connection.operatorService.listSearchAttributes({ namespace: deps.namespace });
         const known = new Set(Object.keys(r.customAttributes ?? {}));
-        const missing = Object.values(SEARCH_ATTRIBUTES).filter((a) => !known.has(a.name)).map((a) => a.name);
+        const missing = Object.values(SEARCH_ATTRIBUTES)
+          .filter((a) => !known.has(a.name))
+          .map((a) => a.name);
         if (missing.length) log.warn(`search attributes not registered (${missing.join(', ')}): run 'spnas temporal setup'; the study runs without them`);
         return missing.length === 0;
       } catch (err) {

@@ -13,7 +13,10 @@ if (process.env.SPNAS_FROM_SOURCE === '1') {
 } else {
   const stale = require('../scripts/build-state.cjs').staleReason(root, { sourcesRequired: false });
   if (stale) {
-    process.stderr.write(`spnas: the compiled build is out of date (${stale}).\n` + 'Run `npm run build` (or `bash scripts/setup.sh`), or set SPNAS_FROM_SOURCE=1 to run the sources through tsx.\n');
+    process.stderr.write(
+      `spnas: the compiled build is out of date (${stale}).\n` +
+        'Run `npm run build` (or `bash scripts/setup.sh`), or set SPNAS_FROM_SOURCE=1 to run the sources through tsx.\n',
+    );
     process.exit(1);
   }
   entry = path.join(root, 'dist', 'src', 'cli', 'main.js');

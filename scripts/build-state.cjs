@@ -84,7 +84,12 @@ function staleReason(root, opts = {}) {
     else if (rec.mtimeMs !== st.mtimeMs && rec.sha256 !== sha256(path.join(root, rel))) changed.push(rel);
     if (changed.length >= 3) break;
   }
-  if (changed.length === 0) for (const rel of Object.keys(info.files)) if (!inputs.has(rel)) { changed.push(`${rel} (deleted)`); break; }
+  if (changed.length === 0)
+    for (const rel of Object.keys(info.files))
+      if (!inputs.has(rel)) {
+        changed.push(`${rel} (deleted)`);
+        break;
+      }
   return changed.length ? `sources changed since the last build: ${changed.join(', ')}` : undefined;
 }
 

@@ -21,7 +21,7 @@ if [ -n "${SPNAS_DATA:-}" ]; then
     const fs = require("fs"), path = require("path");
     const s = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
     delete s.$schema;
-    s.storage = path.join(process.argv[3], "studies");
+    s.storage = process.argv[3];
     s.data.train.uri = path.resolve(process.argv[2]);
     fs.writeFileSync(process.argv[4], JSON.stringify(s, null, 2) + "\n");
   ' "$ROOT/examples/study.json" "$SPNAS_DATA" "$ROOT/runs" "$SPEC"

@@ -28,13 +28,19 @@ async function main(): Promise<void> {
     const studies: string[] = [];
 
     studies.push('rec-basic');
-    await studyResult((await startOrAttachStudy(t.client, tinyStudy('rec-basic', store, { hpo: { sampler: 'random', trials: 3, parallelism: 2, seed: 3 } }), QUEUE)).handle);
+    await studyResult(
+      (await startOrAttachStudy(t.client, tinyStudy('rec-basic', store, { hpo: { sampler: 'random', trials: 3, parallelism: 2, seed: 3 } }), QUEUE)).handle,
+    );
 
     studies.push('rec-can');
-    await studyResult((await startOrAttachStudy(t.client, tinyStudy('rec-can', store, { hpo: { sampler: 'gp', trials: 4, parallelism: 1, seed: 11 }, trialsPerRun: 2 }), QUEUE)).handle);
+    await studyResult(
+      (await startOrAttachStudy(t.client, tinyStudy('rec-can', store, { hpo: { sampler: 'gp', trials: 4, parallelism: 1, seed: 11 }, trialsPerRun: 2 }), QUEUE))
+        .handle,
+    );
 
     studies.push('rec-steer');
-    const steer = (await startOrAttachStudy(t.client, tinyStudy('rec-steer', store, { hpo: { sampler: 'random', trials: 3, parallelism: 1, seed: 5 } }), QUEUE)).handle;
+    const steer = (await startOrAttachStudy(t.client, tinyStudy('rec-steer', store, { hpo: { sampler: 'random', trials: 3, parallelism: 1, seed: 5 } }), QUEUE))
+      .handle;
     await addTrials(steer, 1);
     await setParallelism(steer, 2);
     while ((await studyStatus(steer)).trials.ok < 2) await new Promise((r) => setTimeout(r, 100));
@@ -42,7 +48,9 @@ async function main(): Promise<void> {
     await studyResult(steer);
 
     studies.push('rec-cancel');
-    const cancel = (await startOrAttachStudy(t.client, tinyStudy('rec-cancel', store, { hpo: { sampler: 'random', trials: 4, parallelism: 1, seed: 7 } }), QUEUE)).handle;
+    const cancel = (
+      await startOrAttachStudy(t.client, tinyStudy('rec-cancel', store, { hpo: { sampler: 'random', trials: 4, parallelism: 1, seed: 7 } }), QUEUE)
+    ).handle;
     while ((await studyStatus(cancel)).trials.running < 1) await new Promise((r) => setTimeout(r, 100));
     await new Promise((r) => setTimeout(r, 1000)); // past the shared warm-up: a trial workflow is running
     await cancel.cancel();
@@ -55,7 +63,26 @@ async function main(): Promise<void> {
     for (const s of studies) {
       for await (const w of t.client.workflow.list({ query: `WorkflowId STARTS_WITH '${studyWorkflowId(s)}'` })) {
         // The CLI's JSON is the proto-JSON form every Temporal tool reads (historyFromJSON included).
-        const history = JSON.parse(execFileSync(temporalBinary(), ['workflow', 'show', '--address', t.target.address, '--namespace', t.target.namespace, '--workflow-id', w.workflowId, '--run-id', w.runId, '--output', 'json'], { encoding: 'utf8', maxBuffer: 64 << 20 }));
+        const history = JSON.parse(
+          execFileSync(
+            temporalBinary(),
+            [
+              'workflow',
+              'show',
+              '--address',
+              t.target.address,
+              '--namespace',
+              t.target.namespace,
+              '--workflow-id',
+              w.workflowId,
+              '--run-id',
+              w.runId,
+              '--output',
+              'json',
+            ],
+            { encoding: 'utf8', maxBuffer: 64 << 20 },
+          ),
+        );
         const file = `${w.type}-${w.workflowId.replace(/[^A-Za-z0-9_.-]/g, '_')}-${w.runId}.json`;
         fs.writeFileSync(path.join(OUT, file), JSON.stringify({ workflowId: w.workflowId, workflowType: w.type, history }) + '\n');
         n++;
@@ -67,7 +94,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -63,7 +63,28 @@ if (!built) {
 
   test('a search through the GPU binding (CPU device) equals the same search through the CPU binding', { timeout: 600_000 }, () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-gpu-'));
-    const args = (out: string) => ['search', '--space', 'cifar-tiny', '--data', path.join(CIFAR_DIR, 'train-000000.tar'), '--limit', '192', '--val-count', '64', '--batch-size', '32', '--epochs', '2', '--warmup-epochs', '1', '--lambda', '2', '--out', path.join(dir, out), '--json'];
+    const args = (out: string) => [
+      'search',
+      '--space',
+      'cifar-tiny',
+      '--data',
+      path.join(CIFAR_DIR, 'train-000000.tar'),
+      '--limit',
+      '192',
+      '--val-count',
+      '64',
+      '--batch-size',
+      '32',
+      '--epochs',
+      '2',
+      '--warmup-epochs',
+      '1',
+      '--lambda',
+      '2',
+      '--out',
+      path.join(dir, out),
+      '--json',
+    ];
     const results = (['gpu', 'cpu'] as const).map((kind) => {
       const r = spnas(args(kind), { env: { SPNAS_TF_BACKEND: kind }, timeoutMs: 280_000 });
       assert.equal(r.code, 0, `${kind}: ${r.stderr}`);

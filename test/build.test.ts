@@ -25,7 +25,14 @@ test('the build is current (npm test rebuilds it first) and every file the build
   assert.equal(state.staleReason(ROOT), undefined);
   // tsc's own record of what the last build read (paths relative to the .tsbuildinfo file)
   const info = JSON.parse(fs.readFileSync(path.join(ROOT, 'dist', '.tsbuildinfo'), 'utf8')) as { fileNames: string[] };
-  const read = info.fileNames.filter((f) => !f.includes('node_modules/')).map((f) => path.relative(ROOT, path.resolve(ROOT, 'dist', f)).split(path.sep).join('/'));
+  const read = info.fileNames
+    .filter((f) => !f.includes('node_modules/'))
+    .map((f) =>
+      path
+        .relative(ROOT, path.resolve(ROOT, 'dist', f))
+        .split(path.sep)
+        .join('/'),
+    );
   assert.ok(read.includes('src/hpo/index.ts') && read.some((f) => f.startsWith('data/')), read.slice(0, 5).join(', '));
   const unwatched = read.filter((f) => !state.INPUT_ROOTS.some((root) => f === root || f.startsWith(`${root}/`)));
   assert.deepEqual(unwatched, [], 'a file the build reads but the staleness check does not watch');
@@ -67,7 +74,8 @@ function copyTree(): string {
   for (const p of ['bin', 'scripts', 'src', 'data', 'dist', 'test', 'package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     if (fs.existsSync(path.join(ROOT, p))) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true, preserveTimestamps: true });
   }
-  for (const p of ['workflows', 'activities']) if (fs.existsSync(path.join(ROOT, p))) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true, preserveTimestamps: true });
+  for (const p of ['workflows', 'activities'])
+    if (fs.existsSync(path.join(ROOT, p))) fs.cpSync(path.join(ROOT, p), path.join(dir, p), { recursive: true, preserveTimestamps: true });
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   return dir;
 }

@@ -8,10 +8,24 @@ import * as path from 'node:path';
 
 const ROOT = path.resolve(__dirname, '..');
 const rel = (...p: string[]) => path.join(ROOT, ...p);
-const list = (dir: string, re: RegExp) => (fs.existsSync(rel(dir)) ? fs.readdirSync(rel(dir)).filter((n) => re.test(n)).map((n) => `${dir}/${n}`) : []);
+const list = (dir: string, re: RegExp) =>
+  fs.existsSync(rel(dir))
+    ? fs
+        .readdirSync(rel(dir))
+        .filter((n) => re.test(n))
+        .map((n) => `${dir}/${n}`)
+    : [];
 
 test('paths named in the README, docs/ and the scripts exist', () => {
-  const files = ['README.md', '.npmrc', '.ci/run', ...list('docs', /\.md$/), ...list('scripts', /\.(sh|mjs|cjs)$/), ...list('scripts/setup.d', /\.sh$/), ...list('bin', /\.js$/)];
+  const files = [
+    'README.md',
+    '.npmrc',
+    '.ci/run',
+    ...list('docs', /\.md$/),
+    ...list('scripts', /\.(sh|mjs|cjs)$/),
+    ...list('scripts/setup.d', /\.sh$/),
+    ...list('bin', /\.js$/),
+  ];
   // a repository path: a top-level directory of ours, then path characters, ending in a name character
   const pathRe = /(?<![\w/.-])((?:bench|bin|data|docs|scripts|src|test|\.ci)\/[\w./-]*\w)/g;
   const missing: string[] = [];

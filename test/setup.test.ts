@@ -11,10 +11,19 @@ function snapshot(files: string[]): string[] {
 }
 
 test('the set-up script is idempotent: a second run only checks and changes nothing', () => {
-  const watched = ['node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node', 'node_modules/.spnas-lock-stamp', 'node_modules/@tensorflow/tfjs-node/deps/lib', 'dist/.build-info.json', 'dist/src/cli/main.js'];
+  const watched = [
+    'node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node',
+    'node_modules/.spnas-lock-stamp',
+    'node_modules/@tensorflow/tfjs-node/deps/lib',
+    'dist/.build-info.json',
+    'dist/src/cli/main.js',
+  ];
   const stamp = path.join(ROOT, 'node_modules', '.spnas-lock-stamp');
   // precondition, not the thing tested: otherwise this test would reinstall node_modules under the suite
-  assert.ok(fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'), 'run scripts/setup.sh first: node_modules does not match package-lock.json');
+  assert.ok(
+    fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8') === fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'),
+    'run scripts/setup.sh first: node_modules does not match package-lock.json',
+  );
   const before = snapshot(watched);
   const r = spawnSync('bash', [path.join(ROOT, 'scripts', 'setup.sh')], { cwd: ROOT, encoding: 'utf8', timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);

@@ -28,9 +28,11 @@ export const SA = {
 
 /** Validators shared by the workflow's update handlers and the CLI (a bad argument fails before it is sent). */
 export function checkTrialCount(n: unknown): asserts n is number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000) throw new RangeError(`addTrials: n must be an integer from 1 to 10000, got ${JSON.stringify(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 10_000)
+    throw new RangeError(`addTrials: n must be an integer from 1 to 10000, got ${JSON.stringify(n)}`);
 }
 
 export function checkParallelism(n: unknown): asserts n is number {
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 256) throw new RangeError(`setParallelism: n must be an integer from 1 to 256, got ${JSON.stringify(n)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 256)
+    throw new RangeError(`setParallelism: n must be an integer from 1 to 256, got ${JSON.stringify(n)}`);
 }

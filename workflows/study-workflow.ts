@@ -105,8 +105,15 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     book && carry
       ? book.status({ study: spec.name, state, planned: carry.planned, parallelism: carry.parallelism, startedAt: carry.startedAt, now: Date.now() })
       : {
-          study: spec.name, state, trials: { total: 0, running: 0, ok: 0, failed: 0, planned: spec.hpo.trials }, parallelism: spec.hpo.parallelism, front: [],
-          compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [], startedAt, now: Date.now(),
+          study: spec.name,
+          state,
+          trials: { total: 0, running: 0, ok: 0, failed: 0, planned: spec.hpo.trials },
+          parallelism: spec.hpo.parallelism,
+          front: [],
+          compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 },
+          hypervolume: [],
+          startedAt,
+          now: Date.now(),
         };
   const prepared = () => carry !== undefined && book !== undefined;
   setHandler(statusQuery, status);
@@ -148,195 +155,241 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   carry.stopping ||= stopRequested;
   if (carry.stopping) state = 'stopping';
   book = new StudyBook(
-    { latency: spec.objectives.latency, targetMs: spec.objectives.latencyTargetFraction * carry.largestMs, largestMs: carry.largestMs, multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler) },
+    {
+      latency: spec.objectives.latency,
+      targetMs: spec.objectives.latencyTargetFraction * carry.largestMs,
+      largestMs: carry.largestMs,
+      multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
+    },
     carry.book,
   );
   return runStudy(carry, book);
 
   async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudySummary> {
-  const finishedAtStart = book.finishedCount();
-  const running = new Set<number>();
-  const warmupsInFlight = new Map<string, Promise<void>>();
+    const finishedAtStart = book.finishedCount();
+    const running = new Set<number>();
+    const warmupsInFlight = new Map<string, Promise<void>>();
 
-  const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
-    if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
-  };
-  sa([{ key: SA.study, value: spec.name }, { key: SA.kind, value: 'study' }]);
-  upsertMemo({ spnas: { study: spec.name, sampler: spec.hpo.sampler, space: space.name, storage: carry.studyRoot, table: carry.tableUri } });
-  const details = () => {
-    const s = status();
-    const best = s.best ? `best ${(100 * s.best.top1).toFixed(2)}% at ${s.best.latencyMs.toFixed(2)} ms (${s.best.architecture})` : 'no trial within the target yet';
-    setCurrentDetails(
-      `**${spec.name}** ${state}: ${s.trials.ok} ok, ${s.trials.failed} failed, ${s.trials.running} running of ${carry.planned} planned; ${best}; front ${s.front.length}; artifacts ${carry.studyRoot}`,
-    );
-  };
-  details();
-
-  /** The shared warm-up of a trial's plan, run or extended once and awaited by every trial that needs it. */
-  async function sharedWarmup(plan: ReturnType<typeof planTrial>): Promise<{ run: string; step: number } | undefined> {
-    if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
-    const key = warmupKey(space, spec.data.train, parseSearchConfig(plan.search));
-    for (;;) {
-      const have = carry.warmups[key];
-      if (have && have.epochSteps.length >= plan.warmupEpochs) {
-        book.addSeconds({ savedByWarmup: have.secondsPerEpoch * plan.warmupEpochs });
-        return { run: have.run, step: have.epochSteps[plan.warmupEpochs - 1]! };
-      }
-      const inFlight = warmupsInFlight.get(key);
-      if (inFlight) {
-        await inFlight;
-        continue;
-      }
-      const run = studyLayout.warmup(carry.studyRoot, key);
-      const job = heavy
-        .warmupSupernet(request('search', { space: spec.space, data: spec.data.train, config: plan.search, epochs: plan.warmupEpochs, table: { uri: carry.tableUri }, out: run }))
-        .then((w) => {
-          const before = have?.epochSteps.length ?? 0;
-          const ran = Math.max(1, w.epochSteps.length - before);
-          carry.warmups[key] = { run, epochSteps: w.epochSteps, secondsPerEpoch: w.seconds > 0 ? w.seconds / ran : (have?.secondsPerEpoch ?? 0) };
-          book.addSeconds({ warmup: w.seconds });
-        })
-        .finally(() => warmupsInFlight.delete(key));
-      warmupsInFlight.set(key, job);
-      await job;
-    }
-  }
-
-  function request<I>(kind: keyof StudySpec['resources'] & ('search' | 'retrain' | 'evaluate' | 'profile'), input: I): HeavyRequest<I> {
-    return { input, studyRoot: carry.studyRoot, executor: spec.resources.executor, resources: spec.resources[kind], labels: { 'spnas.io/study': spec.name } };
-  }
-
-  async function runTrial(t: Trial): Promise<void> {
-    const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
-    const configId = t.configId ?? t.trialId;
-    book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
-    try {
-      const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
-      // A promotion continues its configuration's search, which already contains the warm-up.
-      const warmStart = t.configId !== undefined && t.configId !== t.trialId ? undefined : await sharedWarmup(plan);
-      const input: TrialInput = {
-        study: spec.name, studyRoot: carry.studyRoot, trialId: t.trialId, configId, fidelity, params: t.params, plan,
-        ...(t.budget !== undefined ? { budget: t.budget } : {}),
-        space: spec.space, data: spec.data.train, tableUri: carry.tableUri, ...(warmStart ? { warmStart } : {}),
-        latency: spec.objectives.latency, executor: spec.resources.executor,
-        resources: { search: spec.resources.search, retrain: spec.resources.retrain, evaluate: spec.resources.evaluate },
-        computeTaskQueue: spec.computeTaskQueue, heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds, searchAttributes: carry.searchAttributes,
-      };
-      const result = await executeChild(TrialWorkflow, {
-        args: [input],
-        workflowId: trialWorkflowId(wid, t.trialId),
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-        cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
-      });
-      book.finish(t.trialId, result, Date.now());
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      book.fail(t.trialId, failureOf(err), Date.now());
-    } finally {
-      running.delete(t.trialId);
-      const rec = book.get(t.trialId)!;
-      if (rec.state !== 'running') carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeFor(t.trialId, vectorObjective(spec)) });
-      wake();
-      details();
-    }
-  }
-
-  const trialPromises: Promise<void>[] = [];
-  try {
-    const drainFor = () => book.finishedCount() - finishedAtStart >= spec.trialsPerRun || workflowInfo().continueAsNewSuggested;
-    let draining = false;
-    for (;;) {
-      draining ||= drainFor();
-      const free = carry.parallelism - running.size;
-      if (!carry.stopping && !draining && free > 0 && carry.launched < carry.planned) {
-        const n = Math.min(free, carry.planned - carry.launched);
-        const proposal = await light.proposeTrials({ spec, samplerState: carry.sampler, tells: carry.outbox, n });
-        carry.outbox = [];
-        carry.sampler = proposal.samplerState;
-        for (const t of proposal.trials) {
-          carry.launched++;
-          running.add(t.trialId);
-          const p = runTrial(t);
-          p.catch(() => undefined); // settled below; a cancelled trial must not count as an unhandled rejection
-          trialPromises.push(p);
-        }
-        details();
-        continue;
-      }
-      if (running.size === 0 && (carry.stopping || draining || carry.launched >= carry.planned)) break;
-      await condition(() => changed);
-      changed = false;
-    }
-    if (draining && !carry.stopping && carry.launched < carry.planned) {
-      await condition(allHandlersFinished);
-      return await continueAsNew<typeof StudyWorkflow>(spec, { ...carry, book: book.toJSON(), runs: carry.runs + 1 });
-    }
-
-    state = 'final';
-    details();
-    const final = await finalPhase();
-    state = 'completed';
-    const summary = summarise(final);
-    await light.writeStudySummary(carry.studyRoot, summary);
-    const best = summary.selected;
-    sa(best ? [{ key: SA.top1, value: best.top1 }, { key: SA.latencyMs, value: best.latencyMs }] : []);
-    details();
-    await condition(allHandlersFinished);
-    return summary;
-  } catch (err) {
-    if (!isCancellation(err)) throw err;
-    // Cancelled: wait until every trial has stopped (their activities checkpoint and end), then record it.
-    await CancellationScope.nonCancellable(async () => {
-      await Promise.allSettled(trialPromises);
-      state = 'cancelled';
-      await light.writeStudySummary(carry.studyRoot, summarise([]));
-    });
-    throw err;
-  }
-
-  /** Retrains the front's most accurate members with the final budget and evaluates them (test set when given). */
-  async function finalPhase(): Promise<FinalModel[]> {
-    const chosen = [...book.front()].sort((a, b) => b.top1 - a.top1).slice(0, spec.budget.final.models);
-    return Promise.all(
-      chosen.map(async (m) => {
-        const rec = book.get(m.trialId)!;
-        const data = spec.budget.final.data ?? spec.data.train;
-        const train = await heavy.trainModel(
-          request('retrain', {
-            space: spec.space, architecture: m.architecture, data, measureLatency: false,
-            config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config },
-            out: studyLayout.final(carry.studyRoot, m.trialId),
-            search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
-          }),
-        );
-        const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
-        const heldOut = await heavy.evaluateModel(request('evaluate', evalReq));
-        const test = spec.data.test ? await heavy.evaluateModel(request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 })) : undefined;
-        const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
-        book.addSeconds({ final: seconds });
-        return {
-          trialId: m.trialId, architecture: m.architecture, top1: heldOut.top1, ...(test ? { testTop1: test.top1 } : {}),
-          ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}), predictedMs: rec.result!.predictedMs, model: train.model, seconds,
-        };
-      }),
-    );
-  }
-
-  function summarise(final: FinalModel[]): StudySummary {
-    const sel = book.selected();
-    return {
-      ...status(),
-      version: 1,
-      storage: carry.studyRoot,
-      spec,
-      table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
-      trialRecords: book.records(),
-      ...(sel?.met ? { selected: sel.member } : {}),
-      final,
-      endedAt: Date.now(),
+    const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
+      if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
     };
-  }
+    sa([
+      { key: SA.study, value: spec.name },
+      { key: SA.kind, value: 'study' },
+    ]);
+    upsertMemo({ spnas: { study: spec.name, sampler: spec.hpo.sampler, space: space.name, storage: carry.studyRoot, table: carry.tableUri } });
+    const details = () => {
+      const s = status();
+      const best = s.best
+        ? `best ${(100 * s.best.top1).toFixed(2)}% at ${s.best.latencyMs.toFixed(2)} ms (${s.best.architecture})`
+        : 'no trial within the target yet';
+      setCurrentDetails(
+        `**${spec.name}** ${state}: ${s.trials.ok} ok, ${s.trials.failed} failed, ${s.trials.running} running of ${carry.planned} planned; ${best}; front ${s.front.length}; artifacts ${carry.studyRoot}`,
+      );
+    };
+    details();
 
+    /** The shared warm-up of a trial's plan, run or extended once and awaited by every trial that needs it. */
+    async function sharedWarmup(plan: ReturnType<typeof planTrial>): Promise<{ run: string; step: number } | undefined> {
+      if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
+      const key = warmupKey(space, spec.data.train, parseSearchConfig(plan.search));
+      for (;;) {
+        const have = carry.warmups[key];
+        if (have && have.epochSteps.length >= plan.warmupEpochs) {
+          book.addSeconds({ savedByWarmup: have.secondsPerEpoch * plan.warmupEpochs });
+          return { run: have.run, step: have.epochSteps[plan.warmupEpochs - 1]! };
+        }
+        const inFlight = warmupsInFlight.get(key);
+        if (inFlight) {
+          await inFlight;
+          continue;
+        }
+        const run = studyLayout.warmup(carry.studyRoot, key);
+        const job = heavy
+          .warmupSupernet(
+            request('search', {
+              space: spec.space,
+              data: spec.data.train,
+              config: plan.search,
+              epochs: plan.warmupEpochs,
+              table: { uri: carry.tableUri },
+              out: run,
+            }),
+          )
+          .then((w) => {
+            const before = have?.epochSteps.length ?? 0;
+            const ran = Math.max(1, w.epochSteps.length - before);
+            carry.warmups[key] = { run, epochSteps: w.epochSteps, secondsPerEpoch: w.seconds > 0 ? w.seconds / ran : (have?.secondsPerEpoch ?? 0) };
+            book.addSeconds({ warmup: w.seconds });
+          })
+          .finally(() => warmupsInFlight.delete(key));
+        warmupsInFlight.set(key, job);
+        await job;
+      }
+    }
+
+    function request<I>(kind: keyof StudySpec['resources'] & ('search' | 'retrain' | 'evaluate' | 'profile'), input: I): HeavyRequest<I> {
+      return { input, studyRoot: carry.studyRoot, executor: spec.resources.executor, resources: spec.resources[kind], labels: { 'spnas.io/study': spec.name } };
+    }
+
+    async function runTrial(t: Trial): Promise<void> {
+      const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
+      const configId = t.configId ?? t.trialId;
+      book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
+      try {
+        const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
+        // A promotion continues its configuration's search, which already contains the warm-up.
+        const warmStart = t.configId !== undefined && t.configId !== t.trialId ? undefined : await sharedWarmup(plan);
+        const input: TrialInput = {
+          study: spec.name,
+          studyRoot: carry.studyRoot,
+          trialId: t.trialId,
+          configId,
+          fidelity,
+          params: t.params,
+          plan,
+          ...(t.budget !== undefined ? { budget: t.budget } : {}),
+          space: spec.space,
+          data: spec.data.train,
+          tableUri: carry.tableUri,
+          ...(warmStart ? { warmStart } : {}),
+          latency: spec.objectives.latency,
+          executor: spec.resources.executor,
+          resources: { search: spec.resources.search, retrain: spec.resources.retrain, evaluate: spec.resources.evaluate },
+          computeTaskQueue: spec.computeTaskQueue,
+          heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds,
+          searchAttributes: carry.searchAttributes,
+        };
+        const result = await executeChild(TrialWorkflow, {
+          args: [input],
+          workflowId: trialWorkflowId(wid, t.trialId),
+          parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+          cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+        });
+        book.finish(t.trialId, result, Date.now());
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        book.fail(t.trialId, failureOf(err), Date.now());
+      } finally {
+        running.delete(t.trialId);
+        const rec = book.get(t.trialId)!;
+        if (rec.state !== 'running') carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeFor(t.trialId, vectorObjective(spec)) });
+        wake();
+        details();
+      }
+    }
+
+    const trialPromises: Promise<void>[] = [];
+    try {
+      const drainFor = () => book.finishedCount() - finishedAtStart >= spec.trialsPerRun || workflowInfo().continueAsNewSuggested;
+      let draining = false;
+      for (;;) {
+        draining ||= drainFor();
+        const free = carry.parallelism - running.size;
+        if (!carry.stopping && !draining && free > 0 && carry.launched < carry.planned) {
+          const n = Math.min(free, carry.planned - carry.launched);
+          const proposal = await light.proposeTrials({ spec, samplerState: carry.sampler, tells: carry.outbox, n });
+          carry.outbox = [];
+          carry.sampler = proposal.samplerState;
+          for (const t of proposal.trials) {
+            carry.launched++;
+            running.add(t.trialId);
+            const p = runTrial(t);
+            p.catch(() => undefined); // settled below; a cancelled trial must not count as an unhandled rejection
+            trialPromises.push(p);
+          }
+          details();
+          continue;
+        }
+        if (running.size === 0 && (carry.stopping || draining || carry.launched >= carry.planned)) break;
+        await condition(() => changed);
+        changed = false;
+      }
+      if (draining && !carry.stopping && carry.launched < carry.planned) {
+        await condition(allHandlersFinished);
+        return await continueAsNew<typeof StudyWorkflow>(spec, { ...carry, book: book.toJSON(), runs: carry.runs + 1 });
+      }
+
+      state = 'final';
+      details();
+      const final = await finalPhase();
+      state = 'completed';
+      const summary = summarise(final);
+      await light.writeStudySummary(carry.studyRoot, summary);
+      const best = summary.selected;
+      sa(
+        best
+          ? [
+              { key: SA.top1, value: best.top1 },
+              { key: SA.latencyMs, value: best.latencyMs },
+            ]
+          : [],
+      );
+      details();
+      await condition(allHandlersFinished);
+      return summary;
+    } catch (err) {
+      if (!isCancellation(err)) throw err;
+      // Cancelled: wait until every trial has stopped (their activities checkpoint and end), then record it.
+      await CancellationScope.nonCancellable(async () => {
+        await Promise.allSettled(trialPromises);
+        state = 'cancelled';
+        await light.writeStudySummary(carry.studyRoot, summarise([]));
+      });
+      throw err;
+    }
+
+    /** Retrains the front's most accurate members with the final budget and evaluates them (test set when given). */
+    async function finalPhase(): Promise<FinalModel[]> {
+      const chosen = [...book.front()].sort((a, b) => b.top1 - a.top1).slice(0, spec.budget.final.models);
+      return Promise.all(
+        chosen.map(async (m) => {
+          const rec = book.get(m.trialId)!;
+          const data = spec.budget.final.data ?? spec.data.train;
+          const train = await heavy.trainModel(
+            request('retrain', {
+              space: spec.space,
+              architecture: m.architecture,
+              data,
+              measureLatency: false,
+              config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config },
+              out: studyLayout.final(carry.studyRoot, m.trialId),
+              search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
+            }),
+          );
+          const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
+          const heldOut = await heavy.evaluateModel(request('evaluate', evalReq));
+          const test = spec.data.test ? await heavy.evaluateModel(request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 })) : undefined;
+          const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
+          book.addSeconds({ final: seconds });
+          return {
+            trialId: m.trialId,
+            architecture: m.architecture,
+            top1: heldOut.top1,
+            ...(test ? { testTop1: test.top1 } : {}),
+            ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}),
+            predictedMs: rec.result!.predictedMs,
+            model: train.model,
+            seconds,
+          };
+        }),
+      );
+    }
+
+    function summarise(final: FinalModel[]): StudySummary {
+      const sel = book.selected();
+      return {
+        ...status(),
+        version: 1,
+        storage: carry.studyRoot,
+        spec,
+        table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
+        trialRecords: book.records(),
+        ...(sel?.met ? { selected: sel.member } : {}),
+        final,
+        endedAt: Date.now(),
+      };
+    }
   }
 
   /** Validates, records the spec, fixes the latency table (profiling it first if asked). */
@@ -347,16 +400,30 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       const lt = s.latencyTable as { repeats: number; samples: number };
       const profiled = await heavyProxy(s.computeTaskQueue, s.heartbeatTimeoutSeconds).profileLatency({
         input: { space: s.space, out: studyLayout.table(prepared.studyRoot), repeats: lt.repeats, samples: lt.samples },
-        studyRoot: prepared.studyRoot, executor: s.resources.executor, resources: s.resources.profile, labels: { 'spnas.io/study': s.name },
+        studyRoot: prepared.studyRoot,
+        executor: s.resources.executor,
+        resources: s.resources.profile,
+        labels: { 'spnas.io/study': s.name },
       });
       tableUri = profiled.out;
     }
     const info = await light.describeTable(tableUri, s.space);
     const searchAttributes = await light.searchAttributesReady();
     return {
-      studyRoot: prepared.studyRoot, tableUri, largestMs: info.largestMs, searchAttributes,
+      studyRoot: prepared.studyRoot,
+      tableUri,
+      largestMs: info.largestMs,
+      searchAttributes,
       book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
-      sampler: null, outbox: [], warmups: {}, planned: s.hpo.trials, parallelism: s.hpo.parallelism, launched: 0, stopping: false, startedAt: Date.now(), runs: 1,
+      sampler: null,
+      outbox: [],
+      warmups: {},
+      planned: s.hpo.trials,
+      parallelism: s.hpo.parallelism,
+      launched: 0,
+      stopping: false,
+      startedAt: Date.now(),
+      runs: 1,
     };
   }
 }

@@ -50,7 +50,13 @@ export function heavyProxy(taskQueue: string, heartbeatTimeoutSeconds: number): 
 export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
   const heavy = heavyProxy(input.computeTaskQueue, input.heartbeatTimeoutSeconds);
   const labels = { 'spnas.io/study': input.study, 'spnas.io/trial': String(input.trialId) };
-  const req = <I>(kind: keyof TrialInput['resources'], i: I): HeavyRequest<I> => ({ input: i, studyRoot: input.studyRoot, executor: input.executor, resources: input.resources[kind], labels });
+  const req = <I>(kind: keyof TrialInput['resources'], i: I): HeavyRequest<I> => ({
+    input: i,
+    studyRoot: input.studyRoot,
+    executor: input.executor,
+    resources: input.resources[kind],
+    labels,
+  });
   const attrs = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
     if (input.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
   };
@@ -65,12 +71,23 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
   try {
     say(`searching (fidelity ${input.fidelity.toFixed(2)}, params ${JSON.stringify(input.params)})`);
     const search = await heavy.searchArchitecture(
-      req('search', { space: input.space, data: input.data, config: input.plan.search, table: { uri: input.tableUri }, out: studyLayout.search(input.studyRoot, input.configId), ...(input.warmStart ? { warmStart: input.warmStart } : {}) }),
+      req('search', {
+        space: input.space,
+        data: input.data,
+        config: input.plan.search,
+        table: { uri: input.tableUri },
+        out: studyLayout.search(input.studyRoot, input.configId),
+        ...(input.warmStart ? { warmStart: input.warmStart } : {}),
+      }),
     );
     say(`retraining ${search.architectureString} (predicted ${search.predictedMsExact.toFixed(2)} ms)`);
     const train = await heavy.trainModel(
       req('retrain', {
-        space: input.space, architecture: search.architecture, data: input.data, config: input.plan.retrain, measureLatency: false,
+        space: input.space,
+        architecture: search.architecture,
+        data: input.data,
+        config: input.plan.retrain,
+        measureLatency: false,
         out: studyLayout.train(input.studyRoot, input.configId, contentKey(search.architecture)),
         search: { lambda: search.lambda, kind: input.plan.search.runtimeLoss, trial: input.trialId, uri: search.out },
       }),
@@ -78,9 +95,17 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
     say(`evaluating ${search.architectureString}`);
     const evaluation = await heavy.evaluateModel(req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? 30 : 0 }));
     const result: TrialResult = {
-      architecture: search.architectureString, predictedMs: search.predictedMsExact, top1: evaluation.top1, supernetTop1: search.supernetTop1, macs: search.macs,
+      architecture: search.architectureString,
+      predictedMs: search.predictedMsExact,
+      top1: evaluation.top1,
+      supernetTop1: search.supernetTop1,
+      macs: search.macs,
       ...(evaluation.latencyMs !== undefined ? { measuredMs: evaluation.latencyMs } : {}),
-      search: search.out, train: train.out, model: train.model, trace: search.traceUri, searchStartStep: search.resumedFromStep,
+      search: search.out,
+      train: train.out,
+      model: train.model,
+      trace: search.traceUri,
+      searchStartStep: search.resumedFromStep,
       seconds: { search: search.seconds, retrain: train.seconds, evaluate: evaluation.seconds },
     };
     attrs([

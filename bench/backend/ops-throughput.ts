@@ -27,9 +27,17 @@ function cases(): Case[] {
   return [
     { name: `matmul ${m}x${m}x${m}`, flops: 2 * m ** 3, run: () => tf.tidy(() => sync(tf.matMul(a, b))) },
     { name: 'conv2d 3x3 8x32x32x64->64 fwd', flops: convFlops, run: () => tf.tidy(() => sync(tf.conv2d(x, w, 1, 'same'))) },
-    { name: 'conv2d 3x3 fwd+bwd (input, filter)', flops: 3 * convFlops, run: () => tf.tidy(() => sync(tf.grads((xx, ww) => tf.sum(tf.conv2d(xx as typeof x, ww as typeof w, 1, 'same')))([x, w]))) },
+    {
+      name: 'conv2d 3x3 fwd+bwd (input, filter)',
+      flops: 3 * convFlops,
+      run: () => tf.tidy(() => sync(tf.grads((xx, ww) => tf.sum(tf.conv2d(xx as typeof x, ww as typeof w, 1, 'same')))([x, w]))),
+    },
     { name: 'depthwise 5x5 8x32x32x96 fwd', flops: dwFlops, run: () => tf.tidy(() => sync(tf.depthwiseConv2d(xd, wd, 1, 'same'))) },
-    { name: 'depthwise 5x5 fwd+bwd (input, filter)', flops: 3 * dwFlops, run: () => tf.tidy(() => sync(tf.grads((xx, ww) => tf.sum(tf.depthwiseConv2d(xx as typeof xd, ww as typeof wd, 1, 'same')))([xd, wd]))) },
+    {
+      name: 'depthwise 5x5 fwd+bwd (input, filter)',
+      flops: 3 * dwFlops,
+      run: () => tf.tidy(() => sync(tf.grads((xx, ww) => tf.sum(tf.depthwiseConv2d(xx as typeof xd, ww as typeof wd, 1, 'same')))([xd, wd]))),
+    },
   ];
 }
 

@@ -12,13 +12,24 @@ import { decodeImage } from '../../src/data/decode';
 import { openSampleSource } from '../../src/data/source';
 import { withBrowser } from '../../test/support/browser';
 
-const { values } = parseArgs({ options: { images: { type: 'string', default: '40' }, shard: { type: 'string', default: path.resolve(__dirname, '../../../shared/data/cifar10-jpeg/train-000004.tar') } } });
+const { values } = parseArgs({
+  options: {
+    images: { type: 'string', default: '40' },
+    shard: { type: 'string', default: path.resolve(__dirname, '../../../shared/data/cifar10-jpeg/train-000004.tar') },
+  },
+});
 
 interface PageGlobals {
   createImageBitmap(b: unknown, o: object): Promise<{ width: number; height: number }>;
   Blob: new (parts: unknown[], o: object) => unknown;
   atob(s: string): string;
-  document: { createElement(t: 'canvas'): { width: number; height: number; getContext(t: '2d', o: object): { drawImage(...a: unknown[]): void; getImageData(...a: number[]): { data: ArrayLike<number> } } } };
+  document: {
+    createElement(t: 'canvas'): {
+      width: number;
+      height: number;
+      getContext(t: '2d', o: object): { drawImage(...a: unknown[]): void; getImageData(...a: number[]): { data: ArrayLike<number> } };
+    };
+  };
 }
 
 function stats(a: ArrayLike<number>[], b: ArrayLike<number>[]): string {
@@ -59,7 +70,10 @@ async function main(): Promise<void> {
       // Same decode as the model page: createImageBitmap without colour management, then a canvas at size.
       const rgba = await page.evaluate(async (b64) => {
         const g = globalThis as unknown as PageGlobals;
-        const bm = await g.createImageBitmap(new g.Blob([Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0))], { type: 'image/jpeg' }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
+        const bm = await g.createImageBitmap(new g.Blob([Uint8Array.from(g.atob(b64), (c) => c.charCodeAt(0))], { type: 'image/jpeg' }), {
+          colorSpaceConversion: 'none',
+          premultiplyAlpha: 'none',
+        });
         const c = g.document.createElement('canvas');
         c.width = bm.width;
         c.height = bm.height;

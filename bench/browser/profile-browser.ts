@@ -21,7 +21,12 @@ import type { PredictionReport } from '../../src/runtime/model/prediction-error'
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { backend: { type: 'string', default: 'wasm' }, repeats: { type: 'string', default: '20' }, samples: { type: 'string', default: '20' }, 'native-threads': { type: 'string' } },
+  options: {
+    backend: { type: 'string', default: 'wasm' },
+    repeats: { type: 'string', default: '20' },
+    samples: { type: 'string', default: '20' },
+    'native-threads': { type: 'string' },
+  },
 });
 const root = path.resolve(__dirname, '../..');
 const resultsDir = path.join(__dirname, 'results');
@@ -38,12 +43,15 @@ async function profile(args: string[], inBrowser: boolean, env: Record<string, s
   try {
     if (inBrowser) {
       const [url] = await run.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/\?session=[0-9a-f]+/);
-      await withBrowser(async (b) => {
-        const page = await b.open(url!);
-        await page.waitForSelector('body[data-state]', { state: 'attached', timeout: 3_600_000 });
-        if ((await page.getAttribute('body', 'data-state')) !== 'done') throw new Error(`page failed: ${await page.textContent('#error')}`);
-        if (b.offHostRequests().length) throw new Error(`requests left the machine: ${b.offHostRequests().join(', ')}`);
-      }, { timeoutMs: 3_600_000 });
+      await withBrowser(
+        async (b) => {
+          const page = await b.open(url!);
+          await page.waitForSelector('body[data-state]', { state: 'attached', timeout: 3_600_000 });
+          if ((await page.getAttribute('body', 'data-state')) !== 'done') throw new Error(`page failed: ${await page.textContent('#error')}`);
+          if (b.offHostRequests().length) throw new Error(`requests left the machine: ${b.offHostRequests().join(', ')}`);
+        },
+        { timeoutMs: 3_600_000 },
+      );
     }
     const r = await run.exit;
     if (r.code !== 0) throw new Error(`spnas profile failed (${r.code}):\n${r.stderr}`);
@@ -75,14 +83,30 @@ async function main(): Promise<void> {
       if (s.arch !== native.report.samples[i]!.arch) throw new Error('the two profiles checked different architectures');
       return s.measuredMs / native.report.samples[i]!.measuredMs;
     });
-    const med = (r: PredictionReport) => quantile(r.samples.map((s) => s.measuredMs), 0.5);
+    const med = (r: PredictionReport) =>
+      quantile(
+        r.samples.map((s) => s.measuredMs),
+        0.5,
+      );
     const line = (where: string, r: PredictionReport, ratio: string) =>
       `| ${space} | ${where} | ${(100 * r.exact.within10).toFixed(0)}% | ${r.exact.medianAbsErrPct.toFixed(1)}% | ${r.exact.meanErrPct.toFixed(1)}% | ${med(r).toFixed(2)} | ${ratio} |`;
     rows.push(line(`Chromium, tfjs ${inBrowser.browser?.backend} (${inBrowser.browser?.backendDetail})`, inBrowser.report, quantile(ratios, 0.5).toFixed(2)));
     rows.push(line(`tfjs-node (native, ${threads ?? 'default'} threads)`, native.report, ''));
-    const out = { space, backend, repeats: Number(values.repeats), nativeThreads: threads ?? 'default', loadavg1: [load0, load1, load2], cpus: os.cpus().length, browser: inBrowser, native, ratios };
+    const out = {
+      space,
+      backend,
+      repeats: Number(values.repeats),
+      nativeThreads: threads ?? 'default',
+      loadavg1: [load0, load1, load2],
+      cpus: os.cpus().length,
+      browser: inBrowser,
+      native,
+      ratios,
+    };
     fs.writeFileSync(path.join(resultsDir, `${space}-${backend}-${stamp}.json`), JSON.stringify(out, null, 1) + '\n');
-    process.stderr.write(`${space}: browser ${inBrowser.seconds.toFixed(0)} s, native ${native.seconds.toFixed(0)} s, 1-min load ${load0.toFixed(1)} -> ${load1.toFixed(1)} -> ${load2.toFixed(1)}\n`);
+    process.stderr.write(
+      `${space}: browser ${inBrowser.seconds.toFixed(0)} s, native ${native.seconds.toFixed(0)} s, 1-min load ${load0.toFixed(1)} -> ${load1.toFixed(1)} -> ${load2.toFixed(1)}\n`,
+    );
   }
   process.stdout.write(rows.join('\n') + '\n');
 }

@@ -30,26 +30,44 @@ async function main(): Promise<void> {
   const decode = raw.length / ((performance.now() - t) / 1000);
 
   const ds = await loadImageDataset(shards, { limit });
-  const loader = new BatchLoader(ds, { batchSize, seed: 0, augment: { padCrop: 4, flip: true }, mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616], dropLast: true });
+  const loader = new BatchLoader(ds, {
+    batchSize,
+    seed: 0,
+    augment: { padCrop: 4, flip: true },
+    mean: [0.4914, 0.4822, 0.4465],
+    std: [0.247, 0.2435, 0.2616],
+    dropLast: true,
+  });
   let n = 0;
   t = performance.now();
   for await (const b of loader.batches(0)) n += b.size;
   const augment = n / ((performance.now() - t) / 1000);
   const streaming = 1 / (1 / decode + 1 / augment);
 
-  const result = { images: raw.length, batchSize, readPerSec: Math.round(read), decodePerSec: Math.round(decode), augmentPerSec: Math.round(augment), streamingPerSec: Math.round(streaming), node: process.version };
+  const result = {
+    images: raw.length,
+    batchSize,
+    readPerSec: Math.round(read),
+    decodePerSec: Math.round(decode),
+    augmentPerSec: Math.round(augment),
+    streamingPerSec: Math.round(streaming),
+    node: process.version,
+  };
   if (values.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
     return;
   }
-  process.stdout.write([
-    `CIFAR-10 shards, ${raw.length} images, batch ${batchSize}, one thread (${process.version})`,
-    `| stage | images/s |`, `|---|---|`,
-    `| tar read + group (no decode) | ${result.readPerSec} |`,
-    `| JPEG decode (once, at load) | ${result.decodePerSec} |`,
-    `| shuffle + pad-crop + flip + normalise (per epoch) | ${result.augmentPerSec} |`,
-    `| decode + augment (if re-decoding every epoch) | ${result.streamingPerSec} |`,
-  ].join('\n') + '\n');
+  process.stdout.write(
+    [
+      `CIFAR-10 shards, ${raw.length} images, batch ${batchSize}, one thread (${process.version})`,
+      `| stage | images/s |`,
+      `|---|---|`,
+      `| tar read + group (no decode) | ${result.readPerSec} |`,
+      `| JPEG decode (once, at load) | ${result.decodePerSec} |`,
+      `| shuffle + pad-crop + flip + normalise (per epoch) | ${result.augmentPerSec} |`,
+      `| decode + augment (if re-decoding every epoch) | ${result.streamingPerSec} |`,
+    ].join('\n') + '\n',
+  );
 }
 
 main().catch((err) => {

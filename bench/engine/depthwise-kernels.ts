@@ -53,7 +53,13 @@ const relDiff = (a: () => TF.Tensor, b: () => TF.Tensor) =>
   });
 
 console.log('| shape (k5) | backprop-filter oneDNN | Eigen | rel. diff | backprop-input oneDNN | Eigen |\n|---|---|---|---|---|---|');
-for (const [h, c, s] of [[32, 96, 1], [32, 96, 2], [16, 144, 1], [8, 288, 1], [4, 576, 1]] as const) {
+for (const [h, c, s] of [
+  [32, 96, 1],
+  [32, 96, 2],
+  [16, 144, 1],
+  [8, 288, 1],
+  [4, 576, 1],
+] as const) {
   const x = tf.randomNormal([64, h, h, c]);
   const oh = Math.ceil(h / s);
   const dy = tf.randomNormal([64, oh, oh, c]);
@@ -64,17 +70,31 @@ for (const [h, c, s] of [[32, 96, 1], [32, 96, 2], [16, 144, 1], [8, 288, 1], [4
   const filt = (p?: number[]) => () => be.executeSingleOutput('DepthwiseConv2dNativeBackpropFilter', convAttrs(s, p), [x, fsz, dy]);
   const inp = (p?: number[]) => () => be.executeSingleOutput('DepthwiseConv2dNativeBackpropInput', convAttrs(s, p), [isz, w, dy]);
   const [f1, f2, i1, i2] = bench([filt(), filt(pads), inp(), inp(pads)]);
-  console.log(`| 64x${h}x${h}x${c}, stride ${s} | ${f1!.toFixed(1)} | ${f2!.toFixed(1)} | ${relDiff(filt(), filt(pads)).toExponential(1)} | ${i1!.toFixed(1)} | ${i2!.toFixed(1)} |`);
+  console.log(
+    `| 64x${h}x${h}x${c}, stride ${s} | ${f1!.toFixed(1)} | ${f2!.toFixed(1)} | ${relDiff(filt(), filt(pads)).toExponential(1)} | ${i1!.toFixed(1)} | ${i2!.toFixed(1)} |`,
+  );
   tf.dispose([x, dy, w, fsz, isz]);
 }
 
 console.log('\n| map | AvgPoolGrad | BroadcastTo(dy / HW) | max abs diff |\n|---|---|---|---|');
-for (const [h, c] of [[32, 96], [16, 144], [8, 288], [4, 576]] as const) {
+for (const [h, c] of [
+  [32, 96],
+  [16, 144],
+  [8, 288],
+  [4, 576],
+] as const) {
   const dy = tf.randomNormal([64, 1, 1, c]);
   const isz = tf.tensor1d([64, h, h, c], 'int32');
-  const poolAttrs = [T, { name: 'ksize', type: B.TF_ATTR_INT, value: [1, h, h, 1] }, { name: 'strides', type: B.TF_ATTR_INT, value: [1, 1, 1, 1] }, { name: 'padding', type: B.TF_ATTR_STRING, value: 'VALID' }, { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' }];
+  const poolAttrs = [
+    T,
+    { name: 'ksize', type: B.TF_ATTR_INT, value: [1, h, h, 1] },
+    { name: 'strides', type: B.TF_ATTR_INT, value: [1, 1, 1, 1] },
+    { name: 'padding', type: B.TF_ATTR_STRING, value: 'VALID' },
+    { name: 'data_format', type: B.TF_ATTR_STRING, value: 'NHWC' },
+  ];
   const grad = () => be.executeSingleOutput('AvgPoolGrad', poolAttrs, [isz, dy]);
-  const bcast = () => tf.tidy(() => be.executeSingleOutput('BroadcastTo', [T, { name: 'Tidx', type: B.TF_ATTR_TYPE, value: B.TF_INT32 }], [tf.div(dy, h * h), isz]));
+  const bcast = () =>
+    tf.tidy(() => be.executeSingleOutput('BroadcastTo', [T, { name: 'Tidx', type: B.TF_ATTR_TYPE, value: B.TF_INT32 }], [tf.div(dy, h * h), isz]));
   const [a, b] = bench([grad, bcast]);
   const d = tf.tidy(() => tf.max(tf.abs(tf.sub(grad(), bcast()))).dataSync()[0]!);
   console.log(`| 64x${h}x${h}x${c} | ${a!.toFixed(2)} | ${b!.toFixed(2)} | ${d} |`);

@@ -39,14 +39,38 @@ const searchCfg = parseSearchConfig({ batchSize: B });
 const trainCfg = parseTrainConfig({ batchSize: B, optimizer: { lrWarmupEpochs: 0 } });
 
 const net = new Supernet(tf, space, 0, searchCfg.indicatorNorm);
-const searchStep = createSearchStep({ tf, space, config: searchCfg, table: defaultTableFor(space), net, opt: searchOptimizer(tf, net, searchCfg), warmupSteps: 0 });
+const searchStep = createSearchStep({
+  tf,
+  space,
+  config: searchCfg,
+  table: defaultTableFor(space),
+  net,
+  opt: searchOptimizer(tf, net, searchCfg),
+  warmupSteps: 0,
+});
 const arch = largestArchitecture(space);
 const model = buildChild(tf, space, arch, { seed: 0 });
 const names = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
 const named = namedModelVariables(model);
 const trainable = named.filter(([, v]) => names.has(v.name));
-const child = new ChildNet(tf, space, arch, named.map(([name, variable]) => ({ name, variable, trainable: names.has(variable.name) })));
-const childStep = createChildStep({ tf, space, config: trainCfg, net: child, opt: new Rmsprop(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), trainCfg.optimizer), trainable });
+const child = new ChildNet(
+  tf,
+  space,
+  arch,
+  named.map(([name, variable]) => ({ name, variable, trainable: names.has(variable.name) })),
+);
+const childStep = createChildStep({
+  tf,
+  space,
+  config: trainCfg,
+  net: child,
+  opt: new Rmsprop(
+    tf,
+    trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
+    trainCfg.optimizer,
+  ),
+  trainable,
+});
 
 async function report(label: string, f: () => void): Promise<void> {
   f();
@@ -67,7 +91,8 @@ async function report(label: string, f: () => void): Promise<void> {
   }
   console.log(`\n## ${label}: ${p.kernels.length} kernels, kernel time ${total.toFixed(0)} ms, wall (profiled) ${wall.toFixed(0)} ms\n`);
   console.log('| kernel | ms | % | calls |\n|---|---|---|---|');
-  for (const [n, e] of [...agg.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top)) console.log(`| ${n.slice(0, 110)} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)} | ${e.n} |`);
+  for (const [n, e] of [...agg.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, top))
+    console.log(`| ${n.slice(0, 110)} | ${e.ms.toFixed(1)} | ${((100 * e.ms) / total).toFixed(1)} | ${e.n} |`);
 }
 
 let s = 0;

@@ -47,16 +47,40 @@ export class MultipathSupernet {
     p.add('stem_conv/kernel', [3, 3, space.inputChannels, space.stem.filters], 'conv');
     createBn(p, 'stem_bn', space.stem.filters);
     const fb = space.firstBlock;
-    this.createMbconv({ name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false });
+    this.createMbconv({
+      name: blockName.first,
+      inChannels: space.stem.filters,
+      outChannels: fb.out,
+      expansion: fb.expansion,
+      kernel: fb.kernel,
+      stride: fb.stride,
+      se: false,
+    });
     for (const l of this.layout.searchable) {
-      const specs = candidateOps.map((op, c) => ({ name: `${blockName.searchable(l.index)}_c${c}`, inChannels: l.inChannels, outChannels: l.outChannels, expansion: op.expansion, kernel: op.kernel, stride: l.stride, se }));
+      const specs = candidateOps.map((op, c) => ({
+        name: `${blockName.searchable(l.index)}_c${c}`,
+        inChannels: l.inChannels,
+        outChannels: l.outChannels,
+        expansion: op.expansion,
+        kernel: op.kernel,
+        stride: l.stride,
+        se,
+      }));
       specs.forEach((s) => this.createMbconv(s));
       this.candidates.push(specs);
       this.alphas.push(p.add(`${blockName.searchable(l.index)}/alpha`, [specs.length + (l.skipAllowed ? 1 : 0)], 'zeros'));
     }
     if (space.lastBlock) {
       const lb = space.lastBlock;
-      this.createMbconv({ name: blockName.last, inChannels: this.layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false });
+      this.createMbconv({
+        name: blockName.last,
+        inChannels: this.layout.lastBlockInChannels,
+        outChannels: lb.out,
+        expansion: lb.expansion,
+        kernel: lb.kernel,
+        stride: lb.stride,
+        se: false,
+      });
     }
     p.add('head_conv/kernel', [1, 1, this.layout.headInChannels, space.head.filters], 'conv');
     createBn(p, 'head_bn', space.head.filters);
@@ -90,7 +114,15 @@ export class MultipathSupernet {
     const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: space.bn.epsilon, batchStats: [] };
     let h = convBnRelu(ctx, x, 'stem', space.stem.stride);
     const fb = space.firstBlock;
-    h = plainMbconv(ctx, h, { name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false });
+    h = plainMbconv(ctx, h, {
+      name: blockName.first,
+      inChannels: space.stem.filters,
+      outChannels: fb.out,
+      expansion: fb.expansion,
+      kernel: fb.kernel,
+      stride: fb.stride,
+      se: false,
+    });
     const probs: TF.Tensor1D[] = [];
     for (const l of this.layout.searchable) {
       const p = tf.softmax(this.alphas[l.index]!) as TF.Tensor1D;
@@ -103,7 +135,15 @@ export class MultipathSupernet {
     }
     if (space.lastBlock) {
       const lb = space.lastBlock;
-      h = plainMbconv(ctx, h, { name: blockName.last, inChannels: this.layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false });
+      h = plainMbconv(ctx, h, {
+        name: blockName.last,
+        inChannels: this.layout.lastBlockInChannels,
+        outChannels: lb.out,
+        expansion: lb.expansion,
+        kernel: lb.kernel,
+        stride: lb.stride,
+        se: false,
+      });
     }
     h = convBnRelu(ctx, h, 'head', 1);
     let f = globalPool(tf, h);
@@ -139,10 +179,19 @@ export class MultipathSupernet {
 }
 
 /** The multi-path search step, same structure and loss as createSearchStep (lambda on, no indicator dropout). */
-export function createMultipathStep(tf: typeof TF, net: MultipathSupernet, cfg: SearchConfig, table: RuntimeTable): { step: (batch: StepBatch, step: number, epoch: number) => { loss: number }; opt: Rmsprop } {
+export function createMultipathStep(
+  tf: typeof TF,
+  net: MultipathSupernet,
+  cfg: SearchConfig,
+  table: RuntimeTable,
+): { step: (batch: StepBatch, step: number, epoch: number) => { loss: number }; opt: Rmsprop } {
   const space = net.space;
   const trainable = [...net.params.trainable];
-  const opt = new Rmsprop(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
+  const opt = new Rmsprop(
+    tf,
+    trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
+    cfg.optimizer,
+  );
   const decayed = trainable.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
   const varList = trainable.map(([, v]) => v);
   const lambda = cfg.runtimeLoss.lambda;

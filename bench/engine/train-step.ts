@@ -55,7 +55,17 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { space: 'cifar-small', batch: 64, steps: 15, warmup: 2, python: 'auto', data: '/work/shared/data/cifar10-jpeg/train-000000.tar', out: path.join(__dirname, 'results.json'), matmul: 2048, skip: [] };
+  const a: Args = {
+    space: 'cifar-small',
+    batch: 64,
+    steps: 15,
+    warmup: 2,
+    python: 'auto',
+    data: '/work/shared/data/cifar10-jpeg/train-000000.tar',
+    out: path.join(__dirname, 'results.json'),
+    matmul: 2048,
+    skip: [],
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i]!;
     const v = argv[i + 1];
@@ -74,7 +84,9 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--matmul') a.matmul = Number(need());
     else if (k === '--skip') a.skip = need().split(',');
     else if (k === '--help' || k === '-h') {
-      console.log('usage: node --import tsx bench/engine/train-step.ts [--space cifar-small] [--batch 64] [--steps 15] [--warmup 2] [--python auto|off] [--skip child-layers,...] [--data <uri>] [--out results.json]');
+      console.log(
+        'usage: node --import tsx bench/engine/train-step.ts [--space cifar-small] [--batch 64] [--steps 15] [--warmup 2] [--python auto|off] [--skip child-layers,...] [--data <uri>] [--out results.json]',
+      );
       process.exit(0);
     } else throw new Error(`unknown argument ${k}`);
   }
@@ -98,15 +110,23 @@ async function loadBatch(space: ReturnType<typeof getPreset>, batch: number, uri
     try {
       const ds = await loadImageDataset(uri, { limit: batch, imageSize: [space.inputSize, space.inputSize] });
       if (ds.size === batch) {
-        const loader = new BatchLoader(ds, { batchSize: batch, seed: 0, shuffle: false, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
-        for await (const b of loader.batches(0)) return { images: b.images, labels: Int32Array.from(b.labels, (l) => l % space.numClasses), size: b.size, source: `${uri} (first ${batch} images)` };
+        const loader = new BatchLoader(ds, {
+          batchSize: batch,
+          seed: 0,
+          shuffle: false,
+          mean: space.normalization.mean,
+          std: space.normalization.std,
+          dropLast: true,
+        });
+        for await (const b of loader.batches(0))
+          return { images: b.images, labels: Int32Array.from(b.labels, (l) => l % space.numClasses), size: b.size, source: `${uri} (first ${batch} images)` };
       }
     } catch (e) {
       console.error(`[bench] could not read ${uri} (${(e as Error).message}); using synthetic data`);
     }
   }
   let s = 12345;
-  const rnd = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const images = new Float32Array(batch * space.inputSize * space.inputSize * space.inputChannels).map(() => (rnd() + rnd() + rnd() - 1.5) * 2);
   return { images, labels: Int32Array.from({ length: batch }, (_, i) => i % space.numClasses), size: batch, source: 'synthetic (seeded)' };
 }
@@ -130,7 +150,10 @@ class PythonStepper {
     this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
   }
   static start(script: string, specPath: string): PythonStepper {
-    const proc = spawn('python3', [script, '--spec', specPath, '--serve'], { env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const proc = spawn('python3', [script, '--spec', specPath, '--serve'], {
+      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     proc.stderr.on('data', (d: Buffer) => {
       const s = d.toString();
       if (!/oneDNN custom operations|cpu_feature_guard|To enable the following instructions|rebuild TensorFlow/.test(s)) process.stderr.write(`[python] ${s}`);
@@ -158,7 +181,10 @@ class PythonStepper {
 }
 
 function pythonTfAvailable(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import tensorflow as tf; print(tf.__version__)'], { encoding: 'utf8', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' } });
+  const r = spawnSync('python3', ['-c', 'import tensorflow as tf; print(tf.__version__)'], {
+    encoding: 'utf8',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
+  });
   return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
@@ -194,7 +220,9 @@ async function main(): Promise<void> {
     let s = 0;
     variants.push({
       name: warm ? 'supernet-warmup' : 'supernet',
-      what: warm ? 'search step in warm-up (lambda 0, indicator dropout 0.4)' : 'search step (createSearchStep: fwd, CE+LS, WD, lambda*ln R, grads, RMSProp, BN stats)',
+      what: warm
+        ? 'search step in warm-up (lambda 0, indicator dropout 0.4)'
+        : 'search step (createSearchStep: fwd, CE+LS, WD, lambda*ln R, grads, RMSProp, BN stats)',
       macs: childMacs,
       step: () => void step(batch, s++, 0),
       times: [],
@@ -207,18 +235,38 @@ async function main(): Promise<void> {
     const named = namedModelVariables(model);
     const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
     const trainable = named.filter(([, v]) => trainableNames.has(v.name));
-    const net = new ChildNet(tf, space, largest, named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })));
-    const opt = new Rmsprop(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), trainCfg.optimizer);
+    const net = new ChildNet(
+      tf,
+      space,
+      largest,
+      named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })),
+    );
+    const opt = new Rmsprop(
+      tf,
+      trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
+      trainCfg.optimizer,
+    );
     const step = createChildStep({ tf, space, config: { ...trainCfg, optimizer: { ...trainCfg.optimizer, lrWarmupEpochs: 0 } }, net, opt, trainable });
     let s = 0;
-    variants.push({ name: 'child', what: `largest child (${space.search.se ? 'k5e6+se' : 'k5e6'} everywhere), ChildNet + createChildStep`, macs: childMacs, step: () => void step(batch, s++, 0), times: [], cpu: [] });
+    variants.push({
+      name: 'child',
+      what: `largest child (${space.search.se ? 'k5e6+se' : 'k5e6'} everywhere), ChildNet + createChildStep`,
+      macs: childMacs,
+      step: () => void step(batch, s++, 0),
+      times: [],
+      cpu: [],
+    });
 
     // (d) the same child through tf.layers (model.apply; tf.layers' own BN and its moving averages)
     const model2 = buildChild(tf, space, largest, { seed: 0 });
     const vars2 = model2.trainableWeights.map((w) => w.read() as TF.Variable);
     const named2 = namedModelVariables(model2).filter(([, v]) => vars2.includes(v));
     const decayed2 = named2.filter(([n]) => !/_bn\//.test(n)).map(([, v]) => v);
-    const opt2 = new Rmsprop(tf, named2.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), trainCfg.optimizer);
+    const opt2 = new Rmsprop(
+      tf,
+      named2.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
+      trainCfg.optimizer,
+    );
     const lr2 = (trainCfg.optimizer.lrPer256 * B) / 256;
     variants.push({
       name: 'child-layers',
@@ -248,7 +296,14 @@ async function main(): Promise<void> {
     const net = new MultipathSupernet(tf, space, 0);
     const { step } = createMultipathStep(tf, net, searchCfg, table);
     let s = 0;
-    variants.push({ name: 'multipath', what: 'DARTS-style multi-path supernet: 4 MBConv candidates (+skip) per layer, softmax(alpha) mix', macs: net.forwardMacs(), step: () => void step(batch, s++, 0), times: [], cpu: [] });
+    variants.push({
+      name: 'multipath',
+      what: 'DARTS-style multi-path supernet: 4 MBConv candidates (+skip) per layer, softmax(alpha) mix',
+      macs: net.forwardMacs(),
+      step: () => void step(batch, s++, 0),
+      times: [],
+      cpu: [],
+    });
   }
 
   // the matmul peak, measured inside the same rounds
@@ -268,14 +323,24 @@ async function main(): Promise<void> {
   else if (pyVersion) {
     const specPath = path.join(os.tmpdir(), `spnas-bench-${process.pid}.json`);
     const dataPath = path.join(os.tmpdir(), `spnas-bench-${process.pid}.bin`);
-    fs.writeFileSync(dataPath, Buffer.concat([Buffer.from(batch.images.buffer, batch.images.byteOffset, batch.images.byteLength), Buffer.from(batch.labels.buffer, batch.labels.byteOffset, batch.labels.byteLength)]));
+    fs.writeFileSync(
+      dataPath,
+      Buffer.concat([
+        Buffer.from(batch.images.buffer, batch.images.byteOffset, batch.images.byteLength),
+        Buffer.from(batch.labels.buffer, batch.labels.byteOffset, batch.labels.byteLength),
+      ]),
+    );
     fs.writeFileSync(specPath, JSON.stringify(pythonSpec(space, searchCfg, table, B, dataPath)));
     tmpFiles.push(specPath, dataPath);
     console.error(`[bench] starting Python TensorFlow ${pyVersion} (tracing tf.function and warming up)...`);
     py = PythonStepper.start(path.join(__dirname, 'train_step_tf.py'), specPath);
     pyInfo = await py.next(); // ready line: thread settings etc.
     pyStatus = `tensorflow ${pyVersion}`;
-    const pyWhat = { eager: 'same supernet step, Python TF eager', graph: 'same supernet step, Python TF tf.function', 'graph-eigen': 'tf.function + the Eigen depthwise filter gradient spnas uses' };
+    const pyWhat = {
+      eager: 'same supernet step, Python TF eager',
+      graph: 'same supernet step, Python TF tf.function',
+      'graph-eigen': 'tf.function + the Eigen depthwise filter gradient spnas uses',
+    };
     for (const mode of ['eager', 'graph', 'graph-eigen'] as const) {
       variants.push({
         name: `py-${mode}`,
@@ -297,7 +362,9 @@ async function main(): Promise<void> {
     variants.splice(i, 1);
   }
 
-  console.error(`[bench] ${space.name}, batch ${B}, ${args.warmup} warm-up + ${args.steps} timed rounds over ${variants.length} variants (load avg ${load0.map((l) => l.toFixed(2)).join(' ')})`);
+  console.error(
+    `[bench] ${space.name}, batch ${B}, ${args.warmup} warm-up + ${args.steps} timed rounds over ${variants.length} variants (load avg ${load0.map((l) => l.toFixed(2)).join(' ')})`,
+  );
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1e3;
@@ -325,7 +392,9 @@ async function main(): Promise<void> {
     const t0 = process.hrtime.bigint();
     matmul();
     if (r >= args.warmup) matmulTimes.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    console.error(`[bench] round ${r + 1}/${args.warmup + args.steps}${r < args.warmup ? ' (warm-up)' : ''}, load ${os.loadavg()[0]!.toFixed(1)}: ${order.map((v) => `${v.name} ${(v.times.at(-1) ?? NaN).toFixed(0)}`).join(', ')}`);
+    console.error(
+      `[bench] round ${r + 1}/${args.warmup + args.steps}${r < args.warmup ? ' (warm-up)' : ''}, load ${os.loadavg()[0]!.toFixed(1)}: ${order.map((v) => `${v.name} ${(v.times.at(-1) ?? NaN).toFixed(0)}`).join(', ')}`,
+    );
   }
   // native kernels dispatched per step (one extra step each, outside the timing)
   for (const v of variants) if (!v.name.startsWith('py-')) v.kernels = await kernelCount(tf, v.step);
@@ -364,7 +433,12 @@ async function main(): Promise<void> {
     const va = byName.get(a);
     const vb = byName.get(b);
     if (!va || !vb) return { paired: undefined, cpu: undefined, best: undefined, target };
-    return { paired: median(va.times.map((t, i) => t / vb.times[i]!)), cpu: median(va.cpu) / median(vb.cpu), best: Math.min(...va.times) / Math.min(...vb.times), target };
+    return {
+      paired: median(va.times.map((t, i) => t / vb.times[i]!)),
+      cpu: median(va.cpu) / median(vb.cpu),
+      best: Math.min(...va.times) / Math.min(...vb.times),
+      target,
+    };
   };
   const ratios = {
     'supernet / child': ratio('supernet', 'child', '<= 1.3'),
@@ -385,11 +459,12 @@ async function main(): Promise<void> {
     backend: tf.getBackend(),
     loadAvgBefore: load0,
     loadAvgAfter: load1,
-    threads: 'tfjs-node: libtensorflow defaults (TFE context created without a config: intra_op = inter_op = 0, i.e. one thread per schedulable core = 2); Python TF: defaults too (see python.info)',
+    threads:
+      'tfjs-node: libtensorflow defaults (TFE context created without a config: intra_op = inter_op = 0, i.e. one thread per schedulable core = 2); Python TF: defaults too (see python.info)',
   };
   const result = {
     date: new Date().toISOString(),
-    command: `node --import tsx bench/engine/train-step.ts --space ${args.space} --batch ${B} --steps ${args.steps} --warmup ${args.warmup}${args.skip.length ? ` --skip ${args.skip.join(",")}` : ""}`,
+    command: `node --import tsx bench/engine/train-step.ts --space ${args.space} --batch ${B} --steps ${args.steps} --warmup ${args.warmup}${args.skip.length ? ` --skip ${args.skip.join(',')}` : ''}`,
     space: space.name,
     batch: B,
     data: batch.source,
@@ -412,7 +487,9 @@ async function main(): Promise<void> {
   console.log('| variant | ms/step median (p10-p90) | best | CPU ms/step | images/s | train GFLOP/step | GFLOP/s | % of peak | kernels/step |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
-    console.log(`| ${r.name} | ${f(r.medianMs, 0)} (${f(r.p10Ms, 0)}-${f(r.p90Ms, 0)}) | ${f(r.minMs, 0)} | ${f(r.medianCpuMs, 0)} | ${f(r.imagesPerSec)} | ${f(r.trainGflopPerStep, 2)} | ${f(r.gflops)} | ${f(100 * r.fractionOfPeak)}% | ${r.kernelsPerStep ?? ''} |`);
+    console.log(
+      `| ${r.name} | ${f(r.medianMs, 0)} (${f(r.p10Ms, 0)}-${f(r.p90Ms, 0)}) | ${f(r.minMs, 0)} | ${f(r.medianCpuMs, 0)} | ${f(r.imagesPerSec)} | ${f(r.trainGflopPerStep, 2)} | ${f(r.gflops)} | ${f(100 * r.fractionOfPeak)}% | ${r.kernelsPerStep ?? ''} |`,
+    );
   }
   console.log('\n| ratio | paired wall (median of per-round ratios) | CPU time | best wall | target |\n|---|---|---|---|---|');
   for (const [k, v] of Object.entries(ratios)) console.log(`| ${k} | ${f(v.paired, 2)} | ${f(v.cpu, 2)} | ${f(v.best, 2)} | ${v.target} |`);
@@ -420,7 +497,13 @@ async function main(): Promise<void> {
 }
 
 /** Everything train_step_tf.py needs to build the same supernet and step (shapes from the layout, not re-derived). */
-function pythonSpec(space: ReturnType<typeof getPreset>, cfg: ReturnType<typeof parseSearchConfig>, table: { fixedMs: number; layers: unknown[] }, batch: number, dataPath: string) {
+function pythonSpec(
+  space: ReturnType<typeof getPreset>,
+  cfg: ReturnType<typeof parseSearchConfig>,
+  table: { fixedMs: number; layers: unknown[] },
+  batch: number,
+  dataPath: string,
+) {
   const net = new Supernet(loadTf().tf, space, 0, cfg.indicatorNorm);
   const normScales = net.normScales.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, (v as TF.Tensor).dataSync()[0]])));
   const layout = net.layout;

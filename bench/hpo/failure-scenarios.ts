@@ -5,7 +5,10 @@ import { rngFor } from '../../src/random';
 
 export type FailureScenario = 'random' | 'region';
 
-export const SCENARIOS: Record<FailureScenario, { description: string; fails: (seed: number, trialId: number, x: readonly number[]) => boolean; inRegion: (x: readonly number[]) => boolean }> = {
+export const SCENARIOS: Record<
+  FailureScenario,
+  { description: string; fails: (seed: number, trialId: number, x: readonly number[]) => boolean; inRegion: (x: readonly number[]) => boolean }
+> = {
   // A draw per (seed, trial), independent of the sampler and of x: a lost node.
   random: { description: '10% of trials fail at random, independent of x', fails: (seed, id) => rngFor(seed, 0xfa11, id).next() < 0.1, inRegion: () => false },
   // Branin's x0 in [-5, 10]: the top tenth fails (it holds one of the three global minima).

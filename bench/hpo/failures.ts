@@ -24,7 +24,13 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 
-const summary: Record<string, unknown> = { function: 'branin', seeds: SEEDS, evaluations: EVALS, target: 1e-3, machine: `${process.arch}, node ${process.version}` };
+const summary: Record<string, unknown> = {
+  function: 'branin',
+  seeds: SEEDS,
+  evaluations: EVALS,
+  target: 1e-3,
+  machine: `${process.arch}, node ${process.version}`,
+};
 const rows = ['scenario,policy,seed,evals_to_1e-3,regret_at_end,failures,in_region'];
 for (const scenario of NAMES) {
   const bySeries: Record<string, unknown> = { description: SCENARIOS[scenario].description };

@@ -50,14 +50,26 @@ fns.forEach((fn, k) => {
     parts.push(`<text x="${px(e)}" y="${H - M.b + 16}" text-anchor="middle" font-size="11">${e}</text>`);
   }
   parts.push(`<text x="${x0 + M.l + (W - M.l - M.r) / 2}" y="${H - 8}" text-anchor="middle" font-size="12">evaluations (full-budget equivalents)</text>`);
-  if (k === 0) parts.push(`<text x="14" y="${M.t + (H - M.t - M.b) / 2}" font-size="12" transform="rotate(-90 14 ${M.t + (H - M.t - M.b) / 2})" text-anchor="middle">simple regret (median, IQR)</text>`);
+  if (k === 0)
+    parts.push(
+      `<text x="14" y="${M.t + (H - M.t - M.b) / 2}" font-size="12" transform="rotate(-90 14 ${M.t + (H - M.t - M.b) / 2})" text-anchor="middle">simple regret (median, IQR)</text>`,
+    );
   Object.entries(methods).forEach(([method, seeds], j) => {
     const len = seeds[0]!.length;
-    const at = (e: number, q: number) => quantile(seeds.map((s) => s[e]!), q);
-    const band = [...Array.from({ length: len }, (_, e) => `${px(e + 1)},${py(at(e, 0.25))}`), ...Array.from({ length: len }, (_, e) => `${px(len - e)},${py(at(len - 1 - e, 0.75))}`)];
+    const at = (e: number, q: number) =>
+      quantile(
+        seeds.map((s) => s[e]!),
+        q,
+      );
+    const band = [
+      ...Array.from({ length: len }, (_, e) => `${px(e + 1)},${py(at(e, 0.25))}`),
+      ...Array.from({ length: len }, (_, e) => `${px(len - e)},${py(at(len - 1 - e, 0.75))}`),
+    ];
     const color = COLORS[method] ?? '#555';
     parts.push(`<polygon points="${band.join(' ')}" fill="${color}" fill-opacity="0.15" stroke="none"/>`);
-    parts.push(`<polyline points="${Array.from({ length: len }, (_, e) => `${px(e + 1)},${py(at(e, 0.5))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`);
+    parts.push(
+      `<polyline points="${Array.from({ length: len }, (_, e) => `${px(e + 1)},${py(at(e, 0.5))}`).join(' ')}" fill="none" stroke="${color}" stroke-width="2"/>`,
+    );
     parts.push(`<text x="${x0 + W - M.r - 8}" y="${M.t + 16 + 15 * j}" text-anchor="end" font-size="12" fill="${color}">${method}</text>`);
   });
 });

@@ -13,7 +13,15 @@ const failArg = process.argv.indexOf('--fail-every');
 const FAIL_EVERY = failArg > 0 ? Number(process.argv[failArg + 1]) : 0;
 const REPEATS = 3;
 // Wall time suffers when other jobs share the 2 cores; CPU time of this process shows the cost itself.
-const rows: { observations: number; coldMs: number; coldCpuMs: number; warmMs: number[]; warmCpuMs: number[]; medianWarmMs: number; medianWarmCpuMs: number }[] = [];
+const rows: {
+  observations: number;
+  coldMs: number;
+  coldCpuMs: number;
+  warmMs: number[];
+  warmCpuMs: number[];
+  medianWarmMs: number;
+  medianWarmCpuMs: number;
+}[] = [];
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const timed = <T>(f: () => T): { value: T; ms: number; cpuMs: number } => {
   const t0 = performance.now();
@@ -28,7 +36,10 @@ for (const n of [10, 100, 500]) {
   const s = new GpSampler(hartmann6.space, { seed: 1, nInitial: n });
   for (let i = 0; i < n; i++) {
     const t = s.ask();
-    s.tell(t.trialId, FAIL_EVERY > 0 && i % FAIL_EVERY === FAIL_EVERY - 1 ? { status: 'failed', reason: 'bench' } : { status: 'ok', value: hartmann6.evaluate(t.params) });
+    s.tell(
+      t.trialId,
+      FAIL_EVERY > 0 && i % FAIL_EVERY === FAIL_EVERY - 1 ? { status: 'failed', reason: 'bench' } : { status: 'ok', value: hartmann6.evaluate(t.params) },
+    );
   }
   const snapshot = JSON.stringify(s.toJSON());
   // Cold: the first model-based proposal (no previous hyperparameters to warm-start from).
@@ -55,5 +66,12 @@ for (const n of [10, 100, 500]) {
   console.log(`n=${n}: cold ${r.coldMs} ms (cpu ${r.coldCpuMs}), warm ${r.warmMs.join(' / ')} ms (cpu ${r.warmCpuMs.join(' / ')})`);
 }
 mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, JSON.stringify({ machine: `${process.arch}, node ${process.version}`, failEvery: FAIL_EVERY, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), rows }, null, 2) + '\n');
+writeFileSync(
+  out,
+  JSON.stringify(
+    { machine: `${process.arch}, node ${process.version}`, failEvery: FAIL_EVERY, loadAverage: os.loadavg().map((x) => +x.toFixed(1)), rows },
+    null,
+    2,
+  ) + '\n',
+);
 console.log(`wrote ${out}`);

@@ -38,7 +38,7 @@ function bias(fn: TestFunction, p: Record<string, unknown>, range: number): numb
     const s = fn.space[k]!;
     return s.type === 'float' ? ((p[k] as number) - s.low) / (s.high - s.low) : 0;
   });
-  return BIAS * range * u.reduce((a, x, i) => a + Math.sin(5 * x + i), 0) / u.length;
+  return (BIAS * range * u.reduce((a, x, i) => a + Math.sin(5 * x + i), 0)) / u.length;
 }
 
 /** Best true value after each full-evaluation equivalent, 1..evals. */
@@ -110,7 +110,10 @@ for (const { fn, evals, range } of problems) {
   summary[fn.name] = fnSummary;
 }
 mkdirSync(OUT, { recursive: true });
-const suffix = [TAG, ONLY].filter(Boolean).map((p) => `-${p}`).join('');
+const suffix = [TAG, ONLY]
+  .filter(Boolean)
+  .map((p) => `-${p}`)
+  .join('');
 writeFileSync(join(OUT, `regret${suffix}.csv`), rows.join('\n') + '\n');
 writeFileSync(join(OUT, `regret-summary${suffix}.json`), JSON.stringify(summary, null, 2) + '\n');
 console.log(`wrote ${join(OUT, `regret${suffix}.csv`)} and regret-summary${suffix}.json`);

@@ -32,8 +32,20 @@ export async function cifarSplits(space: SearchSpace, limit: number, valCount: n
   return splitDataset(ds, { valCount, seed: 0 });
 }
 
-export function trainBatches(space: SearchSpace, ds: ImageDataset, o: { batchSize: number; seed: number; augment?: { padCrop: number; flip: boolean } }): BatchLoader {
-  return new BatchLoader(ds, { batchSize: o.batchSize, seed: o.seed, shuffle: true, augment: o.augment ?? { padCrop: 4, flip: true }, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
+export function trainBatches(
+  space: SearchSpace,
+  ds: ImageDataset,
+  o: { batchSize: number; seed: number; augment?: { padCrop: number; flip: boolean } },
+): BatchLoader {
+  return new BatchLoader(ds, {
+    batchSize: o.batchSize,
+    seed: o.seed,
+    shuffle: true,
+    augment: o.augment ?? { padCrop: 4, flip: true },
+    mean: space.normalization.mean,
+    std: space.normalization.std,
+    dropLast: true,
+  });
 }
 
 export function evalBatches(space: SearchSpace, ds: ImageDataset): BatchLoader {
@@ -83,7 +95,14 @@ export function argMap(argv: string[]): Record<string, string> {
  * thresholds) the threshold learning rate, so every trial with the same seed, data and warm-up
  * settings can start from it.
  */
-export async function sharedWarmup(o: { tf: typeof TF; space: SearchSpace; config: SearchConfig; table: LatencyTable; train: ImageDataset; dir: string }): Promise<number> {
+export async function sharedWarmup(o: {
+  tf: typeof TF;
+  space: SearchSpace;
+  config: SearchConfig;
+  table: LatencyTable;
+  train: ImageDataset;
+  dir: string;
+}): Promise<number> {
   const store = new CheckpointStore(openStore(o.dir), 'checkpoints', { keep: 1 });
   const loader = trainBatches(o.space, o.train, o.config);
   const warmSteps = Math.round(o.config.warmupEpochs * loader.batchesPerEpoch);
@@ -92,7 +111,13 @@ export async function sharedWarmup(o: { tf: typeof TF; space: SearchSpace; confi
   const ctl = new AbortController();
   try {
     const r = await runSearch({
-      tf: o.tf, space: o.space, config: o.config, table: o.table, train: loader, checkpoints: store, signal: ctl.signal,
+      tf: o.tf,
+      space: o.space,
+      config: o.config,
+      table: o.table,
+      train: loader,
+      checkpoints: store,
+      signal: ctl.signal,
       onProgress: (p) => {
         if (p.step >= warmSteps) ctl.abort();
         else if (p.step % 20 === 0) process.stderr.write(`warm-up ${o.dir}: step ${p.step}/${warmSteps}\n`);
@@ -108,7 +133,10 @@ export async function sharedWarmup(o: { tf: typeof TF; space: SearchSpace; confi
 /** Copies the shared warm-up checkpoint into a trial's directory, so runSearch resumes from it. */
 export function seedFromWarmup(warmupDir: string, trialDir: string): void {
   const src = path.join(warmupDir, 'checkpoints');
-  const steps = fs.readdirSync(src).filter((d) => d.startsWith('step-')).sort();
+  const steps = fs
+    .readdirSync(src)
+    .filter((d) => d.startsWith('step-'))
+    .sort();
   const dst = path.join(trialDir, 'checkpoints', steps[steps.length - 1]!);
   if (!fs.existsSync(dst)) fs.cpSync(path.join(src, steps[steps.length - 1]!), dst, { recursive: true });
 }

@@ -38,9 +38,16 @@ async function main(): Promise<void> {
     const epochs: Array<{ epoch: number; top1: number; wallSeconds: number; cpuSeconds: number; loadavg: number }> = [];
     const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
     const r = await trainChild({
-      tf, space, architecture: arch, config, train: trainBatches(space, splits.train, config),
+      tf,
+      space,
+      architecture: arch,
+      config,
+      train: trainBatches(space, splits.train, config),
       onProgress: (p) => {
-        if (p.step % 50 === 0) process.stderr.write(`${tag} seed ${seed}: step ${p.step}/${p.totalSteps} loss ${Number(p.stats.loss).toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s\n`);
+        if (p.step % 50 === 0)
+          process.stderr.write(
+            `${tag} seed ${seed}: step ${p.step}/${p.totalSteps} loss ${Number(p.stats.loss).toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s\n`,
+          );
       },
       onEpochEnd: async (e, model) => {
         const c = process.cpuUsage(c0);
@@ -48,14 +55,30 @@ async function main(): Promise<void> {
         const cpuSeconds = (c.user + c.system) / 1e6;
         const val = await evaluateTop1(tf, (x) => model.predict(x) as ReturnType<typeof tf.zeros>, evalBatches(space, splits.val), inputShape);
         epochs.push({ epoch: e, top1: val.top1, wallSeconds, cpuSeconds, loadavg: os.loadavg()[0]! });
-        process.stderr.write(`${tag} seed ${seed}: epoch ${e} held-out top-1 ${(100 * val.top1).toFixed(2)}% after ${wallSeconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`);
+        process.stderr.write(
+          `${tag} seed ${seed}: epoch ${e} held-out top-1 ${(100 * val.top1).toFixed(2)}% after ${wallSeconds.toFixed(0)} s wall, ${cpuSeconds.toFixed(0)} s CPU\n`,
+        );
       },
     });
     r.model.dispose();
     const last = epochs[epochs.length - 1]!;
-    const rec = { tag, recipe, architecture: architectureToString(arch), seed, top1: last.top1, epochs, trainImages: splits.train.size, valImages: splits.val.size, config, finalLoss: r.finalLoss, cpus: os.cpus().length };
+    const rec = {
+      tag,
+      recipe,
+      architecture: architectureToString(arch),
+      seed,
+      top1: last.top1,
+      epochs,
+      trainImages: splits.train.size,
+      valImages: splits.val.size,
+      config,
+      finalLoss: r.finalLoss,
+      cpus: os.cpus().length,
+    };
     appendJsonl(out, rec);
-    process.stdout.write(`${tag} ${rec.architecture} seed ${seed}: ${(100 * last.top1).toFixed(2)}% in ${last.wallSeconds.toFixed(0)} s wall / ${last.cpuSeconds.toFixed(0)} s CPU\n`);
+    process.stdout.write(
+      `${tag} ${rec.architecture} seed ${seed}: ${(100 * last.top1).toFixed(2)}% in ${last.wallSeconds.toFixed(0)} s wall / ${last.cpuSeconds.toFixed(0)} s CPU\n`,
+    );
   }
 }
 

@@ -8,7 +8,19 @@ import * as path from 'node:path';
 import { argMap, readJsonl, ROOT } from './common';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
-interface Rec { tag: string; space: string; table: string; loss: string; frac: number; seed: number; targetMs: number; predictedMs: number; ratio: number; architecture: string; lambda: number }
+interface Rec {
+  tag: string;
+  space: string;
+  table: string;
+  loss: string;
+  frac: number;
+  seed: number;
+  targetMs: number;
+  predictedMs: number;
+  ratio: number;
+  architecture: string;
+  lambda: number;
+}
 
 const a = argMap(process.argv.slice(3));
 const file = path.resolve(ROOT, process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'bench/nas/results/target-hit.jsonl');
@@ -16,7 +28,10 @@ const recs = readJsonl<Rec>(file).filter((r) => !a.tag || r.tag === a.tag);
 const groups = [...new Set(recs.map((r) => `${r.space} / ${r.table}`))];
 const fracs = [...new Set(recs.map((r) => r.frac))].sort();
 const losses = [...new Set(recs.map((r) => r.loss))].sort();
-const lines = [`| space / table | ${losses.flatMap((l) => fracs.map((f) => `${l} ${Math.round(100 * f)}%`)).join(' | ')} |`, `|---|${losses.flatMap(() => fracs.map(() => '---')).join('|')}|`];
+const lines = [
+  `| space / table | ${losses.flatMap((l) => fracs.map((f) => `${l} ${Math.round(100 * f)}%`)).join(' | ')} |`,
+  `|---|${losses.flatMap(() => fracs.map(() => '---')).join('|')}|`,
+];
 for (const g of groups) {
   const cells = losses.flatMap((l) =>
     fracs.map((f) => {
@@ -36,7 +51,11 @@ const panels: Panel[] = groups.map((g) => ({
   yLabel: 'predicted / target',
   yRange: [0.6, 1.4],
   xRange: [0.4, 1],
-  hlines: [{ y: 1, color: '#999' }, { y: 1.1, color: '#f4a4a4', label: '+10%' }, { y: 0.9, color: '#f4a4a4', label: '-10%' }],
+  hlines: [
+    { y: 1, color: '#999' },
+    { y: 1.1, color: '#f4a4a4', label: '+10%' },
+    { y: 0.9, color: '#f4a4a4', label: '-10%' },
+  ],
   series: losses.map((l, i) => ({
     label: l,
     color: PALETTE[i]!,

@@ -47,19 +47,36 @@ async function main(): Promise<void> {
   const fd = fs.openSync(file, 'w');
   const t0 = Date.now();
   const r = await runSearch({
-    tf, space, config, table,
+    tf,
+    space,
+    config,
+    table,
     train: trainBatches(space, splits.train, config),
     onTrace: (t) => fs.writeSync(fd, JSON.stringify({ type: 'step', ...t }) + '\n'),
     onProgress: (p) => {
       if (p.step % 20 === 0) process.stderr.write(`${a.name}: step ${p.step}/${p.totalSteps} R ${Number(p.stats.runtimeMs).toFixed(2)} ${p.architecture}\n`);
     },
   });
-  const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+  const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [
+    space.inputSize,
+    space.inputSize,
+    space.inputChannels,
+  ]);
   r.supernet.dispose();
   const summary = {
-    type: 'summary', name: a.name, space: space.name, table: a.table ?? 'shipped', config, largestMs: range.largestMs, smallestMs: range.smallestMs, targetMs,
-    architecture: architectureToString(r.architecture), predictedMs: predictArchitectureLatencyExact(table, r.architecture), supernetTop1: val.top1,
-    seconds: (Date.now() - t0) / 1000, loadavg: os.loadavg()[0],
+    type: 'summary',
+    name: a.name,
+    space: space.name,
+    table: a.table ?? 'shipped',
+    config,
+    largestMs: range.largestMs,
+    smallestMs: range.smallestMs,
+    targetMs,
+    architecture: architectureToString(r.architecture),
+    predictedMs: predictArchitectureLatencyExact(table, r.architecture),
+    supernetTop1: val.top1,
+    seconds: (Date.now() - t0) / 1000,
+    loadavg: os.loadavg()[0],
   };
   fs.writeSync(fd, JSON.stringify(summary) + '\n');
   fs.closeSync(fd);

@@ -33,8 +33,27 @@ import { appendJsonl, argMap, cifarSplits, evalBatches, readJsonl, ROOT, seedFro
 const a = argMap(process.argv.slice(2));
 const num = (k: string, d: number) => (a[k] !== undefined ? Number(a[k]) : d);
 
-export interface SearchRecord { type: 'search'; frac: number; targetMs: number; architecture: string; predictedMs: number; supernetTop1: number; seconds: number }
-export interface TrainRecord { type: 'train'; frac: number; kind: 'searched' | 'random'; architecture: string; predictedMs: number; seed: number; top1: number; wallSeconds: number; cpuSeconds: number; loadavg: number }
+export interface SearchRecord {
+  type: 'search';
+  frac: number;
+  targetMs: number;
+  architecture: string;
+  predictedMs: number;
+  supernetTop1: number;
+  seconds: number;
+}
+export interface TrainRecord {
+  type: 'train';
+  frac: number;
+  kind: 'searched' | 'random';
+  architecture: string;
+  predictedMs: number;
+  seed: number;
+  top1: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  loadavg: number;
+}
 
 async function main(): Promise<void> {
   const { tf, name: backend } = loadTf();
@@ -46,7 +65,14 @@ async function main(): Promise<void> {
   const work = path.resolve(a.work ?? path.join(os.tmpdir(), 'spnas-searched-vs-random'));
   const splits = await cifarSplits(space, num('limit', 12000), num('val', 2000));
   const loss = (a.loss ?? 'mnas') as 'mnas' | 'hinge';
-  const base = { epochs: num('search-epochs', 4), warmupEpochs: num('search-warmup', 2), batchSize: num('search-batch', 64), seed: 0, checkpointEvery: 100000, keepCheckpoints: 1 };
+  const base = {
+    epochs: num('search-epochs', 4),
+    warmupEpochs: num('search-warmup', 2),
+    batchSize: num('search-batch', 64),
+    seed: 0,
+    checkpointEvery: 100000,
+    keepCheckpoints: 1,
+  };
   const seeds = (a.seeds ?? '0,1,2').split(',').map(Number);
   const nRandom = num('randoms', 4);
   const recs = () => readJsonl<SearchRecord | TrainRecord>(out);
@@ -55,16 +81,42 @@ async function main(): Promise<void> {
     // 1. the searched network
     let search = recs().find((r): r is SearchRecord => r.type === 'search' && r.frac === frac);
     if (!search) {
-      await sharedWarmup({ tf, space, config: parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } }), table, train: splits.train, dir: path.join(work, 'warmup') });
+      await sharedWarmup({
+        tf,
+        space,
+        config: parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } }),
+        table,
+        train: splits.train,
+        dir: path.join(work, 'warmup'),
+      });
       const targetMs = frac * range.largestMs;
       const config = parseSearchConfig({ ...base, runtimeLoss: { kind: loss, lambda: num('lambda', 20), targetMs } });
       const dir = path.join(work, `search-${frac}`);
       seedFromWarmup(path.join(work, 'warmup'), dir);
       const t0 = Date.now();
-      const r = await runSearch({ tf, space, config, table, train: trainBatches(space, splits.train, config), checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }) });
-      const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+      const r = await runSearch({
+        tf,
+        space,
+        config,
+        table,
+        train: trainBatches(space, splits.train, config),
+        checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }),
+      });
+      const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [
+        space.inputSize,
+        space.inputSize,
+        space.inputChannels,
+      ]);
       r.supernet.dispose();
-      search = { type: 'search', frac, targetMs, architecture: architectureToString(r.architecture), predictedMs: predictArchitectureLatencyExact(table, r.architecture), supernetTop1: val.top1, seconds: (Date.now() - t0) / 1000 };
+      search = {
+        type: 'search',
+        frac,
+        targetMs,
+        architecture: architectureToString(r.architecture),
+        predictedMs: predictArchitectureLatencyExact(table, r.architecture),
+        supernetTop1: val.top1,
+        seconds: (Date.now() - t0) / 1000,
+      };
       appendJsonl(out, search);
       process.stdout.write(`search ${frac}: ${search.architecture} ${search.predictedMs.toFixed(2)} ms (target ${targetMs.toFixed(2)})\n`);
     }
@@ -80,7 +132,10 @@ async function main(): Promise<void> {
     }
     if (randoms.length < nRandom) throw new Error(`only ${randoms.length} random architectures within 5% of ${search.predictedMs.toFixed(2)} ms`);
     // 3. retrain everything with the same recipe and seeds, seed-major so partial results stay balanced
-    const candidates = [{ kind: 'searched' as const, architecture: search.architecture }, ...randoms.map((architecture) => ({ kind: 'random' as const, architecture }))];
+    const candidates = [
+      { kind: 'searched' as const, architecture: search.architecture },
+      ...randoms.map((architecture) => ({ kind: 'random' as const, architecture })),
+    ];
     for (const seed of seeds) {
       for (const c of candidates) {
         if (recs().some((r) => r.type === 'train' && r.frac === frac && r.architecture === c.architecture && r.seed === seed)) continue;
@@ -89,10 +144,25 @@ async function main(): Promise<void> {
         const t0 = Date.now();
         const c0 = process.cpuUsage();
         const r = await trainChild({ tf, space, architecture: arch, config, train: trainBatches(space, splits.train, config) });
-        const val = await evaluateTop1(tf, (x) => r.model.predict(x) as ReturnType<typeof tf.zeros>, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+        const val = await evaluateTop1(tf, (x) => r.model.predict(x) as ReturnType<typeof tf.zeros>, evalBatches(space, splits.val), [
+          space.inputSize,
+          space.inputSize,
+          space.inputChannels,
+        ]);
         r.model.dispose();
         const cpu = process.cpuUsage(c0);
-        const rec: TrainRecord = { type: 'train', frac, kind: c.kind, architecture: c.architecture, predictedMs: predictArchitectureLatencyExact(table, arch), seed, top1: val.top1, wallSeconds: (Date.now() - t0) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, loadavg: os.loadavg()[0]! };
+        const rec: TrainRecord = {
+          type: 'train',
+          frac,
+          kind: c.kind,
+          architecture: c.architecture,
+          predictedMs: predictArchitectureLatencyExact(table, arch),
+          seed,
+          top1: val.top1,
+          wallSeconds: (Date.now() - t0) / 1000,
+          cpuSeconds: (cpu.user + cpu.system) / 1e6,
+          loadavg: os.loadavg()[0]!,
+        };
         appendJsonl(out, rec);
         process.stdout.write(`train ${frac} ${c.kind} seed ${seed}: ${(100 * val.top1).toFixed(2)}% ${c.architecture} (${rec.wallSeconds.toFixed(0)} s)\n`);
       }

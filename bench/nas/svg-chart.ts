@@ -30,7 +30,28 @@ export interface Panel {
   xRange?: [number, number];
 }
 
-export const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf', '#393b79', '#637939', '#8c6d31', '#843c39', '#7b4173', '#3182bd', '#e6550d', '#31a354', '#756bb1', '#636363'];
+export const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+  '#393b79',
+  '#637939',
+  '#8c6d31',
+  '#843c39',
+  '#7b4173',
+  '#3182bd',
+  '#e6550d',
+  '#31a354',
+  '#756bb1',
+  '#636363',
+];
 
 /** Ticks at a 1-2-5 step, with as many decimals as the step needs. */
 function niceTicks(lo: number, hi: number, n = 5): Array<{ v: number; label: string }> {
@@ -87,7 +108,9 @@ function renderPanel(p: Panel, x0: number, y0: number, W: number, H: number): st
         out.push(`<circle cx="${px(x)}" cy="${py(y)}" r="3.5" fill="${s.color}" fill-opacity="0.85"/>`);
       });
     } else {
-      out.push(`<polyline points="${s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.4}"${s.dash ? ' stroke-dasharray="4 3"' : ''}/>`);
+      out.push(
+        `<polyline points="${s.points.map(([x, y]) => `${px(x).toFixed(1)},${py(y).toFixed(1)}`).join(' ')}" fill="none" stroke="${s.color}" stroke-width="${s.width ?? 1.4}"${s.dash ? ' stroke-dasharray="4 3"' : ''}/>`,
+      );
     }
     if (s.label) {
       out.push(`<text x="${x0 + W - M.r - 6}" y="${y0 + M.t + 12 + 12 * legendRow++}" text-anchor="end" font-size="10" fill="${s.color}">${s.label}</text>`);

@@ -39,7 +39,15 @@ async function main(): Promise<void> {
   // the warm-up does not depend on the table (lambda is 0), so tables share it
   const work = path.resolve(a.work ?? path.join(os.tmpdir(), 'spnas-target-hit'), `${tag}-${space.name}-s${seed}`);
   const extra = a.config ? (JSON.parse(a.config) as Record<string, unknown>) : {};
-  const base = { epochs: num('epochs', 3), warmupEpochs: num('warmup', 1.5), batchSize: num('batch', 32), seed, checkpointEvery: 100000, keepCheckpoints: 1, ...extra };
+  const base = {
+    epochs: num('epochs', 3),
+    warmupEpochs: num('warmup', 1.5),
+    batchSize: num('batch', 32),
+    seed,
+    checkpointEvery: 100000,
+    keepCheckpoints: 1,
+    ...extra,
+  };
   const splits = await cifarSplits(space, num('limit', 3000), num('val', 500));
   const warmCfg = parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } });
   const warmSteps = await sharedWarmup({ tf, space, config: warmCfg, table, train: splits.train, dir: path.join(work, 'warmup') });
@@ -57,21 +65,60 @@ async function main(): Promise<void> {
       const fd = fs.openSync(traceFile, 'w');
       const t0 = Date.now();
       const r = await runSearch({
-        tf, space, config, table, train: trainBatches(space, splits.train, config), checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }),
+        tf,
+        space,
+        config,
+        table,
+        train: trainBatches(space, splits.train, config),
+        checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }),
         onTrace: (t) => fs.writeSync(fd, JSON.stringify({ type: 'step', ...t }) + '\n'),
       });
       if (r.resumedFromStep !== warmSteps) throw new Error(`expected to resume at ${warmSteps}, resumed at ${r.resumedFromStep}`);
-      const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
+      const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [
+        space.inputSize,
+        space.inputSize,
+        space.inputChannels,
+      ]);
       r.supernet.dispose();
       const predictedMs = predictArchitectureLatencyExact(table, r.architecture);
       const rec = {
-        tag, space: space.name, table: tableName, loss, frac, seed, lambda: config.runtimeLoss.lambda, targetMs, largestMs: range.largestMs, predictedMs, ratio: predictedMs / targetMs,
-        architecture: architectureToString(r.architecture), supernetTop1: val.top1, steps: r.steps, warmupSteps: warmSteps, images: splits.train.size, seconds: (Date.now() - t0) / 1000, loadavg: os.loadavg()[0], config: extra,
+        tag,
+        space: space.name,
+        table: tableName,
+        loss,
+        frac,
+        seed,
+        lambda: config.runtimeLoss.lambda,
+        targetMs,
+        largestMs: range.largestMs,
+        predictedMs,
+        ratio: predictedMs / targetMs,
+        architecture: architectureToString(r.architecture),
+        supernetTop1: val.top1,
+        steps: r.steps,
+        warmupSteps: warmSteps,
+        images: splits.train.size,
+        seconds: (Date.now() - t0) / 1000,
+        loadavg: os.loadavg()[0],
+        config: extra,
       };
-      fs.writeSync(fd, JSON.stringify({ type: 'summary', name: `${tag} ${loss} ${frac}`, targetMs, largestMs: range.largestMs, architecture: rec.architecture, predictedMs, config }) + '\n');
+      fs.writeSync(
+        fd,
+        JSON.stringify({
+          type: 'summary',
+          name: `${tag} ${loss} ${frac}`,
+          targetMs,
+          largestMs: range.largestMs,
+          architecture: rec.architecture,
+          predictedMs,
+          config,
+        }) + '\n',
+      );
       fs.closeSync(fd);
       appendJsonl(out, rec);
-      process.stdout.write(`${tag} ${space.name}/${tableName} ${loss} ${frac}: target ${targetMs.toFixed(2)} predicted ${predictedMs.toFixed(2)} (${(100 * (rec.ratio - 1)).toFixed(1)}%) ${rec.architecture}\n`);
+      process.stdout.write(
+        `${tag} ${space.name}/${tableName} ${loss} ${frac}: target ${targetMs.toFixed(2)} predicted ${predictedMs.toFixed(2)} (${(100 * (rec.ratio - 1)).toFixed(1)}%) ${rec.architecture}\n`,
+      );
     }
   }
 }

@@ -86,7 +86,8 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
   const mom = c.norms.map(() => ({ d5x5: 0, d50c: 0, d100c: 0, dse: 0 }));
   const curve: number[] = [];
   const flips: Array<[number, number]> = [];
-  const indicators = () => c.norms.map((n, i) => Object.fromEntries(KEYS.map((k) => [k, has(i, k) ? (n[k] - t[i]![k] >= 0 ? 1 : 0) : k === 'dse' ? 0 : 1])) as Record<Key, number>);
+  const indicators = () =>
+    c.norms.map((n, i) => Object.fromEntries(KEYS.map((k) => [k, has(i, k) ? (n[k] - t[i]![k] >= 0 ? 1 : 0) : k === 'dse' ? 0 : 1])) as Record<Key, number>);
   for (let s = 0; s < c.steps; s++) {
     const d = indicators();
     const R = totalRuntime(c.table, d as unknown as LayerIndicators[]);
@@ -101,7 +102,7 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
         if (!has(i, k)) continue;
         const x = (n[k] - t[i]![k]) / design.tau;
         const dL = design.grad === 'flip' ? f(R + (1 - d[i]![k]) * p[k]) - f(R - d[i]![k] * p[k]) : fPrime * p[k];
-        const g = -c.lambda * dL * (sig(x) * (1 - sig(x))) / design.tau;
+        const g = (-c.lambda * dL * (sig(x) * (1 - sig(x)))) / design.tau;
         if (design.update === 'sgd') t[i]![k] -= c.lr * design.gain * g;
         else {
           ms[i]![k] = 0.9 * ms[i]![k] + 0.1 * g * g;
@@ -141,14 +142,26 @@ if (require.main === module) {
   const rows: unknown[] = [];
   for (const spaceName of ['cifar-small', 'cifar']) {
     const space = getPreset(spaceName);
-    for (const [tableName, table] of [['shipped', defaultTableFor(space)], ['pixel1-shaped', pixel1ShapedTable(space)]] as const) {
+    for (const [tableName, table] of [
+      ['shipped', defaultTableFor(space)],
+      ['pixel1-shaped', pixel1ShapedTable(space)],
+    ] as const) {
       const range = latencyRange(space, table);
       for (const loss of ['mnas', 'hinge'] as const) {
         for (const frac of [0.5, 0.7, 0.9]) {
           for (const lambda of (a.lambdas ?? '2,5,20').split(',').map(Number)) {
             for (const [name, design] of Object.entries(designs)) {
               const ratios = [0, 1, 2].map((seed) => {
-                const c: SimCase = { space, table, loss, lambda, targetMs: frac * range.largestMs, steps: Number(a.steps ?? 150), lr: Number(a.lr ?? 0.004), norms: syntheticNorms(space, seed) };
+                const c: SimCase = {
+                  space,
+                  table,
+                  loss,
+                  lambda,
+                  targetMs: frac * range.largestMs,
+                  steps: Number(a.steps ?? 150),
+                  lr: Number(a.lr ?? 0.004),
+                  norms: syntheticNorms(space, seed),
+                };
                 return simulate(c, design).finalMs / c.targetMs!;
               });
               rows.push({ space: spaceName, table: tableName, loss, frac, lambda, design: name, ratios });
@@ -168,6 +181,8 @@ if (require.main === module) {
   for (const [k, v] of groups) {
     const within = v.filter((x) => Math.abs(x - 1) <= 0.1).length / v.length;
     const worst = v.reduce((m, x) => (Math.abs(x - 1) > Math.abs(m - 1) ? x : m), 1);
-    console.log(`${k.padEnd(50)} within +-10%: ${(100 * within).toFixed(0)}%  worst ratio ${worst.toFixed(3)}  never moved: ${v.filter((x) => x > 1.1).length}`);
+    console.log(
+      `${k.padEnd(50)} within +-10%: ${(100 * within).toFixed(0)}%  worst ratio ${worst.toFixed(3)}  never moved: ${v.filter((x) => x > 1.1).length}`,
+    );
   }
 }

@@ -17,7 +17,13 @@ import { studyWorkflowId } from '../../src/study/names';
 import { startOrAttachStudy, studyResult } from '../../src/temporal/study-client';
 import { startTemporal, tinyStudy } from '../../test/support/temporal';
 
-const { values } = parseArgs({ options: { trials: { type: 'string', default: '500' }, parallelism: { type: 'string', default: '8' }, 'real-trial-seconds': { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: {
+    trials: { type: 'string', default: '500' },
+    parallelism: { type: 'string', default: '8' },
+    'real-trial-seconds': { type: 'string', default: '200' },
+  },
+});
 const trials = Number(values.trials);
 const parallelism = Number(values.parallelism);
 const realTrialSeconds = Number(values['real-trial-seconds']);
@@ -57,9 +63,11 @@ async function main(): Promise<void> {
       for (const e of events) {
         const id = String(e.eventId);
         if (e.activityTaskScheduledEventAttributes) scheduled.set(id, ms(e.eventTime));
-        if (e.activityTaskStartedEventAttributes) scheduleToStart.push(ms(e.eventTime) - scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId))!);
+        if (e.activityTaskStartedEventAttributes)
+          scheduleToStart.push(ms(e.eventTime) - scheduled.get(String(e.activityTaskStartedEventAttributes.scheduledEventId))!);
         if (e.startChildWorkflowExecutionInitiatedEventAttributes) initiated.set(id, ms(e.eventTime));
-        if (e.childWorkflowExecutionStartedEventAttributes) childStart.push(ms(e.eventTime) - initiated.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId))!);
+        if (e.childWorkflowExecutionStartedEventAttributes)
+          childStart.push(ms(e.eventTime) - initiated.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId))!);
       }
       if (w.type === 'StudyWorkflow') studyRuns.push({ events: events.length, bytes: JSON.stringify(h).length });
       else {
@@ -69,12 +77,19 @@ async function main(): Promise<void> {
     }
     const perTrial = summary(trialWall);
     const result = {
-      trials, parallelism, completed: s.trialRecords.filter((r) => r.state === 'ok').length, wallSeconds: +wallSeconds.toFixed(1),
+      trials,
+      parallelism,
+      completed: s.trialRecords.filter((r) => r.state === 'ok').length,
+      wallSeconds: +wallSeconds.toFixed(1),
       trialsPerSecond: +(trials / wallSeconds).toFixed(2),
       activityScheduleToStart: summary(scheduleToStart),
       childWorkflowStart: summary(childStart),
       trialWorkflowWall: perTrial,
-      overheadShareOfRealTrial: { realTrialSeconds, median: +(perTrial.medianMs / 1000 / realTrialSeconds).toFixed(5), p95: +(perTrial.p95Ms / 1000 / realTrialSeconds).toFixed(5) },
+      overheadShareOfRealTrial: {
+        realTrialSeconds,
+        median: +(perTrial.medianMs / 1000 / realTrialSeconds).toFixed(5),
+        p95: +(perTrial.p95Ms / 1000 / realTrialSeconds).toFixed(5),
+      },
       studyRuns: studyRuns.length,
       studyHistory: { maxEvents: Math.max(...studyRuns.map((r) => r.events)), maxBytes: Math.max(...studyRuns.map((r) => r.bytes)) },
       trialHistoryEvents: summary(trialEvents),
@@ -89,7 +104,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err) => {
-  console.error(err);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

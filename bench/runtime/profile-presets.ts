@@ -20,7 +20,12 @@ import { STATISTICS, type Statistic } from '../../src/runtime/model/statistic';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { repeats: { type: 'string', default: '20' }, samples: { type: 'string', default: '30' }, warmup: { type: 'string', default: '5' }, 'write-tables': { type: 'string' } },
+  options: {
+    repeats: { type: 'string', default: '20' },
+    samples: { type: 'string', default: '30' },
+    warmup: { type: 'string', default: '5' },
+    'write-tables': { type: 'string' },
+  },
 });
 const here = __dirname;
 const root = path.resolve(here, '../..');
@@ -33,7 +38,10 @@ async function main(): Promise<void> {
   const presets = positionals.length ? positionals : ['cifar-small'];
   const writeStat = values['write-tables'] as Statistic | undefined;
   if (writeStat && !STATISTICS.includes(writeStat)) throw new Error(`--write-tables takes one of ${STATISTICS.join(', ')}`);
-  const rows: string[] = ['| space | statistic | samples | exact: median abs err | exact: within 10% | formula: median abs err | formula: within 10% | mean err |', '|---|---|---|---|---|---|---|---|'];
+  const rows: string[] = [
+    '| space | statistic | samples | exact: median abs err | exact: within 10% | formula: median abs err | formula: within 10% | mean err |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
   for (const name of presets) {
     const space = getPreset(name);
     const load0 = os.loadavg()[0]!;
@@ -50,7 +58,9 @@ async function main(): Promise<void> {
     const results = Object.fromEntries(STATISTICS.map((s) => [s, summariseMeasurement(m, { statistic: s })]));
     for (const s of STATISTICS) {
       const r = results[s]!.report!;
-      rows.push(`| ${name} | ${s} | ${r.count} | ${r.exact.medianAbsErrPct.toFixed(1)}% | ${(100 * r.exact.within10).toFixed(0)}% | ${r.formula.medianAbsErrPct.toFixed(1)}% | ${(100 * r.formula.within10).toFixed(0)}% | ${r.exact.meanErrPct.toFixed(1)}% |`);
+      rows.push(
+        `| ${name} | ${s} | ${r.count} | ${r.exact.medianAbsErrPct.toFixed(1)}% | ${(100 * r.exact.within10).toFixed(0)}% | ${r.formula.medianAbsErrPct.toFixed(1)}% | ${(100 * r.formula.within10).toFixed(0)}% | ${r.exact.meanErrPct.toFixed(1)}% |`,
+      );
     }
     const out = { space: name, seconds: m.seconds, repeats: m.repeats, loadavg1: [load0, load1], cpus: os.cpus().length, results };
     fs.writeFileSync(path.join(here, 'results', `${name}-${stamp}.json`), JSON.stringify(out, null, 1) + '\n');

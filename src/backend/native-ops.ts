@@ -14,7 +14,15 @@ interface OpAttr {
   value: boolean | number | string | number[];
 }
 interface NativeBackend {
-  binding: { TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_ATTR_TYPE: number; TF_ATTR_INT: number; TF_FLOAT: number; TF_INT32: number };
+  binding: {
+    TF_ATTR_FLOAT: number;
+    TF_ATTR_STRING: number;
+    TF_ATTR_BOOL: number;
+    TF_ATTR_TYPE: number;
+    TF_ATTR_INT: number;
+    TF_FLOAT: number;
+    TF_INT32: number;
+  };
   executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: TF.Tensor[], n: number): TF.Tensor[];
   executeSingleOutput(name: string, attrs: OpAttr[], inputs: TF.Tensor[]): TF.Tensor;
 }
@@ -117,7 +125,8 @@ export function l2Penalty(tf: typeof TF): L2PenaltyFn {
   if (f) return f;
   const be = nativeBackend(tf);
   const attrs: OpAttr[] | undefined = be ? [{ name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT }] : undefined;
-  const halfSquares = (vs: TF.Tensor[]): TF.Tensor[] => (be ? vs.map((v) => be.executeSingleOutput('L2Loss', attrs!, [v])) : vs.map((v) => tf.mul(tf.sum(tf.square(v)), 0.5)));
+  const halfSquares = (vs: TF.Tensor[]): TF.Tensor[] =>
+    be ? vs.map((v) => be.executeSingleOutput('L2Loss', attrs!, [v])) : vs.map((v) => tf.mul(tf.sum(tf.square(v)), 0.5));
   const fns = new Map<number, (...args: TF.Tensor[]) => TF.Tensor>();
   f = (vars, coefficient) => {
     if (vars.length === 0) return tf.scalar(0);

@@ -45,7 +45,9 @@ export function cudaDevice(env: NodeJS.ProcessEnv = process.env, devDir = '/dev'
   } catch {
     // no /dev: no device
   }
-  return nodes.length > 0 ? { visible: true, why: `${nodes.map((n) => `${devDir}/${n}`).join(', ')} present` } : { visible: false, why: `no ${devDir}/nvidia<N> device node: no NVIDIA driver, or no GPU given to this container` };
+  return nodes.length > 0
+    ? { visible: true, why: `${nodes.map((n) => `${devDir}/${n}`).join(', ')} present` }
+    : { visible: false, why: `no ${devDir}/nvidia<N> device node: no NVIDIA driver, or no GPU given to this container` };
 }
 
 /** Whether a binding was built (its addon exists), without loading it: two bindings cannot share a process. */
@@ -107,7 +109,8 @@ export function loadTf(): LoadedBackend {
   if (wanted === 'gpu' || wanted === 'cpu') {
     if (!tryRequire(PACKAGES[wanted])) {
       throw new InvalidInputError(
-        `SPNAS_TF_BACKEND=${wanted}: ${PACKAGES[wanted]} does not load (its binding is not built); run ` + (wanted === 'gpu' ? 'SPNAS_GPU=1 bash scripts/setup.sh' : 'bash scripts/setup.sh'),
+        `SPNAS_TF_BACKEND=${wanted}: ${PACKAGES[wanted]} does not load (its binding is not built); run ` +
+          (wanted === 'gpu' ? 'SPNAS_GPU=1 bash scripts/setup.sh' : 'bash scripts/setup.sh'),
       );
     }
     const b = finish(wanted, `SPNAS_TF_BACKEND=${wanted}`);
@@ -121,7 +124,10 @@ export function loadTf(): LoadedBackend {
       return warnIfNoGpu(finish('gpu', `a CUDA device is visible (${cuda.why})`), cuda);
     }
     if (tryRequire(PACKAGES.cpu)) {
-      loud([`a CUDA device is visible (${cuda.why}) but the GPU binding is not built: training runs on the CPU.`, 'Build it with SPNAS_GPU=1 bash scripts/setup.sh (docs/native-backend.md).']);
+      loud([
+        `a CUDA device is visible (${cuda.why}) but the GPU binding is not built: training runs on the CPU.`,
+        'Build it with SPNAS_GPU=1 bash scripts/setup.sh (docs/native-backend.md).',
+      ]);
       return finish('cpu', `a CUDA device is visible but ${PACKAGES.gpu} is not built`);
     }
   } else if (tryRequire(PACKAGES.cpu)) {
@@ -129,7 +135,10 @@ export function loadTf(): LoadedBackend {
     if (bindingBuilt('gpu')) loud([`the GPU binding is built but no CUDA device is visible, so training runs on the CPU binding: ${cuda.why}.`]);
     return finish('cpu', `no CUDA device visible: ${cuda.why}`);
   }
-  loud(['native TensorFlow backend unavailable; using the pure-JS backend.', 'Training is ~1000x slower. Run `bash scripts/setup.sh` (scripts/install-native-tf.sh).']);
+  loud([
+    'native TensorFlow backend unavailable; using the pure-JS backend.',
+    'Training is ~1000x slower. Run `bash scripts/setup.sh` (scripts/install-native-tf.sh).',
+  ]);
   return finish('js', `neither ${PACKAGES.cpu} nor ${PACKAGES.gpu} loads`);
 }
 

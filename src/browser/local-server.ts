@@ -59,7 +59,8 @@ const TYPES: Record<string, string> = {
 };
 
 /** Same-origin only; wasm-unsafe-eval to compile WebAssembly; blob: workers and their importScripts(blob:) for the threaded WASM backend. */
-export const PAGE_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
+export const PAGE_CSP =
+  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' blob:; worker-src 'self' blob:; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /** The Content-Type spnas serves (and stores in S3) for a file name. */
 export function contentTypeOf(p: string): string {
@@ -95,7 +96,8 @@ function fileInDir(dir: string, urlPath: string): string | undefined {
 
 /** Throws InvalidInputError unless `port` is absent or 0..65535 (0 = any free port). */
 export function checkPort(port: number | undefined): void {
-  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535)) throw new InvalidInputError(`port ${port}: must be an integer from 0 (any free port) to 65535`);
+  if (port !== undefined && !(Number.isInteger(port) && port >= 0 && port <= 65535))
+    throw new InvalidInputError(`port ${port}: must be an integer from 0 (any free port) to 65535`);
 }
 
 /** Starts the server; resolves once it listens. */
@@ -106,7 +108,12 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   let port = 0;
   const server = http.createServer((req, res) => {
     const send = (status: number, body: Uint8Array | string, type: string) => {
-      const headers: http.OutgoingHttpHeaders = { 'content-type': type, 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', 'referrer-policy': 'no-referrer' };
+      const headers: http.OutgoingHttpHeaders = {
+        'content-type': type,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+        'referrer-policy': 'no-referrer',
+      };
       if (type.startsWith('text/html')) headers['content-security-policy'] = PAGE_CSP;
       if (isolated) {
         headers['cross-origin-opener-policy'] = 'same-origin';
@@ -137,7 +144,11 @@ export async function startLocalServer(opts: LocalServerOptions): Promise<LocalS
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new InvalidInputError(`port ${opts.port} on 127.0.0.1 is in use; choose another --port or 0 for any free one`, { cause: err }) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new InvalidInputError(`port ${opts.port} on 127.0.0.1 is in use; choose another --port or 0 for any free one`, { cause: err })
+          : err,
+      ),
     );
     server.listen(opts.port ?? 0, '127.0.0.1', () => resolve());
   });

@@ -61,7 +61,11 @@ export type BrowserMeasurement = z.output<typeof browserMeasurementSchema>;
  * Validates a posted measurement against the space it was asked for and turns it into the profiler's
  * ProfileMeasurement. Throws InvalidInputError naming what is wrong.
  */
-export function parseBrowserMeasurement(value: unknown, space: SearchSpace, expect: { repeats: number; samples: number }): { m: ProfileMeasurement; posted: BrowserMeasurement } {
+export function parseBrowserMeasurement(
+  value: unknown,
+  space: SearchSpace,
+  expect: { repeats: number; samples: number },
+): { m: ProfileMeasurement; posted: BrowserMeasurement } {
   const posted = parseOrThrow(browserMeasurementSchema, value, 'browser measurement');
   const problems: string[] = [];
   const n = posted.samples.length;
@@ -73,7 +77,8 @@ export function parseBrowserMeasurement(value: unknown, space: SearchSpace, expe
   if (posted.archs.length !== expect.samples) problems.push(`${posted.archs.length} architectures checked, ${expect.samples} asked for`);
   const searchable = layoutOf(space).searchable.length;
   if (posted.layers.length !== searchable) problems.push(`${posted.layers.length} layers, but space '${space.name}' has ${searchable}`);
-  if (posted.layers.some((l) => Boolean(l.se) !== space.search.se)) problems.push(`SE timings ${space.search.se ? 'missing' : 'present'} for space '${space.name}'`);
+  if (posted.layers.some((l) => Boolean(l.se) !== space.search.se))
+    problems.push(`SE timings ${space.search.se ? 'missing' : 'present'} for space '${space.name}'`);
   if (problems.length) throw new InvalidInputError(`browser measurement does not fit the profile that was asked for:\n  - ${problems.join('\n  - ')}`);
   const archs = posted.archs.map((a) => ({ arch: architectureFromString(space, a.arch), model: a.model }));
   const m: ProfileMeasurement = {
@@ -112,7 +117,14 @@ export function browserName(userAgent: string): string {
 
 /** The labels a browser table records: device = browser, OS, cores and backend; meta.backend = the backend in detail. */
 export function browserTableLabels(posted: BrowserMeasurement): { device: string; backendLabel: string; host: string } {
-  const os = /\(([^)]*)\)/.exec(posted.userAgent)?.[1]?.split(';').map((s) => s.trim()).filter(Boolean).slice(0, 2).join(', ') ?? 'unknown OS';
+  const os =
+    /\(([^)]*)\)/
+      .exec(posted.userAgent)?.[1]
+      ?.split(';')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .slice(0, 2)
+      .join(', ') ?? 'unknown OS';
   const cores = posted.cores ? `, ${posted.cores} cores` : '';
   return {
     device: `tfjs ${posted.backend} in ${browserName(posted.userAgent)} (${os}${cores})`,

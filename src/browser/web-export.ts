@@ -41,7 +41,8 @@ export function parseLabels(value: string, numClasses: number): string[] {
   const fromFile = fs.existsSync(value) && fs.statSync(value).isFile();
   const names = (fromFile ? fs.readFileSync(value, 'utf8').split(/\r?\n/) : value.split(',')).map((s) => s.trim()).filter((s) => s !== '');
   const where = fromFile ? `--labels file '${value}'` : '--labels';
-  if (names.length !== numClasses) throw new InvalidInputError(`${where} gives ${names.length} class names, but the model has ${numClasses} classes: give one per class, in label order`);
+  if (names.length !== numClasses)
+    throw new InvalidInputError(`${where} gives ${names.length} class names, but the model has ${numClasses} classes: give one per class, in label order`);
   const long = names.find((n) => n.length > 100);
   if (long) throw new InvalidInputError(`${where}: class name '${long.slice(0, 40)}...' is longer than 100 characters`);
   return names;
@@ -61,15 +62,30 @@ export async function exportWebPage(tf: typeof TF, src: ObjectStore, dst: Object
   const info: WebPageInfo = {
     model: 'model/model.json',
     architecture: architectureToString(meta.architecture),
-    space: { name: space.name, inputSize: space.inputSize, inputChannels: space.inputChannels, numClasses: space.numClasses, normalization: { mean: [...space.normalization.mean], std: [...space.normalization.std] } },
+    space: {
+      name: space.name,
+      inputSize: space.inputSize,
+      inputChannels: space.inputChannels,
+      numClasses: space.numClasses,
+      normalization: { mean: [...space.normalization.mean], std: [...space.normalization.std] },
+    },
     labels: names,
     // the page shows numbers only (top-1, latency); labels such as the backend stay in the manifest
     metrics: Object.fromEntries(Object.entries(meta.metrics ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number')),
   };
   const page = await bundlePage('classify');
   // Content types go with the files so the page also works from an S3 bucket served as a static site.
-  const files = [...page].map(([p, f]) => ({ path: p.slice(1), data: typeof f.body === 'string' ? new TextEncoder().encode(f.body) : f.body, contentType: contentTypeOf(p) }));
+  const files = [...page].map(([p, f]) => ({
+    path: p.slice(1),
+    data: typeof f.body === 'string' ? new TextEncoder().encode(f.body) : f.body,
+    contentType: contentTypeOf(p),
+  }));
   files.push({ path: WEB_PAGE_INFO, data: new TextEncoder().encode(JSON.stringify(info, null, 2) + '\n'), contentType: contentTypeOf(WEB_PAGE_INFO) });
-  const manifest = await publishArtifact(dst, '', WEB_PAGE_KIND, files, { architecture: info.architecture, space: space.name, model: 'model/', source: src.uri });
+  const manifest = await publishArtifact(dst, '', WEB_PAGE_KIND, files, {
+    architecture: info.architecture,
+    space: space.name,
+    model: 'model/',
+    source: src.uri,
+  });
   return { uri: dst.uri, files: [...manifest.files.map((f) => f.path), 'model/'], architecture: info.architecture, labels: names };
 }

@@ -8,7 +8,12 @@ import { InvalidInputError } from '../errors';
 
 export type FlagSpec = NonNullable<ParseArgsConfig['options']>;
 
-export function parseFlags(command: string, argv: string[], options: FlagSpec, positionals = 0): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+export function parseFlags(
+  command: string,
+  argv: string[],
+  options: FlagSpec,
+  positionals = 0,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options, strict: true, allowPositionals: positionals > 0 });
     if (r.positionals.length > positionals) throw new Error(`unexpected argument '${r.positionals[positionals]}'`);
@@ -36,7 +41,8 @@ export function requireFlag(values: Record<string, unknown>, name: string, comma
 /** A JSON file that must hold an object (a config): anything else is refused naming the file. */
 export function readJsonObjectFile(file: string, what: string): Record<string, unknown> {
   const v = readJsonFile(file, what);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidInputError(`${what} '${file}' must hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new InvalidInputError(`${what} '${file}' must hold a JSON object, not ${v === null ? 'null' : Array.isArray(v) ? 'an array' : typeof v}`);
   return v as Record<string, unknown>;
 }
 

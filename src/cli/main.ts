@@ -9,7 +9,7 @@ import { commands } from './registry';
 function topHelp(): string {
   const lines = ['usage: spnas <command> [options]', '', 'commands:'];
   for (const c of commands) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
-  lines.push('', 'Run `spnas <command> --help` for a command\'s options.');
+  lines.push('', "Run `spnas <command> --help` for a command's options.");
   return lines.join('\n');
 }
 

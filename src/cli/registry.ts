@@ -13,4 +13,17 @@ import { studyCommand } from './commands/study';
 import { workerCommand } from './commands/worker';
 import { temporalCommand } from './commands/temporal';
 
-export const commands: CliCommand[] = [studyCommand, workerCommand, temporalCommand, searchCommand, deriveCommand, trainCommand, evalCommand, exportCommand, profileCommand, dataCommand, backendCommand, runActivityCommand];
+export const commands: CliCommand[] = [
+  studyCommand,
+  workerCommand,
+  temporalCommand,
+  searchCommand,
+  deriveCommand,
+  trainCommand,
+  evalCommand,
+  exportCommand,
+  profileCommand,
+  dataCommand,
+  backendCommand,
+  runActivityCommand,
+];

@@ -10,7 +10,9 @@ import { InvalidInputError } from '../errors';
 import { openStore } from '../storage/open-store';
 import { readJson } from '../usecases/json-store';
 
-const searchRunSchema = z.object({ space: z.record(z.string(), z.unknown()), config: z.record(z.string(), z.unknown()), data: z.unknown().optional() }).passthrough();
+const searchRunSchema = z
+  .object({ space: z.record(z.string(), z.unknown()), config: z.record(z.string(), z.unknown()), data: z.unknown().optional() })
+  .passthrough();
 
 /** Validates the run.json of the search that `--arch` names (beside an architecture file, or in a search --out), if any. */
 export async function checkSearchRunOf(arch: string): Promise<void> {
@@ -20,6 +22,9 @@ export async function checkSearchRunOf(arch: string): Promise<void> {
   if (run === undefined) return;
   const where = `${store.uri}/run.json`;
   const r = searchRunSchema.safeParse(run);
-  if (!r.success) throw new InvalidInputError(`${where} is not a search's run record:\n${formatIssues(r.error.issues)}\nrestore it from the search's output, or remove it and give train --data and --space`);
+  if (!r.success)
+    throw new InvalidInputError(
+      `${where} is not a search's run record:\n${formatIssues(r.error.issues)}\nrestore it from the search's output, or remove it and give train --data and --space`,
+    );
   parseSearchConfig(r.data.config, `${where} config`);
 }

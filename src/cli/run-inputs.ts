@@ -32,12 +32,17 @@ export async function readArchitectureInput(arch: string, spaceFlag?: string): P
   }
   const store = openStore(arch);
   const json = await readJson(store, 'architecture.json');
-  if (json === undefined) throw new InvalidInputError(`--arch ${arch}: no architecture.json there; give an architecture file or a finished 'spnas search' --out`);
+  if (json === undefined)
+    throw new InvalidInputError(`--arch ${arch}: no architecture.json there; give an architecture file or a finished 'spnas search' --out`);
   return fromRun(json, (await readJson(store, 'run.json')) as Record<string, unknown> | undefined, spaceFlag, `${store.uri}/architecture.json`, store.uri);
 }
 
 function fromRun(json: unknown, run: Record<string, unknown> | undefined, spaceFlag: string | undefined, where: string, uri: string): ArchitectureInput {
-  const space = spaceFlag ? resolveSpace(spaceFlag) : run?.space ? parseSearchSpace(run.space, `${uri}/run.json space`) : resolveSpace(String((json as { space?: string }).space ?? ''));
+  const space = spaceFlag
+    ? resolveSpace(spaceFlag)
+    : run?.space
+      ? parseSearchSpace(run.space, `${uri}/run.json space`)
+      : resolveSpace(String((json as { space?: string }).space ?? ''));
   const architecture = parseArchitecture(space, json, where);
   if (!run) return { space, architecture };
   const cfg = run.config as { runtimeLoss: { lambda: number; kind: string; targetMs?: number }; seed: number };

@@ -23,7 +23,12 @@ export function cliContext(label: string): CliContext {
   const { signal, release } = abortOnSignals();
   const log = (line: string) => main.log(line);
   return {
-    ctx: { signal, log, owner: `cli:${os.hostname()}:${process.pid}`, onProgress: (p) => reporter(p.phase === label ? label : p.phase).update({ done: p.done, total: p.total, detail: p.detail ?? '' }) },
+    ctx: {
+      signal,
+      log,
+      owner: `cli:${os.hostname()}:${process.pid}`,
+      onProgress: (p) => reporter(p.phase === label ? label : p.phase).update({ done: p.done, total: p.total, detail: p.detail ?? '' }),
+    },
     log,
     release,
   };

@@ -31,7 +31,8 @@ export const TRAIN_RECIPE_NAMES = Object.keys(TRAIN_RECIPES) as TrainRecipe[];
 
 /** The train config of `recipe` with `overrides` on top (nested optimizer / augment fields merge). */
 export function trainConfigForRecipe(recipe: string, overrides: TrainConfigInput = {}, source = 'train options'): TrainConfig {
-  if (!(TRAIN_RECIPE_NAMES as string[]).includes(recipe)) throw new InvalidInputError(`unknown training recipe '${recipe}': choose one of ${TRAIN_RECIPE_NAMES.join(', ')}`);
+  if (!(TRAIN_RECIPE_NAMES as string[]).includes(recipe))
+    throw new InvalidInputError(`unknown training recipe '${recipe}': choose one of ${TRAIN_RECIPE_NAMES.join(', ')}`);
   const base = TRAIN_RECIPES[recipe as TrainRecipe] as TrainConfigInput;
   const merged: TrainConfigInput = {
     ...base,

@@ -43,7 +43,10 @@ const common = {
   checkpointEvery: z.number().int().positive().default(200),
   /** Complete checkpoints to keep. */
   keepCheckpoints: z.number().int().positive().default(3),
-  augment: z.object({ padCrop: z.number().int().min(0).default(4), flip: z.boolean().default(true) }).strict().default({ padCrop: 4, flip: true }),
+  augment: z
+    .object({ padCrop: z.number().int().min(0).default(4), flip: z.boolean().default(true) })
+    .strict()
+    .default({ padCrop: 4, flip: true }),
 };
 
 export const runtimeLossSchema = z
@@ -55,7 +58,10 @@ export const runtimeLossSchema = z
     alpha: z.number().min(0).max(1).default(0),
   })
   .strict()
-  .refine((r) => r.kind === 'log' || r.targetMs !== undefined, { message: "targetMs is required for the 'mnas' and 'hinge' runtime losses", path: ['targetMs'] });
+  .refine((r) => r.kind === 'log' || r.targetMs !== undefined, {
+    message: "targetMs is required for the 'mnas' and 'hinge' runtime losses",
+    path: ['targetMs'],
+  });
 
 export const searchConfigSchema = z
   .object({
@@ -103,9 +109,16 @@ export const searchConfigSchema = z
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
-  .refine((c) => c.warmupEpochs < c.epochs, { message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)', path: ['warmupEpochs'] })
+  .refine((c) => c.warmupEpochs < c.epochs, {
+    message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)',
+    path: ['warmupEpochs'],
+  })
   // a warm-up checkpoint must be the same whatever a trial's epochs and warm-up length (shared warm-ups)
-  .refine((c) => c.optimizer.schedule === 'exponential', { message: "the search's learning-rate schedule must be 'exponential' (a function of the epoch only, so a warm-up is the same whatever the total epochs); 'cosine' is for retraining", path: ['optimizer', 'schedule'] });
+  .refine((c) => c.optimizer.schedule === 'exponential', {
+    message:
+      "the search's learning-rate schedule must be 'exponential' (a function of the epoch only, so a warm-up is the same whatever the total epochs); 'cosine' is for retraining",
+    path: ['optimizer', 'schedule'],
+  });
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
 

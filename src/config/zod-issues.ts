@@ -8,7 +8,12 @@ import { InvalidInputError } from '../errors';
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
   return issues
     .map((i) => {
-      const path = i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)';
+      const path = i.path.length
+        ? i.path
+            .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+            .join('')
+            .replace(/^\./, '')
+        : '(root)';
       return `  - ${path}: ${i.message}`;
     })
     .join('\n');

@@ -33,7 +33,18 @@ export function drawAugment(rng: Rng, pad: number, flip: boolean): AugmentParams
  * Writes one normalised, augmented sample into `out` at `outOffset`. Random crop with zero padding
  * (as torchvision's RandomCrop(padding=p)): the padding is black (pixel 0) before normalisation.
  */
-export function writeSample(src: Uint8Array, srcOffset: number, h: number, w: number, c: number, lut: Float32Array, pad: number, p: AugmentParams, out: Float32Array, outOffset: number): void {
+export function writeSample(
+  src: Uint8Array,
+  srcOffset: number,
+  h: number,
+  w: number,
+  c: number,
+  lut: Float32Array,
+  pad: number,
+  p: AugmentParams,
+  out: Float32Array,
+  outOffset: number,
+): void {
   const oy = p.dy - pad;
   const ox = p.dx - pad;
   for (let y = 0; y < h; y++) {

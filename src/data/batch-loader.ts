@@ -51,7 +51,10 @@ export class BatchLoader {
   private cachedEpoch = -1;
   private order: Int32Array | null = null;
 
-  constructor(readonly ds: ImageDataset, readonly opts: BatchLoaderOptions) {
+  constructor(
+    readonly ds: ImageDataset,
+    readonly opts: BatchLoaderOptions,
+  ) {
     const { batchSize } = opts;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new InvalidInputError(`batchSize=${batchSize}: must be a positive integer`);
     if (ds.size < 1) throw new InvalidInputError('BatchLoader: the dataset is empty');
@@ -59,7 +62,8 @@ export class BatchLoader {
     const mean = opts.mean.length === 1 ? Array(c).fill(opts.mean[0]) : opts.mean;
     const std = opts.std.length === 1 ? Array(c).fill(opts.std[0]) : opts.std;
     // A 3-value mean/std on a 1-channel dataset (MNIST) uses the first value.
-    if (mean.length < c || std.length < c) throw new InvalidInputError(`mean/std need ${c} values for a ${c}-channel dataset, got [${opts.mean}] / [${opts.std}]`);
+    if (mean.length < c || std.length < c)
+      throw new InvalidInputError(`mean/std need ${c} values for a ${c}-channel dataset, got [${opts.mean}] / [${opts.std}]`);
     if (!std.slice(0, c).every((s) => s > 0)) throw new InvalidInputError(`std=[${opts.std}]: every value must be > 0`);
     this.lut = normalisationTable(c, mean, std);
     this.pad = opts.augment?.padCrop ?? 0;
@@ -85,7 +89,8 @@ export class BatchLoader {
    */
   batch(epoch: number, index: number): Batch {
     if (!Number.isInteger(epoch) || epoch < 0) throw new InvalidInputError(`epoch=${epoch}: must be a non-negative integer`);
-    if (!Number.isInteger(index) || index < 0 || index >= this.batchesPerEpoch) throw new InvalidInputError(`batch index ${index}: must be in 0..${this.batchesPerEpoch - 1}`);
+    if (!Number.isInteger(index) || index < 0 || index >= this.batchesPerEpoch)
+      throw new InvalidInputError(`batch index ${index}: must be in 0..${this.batchesPerEpoch - 1}`);
     const { ds } = this;
     const order = this.epochOrder(epoch);
     const start = index * this.opts.batchSize;
@@ -119,13 +124,15 @@ export class BatchLoader {
     const schedule = () => {
       while (queue.length < depth && next < this.batchesPerEpoch) {
         const i = next++;
-        const p = new Promise<Batch>((resolve, reject) => setImmediate(() => {
-          try {
-            resolve(this.batch(epoch, i));
-          } catch (err) {
-            reject(err as Error);
-          }
-        }));
+        const p = new Promise<Batch>((resolve, reject) =>
+          setImmediate(() => {
+            try {
+              resolve(this.batch(epoch, i));
+            } catch (err) {
+              reject(err as Error);
+            }
+          }),
+        );
         p.catch(() => undefined); // observed when awaited; avoids an unhandled rejection if the consumer stops early
         queue.push(p);
       }

@@ -48,7 +48,8 @@ export function decodeSample(s: RawSample, channels: 1 | 3, size?: [number, numb
 export async function loadImageDataset(uri: string | string[], opts: LoadOptions = {}): Promise<ImageDataset> {
   const limit = opts.limit ?? Infinity;
   if (!(limit > 0)) throw new InvalidInputError(`limit=${opts.limit}: must be a positive integer`);
-  if (opts.imageSize && !opts.imageSize.every((d) => Number.isInteger(d) && d > 0)) throw new InvalidInputError(`imageSize=[${opts.imageSize}]: must be two positive integers`);
+  if (opts.imageSize && !opts.imageSize.every((d) => Number.isInteger(d) && d > 0))
+    throw new InvalidInputError(`imageSize=[${opts.imageSize}]: must be two positive integers`);
   const source = await openSampleSource(uri, opts);
   const channels = source.channels;
   let size = opts.imageSize;
@@ -71,7 +72,11 @@ export async function loadImageDataset(uri: string | string[], opts: LoadOptions
   return {
     images: new Uint8Array(Buffer.concat(parts)),
     labels: Int32Array.from(labels),
-    size: labels.length, height: size[0], width: size[1], channels, numClasses,
+    size: labels.length,
+    height: size[0],
+    width: size[1],
+    channels,
+    numClasses,
     ...(source.classNames ? { classNames: source.classNames } : {}),
   };
 }
@@ -97,7 +102,9 @@ export function subsetDataset(ds: ImageDataset, indices: ArrayLike<number>): Ima
 export function splitDataset(ds: ImageDataset, opts: { valCount?: number; valFraction?: number; seed: number }): { train: ImageDataset; val: ImageDataset } {
   const valCount = opts.valCount ?? Math.round((opts.valFraction ?? NaN) * ds.size);
   if (!Number.isInteger(valCount) || valCount < 1 || valCount >= ds.size) {
-    throw new InvalidInputError(`split: validation size ${opts.valCount ?? `${opts.valFraction} * ${ds.size}`} must be an integer in 1..${ds.size - 1} (set valCount or valFraction)`);
+    throw new InvalidInputError(
+      `split: validation size ${opts.valCount ?? `${opts.valFraction} * ${ds.size}`} must be an integer in 1..${ds.size - 1} (set valCount or valFraction)`,
+    );
   }
   const perm = permutation(ds.size, rngFor(opts.seed, Purpose.split));
   // Sorted within each part: the split decides membership, the loader decides order.

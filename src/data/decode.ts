@@ -55,7 +55,12 @@ export function decodeImage(bytes: Uint8Array, where: string, channels: 1 | 3 = 
   try {
     if (kind === 'jpeg') {
       // formatAsRGBA keeps one code path for gray and colour JPEGs; jpeg-js checks both caps on the header.
-      const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: IMAGE_LIMITS.maxMemoryMB, maxResolutionInMP: IMAGE_LIMITS.maxMegapixels });
+      const img = jpeg.decode(bytes, {
+        useTArray: true,
+        formatAsRGBA: true,
+        maxMemoryUsageInMB: IMAGE_LIMITS.maxMemoryMB,
+        maxResolutionInMP: IMAGE_LIMITS.maxMegapixels,
+      });
       return { data: fromRgba(img.data, img.width, img.height, channels), height: img.height, width: img.width, channels };
     }
     if (kind === 'png') {
@@ -64,10 +69,13 @@ export function decodeImage(bytes: Uint8Array, where: string, channels: 1 | 3 = 
     }
   } catch (err) {
     const msg = String((err as Error).message ?? err);
-    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(msg)) throw tooLarge(`${msg} (the limits are ${IMAGE_LIMITS.maxMegapixels} MP and ${IMAGE_LIMITS.maxMemoryMB} MB)`);
+    if (/maxResolutionInMP|maxMemoryUsageInMB/.test(msg))
+      throw tooLarge(`${msg} (the limits are ${IMAGE_LIMITS.maxMegapixels} MP and ${IMAGE_LIMITS.maxMemoryMB} MB)`);
     throw new DataError(`corrupt image: ${where}: ${(err as Error).message ?? err}`, { code: 'CORRUPT_IMAGE', cause: err });
   }
-  throw new DataError(`corrupt image: ${where}: neither JPEG nor PNG (first bytes ${Buffer.from(bytes.subarray(0, 4)).toString('hex') || 'none'})`, { code: 'CORRUPT_IMAGE' });
+  throw new DataError(`corrupt image: ${where}: neither JPEG nor PNG (first bytes ${Buffer.from(bytes.subarray(0, 4)).toString('hex') || 'none'})`, {
+    code: 'CORRUPT_IMAGE',
+  });
 }
 
 /**

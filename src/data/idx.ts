@@ -47,7 +47,8 @@ export async function readIdx(store: ObjectStore, key: string, opts: { limit?: n
     await consume();
   } catch (err) {
     if (err instanceof DataError || (err as { code?: string }).code === 'NOT_FOUND') throw err;
-    if ((err as { code?: string }).code?.startsWith('Z_')) throw new DataError(`corrupt gzip in IDX file ${where}: ${(err as Error).message}`, { code: 'CORRUPT_IDX', cause: err });
+    if ((err as { code?: string }).code?.startsWith('Z_'))
+      throw new DataError(`corrupt gzip in IDX file ${where}: ${(err as Error).message}`, { code: 'CORRUPT_IDX', cause: err });
     throw err;
   }
   if (!out || filled < out.byteLength) {
@@ -64,8 +65,10 @@ export async function readIdx(store: ObjectStore, key: string, opts: { limit?: n
           pending = buf.slice();
           continue;
         }
-        if (buf[0] !== 0 || buf[1] !== 0) throw new DataError(`not an IDX file: ${where} (magic ${Buffer.from(buf.subarray(0, 4)).toString('hex')})`, { code: 'CORRUPT_IDX' });
-        if (buf[2] !== 0x08) throw new DataError(`unsupported IDX element type 0x${buf[2]!.toString(16)} in ${where}: only unsigned bytes (0x08)`, { code: 'CORRUPT_IDX' });
+        if (buf[0] !== 0 || buf[1] !== 0)
+          throw new DataError(`not an IDX file: ${where} (magic ${Buffer.from(buf.subarray(0, 4)).toString('hex')})`, { code: 'CORRUPT_IDX' });
+        if (buf[2] !== 0x08)
+          throw new DataError(`unsupported IDX element type 0x${buf[2]!.toString(16)} in ${where}: only unsigned bytes (0x08)`, { code: 'CORRUPT_IDX' });
         const nd = buf[3]!;
         const view = new DataView(buf.buffer, buf.byteOffset, 4 + 4 * nd);
         dims = Array.from({ length: nd }, (_, i) => view.getUint32(4 + 4 * i));

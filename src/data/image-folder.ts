@@ -18,10 +18,12 @@ export interface ImageFolderIndex {
  * @throws DataError when no `<class>/<image>` files are found.
  */
 export async function indexImageFolder(store: ObjectStore, signal?: AbortSignal): Promise<ImageFolderIndex> {
-  const keys = (await store.list('', { signal })).map((o) => o.key).filter((k) => {
-    const dot = k.lastIndexOf('.');
-    return k.includes('/') && dot > 0 && IMAGE_EXTENSIONS.has(k.slice(dot + 1).toLowerCase());
-  });
+  const keys = (await store.list('', { signal }))
+    .map((o) => o.key)
+    .filter((k) => {
+      const dot = k.lastIndexOf('.');
+      return k.includes('/') && dot > 0 && IMAGE_EXTENSIONS.has(k.slice(dot + 1).toLowerCase());
+    });
   const classNames = [...new Set(keys.map((k) => k.slice(0, k.indexOf('/'))))].sort();
   if (classNames.length === 0) throw new DataError(`no images found under ${store.uri}: expected <class>/<image>.jpg|png`, { code: 'EMPTY_DATASET' });
   const labelOf = new Map(classNames.map((c, i) => [c, i]));
@@ -32,7 +34,11 @@ export async function indexImageFolder(store: ObjectStore, signal?: AbortSignal)
  * Reads the images of an index in listing order (or a seeded permutation), keeping up to
  * `concurrency` reads in flight: one request per image is the cost of this layout on S3.
  */
-export async function* imageFolderSamples(store: ObjectStore, index: ImageFolderIndex, opts: { signal?: AbortSignal; shuffle?: ShuffleOptions; concurrency?: number } = {}): AsyncGenerator<RawSample> {
+export async function* imageFolderSamples(
+  store: ObjectStore,
+  index: ImageFolderIndex,
+  opts: { signal?: AbortSignal; shuffle?: ShuffleOptions; concurrency?: number } = {},
+): AsyncGenerator<RawSample> {
   const n = index.items.length;
   const order = opts.shuffle ? permutation(n, rngFor(opts.shuffle.seed, Purpose.sampleShuffle, opts.shuffle.epoch)) : null;
   const depth = Math.max(1, opts.concurrency ?? 8);
@@ -41,7 +47,9 @@ export async function* imageFolderSamples(store: ObjectStore, index: ImageFolder
   const start = () => {
     const item = index.items[order ? order[next]! : next]!;
     next++;
-    inFlight.push(store.get(item.key, { signal: opts.signal }).then((encoded) => ({ key: item.key, where: `${store.uri}/${item.key}`, label: item.label, encoded })));
+    inFlight.push(
+      store.get(item.key, { signal: opts.signal }).then((encoded) => ({ key: item.key, where: `${store.uri}/${item.key}`, label: item.label, encoded })),
+    );
   };
   try {
     while (next < n && inFlight.length < depth) start();

@@ -18,7 +18,15 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Samples per pixel by PNG colour type (gray, -, RGB, palette, gray+alpha, -, RGBA). */
 const SAMPLES: Record<number, number> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
 /** Adam7 passes: x start, y start, x step, y step. */
-const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]] as const;
+const ADAM7 = [
+  [0, 0, 8, 8],
+  [4, 0, 8, 8],
+  [0, 4, 4, 8],
+  [2, 0, 4, 4],
+  [0, 2, 2, 4],
+  [1, 0, 2, 2],
+  [0, 1, 1, 2],
+] as const;
 
 export interface PngHeader {
   width: number;
@@ -61,7 +69,8 @@ export function pngLimitViolation(bytes: Uint8Array): string | undefined {
     try {
       zlib.inflateSync(idatStream(bytes), { maxOutputLength: Math.max(raw, 1) });
     } catch (err) {
-      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') return `its pixel data inflates beyond the ${raw} bytes that ${declared} (a decompression bomb)`;
+      if ((err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE')
+        return `its pixel data inflates beyond the ${raw} bytes that ${declared} (a decompression bomb)`;
       // Any other inflate error is pngjs's to report.
     }
   }
@@ -72,7 +81,7 @@ export function pngLimitViolation(bytes: Uint8Array): string | undefined {
 function idatStream(bytes: Uint8Array): Buffer {
   const b = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const parts: Buffer[] = [];
-  for (let at = 8; at + 12 <= b.byteLength; ) {
+  for (let at = 8; at + 12 <= b.byteLength;) {
     const len = b.readUInt32BE(at);
     const type = b.toString('latin1', at + 4, at + 8);
     const end = Math.min(at + 8 + len, b.byteLength);

@@ -57,7 +57,12 @@ export function isExplicitShardSpec(spec: string | string[]): boolean {
 export async function resolveShards(spec: string | string[], opts: OpenStoreOptions & { signal?: AbortSignal } = {}): Promise<ShardRef[]> {
   const cache = new Map<string, ObjectStore>();
   if (isExplicitShardSpec(spec)) {
-    const list = Array.isArray(spec) ? spec : spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    const list = Array.isArray(spec)
+      ? spec
+      : spec
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '');
     return list.flatMap(expandBraces).map((u) => shardAt(u, opts, cache));
   }
   const store = openStore(spec as string, opts);

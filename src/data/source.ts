@@ -43,7 +43,10 @@ async function readClassNames(shard: ShardRef, signal?: AbortSignal): Promise<st
   const key = shard.key.includes('/') ? shard.key.slice(0, shard.key.lastIndexOf('/') + 1) + 'classes.txt' : 'classes.txt';
   if (!(await shard.store.head(key, { signal }))) return undefined;
   const text = Buffer.from(await shard.store.get(key, { signal })).toString('utf8');
-  return text.split(/\r?\n/).map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }
 
 async function openWebDataset(spec: string | string[], opts: OpenSourceOptions): Promise<SampleSource> {
@@ -51,7 +54,10 @@ async function openWebDataset(spec: string | string[], opts: OpenSourceOptions):
   const classNames = await readClassNames(shards[0]!, opts.signal);
   const numClasses = opts.numClasses ?? classNames?.length;
   return {
-    format: 'webdataset', numClasses, classNames, channels: 3,
+    format: 'webdataset',
+    numClasses,
+    classNames,
+    channels: 3,
     samples: (o = {}) => webDatasetSamples(shards, numClasses, { signal: o.signal ?? opts.signal, shuffle: o.shuffle }),
   };
 }
@@ -64,7 +70,9 @@ async function openIdx(uri: string, opts: OpenSourceOptions): Promise<SampleSour
     throw new DataError(`IDX labels not found: expected ${store.uri}/${labelsKey} beside ${store.uri}/${imagesKey}`, { code: 'MISSING_LABEL' });
   }
   return {
-    format: 'idx', numClasses: opts.numClasses, channels: 1,
+    format: 'idx',
+    numClasses: opts.numClasses,
+    channels: 1,
     async *samples(o = {}) {
       const signal = o.signal ?? opts.signal;
       const labels = await readIdx(store, labelsKey, { signal });
@@ -106,10 +114,14 @@ export async function openSampleSource(uri: string | string[], opts: OpenSourceO
   const index = await indexImageFolder(store, opts.signal);
   const numClasses = opts.numClasses ?? index.classNames.length;
   for (const it of index.items) {
-    if (it.label >= numClasses) throw new DataError(`label out of range: ${store.uri}/${it.key}: class ${it.label} but numClasses is ${numClasses}`, { code: 'LABEL_OUT_OF_RANGE' });
+    if (it.label >= numClasses)
+      throw new DataError(`label out of range: ${store.uri}/${it.key}: class ${it.label} but numClasses is ${numClasses}`, { code: 'LABEL_OUT_OF_RANGE' });
   }
   return {
-    format: 'imagefolder', numClasses, classNames: index.classNames, channels: 3,
+    format: 'imagefolder',
+    numClasses,
+    classNames: index.classNames,
+    channels: 3,
     samples: (o = {}) => imageFolderSamples(store, index, { signal: o.signal ?? opts.signal, shuffle: o.shuffle }),
   };
 }

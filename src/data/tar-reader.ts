@@ -52,7 +52,7 @@ class ByteQueue {
       return out;
     }
     const out = new Uint8Array(n);
-    for (let got = 0; got < n; ) {
+    for (let got = 0; got < n;) {
       const c = this.chunks[0]!;
       const k = Math.min(n - got, c.byteLength - this.head);
       out.set(c.subarray(this.head, this.head + k), got);
@@ -103,7 +103,7 @@ function checksumOk(h: Uint8Array): boolean {
 function parsePax(data: Uint8Array): Record<string, string> {
   const out: Record<string, string> = {};
   const text = Buffer.from(data).toString('utf8');
-  for (let pos = 0; pos < text.length; ) {
+  for (let pos = 0; pos < text.length;) {
     const sp = text.indexOf(' ', pos);
     const len = parseInt(text.slice(pos, sp), 10);
     if (sp < 0 || !(len > 0)) break;
@@ -147,7 +147,9 @@ export async function* readTar(source: AsyncIterable<Uint8Array>, where: string)
       const padded = Math.ceil(size / BLOCK) * BLOCK;
       const have = await q.fill(padded);
       if (have < padded) {
-        throw new DataError(`truncated tar ${where}: member '${name}' at byte ${offset} has ${Math.min(have, size)} of ${size} bytes`, { code: 'TRUNCATED_TAR' });
+        throw new DataError(`truncated tar ${where}: member '${name}' at byte ${offset} has ${Math.min(have, size)} of ${size} bytes`, {
+          code: 'TRUNCATED_TAR',
+        });
       }
       const data = q.take(padded).subarray(0, size);
       const memberOffset = offset;

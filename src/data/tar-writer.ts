@@ -26,7 +26,8 @@ export function tarHeader(name: string, size: number, mtime = 0): Uint8Array {
     const cut = name.lastIndexOf('/', name.length - 1);
     prefix = name.slice(0, cut);
     base = name.slice(cut + 1);
-    if (cut < 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(base) > 100) throw new InvalidInputError(`tar: member name too long for ustar: '${name}'`);
+    if (cut < 0 || Buffer.byteLength(prefix) > 155 || Buffer.byteLength(base) > 100)
+      throw new InvalidInputError(`tar: member name too long for ustar: '${name}'`);
   }
   writeString(h, base, 0, 100);
   writeOctal(h, 0o644, 100, 8);

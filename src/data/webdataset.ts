@@ -23,7 +23,9 @@ export function parseLabel(text: Uint8Array, where: string, numClasses: number |
   if (!/^\d{1,9}$/.test(s)) throw new DataError(`invalid label: ${where}: .cls holds '${s.slice(0, 40)}', expected a class index`, { code: 'INVALID_LABEL' });
   const label = Number(s);
   if (numClasses !== undefined && label >= numClasses) {
-    throw new DataError(`label out of range: ${where}: class ${label} but the dataset has ${numClasses} classes (0..${numClasses - 1})`, { code: 'LABEL_OUT_OF_RANGE' });
+    throw new DataError(`label out of range: ${where}: class ${label} but the dataset has ${numClasses} classes (0..${numClasses - 1})`, {
+      code: 'LABEL_OUT_OF_RANGE',
+    });
   }
   return label;
 }
@@ -74,7 +76,11 @@ async function* shuffleBuffer<T>(source: AsyncIterable<T>, size: number, rng: Rn
  * All samples of `shards`. With `shuffle`, the shard order is permuted and samples pass through a
  * shuffle buffer, both seeded by (seed, epoch): the same seed and epoch give the same order.
  */
-export async function* webDatasetSamples(shards: ShardRef[], numClasses: number | undefined, opts: { signal?: AbortSignal; shuffle?: ShuffleOptions } = {}): AsyncGenerator<RawSample> {
+export async function* webDatasetSamples(
+  shards: ShardRef[],
+  numClasses: number | undefined,
+  opts: { signal?: AbortSignal; shuffle?: ShuffleOptions } = {},
+): AsyncGenerator<RawSample> {
   const order = shards.map((_, i) => i);
   const sh = opts.shuffle;
   if (sh) shuffleInPlace(order, rngFor(sh.seed, Purpose.shardOrder, sh.epoch));

@@ -141,7 +141,13 @@ export function maximizeLogEi(
         const value = g.value + (ok ? ok.value : 0);
         return { value: Number.isFinite(value) ? -value : Infinity, grad };
       };
-      const r = minimizeBox(negLogEi, free.map((j) => s[j]!), new Array(free.length).fill(0), new Array(free.length).fill(1), { maxIter: 50, ftol: 1e-12, gtol: 1e-9 });
+      const r = minimizeBox(
+        negLogEi,
+        free.map((j) => s[j]!),
+        new Array(free.length).fill(0),
+        new Array(free.length).fill(1),
+        { maxIter: 50, ftol: 1e-12, gtol: 1e-9 },
+      );
       const out = [...s];
       free.forEach((j, k) => (out[j] = r.x[k]!));
       refined.push(space.project(out));

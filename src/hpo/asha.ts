@@ -37,7 +37,13 @@ export class AshaSampler extends BaseSampler {
 
   constructor(space: SpaceSpec | Space, options: AshaOptions, state?: AshaState) {
     super(space, options.seed, undefined, state);
-    this.options = state?.options ?? { seed: options.seed, direction: checkDirection(options.direction), maxBudget: options.maxBudget, eta: options.eta ?? 3, minBudget: options.minBudget ?? 1 };
+    this.options = state?.options ?? {
+      seed: options.seed,
+      direction: checkDirection(options.direction),
+      maxBudget: options.maxBudget,
+      eta: options.eta ?? 3,
+      minBudget: options.minBudget ?? 1,
+    };
     this.budgets = rungBudgets(this.options.maxBudget, this.options.eta, this.options.minBudget);
     this.rungs = state ? state.rungs.map((r) => [...r]) : this.budgets.map(() => []);
     this.promoted = state ? state.promoted.map((p) => new Set(p)) : this.budgets.map(() => new Set());

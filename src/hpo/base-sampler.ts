@@ -24,7 +24,8 @@ export function checkSeed(seed: unknown): number {
 
 export function checkDirection(d: unknown, path = 'options.direction'): Direction {
   if (d === undefined) return 'minimize';
-  if (d !== 'minimize' && d !== 'maximize') throw new InvalidInputError(`${path}: must be 'minimize' or 'maximize', got ${JSON.stringify(d)}`, { code: 'INVALID_OPTIONS' });
+  if (d !== 'minimize' && d !== 'maximize')
+    throw new InvalidInputError(`${path}: must be 'minimize' or 'maximize', got ${JSON.stringify(d)}`, { code: 'INVALID_OPTIONS' });
   return d;
 }
 

@@ -74,7 +74,15 @@ function laplaceMode(K: Float64Array, t: readonly number[], c: number): Laplace 
     // b = W g + grad; a = b - W^1/2 L^T \ (L \ (W^1/2 K b)); the Newton step goes to K a.
     const b = Float64Array.from(g, (v, i) => sqrtW[i]! * sqrtW[i]! * v + dlp[i]!);
     const Kb = matVec(K, n, b);
-    const z = solveUpperT(L, n, solveLower(L, n, Kb.map((v, i) => sqrtW[i]! * v)));
+    const z = solveUpperT(
+      L,
+      n,
+      solveLower(
+        L,
+        n,
+        Kb.map((v, i) => sqrtW[i]! * v),
+      ),
+    );
     const aNew = Float64Array.from(b, (v, i) => v - sqrtW[i]! * z[i]!);
     const gNew = matVec(K, n, aNew);
     let psiNew = objective(gNew, aNew);
@@ -121,7 +129,12 @@ function matVec(M: Float64Array, n: number, v: ArrayLike<number>): Float64Array 
  * Negative approximate log marginal likelihood and its gradient in theta = [log l_1..log l_D, log s2]
  * (R&W Algorithm 5.1). Exported for the gradient check in the tests.
  */
-export function classifierNegLogEvidence(X: readonly (readonly number[])[], t: readonly number[], c: number, theta: ArrayLike<number>): { value: number; grad: Float64Array } {
+export function classifierNegLogEvidence(
+  X: readonly (readonly number[])[],
+  t: readonly number[],
+  c: number,
+  theta: ArrayLike<number>,
+): { value: number; grad: Float64Array } {
   const n = X.length;
   const D = theta.length - 1;
   const hyper: ClassifierHyper = { lengthscales: Array.from({ length: D }, (_, j) => Math.exp(theta[j]!)), signalVar: Math.exp(theta[D]!) };
@@ -215,7 +228,11 @@ export class FailureClassifier {
    * posterior alike: each Laplace step is O(n^3), and a study's recent trials say the most.
    * Returns undefined when there is no failure (nothing to learn: every trial is predicted to succeed).
    */
-  static fit(X: readonly (readonly number[])[], failed: readonly boolean[], opts: { warmStart?: ClassifierHyper; maxFitPoints?: number } = {}): FailureClassifier | undefined {
+  static fit(
+    X: readonly (readonly number[])[],
+    failed: readonly boolean[],
+    opts: { warmStart?: ClassifierHyper; maxFitPoints?: number } = {},
+  ): FailureClassifier | undefined {
     const nFail = failed.filter(Boolean).length;
     if (nFail === 0 || X.length === 0) return undefined;
     const t = failed.map((f) => (f ? 1 : 0));
@@ -247,9 +264,26 @@ export class FailureClassifier {
   }
 
   /** The classifier with given hyperparameters and prior mean (default: from the labels), no fitting. */
-  static condition(X: readonly (readonly number[])[], failed: readonly boolean[], hyper: ClassifierHyper, c = priorMean(failed)): FailureClassifier | undefined {
-    const lap = laplaceMode(kernelMatrix(X, hyper), failed.map((f) => (f ? 1 : 0)), c);
-    return lap ? new FailureClassifier(X, c, hyper, lap, X.map((_, i) => i)) : undefined;
+  static condition(
+    X: readonly (readonly number[])[],
+    failed: readonly boolean[],
+    hyper: ClassifierHyper,
+    c = priorMean(failed),
+  ): FailureClassifier | undefined {
+    const lap = laplaceMode(
+      kernelMatrix(X, hyper),
+      failed.map((f) => (f ? 1 : 0)),
+      c,
+    );
+    return lap
+      ? new FailureClassifier(
+          X,
+          c,
+          hyper,
+          lap,
+          X.map((_, i) => i),
+        )
+      : undefined;
   }
 
   /** The latent prior mean: logit of the smoothed failure rate. */
@@ -261,7 +295,11 @@ export class FailureClassifier {
   private latent(k: Float64Array): { mean: number; variance: number; v: Float64Array } {
     let m = this.c;
     for (let i = 0; i < this.n; i++) m += k[i]! * this.lap.dlp[i]!;
-    const v = solveLower(this.lap.L, this.n, k.map((x, i) => this.lap.sqrtW[i]! * x));
+    const v = solveLower(
+      this.lap.L,
+      this.n,
+      k.map((x, i) => this.lap.sqrtW[i]! * x),
+    );
     let vv = 0;
     for (let i = 0; i < this.n; i++) vv += v[i]! * v[i]!;
     return { mean: m, variance: Math.max(this.hyper.signalVar - vv, 1e-12 * this.hyper.signalVar), v };

@@ -55,7 +55,7 @@ export function hyperPriorPenalty(theta: ArrayLike<number>, prior: HyperPrior): 
   const gamma = (j: number, a: number, b: number) => {
     const t = theta[j]!;
     value -= (a - 1) * t - b * Math.exp(t);
-    grad[j] = -((a - 1) - b * Math.exp(t));
+    grad[j] = -(a - 1 - b * Math.exp(t));
   };
   if (prior === 'gamma') {
     for (let j = 0; j < D; j++) gamma(j, 3, 6);

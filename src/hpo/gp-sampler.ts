@@ -89,7 +89,12 @@ export type GpState = BaseState & {
   readonly failureHyper?: ClassifierHyper | null;
 };
 
-export const BATCH_STRATEGIES = ['kriging-believer', 'constant-liar-min', 'constant-liar-mean', 'constant-liar-max'] as const satisfies readonly BatchStrategy[];
+export const BATCH_STRATEGIES = [
+  'kriging-believer',
+  'constant-liar-min',
+  'constant-liar-mean',
+  'constant-liar-max',
+] as const satisfies readonly BatchStrategy[];
 export const FAILED_TRIAL_POLICIES = ['classifier', 'impute-worst', 'exclude'] as const satisfies readonly FailedTrialPolicy[];
 export const INCUMBENT_RULES = ['observed', 'posterior-mean'] as const satisfies readonly IncumbentRule[];
 export const OUTPUT_TRANSFORMS = ['standardize', 'yeo-johnson'] as const;
@@ -97,13 +102,15 @@ export const HYPER_PRIORS = ['none', 'gamma', 'lognormal'] as const;
 
 function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string, fallback: T): T {
   if (v === undefined) return fallback;
-  if (!allowed.includes(v as T)) throw new InvalidInputError(`${path}: must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
+  if (!allowed.includes(v as T))
+    throw new InvalidInputError(`${path}: must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
   return v as T;
 }
 
 function positiveInt(v: unknown, path: string, fallback: number, min = 1): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidInputError(`${path}: must be an integer >= ${min}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new InvalidInputError(`${path}: must be an integer >= ${min}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
   return v;
 }
 
@@ -200,7 +207,13 @@ export class GpSampler extends BaseSampler {
       y.push(worst);
     }
     const ys = warpOutputs(y, this.options.outputTransform).values;
-    this.hyper = fitGpHyperparameters(X, ys, { rng: this.rng, restarts: this.options.fitRestarts, warmStart: this.hyper ?? undefined, maxFitPoints: this.options.maxFitPoints, prior: this.options.hyperPrior });
+    this.hyper = fitGpHyperparameters(X, ys, {
+      rng: this.rng,
+      restarts: this.options.fitRestarts,
+      warmStart: this.hyper ?? undefined,
+      maxFitPoints: this.options.maxFitPoints,
+      prior: this.options.hyperPrior,
+    });
     let gp = new GaussianProcess(X, ys, this.hyper);
     const pending = recs.filter((r) => r.state === 'pending').map((r) => this.space.toFeatures(r.params));
     if (pending.length > 0) {
@@ -222,7 +235,16 @@ export class GpSampler extends BaseSampler {
     const criterion = k > 0 && modelStep % k === k - 1 ? 'posterior-mean' : 'log-ei';
     const acq: AcquisitionOptions = { nCandidates, nIncumbents: 5, nLocalPerIncumbent: 40, nRefine: 5, criterion };
     const avoid = recs.map((r) => this.space.toFeatures(r.params));
-    const res = maximizeLogEi(gp, this.space, best, order.map((i) => X[i]!), this.rng, acq, avoid, failures?.model);
+    const res = maximizeLogEi(
+      gp,
+      this.space,
+      best,
+      order.map((i) => X[i]!),
+      this.rng,
+      acq,
+      avoid,
+      failures?.model,
+    );
     // Every candidate was a repeat (a small discrete space, or a collapsed model): explore instead.
     return res ? this.space.fromFeatures(res.features) : this.space.fromCube(this.space.dims.map(() => this.rng.float()));
   }
@@ -239,7 +261,12 @@ export class GpSampler extends BaseSampler {
    */
   bestByPosteriorMean(): PosteriorIncumbent | undefined {
     const ok = this.ledger.all().filter((r) => r.state === 'ok');
-    return posteriorMeanIncumbent(this.space, ok, { seed: this.options.seed, sign: this.options.direction === 'minimize' ? 1 : -1, outputTransform: this.options.outputTransform, maxFitPoints: this.options.maxFitPoints });
+    return posteriorMeanIncumbent(this.space, ok, {
+      seed: this.options.seed,
+      sign: this.options.direction === 'minimize' ? 1 : -1,
+      outputTransform: this.options.outputTransform,
+      maxFitPoints: this.options.maxFitPoints,
+    });
   }
 
   toJSON(): SamplerState {

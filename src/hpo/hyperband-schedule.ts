@@ -35,7 +35,11 @@ export function maxBracketIndex(maxBudget: number, eta: number, minBudget: numbe
   let s = 0;
   while (minBudget * eta ** (s + 1) <= maxBudget * (1 + EPS)) {
     // An eta barely above 1 would make millions of brackets (and hang the constructor or a restore).
-    if (++s > MAX_BRACKET_INDEX) throw bad('options.eta', `gives more than ${MAX_BRACKET_INDEX + 1} rungs between minBudget ${minBudget} and maxBudget ${maxBudget} (eta ${eta}); use a larger eta (3 is usual)`);
+    if (++s > MAX_BRACKET_INDEX)
+      throw bad(
+        'options.eta',
+        `gives more than ${MAX_BRACKET_INDEX + 1} rungs between minBudget ${minBudget} and maxBudget ${maxBudget} (eta ${eta}); use a larger eta (3 is usual)`,
+      );
   }
   return s;
 }

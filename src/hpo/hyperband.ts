@@ -75,7 +75,13 @@ export class HyperbandSampler extends BaseSampler {
 
   constructor(space: SpaceSpec | Space, options: HyperbandOptions, state?: HyperbandState) {
     super(space, options.seed, undefined, state);
-    this.options = state?.options ?? { seed: options.seed, direction: checkDirection(options.direction), maxBudget: options.maxBudget, eta: options.eta ?? 3, minBudget: options.minBudget ?? 1 };
+    this.options = state?.options ?? {
+      seed: options.seed,
+      direction: checkDirection(options.direction),
+      maxBudget: options.maxBudget,
+      eta: options.eta ?? 3,
+      minBudget: options.minBudget ?? 1,
+    };
     this.brackets = hyperbandBrackets(this.options.maxBudget, this.options.eta, this.options.minBudget);
     this.runs = state ? state.runs.map((r) => ({ ...r, configs: [...r.configs], trialIds: [...r.trialIds] })) : [];
     this.nextBracket = state?.nextBracket ?? 0;

@@ -88,7 +88,11 @@ export function minimizeBox(f: ValueAndGrad, x0: ArrayLike<number>, lo: ArrayLik
     let next: { value: number; grad: Float64Array } | undefined;
     let xn = x;
     for (let ls = 0; ls < 40; ls++) {
-      xn = clip(Float64Array.from(x, (v, i) => v + t * d[i]!), lo, hi);
+      xn = clip(
+        Float64Array.from(x, (v, i) => v + t * d[i]!),
+        lo,
+        hi,
+      );
       const trial = f(xn);
       // Armijo on the actual (projected) displacement.
       let dec = 0;

@@ -29,7 +29,8 @@ export class Ledger {
 
   get(trialId: number): TrialRecord {
     const r = Number.isInteger(trialId) ? this.records[trialId] : undefined;
-    if (!r) throw new InvalidInputError(`trial ${trialId}: unknown trial id (this sampler has issued ${this.records.length} trials)`, { code: 'UNKNOWN_TRIAL' });
+    if (!r)
+      throw new InvalidInputError(`trial ${trialId}: unknown trial id (this sampler has issued ${this.records.length} trials)`, { code: 'UNKNOWN_TRIAL' });
     return r;
   }
 
@@ -46,7 +47,13 @@ export class Ledger {
   }
 
   private toRecord(r: TrialRecord, outcome: TrialOutcome): TrialRecord {
-    const base: TrialRecord = { trialId: r.trialId, params: r.params, ...(r.budget !== undefined ? { budget: r.budget } : {}), ...(r.configId !== undefined ? { configId: r.configId } : {}), state: 'pending' };
+    const base: TrialRecord = {
+      trialId: r.trialId,
+      params: r.params,
+      ...(r.budget !== undefined ? { budget: r.budget } : {}),
+      ...(r.configId !== undefined ? { configId: r.configId } : {}),
+      state: 'pending',
+    };
     if (outcome.status === 'failed') return { ...base, state: 'failed', ...(outcome.reason !== undefined ? { reason: String(outcome.reason) } : {}) };
     if (outcome.status !== 'ok') throw new InvalidInputError(`trial ${r.trialId}: outcome status must be 'ok' or 'failed'`);
     const v = outcome.value;

@@ -61,11 +61,7 @@ export function kernelVector(x: readonly number[], X: readonly (readonly number[
 /**
  * Kernel vector and its Jacobian with respect to x: `grad[i * D + j]` = d k(x, X_i) / d x_j.
  */
-export function kernelVectorWithGrad(
-  x: readonly number[],
-  X: readonly (readonly number[])[],
-  p: KernelParams,
-): { k: Float64Array; grad: Float64Array } {
+export function kernelVectorWithGrad(x: readonly number[], X: readonly (readonly number[])[], p: KernelParams): { k: Float64Array; grad: Float64Array } {
   const n = X.length;
   const D = p.lengthscales.length;
   const k = new Float64Array(n);

@@ -23,7 +23,12 @@ export interface ParEgoOptions extends Omit<GpSamplerOptions, 'direction'> {
 type ParEgoState = GpState & { readonly parego: { readonly directions: readonly Direction[]; readonly rho: number } };
 
 /** Augmented Chebyshev values of `values` (rows = trials) after per-objective min-max normalisation. */
-export function augmentedChebyshev(values: readonly (readonly number[])[], directions: readonly Direction[], weights: readonly number[], rho: number): number[] {
+export function augmentedChebyshev(
+  values: readonly (readonly number[])[],
+  directions: readonly Direction[],
+  weights: readonly number[],
+  rho: number,
+): number[] {
   const m = directions.length;
   const oriented = values.map((v) => v.map((x, j) => (directions[j] === 'minimize' ? x : -x)));
   const lo = Array.from({ length: m }, (_, j) => Math.min(...oriented.map((v) => v[j]!)));
@@ -53,12 +58,16 @@ export class ParEgoSampler extends GpSampler {
     }
     directions.forEach((d, i) => checkDirection(d, `options.directions[${i}]`));
     if (!state && options.incumbent !== undefined && options.incumbent !== 'observed') {
-      throw new InvalidInputError(`options.incumbent: ParEGO reports its front (paretoTrials) and a balanced point (best); 'posterior-mean' applies to one objective only`, { code: 'INVALID_OPTIONS' });
+      throw new InvalidInputError(
+        `options.incumbent: ParEGO reports its front (paretoTrials) and a balanced point (best); 'posterior-mean' applies to one objective only`,
+        { code: 'INVALID_OPTIONS' },
+      );
     }
     super(sp, state ? state.options : resolveGpOptions({ ...options, direction: 'minimize' }, sp), state, directions.length);
     this.directions = [...directions];
     this.rho = state?.parego.rho ?? options.rho ?? 0.05;
-    if (!(this.rho >= 0 && Number.isFinite(this.rho))) throw new InvalidInputError(`options.rho: must be a finite number >= 0, got ${this.rho}`, { code: 'INVALID_OPTIONS' });
+    if (!(this.rho >= 0 && Number.isFinite(this.rho)))
+      throw new InvalidInputError(`options.rho: must be a finite number >= 0, got ${this.rho}`, { code: 'INVALID_OPTIONS' });
   }
 
   static override fromJSON(state: ParEgoState): ParEgoSampler {
@@ -69,13 +78,22 @@ export class ParEgoSampler extends GpSampler {
     // Uniform on the simplex: normalised exponentials (a flat Dirichlet).
     const e = this.directions.map(() => -Math.log(1 - this.rng.float()));
     const total = e.reduce((a, b) => a + b, 0);
-    return augmentedChebyshev(ok.map((r) => r.value as number[]), this.directions, e.map((x) => x / total), this.rho);
+    return augmentedChebyshev(
+      ok.map((r) => r.value as number[]),
+      this.directions,
+      e.map((x) => x / total),
+      this.rho,
+    );
   }
 
   /** Completed trials on the observed Pareto front, in ask order. */
   paretoTrials(): TrialRecord[] {
     const ok = this.ledger.all().filter((r) => r.state === 'ok');
-    const front = nonDominatedSort(ok.map((r) => r.value as number[]), this.directions)[0] ?? [];
+    const front =
+      nonDominatedSort(
+        ok.map((r) => r.value as number[]),
+        this.directions,
+      )[0] ?? [];
     return front.map((i) => ok[i]!);
   }
 
@@ -89,7 +107,12 @@ export class ParEgoSampler extends GpSampler {
     const ok = this.ledger.all().filter((r) => r.state === 'ok');
     if (ok.length === 0) return undefined;
     const w = this.directions.map(() => 1 / this.directions.length);
-    const s = augmentedChebyshev(ok.map((r) => r.value as number[]), this.directions, w, this.rho);
+    const s = augmentedChebyshev(
+      ok.map((r) => r.value as number[]),
+      this.directions,
+      w,
+      this.rho,
+    );
     let bi = 0;
     for (let i = 1; i < s.length; i++) if (s[i]! < s[bi]!) bi = i;
     return ok[bi];

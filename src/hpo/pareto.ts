@@ -72,7 +72,11 @@ export function paretoFront2d(points: readonly (readonly number[])[], directions
  * Exact hypervolume of the region dominated by `points` and bounded by `reference` in 2-D. Points that
  * do not strictly beat the reference in both objectives contribute nothing.
  */
-export function hypervolume2d(points: readonly (readonly number[])[], reference: readonly [number, number], directions: readonly [Direction, Direction]): number {
+export function hypervolume2d(
+  points: readonly (readonly number[])[],
+  reference: readonly [number, number],
+  directions: readonly [Direction, Direction],
+): number {
   checkPoints(points, directions);
   checkPoints([reference], directions);
   // Convert to minimisation of both, then sweep along the first objective.
@@ -98,8 +102,7 @@ export interface ModelCandidate {
 
 /** Result of {@link selectForLatencyTarget}. */
 export type LatencySelection<T extends ModelCandidate> =
-  | { readonly met: true; readonly model: T; readonly index: number }
-  | { readonly met: false; readonly fastest: T; readonly index: number };
+  { readonly met: true; readonly model: T; readonly index: number } | { readonly met: false; readonly fastest: T; readonly index: number };
 
 /**
  * "The" model for a latency target T: the most accurate model with latency <= T. Ties in accuracy go
@@ -112,7 +115,8 @@ export function selectForLatencyTarget<T extends ModelCandidate>(models: readonl
   if (models.length === 0) throw new InvalidInputError('models: at least one model is needed to select from');
   models.forEach((m, i) => {
     if (!Number.isFinite(m.accuracy)) throw new InvalidInputError(`models[${i}].accuracy: must be finite, got ${m.accuracy}`);
-    if (!(Number.isFinite(m.latencyMs) && m.latencyMs >= 0)) throw new InvalidInputError(`models[${i}].latencyMs: must be a finite non-negative number, got ${m.latencyMs}`);
+    if (!(Number.isFinite(m.latencyMs) && m.latencyMs >= 0))
+      throw new InvalidInputError(`models[${i}].latencyMs: must be a finite non-negative number, got ${m.latencyMs}`);
   });
   let best = -1;
   models.forEach((m, i) => {

@@ -35,10 +35,13 @@ export class RandomSampler extends BaseSampler {
       throw new InvalidInputError(`options.sequence: must be 'uniform' or 'sobol', got ${JSON.stringify(sequence)}`, { code: 'INVALID_OPTIONS' });
     }
     if (sequence === 'sobol' && this.space.dims.length > SOBOL_MAX_DIM) {
-      throw new InvalidInputError(`options.sequence: 'sobol' supports at most ${SOBOL_MAX_DIM} parameters, this space has ${this.space.dims.length}`, { code: 'INVALID_OPTIONS' });
+      throw new InvalidInputError(`options.sequence: 'sobol' supports at most ${SOBOL_MAX_DIM} parameters, this space has ${this.space.dims.length}`, {
+        code: 'INVALID_OPTIONS',
+      });
     }
     this.options = { seed: options.seed, direction: checkDirection(options.direction), sequence };
-    this.sobol = sequence === 'sobol' ? (state?.sobol ? SobolSequence.fromState(state.sobol) : SobolSequence.create(this.space.dims.length, this.rng)) : undefined;
+    this.sobol =
+      sequence === 'sobol' ? (state?.sobol ? SobolSequence.fromState(state.sobol) : SobolSequence.create(this.space.dims.length, this.rng)) : undefined;
   }
 
   static fromJSON(state: RandomState): RandomSampler {

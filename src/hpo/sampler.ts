@@ -23,9 +23,7 @@ export interface Trial {
 }
 
 /** What happened to a trial. Single-objective samplers take a number, ParEGO a vector. */
-export type TrialOutcome =
-  | { readonly status: 'ok'; readonly value: number | readonly number[] }
-  | { readonly status: 'failed'; readonly reason?: string };
+export type TrialOutcome = { readonly status: 'ok'; readonly value: number | readonly number[] } | { readonly status: 'failed'; readonly reason?: string };
 
 /** A trial as the sampler remembers it. */
 export interface TrialRecord extends Trial {

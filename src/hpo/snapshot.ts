@@ -39,7 +39,10 @@ const record = z.strictObject({
   reason: z.string().optional(),
 });
 
-const ledger = z.strictObject({ records: z.array(record) }, 'must be { records: [...] } (the trial history): without it a restored sampler would restart trial ids at 0');
+const ledger = z.strictObject(
+  { records: z.array(record) },
+  'must be { records: [...] } (the trial history): without it a restored sampler would restart trial ids at 0',
+);
 
 const sobol = z.strictObject({
   dim: z.number().int().min(1).max(SOBOL_MAX_DIM),
@@ -83,16 +86,31 @@ const runState = z.strictObject({
 });
 
 const schemas = {
-  random: z.strictObject({ ...base, kind: z.literal('random'), options: z.strictObject({ seed, direction, sequence: z.enum(['uniform', 'sobol']) }), sobol: sobol.optional() }),
+  random: z.strictObject({
+    ...base,
+    kind: z.literal('random'),
+    options: z.strictObject({ seed, direction, sequence: z.enum(['uniform', 'sobol']) }),
+    sobol: sobol.optional(),
+  }),
   gp: z.strictObject({ ...gpFields, kind: z.literal('gp') }),
   parego: z.strictObject({
     ...gpFields,
     kind: z.literal('parego'),
-    parego: z.strictObject({ directions: z.array(direction).min(2, 'ParEGO needs at least two objectives'), rho: finite.refine((v) => v >= 0, 'must be >= 0') }),
+    parego: z.strictObject({
+      directions: z.array(direction).min(2, 'ParEGO needs at least two objectives'),
+      rho: finite.refine((v) => v >= 0, 'must be >= 0'),
+    }),
   }),
   hyperband: z.strictObject({ ...base, kind: z.literal('hyperband'), options: bandOptions, runs: z.array(runState), nextBracket: count, nextConfigId: count }),
   bohb: z.strictObject({ ...base, kind: z.literal('bohb'), options: bandOptions, runs: z.array(runState), nextBracket: count, nextConfigId: count }),
-  asha: z.strictObject({ ...base, kind: z.literal('asha'), options: bandOptions, rungs: z.array(z.array(count)), promoted: z.array(z.array(count)), nextConfigId: count }),
+  asha: z.strictObject({
+    ...base,
+    kind: z.literal('asha'),
+    options: bandOptions,
+    rungs: z.array(z.array(count)),
+    promoted: z.array(z.array(count)),
+    nextConfigId: count,
+  }),
 } as const;
 
 type Issue = { path: (string | number)[]; message: string };
@@ -122,7 +140,8 @@ function crossCheck(kind: SamplerKind, s: Record<string, unknown>, space: Space)
   const multiFidelity = kind === 'hyperband' || kind === 'bohb' || kind === 'asha';
   records.forEach((r, i) => {
     const at = ['ledger', 'records', i];
-    if (r.trialId !== i) add([...at, 'trialId'], `is ${r.trialId} at position ${i}: trial ids must be 0, 1, 2, ... in order, or new trials would reuse ids already issued`);
+    if (r.trialId !== i)
+      add([...at, 'trialId'], `is ${r.trialId} at position ${i}: trial ids must be 0, 1, 2, ... in order, or new trials would reuse ids already issued`);
     checkParams(r.params, [...at, 'params']);
     if (r.state === 'ok') {
       if (r.value === undefined) add([...at, 'value'], 'an ok trial needs its value');
@@ -140,7 +159,8 @@ function crossCheck(kind: SamplerKind, s: Record<string, unknown>, space: Space)
   }
   for (const key of ['hyper', 'failureHyper'] as const) {
     const h = s[key] as { lengthscales: number[] } | null | undefined;
-    if (h && h.lengthscales.length !== space.featureDim) add([key, 'lengthscales'], `needs ${space.featureDim} values (one per feature column), has ${h.lengthscales.length}`);
+    if (h && h.lengthscales.length !== space.featureDim)
+      add([key, 'lengthscales'], `needs ${space.featureDim} values (one per feature column), has ${h.lengthscales.length}`);
   }
   if (multiFidelity) {
     const o = s.options as z.infer<typeof bandOptions>;
@@ -155,7 +175,8 @@ function crossCheck(kind: SamplerKind, s: Record<string, unknown>, space: Space)
     }
     const nextConfigId = s.nextConfigId as number;
     records.forEach((r, i) => {
-      if (r.configId !== undefined && r.configId >= nextConfigId) add(['ledger', 'records', i, 'configId'], `is ${r.configId}, not below nextConfigId ${nextConfigId}: new configurations would reuse it`);
+      if (r.configId !== undefined && r.configId >= nextConfigId)
+        add(['ledger', 'records', i, 'configId'], `is ${r.configId}, not below nextConfigId ${nextConfigId}: new configurations would reuse it`);
     });
     const ref = (id: number | null, path: (string | number)[]) => {
       if (id !== null && id >= n) add(path, `trial ${id} is not in the ledger (${n} trials)`);
@@ -194,13 +215,23 @@ export function parseSnapshot(state: unknown): SamplerState {
       throw new InvalidInputError(`sampler state: not valid JSON (${(e as Error).message})`, { code: 'INVALID_SNAPSHOT' });
     }
   }
-  if (typeof s !== 'object' || s === null || Array.isArray(s)) fail([{ path: [], message: `must be an object (a sampler's toJSON()), got ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}` }]);
+  if (typeof s !== 'object' || s === null || Array.isArray(s))
+    fail([{ path: [], message: `must be an object (a sampler's toJSON()), got ${s === null ? 'null' : Array.isArray(s) ? 'an array' : typeof s}` }]);
   const o = s as Record<string, unknown>;
   if (o.version !== SNAPSHOT_VERSION) {
-    fail([{ path: ['version'], message: `unsupported version ${JSON.stringify(o.version)}; this library reads version ${SNAPSHOT_VERSION} (restore it with the version that wrote it)` }], 'UNSUPPORTED_SNAPSHOT_VERSION');
+    fail(
+      [
+        {
+          path: ['version'],
+          message: `unsupported version ${JSON.stringify(o.version)}; this library reads version ${SNAPSHOT_VERSION} (restore it with the version that wrote it)`,
+        },
+      ],
+      'UNSUPPORTED_SNAPSHOT_VERSION',
+    );
   }
   const kind = o.kind as SamplerKind;
-  if (!Object.hasOwn(schemas, kind as string)) fail([{ path: ['kind'], message: `unknown sampler ${JSON.stringify(o.kind)}; one of ${Object.keys(schemas).join(', ')}` }]);
+  if (!Object.hasOwn(schemas, kind as string))
+    fail([{ path: ['kind'], message: `unknown sampler ${JSON.stringify(o.kind)}; one of ${Object.keys(schemas).join(', ')}` }]);
   const r = schemas[kind].safeParse(o, { error: (iss) => (iss.code === 'invalid_type' && iss.input === undefined ? 'missing' : undefined) });
   if (!r.success) fail(r.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })));
   let space: Space;

@@ -40,28 +40,26 @@ const categoricalSchema = z.strictObject({
   default: z.union([z.string(), finite]).optional(),
 });
 
-const paramSchema = z
-  .discriminatedUnion('type', [floatSchema, intSchema, categoricalSchema])
-  .superRefine((p, ctx) => {
-    if (p.type === 'categorical') {
-      const seen = new Set<ParamValue>();
-      p.choices.forEach((c, i) => {
-        if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['choices', i], message: `duplicate choice ${JSON.stringify(c)}` });
-        seen.add(c);
-      });
-      if (p.default !== undefined && !seen.has(p.default)) {
-        ctx.addIssue({ code: 'custom', path: ['default'], message: `${JSON.stringify(p.default)} is not one of the choices` });
-      }
-      return;
+const paramSchema = z.discriminatedUnion('type', [floatSchema, intSchema, categoricalSchema]).superRefine((p, ctx) => {
+  if (p.type === 'categorical') {
+    const seen = new Set<ParamValue>();
+    p.choices.forEach((c, i) => {
+      if (seen.has(c)) ctx.addIssue({ code: 'custom', path: ['choices', i], message: `duplicate choice ${JSON.stringify(c)}` });
+      seen.add(c);
+    });
+    if (p.default !== undefined && !seen.has(p.default)) {
+      ctx.addIssue({ code: 'custom', path: ['default'], message: `${JSON.stringify(p.default)} is not one of the choices` });
     }
-    if (!(p.low < p.high) && !(p.type === 'int' && p.low === p.high)) {
-      ctx.addIssue({ code: 'custom', path: ['high'], message: `must be greater than low (low ${p.low}, high ${p.high})` });
-    }
-    if (p.log && p.low <= 0) ctx.addIssue({ code: 'custom', path: ['low'], message: `must be > 0 for a log-scaled parameter (got ${p.low})` });
-    if (p.default !== undefined && (p.default < p.low || p.default > p.high)) {
-      ctx.addIssue({ code: 'custom', path: ['default'], message: `${p.default} is outside [${p.low}, ${p.high}]` });
-    }
-  });
+    return;
+  }
+  if (!(p.low < p.high) && !(p.type === 'int' && p.low === p.high)) {
+    ctx.addIssue({ code: 'custom', path: ['high'], message: `must be greater than low (low ${p.low}, high ${p.high})` });
+  }
+  if (p.log && p.low <= 0) ctx.addIssue({ code: 'custom', path: ['low'], message: `must be > 0 for a log-scaled parameter (got ${p.low})` });
+  if (p.default !== undefined && (p.default < p.low || p.default > p.high)) {
+    ctx.addIssue({ code: 'custom', path: ['default'], message: `${p.default} is outside [${p.low}, ${p.high}]` });
+  }
+});
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 const spaceSchema = z
@@ -134,9 +132,7 @@ export class Space {
       else {
         // Widen by half a step each side so every integer gets an equal share of the cube.
         // log ints have low >= 1, so low - 0.5 > 0.
-        const v = s.log
-          ? Math.exp(Math.log(s.low - 0.5) + t * (Math.log(s.high + 0.5) - Math.log(s.low - 0.5)))
-          : s.low - 0.5 + t * (s.high - s.low + 1);
+        const v = s.log ? Math.exp(Math.log(s.low - 0.5) + t * (Math.log(s.high + 0.5) - Math.log(s.low - 0.5))) : s.low - 0.5 + t * (s.high - s.low + 1);
         out[d.name] = Math.min(s.high, Math.max(s.low, Math.round(v)));
       }
     });

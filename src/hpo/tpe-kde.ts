@@ -87,12 +87,23 @@ export function proposeBohb(space: Space, rng: Prng, history: readonly TrialReco
   const budgets = [...byBudget.keys()].filter((b) => byBudget.get(b)!.length >= nMin + 2).sort((a, b) => b - a);
   if (budgets.length === 0) return random();
   const sign = direction === 'minimize' ? 1 : -1;
-  const obs = byBudget.get(budgets[0]!)!.slice().sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.trialId - b.trialId);
+  const obs = byBudget
+    .get(budgets[0]!)!
+    .slice()
+    .sort((a, b) => sign * ((a.value as number) - (b.value as number)) || a.trialId - b.trialId);
   const nGood = Math.max(nMin, Math.floor((opts.topFraction ?? 0.15) * obs.length));
   const nBad = Math.max(nMin, obs.length - nGood);
   const minBw = opts.minBandwidth ?? 1e-3;
-  const good = fitKde(space, obs.slice(0, nGood).map((r) => coords(space, r.params)), minBw);
-  const bad = fitKde(space, obs.slice(obs.length - nBad).map((r) => coords(space, r.params)), minBw);
+  const good = fitKde(
+    space,
+    obs.slice(0, nGood).map((r) => coords(space, r.params)),
+    minBw,
+  );
+  const bad = fitKde(
+    space,
+    obs.slice(obs.length - nBad).map((r) => coords(space, r.params)),
+    minBw,
+  );
   const factor = opts.bandwidthFactor ?? 3;
   let best: number[] | undefined;
   let bestScore = -Infinity;

@@ -72,15 +72,26 @@ export class Builder {
     let h = x;
     if (b.expansion !== 1) h = this.convBnRelu(h, mid, 1, 1, `${b.name}_expand`);
     h = tf.layers
-      .depthwiseConv2d({ name: `${b.name}_dw_conv`, kernelSize: b.kernel, strides: b.stride, padding: 'same', useBias: false, depthwiseInitializer: this.init() })
+      .depthwiseConv2d({
+        name: `${b.name}_dw_conv`,
+        kernelSize: b.kernel,
+        strides: b.stride,
+        padding: 'same',
+        useBias: false,
+        depthwiseInitializer: this.init(),
+      })
       .apply(h) as SymbolicTensor;
     h = this.relu(this.bn(h, `${b.name}_dw_bn`), `${b.name}_dw_relu`);
     if (b.se) {
       const r = seChannels(b.inChannels, b.seRatio);
       let s = tf.layers.globalAveragePooling2d({ name: `${b.name}_se_pool` }).apply(h) as SymbolicTensor;
       s = tf.layers.reshape({ name: `${b.name}_se_reshape`, targetShape: [1, 1, mid] }).apply(s) as SymbolicTensor;
-      s = tf.layers.conv2d({ name: `${b.name}_se_reduce`, filters: r, kernelSize: 1, activation: 'relu', kernelInitializer: this.init() }).apply(s) as SymbolicTensor;
-      s = tf.layers.conv2d({ name: `${b.name}_se_expand`, filters: mid, kernelSize: 1, activation: 'sigmoid', kernelInitializer: this.init() }).apply(s) as SymbolicTensor;
+      s = tf.layers
+        .conv2d({ name: `${b.name}_se_reduce`, filters: r, kernelSize: 1, activation: 'relu', kernelInitializer: this.init() })
+        .apply(s) as SymbolicTensor;
+      s = tf.layers
+        .conv2d({ name: `${b.name}_se_expand`, filters: mid, kernelSize: 1, activation: 'sigmoid', kernelInitializer: this.init() })
+        .apply(s) as SymbolicTensor;
       h = tf.layers.multiply({ name: `${b.name}_se_scale` }).apply([h, s]) as SymbolicTensor;
     }
     h = this.bn(this.conv(h, b.outChannels, 1, 1, `${b.name}_project_conv`), `${b.name}_project_bn`);
@@ -96,15 +107,42 @@ export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture
   const input = tf.input({ name: 'image', shape: [space.inputSize, space.inputSize, space.inputChannels] });
   let x = b.convBnRelu(input, space.stem.filters, 3, space.stem.stride, 'stem');
   const fb = space.firstBlock;
-  x = b.mbconv(x, { name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false, seRatio: 0 });
+  x = b.mbconv(x, {
+    name: blockName.first,
+    inChannels: space.stem.filters,
+    outChannels: fb.out,
+    expansion: fb.expansion,
+    kernel: fb.kernel,
+    stride: fb.stride,
+    se: false,
+    seRatio: 0,
+  });
   layout.searchable.forEach((l, i) => {
     const op = arch.layers[i]!;
     if (op.op === 'skip') return;
-    x = b.mbconv(x, { name: blockName.searchable(i), inChannels: l.inChannels, outChannels: l.outChannels, expansion: op.expansion, kernel: op.kernel, stride: l.stride, se: op.se, seRatio: space.search.seRatio });
+    x = b.mbconv(x, {
+      name: blockName.searchable(i),
+      inChannels: l.inChannels,
+      outChannels: l.outChannels,
+      expansion: op.expansion,
+      kernel: op.kernel,
+      stride: l.stride,
+      se: op.se,
+      seRatio: space.search.seRatio,
+    });
   });
   if (space.lastBlock) {
     const lb = space.lastBlock;
-    x = b.mbconv(x, { name: blockName.last, inChannels: layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false, seRatio: 0 });
+    x = b.mbconv(x, {
+      name: blockName.last,
+      inChannels: layout.lastBlockInChannels,
+      outChannels: lb.out,
+      expansion: lb.expansion,
+      kernel: lb.kernel,
+      stride: lb.stride,
+      se: false,
+      seRatio: 0,
+    });
   }
   x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
   x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
@@ -115,4 +153,3 @@ export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture
     .apply(x) as SymbolicTensor;
   return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
 }
-

@@ -34,15 +34,39 @@ export class ChildNet {
     const layout = layoutOf(space);
     let h = convBnRelu(ctx, x, 'stem', space.stem.stride);
     const fb = space.firstBlock;
-    h = plainMbconv(ctx, h, { name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false });
+    h = plainMbconv(ctx, h, {
+      name: blockName.first,
+      inChannels: space.stem.filters,
+      outChannels: fb.out,
+      expansion: fb.expansion,
+      kernel: fb.kernel,
+      stride: fb.stride,
+      se: false,
+    });
     layout.searchable.forEach((l, i) => {
       const op = this.architecture.layers[i]!;
       if (op.op === 'skip') return;
-      h = plainMbconv(ctx, h, { name: blockName.searchable(i), inChannels: l.inChannels, outChannels: l.outChannels, expansion: op.expansion, kernel: op.kernel, stride: l.stride, se: op.se });
+      h = plainMbconv(ctx, h, {
+        name: blockName.searchable(i),
+        inChannels: l.inChannels,
+        outChannels: l.outChannels,
+        expansion: op.expansion,
+        kernel: op.kernel,
+        stride: l.stride,
+        se: op.se,
+      });
     });
     if (space.lastBlock) {
       const lb = space.lastBlock;
-      h = plainMbconv(ctx, h, { name: blockName.last, inChannels: layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false });
+      h = plainMbconv(ctx, h, {
+        name: blockName.last,
+        inChannels: layout.lastBlockInChannels,
+        outChannels: lb.out,
+        expansion: lb.expansion,
+        kernel: lb.kernel,
+        stride: lb.stride,
+        se: false,
+      });
     }
     h = convBnRelu(ctx, h, 'head', 1);
     let f = globalPool(tf, h);

@@ -43,7 +43,14 @@ export function bnAct(ctx: ForwardContext, x: TF.Tensor4D, prefix: string, relu:
     beta = tf.mul(beta, scale);
   }
   if (!ctx.training) {
-    const y = tf.batchNorm(x, params.get(`${prefix}/moving_mean`) as TF.Tensor1D, params.get(`${prefix}/moving_variance`) as TF.Tensor1D, beta, gamma, ctx.epsilon);
+    const y = tf.batchNorm(
+      x,
+      params.get(`${prefix}/moving_mean`) as TF.Tensor1D,
+      params.get(`${prefix}/moving_variance`) as TF.Tensor1D,
+      beta,
+      gamma,
+      ctx.epsilon,
+    );
     return relu ? tf.relu(y) : y;
   }
   const r = bnReluTraining(tf)(x, gamma, beta, ctx.epsilon, relu);
@@ -84,11 +91,20 @@ export function applyBatchStats(tf: typeof TF, params: ParamStore, stats: BatchS
     tf.tidy(() => {
       const update = (moving: TF.Variable[], batch: TF.Tensor1D[]) => {
         const next = tf.add(tf.mul(tf.concat(moving), momentum), tf.mul(tf.concat(batch), 1 - momentum));
-        tf.split(next, moving.map((v) => v.size)).forEach((t, i) => moving[i]!.assign(t));
+        tf.split(
+          next,
+          moving.map((v) => v.size),
+        ).forEach((t, i) => moving[i]!.assign(t));
       };
       if (prefixes.size === stats.length) {
-        update(stats.map((s) => params.get(`${s.prefix}/moving_mean`)), stats.map((s) => s.mean));
-        update(stats.map((s) => params.get(`${s.prefix}/moving_variance`)), stats.map((s) => s.variance));
+        update(
+          stats.map((s) => params.get(`${s.prefix}/moving_mean`)),
+          stats.map((s) => s.mean),
+        );
+        update(
+          stats.map((s) => params.get(`${s.prefix}/moving_variance`)),
+          stats.map((s) => s.variance),
+        );
       } else {
         // a BN applied more than once: sequential updates, in order
         for (const s of stats) {

@@ -75,9 +75,20 @@ export interface LoadedModel {
 }
 
 // What loadModel accepts from a model directory; everything else in it is ignored.
-const metaSchema = z.object({ space: z.unknown(), architecture: z.unknown().optional(), seed: z.number().int(), data: z.unknown(), search: z.unknown().optional(), metrics: z.record(z.string(), z.unknown()) }).passthrough();
+const metaSchema = z
+  .object({
+    space: z.unknown(),
+    architecture: z.unknown().optional(),
+    seed: z.number().int(),
+    data: z.unknown(),
+    search: z.unknown().optional(),
+    metrics: z.record(z.string(), z.unknown()),
+  })
+  .passthrough();
 const weightSpecSchema = z.object({ name: z.string().min(1), shape: z.array(z.number().int().nonnegative()).max(4), dtype: z.literal('float32') });
-const modelJsonSchema = z.object({ weightsManifest: z.array(z.object({ paths: z.array(z.string()).min(1), weights: z.array(weightSpecSchema) })).length(1) }).passthrough();
+const modelJsonSchema = z
+  .object({ weightsManifest: z.array(z.object({ paths: z.array(z.string()).min(1), weights: z.array(weightSpecSchema) })).length(1) })
+  .passthrough();
 
 /**
  * Loads an exported model safely (see the file comment).
@@ -88,7 +99,8 @@ const modelJsonSchema = z.object({ weightsManifest: z.array(z.object({ paths: z.
  */
 export async function loadModel(tf: typeof TF, store: ObjectStore, prefix: string, parseSpace: (v: unknown) => SearchSpace): Promise<LoadedModel> {
   const where = prefix ? `${store.uri}/${prefix}` : store.uri;
-  const corrupt = (what: string, cause?: unknown) => new DataError(`model ${where}: ${what}; re-export it ('spnas train' or 'spnas export')`, { code: 'CORRUPT_ARTIFACT', cause });
+  const corrupt = (what: string, cause?: unknown) =>
+    new DataError(`model ${where}: ${what}; re-export it ('spnas train' or 'spnas export')`, { code: 'CORRUPT_ARTIFACT', cause });
   const manifest = await readArtifactManifest(store, prefix, MODEL_KIND);
   if (!manifest) throw new InvalidInputError(`no exported model at ${where}: expected a manifest.json written by 'spnas train' or 'spnas export'`);
   const file = (p: string) => {
@@ -125,7 +137,10 @@ export async function loadModel(tf: typeof TF, store: ObjectStore, prefix: strin
   const meta = checked('manifest meta', () => parseOrThrow(metaSchema, manifest.meta, 'meta'));
   const space = checked('the space in its manifest', () => parseSpace(meta.space));
   const arch = checked('architecture.json', () => parseArchitecture(space, archJson, 'architecture'));
-  if (meta.architecture !== undefined && JSON.stringify(checked('the architecture in its manifest', () => parseArchitecture(space, meta.architecture, 'architecture'))) !== JSON.stringify(arch)) {
+  if (
+    meta.architecture !== undefined &&
+    JSON.stringify(checked('the architecture in its manifest', () => parseArchitecture(space, meta.architecture, 'architecture'))) !== JSON.stringify(arch)
+  ) {
     throw corrupt('architecture.json and the manifest name different architectures');
   }
   const group = checked('model.json', () => parseOrThrow(modelJsonSchema, modelJson, 'model.json')).weightsManifest[0]!;
@@ -140,7 +155,9 @@ export async function loadModel(tf: typeof TF, store: ObjectStore, prefix: strin
     for (const spec of group.weights) {
       const v = byName.get(spec.name);
       if (!v || v.shape.join(',') !== spec.shape.join(',')) {
-        throw corrupt(`weight '${spec.name}' [${spec.shape}] ${v ? `has the wrong shape (the architecture's network has [${v.shape}])` : 'is not in the architecture\'s network (or is listed twice)'}`);
+        throw corrupt(
+          `weight '${spec.name}' [${spec.shape}] ${v ? `has the wrong shape (the architecture's network has [${v.shape}])` : "is not in the architecture's network (or is listed twice)"}`,
+        );
       }
       const n = spec.shape.reduce((a, b) => a * b, 1);
       const data = new Float32Array(bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + offset + 4 * n));
@@ -149,7 +166,8 @@ export async function loadModel(tf: typeof TF, store: ObjectStore, prefix: strin
       byName.delete(spec.name);
       offset += 4 * n;
     }
-    if (byName.size > 0) throw corrupt(`no stored value for ${[...byName.keys()].slice(0, 3).join(', ')}${byName.size > 3 ? ` and ${byName.size - 3} more` : ''}`);
+    if (byName.size > 0)
+      throw corrupt(`no stored value for ${[...byName.keys()].slice(0, 3).join(', ')}${byName.size > 3 ? ` and ${byName.size - 3} more` : ''}`);
   } catch (err) {
     model.dispose();
     throw err;

@@ -61,7 +61,11 @@ abstract class GroupedOptimizer implements Optimizer {
     private readonly slotNames: string[],
     slotInit: number[],
   ) {
-    for (const { name, variable } of vars) this.slots.set(name, slotInit.map((v) => tf.variable(tf.mul(tf.onesLike(variable), v), false)));
+    for (const { name, variable } of vars)
+      this.slots.set(
+        name,
+        slotInit.map((v) => tf.variable(tf.mul(tf.onesLike(variable), v), false)),
+      );
   }
 
   /** The formula on one tensor (or one group): returns the new variable value and new slots; `step` is lr * multiplier. */
@@ -84,8 +88,22 @@ abstract class GroupedOptimizer implements Optimizer {
         e.slots.forEach((s, i) => s.assign(newSlots[i]!));
         e.variable.assign(newV);
       }
-      this.applyGroup(scalars, lr, (ts) => tf.stack(ts), (t) => tf.unstack(t));
-      this.applyGroup(vectors, lr, (ts) => tf.concat(ts), (t, parts) => tf.split(t, parts.map((e) => e.variable.size)));
+      this.applyGroup(
+        scalars,
+        lr,
+        (ts) => tf.stack(ts),
+        (t) => tf.unstack(t),
+      );
+      this.applyGroup(
+        vectors,
+        lr,
+        (ts) => tf.concat(ts),
+        (t, parts) =>
+          tf.split(
+            t,
+            parts.map((e) => e.variable.size),
+          ),
+      );
     });
   }
 
@@ -122,7 +140,11 @@ abstract class GroupedOptimizer implements Optimizer {
 }
 
 export class Rmsprop extends GroupedOptimizer {
-  constructor(tf: typeof TF, vars: OptimizerVariable[], private readonly opts: RmspropOptions) {
+  constructor(
+    tf: typeof TF,
+    vars: OptimizerVariable[],
+    private readonly opts: RmspropOptions,
+  ) {
     super(tf, vars, ['ms', 'mom'], [opts.msInit, 0]);
   }
 
@@ -136,7 +158,11 @@ export class Rmsprop extends GroupedOptimizer {
 }
 
 export class NesterovSgd extends GroupedOptimizer {
-  constructor(tf: typeof TF, vars: OptimizerVariable[], private readonly momentum: number) {
+  constructor(
+    tf: typeof TF,
+    vars: OptimizerVariable[],
+    private readonly momentum: number,
+  ) {
     super(tf, vars, ['mom'], [0]);
   }
 

@@ -69,9 +69,15 @@ export function runtimeLossTermFlip(tf: typeof TF, table: RuntimeTable, v: Indic
         const rho = col((L) => L.k3e6 / L.k5e6);
         const kScale = tf.add(rho, tf.mul(tf.sub(1, rho), s5!));
         const spread = col((L) => L.k5e6 - L.k5e3);
-        const base = tf.add(col((L) => L.k5e3), tf.mul(s100!, spread));
+        const base = tf.add(
+          col((L) => L.k5e3),
+          tf.mul(s100!, spread),
+        );
         const seSpread = col((L) => (L.se ? L.se.e6 - L.se.e3 : 0));
-        const se = tf.add(col((L) => L.se?.e3 ?? 0), tf.mul(s100!, seSpread));
+        const se = tf.add(
+          col((L) => L.se?.e3 ?? 0),
+          tf.mul(s100!, seSpread),
+        );
         const partial: TF.Tensor[] = [
           tf.mul(tf.mul(s50!, base), tf.sub(1, rho)),
           tf.add(tf.mul(base, kScale), tf.mul(sse!, se)),

@@ -37,13 +37,44 @@ export function runtimeTensor(tf: typeof TF, table: RuntimeTable, inds: LayerInd
  * The same R from [L] indicator vectors (Supernet.forward's indicatorVectors): ~15 ops for the whole
  * network instead of ~10 per layer. Equal to runtimeTensor up to float32 summation order.
  */
-export function runtimeTensorFromVectors(tf: typeof TF, table: RuntimeTable, v: { d5x5: TF.Tensor1D; d50c: TF.Tensor1D; d100c: TF.Tensor1D; dse: TF.Tensor1D }): TF.Scalar {
+export function runtimeTensorFromVectors(
+  tf: typeof TF,
+  table: RuntimeTable,
+  v: { d5x5: TF.Tensor1D; d50c: TF.Tensor1D; d100c: TF.Tensor1D; dse: TF.Tensor1D },
+): TF.Scalar {
   const col = (f: (L: LatencyRow) => number) => tf.tensor1d(table.layers.map(f));
   const rho = col((L) => L.k3e6 / L.k5e6);
-  const rc = tf.mul(v.d50c, tf.add(col((L) => L.k5e3), tf.mul(v.d100c, col((L) => L.k5e6 - L.k5e3))));
-  let perLayer = tf.add(tf.mul(rc, rho), tf.mul(tf.mul(rc, col((L) => 1 - L.k3e6 / L.k5e6)), v.d5x5));
+  const rc = tf.mul(
+    v.d50c,
+    tf.add(
+      col((L) => L.k5e3),
+      tf.mul(
+        v.d100c,
+        col((L) => L.k5e6 - L.k5e3),
+      ),
+    ),
+  );
+  let perLayer = tf.add(
+    tf.mul(rc, rho),
+    tf.mul(
+      tf.mul(
+        rc,
+        col((L) => 1 - L.k3e6 / L.k5e6),
+      ),
+      v.d5x5,
+    ),
+  );
   if (table.layers.some((L) => L.se)) {
-    const se = tf.mul(tf.mul(v.dse, v.d50c), tf.add(col((L) => L.se?.e3 ?? 0), tf.mul(v.d100c, col((L) => (L.se ? L.se.e6 - L.se.e3 : 0)))));
+    const se = tf.mul(
+      tf.mul(v.dse, v.d50c),
+      tf.add(
+        col((L) => L.se?.e3 ?? 0),
+        tf.mul(
+          v.d100c,
+          col((L) => (L.se ? L.se.e6 - L.se.e3 : 0)),
+        ),
+      ),
+    );
     perLayer = tf.add(perLayer, se);
   }
   return tf.add(table.fixedMs, tf.sum(perLayer)) as TF.Scalar;

@@ -22,7 +22,15 @@ export interface LrSchedule {
 }
 
 export function scheduleOf(o: OptimizerConfig, totalEpochs: number): LrSchedule {
-  return { lrPer256: o.lrPer256, kind: o.schedule, decayRate: o.lrDecayRate, decayEpochs: o.lrDecayEpochs, warmupEpochs: o.lrWarmupEpochs, totalEpochs, finalFraction: o.lrFinalFraction };
+  return {
+    lrPer256: o.lrPer256,
+    kind: o.schedule,
+    decayRate: o.lrDecayRate,
+    decayEpochs: o.lrDecayEpochs,
+    warmupEpochs: o.lrWarmupEpochs,
+    totalEpochs,
+    finalFraction: o.lrFinalFraction,
+  };
 }
 
 export function learningRate(s: LrSchedule, batchSize: number, epoch: number): number {

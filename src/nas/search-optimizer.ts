@@ -20,10 +20,22 @@ export class SearchOptimizer {
     const all = [...net.params.trainable].map(([name, variable]) => ({ name, variable, isThreshold: thresholdNames.has(name) }));
     this.thresholdIds = new Set(all.filter((v) => v.isThreshold).map((v) => v.variable.name));
     if (cfg.thresholdUpdate === 'rmsprop') {
-      this.weights = createOptimizer(tf, all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })), cfg.optimizer);
+      this.weights = createOptimizer(
+        tf,
+        all.map(({ name, variable, isThreshold }) => ({ name, variable, lrMultiplier: isThreshold ? cfg.thresholdLrMultiplier : 1 })),
+        cfg.optimizer,
+      );
     } else {
-      this.weights = createOptimizer(tf, all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
-      this.thresholds = new SgdThresholds(tf, all.filter((v) => v.isThreshold), (cfg.thresholdLrMultiplier * THRESHOLD_GAIN) / (1 - cfg.optimizer.momentum));
+      this.weights = createOptimizer(
+        tf,
+        all.filter((v) => !v.isThreshold).map(({ name, variable }) => ({ name, variable, lrMultiplier: 1 })),
+        cfg.optimizer,
+      );
+      this.thresholds = new SgdThresholds(
+        tf,
+        all.filter((v) => v.isThreshold),
+        (cfg.thresholdLrMultiplier * THRESHOLD_GAIN) / (1 - cfg.optimizer.momentum),
+      );
     }
   }
 

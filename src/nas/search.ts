@@ -78,7 +78,10 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
   const { tf, space, config: cfg, table } = o;
   const net = new Supernet(tf, space, cfg.seed, cfg.indicatorNorm);
   const opt = searchOptimizer(tf, net, cfg);
-  const stateVars = (): Array<[string, TF.Variable]> => [...net.params.all().map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]), ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable])];
+  const stateVars = (): Array<[string, TF.Variable]> => [
+    ...net.params.all().map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]),
+    ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable]),
+  ];
   const bpe = o.train.batchesPerEpoch;
   const totalSteps = Math.max(1, Math.round(cfg.epochs * bpe));
   const warmupSteps = Math.round(cfg.warmupEpochs * bpe);
@@ -109,7 +112,10 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
 
   const saveCheckpoint = async (nextStep: number) => {
     if (!o.checkpoints) return;
-    const saved = await o.checkpoints.save(nextStep, { tensors: variablesToTensors(stateVars()), state: { version: STATE_VERSION, space: space.name, seed: cfg.seed, step: nextStep } });
+    const saved = await o.checkpoints.save(nextStep, {
+      tensors: variablesToTensors(stateVars()),
+      state: { version: STATE_VERSION, space: space.name, seed: cfg.seed, step: nextStep },
+    });
     await o.onCheckpoint?.(saved);
   };
 
@@ -122,12 +128,23 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     saveCheckpoint,
     signal: o.signal,
     onProgress: o.onProgress
-      ? (p) => o.onProgress!({ ...p, architecture: lastIndicators.map((d) => architectureToString({ space: space.name, layers: [decodeIndicators(d, space.search.se)] })).join(',') })
+      ? (p) =>
+          o.onProgress!({
+            ...p,
+            architecture: lastIndicators.map((d) => architectureToString({ space: space.name, layers: [decodeIndicators(d, space.search.se)] })).join(','),
+          })
       : undefined,
   });
   opt.dispose();
   const architecture = deriveArchitecture(tf, net);
-  return { architecture, predictedMs: predictedRuntime(tf, net, table), steps: endStep, resumedFromStep: startStep, finalLoss: lastStats?.loss ?? NaN, supernet: net };
+  return {
+    architecture,
+    predictedMs: predictedRuntime(tf, net, table),
+    steps: endStep,
+    resumedFromStep: startStep,
+    finalLoss: lastStats?.loss ?? NaN,
+    supernet: net,
+  };
 }
 
 /** The table's runtime at the supernet's current (undropped) indicators. */

@@ -104,7 +104,12 @@ export class SuperkernelBatch {
     this.halves = tf.keep(tf.tensor2d(halves, [total, 2 * this.L]));
     this.spatial = tf.keep(tf.tensor2d([...ring.map((r) => 1 - r), ...ring], [2, 25]));
     this.ring = tf.keep(tf.tensor4d(ring, [5, 5, 1, 1]));
-    this.core = tf.keep(tf.tensor4d(ring.map((r) => 1 - r), [5, 5, 1, 1]));
+    this.core = tf.keep(
+      tf.tensor4d(
+        ring.map((r) => 1 - r),
+        [5, 5, 1, 1],
+      ),
+    );
     this.layerOf = tf.keep(tf.tensor1d(layerOf, 'int32'));
     this.lower = tf.keep(tf.tensor1d(lower));
     this.upper = tf.keep(tf.tensor1d(lower.map((v) => 1 - v)));
@@ -198,7 +203,12 @@ export class SuperkernelBatch {
       const applied: LayerIndicators = { d5x5: p5![i]!, d50c: p50![i]!, d100c: p100![i]!, dse: pse![i]! };
       return { kernel: k, channelMask: masks[i]!, indicators, applied };
     });
-    return { layers, vectors: { d5x5, d50c, d100c, dse }, norms: { d5x5: n5x5, d50c: n50c, d100c: n100c, dse: nse }, ...(o.thresholdOnly ? { thresholdOnly: only as IndicatorVectors } : {}) };
+    return {
+      layers,
+      vectors: { d5x5, d50c, d100c, dse },
+      norms: { d5x5: n5x5, d50c: n50c, d100c: n100c, dse: nse },
+      ...(o.thresholdOnly ? { thresholdOnly: only as IndicatorVectors } : {}),
+    };
   }
 
   dispose(): void {

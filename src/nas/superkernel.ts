@@ -148,7 +148,11 @@ export function seIndicator(tf: typeof TF, wReduce: TF.Tensor, tse: TF.Variable,
 }
 
 /** The group norms a fresh superkernel starts from: the divisors of the 'relative' indicator norm. */
-export function initialGroupNorms(tf: typeof TF, w: TF.Tensor4D, masks: SuperkernelMasks): { n5x5: number; n100c: number; n50c: number; n100cCore: number; n50cCore: number } {
+export function initialGroupNorms(
+  tf: typeof TF,
+  w: TF.Tensor4D,
+  masks: SuperkernelMasks,
+): { n5x5: number; n100c: number; n50c: number; n100cCore: number; n50cCore: number } {
   return tf.tidy(() => {
     const core = tf.mul(w, masks.mask3x3);
     return {

@@ -15,7 +15,16 @@ import { depthwiseConv2dTrain } from '../backend/native-ops';
 import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
 import { globalPool, plainMbconv, seScale, type MbconvSpec } from './mbconv';
 import { ParamStore } from './param-store';
-import { initialGroupNorms, superkernelMasks, type IndicatorDropout, type LayerIndicators, type LayerThresholds, type NormScales, type SuperkernelMasks, type SuperkernelResult } from './superkernel';
+import {
+  initialGroupNorms,
+  superkernelMasks,
+  type IndicatorDropout,
+  type LayerIndicators,
+  type LayerThresholds,
+  type NormScales,
+  type SuperkernelMasks,
+  type SuperkernelResult,
+} from './superkernel';
 import { groupNorm } from './indicator';
 import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
 
@@ -73,10 +82,24 @@ export class Supernet {
     p.add('stem_conv/kernel', [3, 3, space.inputChannels, space.stem.filters], 'conv');
     createBn(p, 'stem_bn', space.stem.filters);
     const fb = space.firstBlock;
-    this.fixedBlocks.push({ name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride });
+    this.fixedBlocks.push({
+      name: blockName.first,
+      inChannels: space.stem.filters,
+      outChannels: fb.out,
+      expansion: fb.expansion,
+      kernel: fb.kernel,
+      stride: fb.stride,
+    });
     if (space.lastBlock) {
       const lb = space.lastBlock;
-      this.fixedBlocks.push({ name: blockName.last, inChannels: this.layout.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride });
+      this.fixedBlocks.push({
+        name: blockName.last,
+        inChannels: this.layout.lastBlockInChannels,
+        outChannels: lb.out,
+        expansion: lb.expansion,
+        kernel: lb.kernel,
+        stride: lb.stride,
+      });
     }
     this.createFixed(this.fixedBlocks[0]!);
     for (const l of this.layout.searchable) this.createSearchable(l);
@@ -161,7 +184,14 @@ export class Supernet {
         s50c: fixed(`${n}/n0_50c`, init.n50c),
         s100cCore: fixed(`${n}/n0_100c_core`, init.n100cCore),
         s50cCore: fixed(`${n}/n0_50c_core`, init.n50cCore),
-        ...(this.space.search.se ? { sse: fixed(`${n}/n0_se`, this.tf.tidy(() => groupNorm(this.tf, p.get(`${n}_se_reduce/kernel`)).dataSync()[0]!)) } : {}),
+        ...(this.space.search.se
+          ? {
+              sse: fixed(
+                `${n}/n0_se`,
+                this.tf.tidy(() => groupNorm(this.tf, p.get(`${n}_se_reduce/kernel`)).dataSync()[0]!),
+              ),
+            }
+          : {}),
       });
     }
   }
@@ -199,7 +229,14 @@ export class Supernet {
     let f = globalPool(tf, h);
     if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
     const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
-    return { logits, indicators: sks.layers.map((sk) => sk.indicators), indicatorVectors: sks.vectors, indicatorNorms: sks.norms, runtimeIndicators: sks.thresholdOnly ?? sks.vectors, batchStats: ctx.batchStats };
+    return {
+      logits,
+      indicators: sks.layers.map((sk) => sk.indicators),
+      indicatorVectors: sks.vectors,
+      indicatorNorms: sks.norms,
+      runtimeIndicators: sks.thresholdOnly ?? sks.vectors,
+      batchStats: ctx.batchStats,
+    };
   }
 
   /** Trainable variables whose names are not BN parameters (the weight-decay set, thresholds included as in the reference). */
@@ -213,4 +250,3 @@ export class Supernet {
     for (const m of this.masks) for (const t of Object.values(m)) (t as TF.Tensor).dispose();
   }
 }
-

@@ -50,9 +50,21 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
   const named = namedModelVariables(model);
   const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
   const trainable = named.filter(([, v]) => trainableNames.has(v.name));
-  const net = new ChildNet(tf, space, o.architecture, named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })));
-  const opt = createOptimizer(tf, trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })), cfg.optimizer);
-  const stateVars = (): Array<[string, TF.Variable]> => [...named.map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]), ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable])];
+  const net = new ChildNet(
+    tf,
+    space,
+    o.architecture,
+    named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })),
+  );
+  const opt = createOptimizer(
+    tf,
+    trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
+    cfg.optimizer,
+  );
+  const stateVars = (): Array<[string, TF.Variable]> => [
+    ...named.map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]),
+    ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable]),
+  ];
   const archString = architectureToString(o.architecture);
   const totalSteps = Math.max(1, Math.round(cfg.epochs * o.train.batchesPerEpoch));
 
@@ -61,7 +73,9 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
   if (last) {
     const st = last.state as { architecture?: string; seed?: number };
     if (st.architecture !== archString || st.seed !== cfg.seed) {
-      throw new InvalidInputError(`checkpoint ${last.uri} belongs to another training run (architecture ${st.architecture}, seed ${st.seed}); use a fresh output directory`);
+      throw new InvalidInputError(
+        `checkpoint ${last.uri} belongs to another training run (architecture ${st.architecture}, seed ${st.seed}); use a fresh output directory`,
+      );
     }
     restoreVariables(tf, stateVars(), last.tensors, last.uri);
     startStep = last.step;
@@ -80,7 +94,10 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     onEpochEnd: o.onEpochEnd && ((e) => o.onEpochEnd!(e, model)),
     saveCheckpoint: async (next) => {
       if (!o.checkpoints) return;
-      const saved = await o.checkpoints.save(next, { tensors: variablesToTensors(stateVars()), state: { architecture: archString, seed: cfg.seed, step: next } });
+      const saved = await o.checkpoints.save(next, {
+        tensors: variablesToTensors(stateVars()),
+        state: { architecture: archString, seed: cfg.seed, step: next },
+      });
       await o.onCheckpoint?.(saved);
     },
   });

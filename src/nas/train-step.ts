@@ -95,7 +95,12 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         const ce = tf.losses.softmaxCrossEntropy(y, fwd.logits, undefined, cfg.labelSmoothing) as TF.Scalar;
         const r = runtimeTensorFromVectors(tf, table, fwd.runtimeIndicators);
         const wd = l2Penalty(tf)(decayed, cfg.weightDecay);
-        const term = lambda === 0 ? tf.scalar(0) : cfg.runtimeGradient === 'flip' ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda) : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
+        const term =
+          lambda === 0
+            ? tf.scalar(0)
+            : cfg.runtimeGradient === 'flip'
+              ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda)
+              : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
         const total = tf.addN([ce, wd, term]) as TF.Scalar;
         const v = fwd.indicatorVectors;
         const perLayer = (u: typeof v) => tf.reshape(tf.stack([u.d5x5, u.d50c, u.d100c, u.dse], 1), [-1]);
@@ -116,12 +121,15 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
       const where = findNonFinite(tf, grads, trainable);
       tf.dispose(Object.values(grads));
       applyBatchStats(tf, net.params, stats, 1); // momentum 1: dispose without changing the moving statistics
-      throw new NumericalError(`loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256) or lambda; the last checkpoint is intact`);
+      throw new NumericalError(
+        `loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256) or lambda; the last checkpoint is intact`,
+      );
     }
     opt.apply(grads, lr, { frozenThresholds: step < s.warmupSteps && cfg.warmupThresholds === 'frozen' });
     tf.dispose(Object.values(grads));
     applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
-    const at = (o: number) => Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[o + 4 * i]!, d50c: m[o + 1 + 4 * i]!, d100c: m[o + 2 + 4 * i]!, dse: m[o + 3 + 4 * i]! }));
+    const at = (o: number) =>
+      Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[o + 4 * i]!, d50c: m[o + 1 + 4 * i]!, d100c: m[o + 2 + 4 * i]!, dse: m[o + 3 + 4 * i]! }));
     const indicators = at(3);
     const trace = s.trace
       ? {
@@ -175,7 +183,9 @@ export function createChildStep(s: ChildStepSetup): (batch: StepBatch, step: num
       const where = findNonFinite(tf, grads, trainable);
       tf.dispose(Object.values(grads));
       applyBatchStats(tf, net.params, stats, 1);
-      throw new NumericalError(`loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256); the last checkpoint is intact`);
+      throw new NumericalError(
+        `loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256); the last checkpoint is intact`,
+      );
     }
     opt.apply(grads, lr);
     tf.dispose(Object.values(grads));

@@ -16,9 +16,14 @@ export function variablesToTensors(named: Array<[string, TF.Variable]>): Record<
 export function restoreVariables(tf: typeof TF, named: Array<[string, TF.Variable]>, tensors: Record<string, TensorData>, where: string): void {
   for (const [name, v] of named) {
     const t = tensors[name];
-    if (!t) throw new InvalidInputError(`checkpoint ${where} has no tensor '${name}': it was written for another space or configuration; use a fresh output directory`);
+    if (!t)
+      throw new InvalidInputError(
+        `checkpoint ${where} has no tensor '${name}': it was written for another space or configuration; use a fresh output directory`,
+      );
     if (t.shape.join(',') !== v.shape.join(',')) {
-      throw new InvalidInputError(`checkpoint ${where}: tensor '${name}' has shape [${t.shape}] but the model expects [${v.shape}]; use a fresh output directory`);
+      throw new InvalidInputError(
+        `checkpoint ${where}: tensor '${name}' has shape [${t.shape}] but the model expects [${v.shape}]; use a fresh output directory`,
+      );
     }
   }
   for (const [name, v] of named) {

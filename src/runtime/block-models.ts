@@ -24,7 +24,16 @@ export function candidateModel(tf: typeof TF, space: SearchSpace, layer: Searcha
   const inputShape = [layer.inSize, layer.inSize, layer.inChannels];
   const input = tf.input({ shape: inputShape });
   const name = blockName.searchable(layer.index);
-  const out = b.mbconv(input, { name, inChannels: layer.inChannels, outChannels: layer.outChannels, expansion, kernel, stride: layer.stride, se, seRatio: space.search.seRatio });
+  const out = b.mbconv(input, {
+    name,
+    inChannels: layer.inChannels,
+    outChannels: layer.outChannels,
+    expansion,
+    kernel,
+    stride: layer.stride,
+    se,
+    seRatio: space.search.seRatio,
+  });
   return { label: `${name} ${cand}${se ? '+se' : ''}`, model: tf.model({ inputs: input, outputs: out }), inputShape };
 }
 
@@ -35,7 +44,16 @@ export function frontModel(tf: typeof TF, space: SearchSpace): ModelToTime {
   const input = tf.input({ shape: inputShape });
   let x = b.convBnRelu(input, space.stem.filters, 3, space.stem.stride, 'stem');
   const fb = space.firstBlock;
-  x = b.mbconv(x, { name: blockName.first, inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, se: false, seRatio: 0 });
+  x = b.mbconv(x, {
+    name: blockName.first,
+    inChannels: space.stem.filters,
+    outChannels: fb.out,
+    expansion: fb.expansion,
+    kernel: fb.kernel,
+    stride: fb.stride,
+    se: false,
+    seRatio: 0,
+  });
   return { label: 'front (stem + first block)', model: tf.model({ inputs: input, outputs: x }), inputShape };
 }
 
@@ -51,7 +69,16 @@ export function backModel(tf: typeof TF, space: SearchSpace): ModelToTime {
   let x: SymbolicTensor = input;
   if (space.lastBlock) {
     const lb = space.lastBlock;
-    x = b.mbconv(x, { name: blockName.last, inChannels: lay.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, se: false, seRatio: 0 });
+    x = b.mbconv(x, {
+      name: blockName.last,
+      inChannels: lay.lastBlockInChannels,
+      outChannels: lb.out,
+      expansion: lb.expansion,
+      kernel: lb.kernel,
+      stride: lb.stride,
+      se: false,
+      seRatio: 0,
+    });
   }
   x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
   x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;

@@ -51,7 +51,9 @@ export function defaultTableFor(space: SearchSpace): LatencyTable {
   const load = SHIPPED[space.name];
   if (!load) throw new InvalidInputError(`no latency table ships for search space '${space.name}' (shipped: ${SHIPPED_TABLE_SPACES.join(', ')}); ${fix}`);
   if (PRESET_NAMES.includes(space.name) && latencyShape(getPreset(space.name)) !== latencyShape(space)) {
-    throw new InvalidInputError(`search space '${space.name}' differs from the built-in preset of that name, so its shipped latency table does not apply; ${fix}`);
+    throw new InvalidInputError(
+      `search space '${space.name}' differs from the built-in preset of that name, so its shipped latency table does not apply; ${fix}`,
+    );
   }
   return parseLatencyTableFor(space, structuredClone(load()), `shipped latency table for '${space.name}'`);
 }

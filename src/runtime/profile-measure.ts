@@ -122,7 +122,10 @@ export async function measureSpace(tf: typeof TF, space: SearchSpace, threads: n
       return { plain: at(false), se: space.search.se ? at(true) : undefined, overhead: overheadOf([l.outSize, l.outSize, l.outChannels]) };
     });
     const imageShape = [space.inputSize, space.inputSize, space.inputChannels];
-    const archIdx = archs.map((arch, i) => ({ arch, model: add({ label: `arch ${i}`, model: buildChild(tf, space, arch, { seed: i }), inputShape: imageShape }) }));
+    const archIdx = archs.map((arch, i) => ({
+      arch,
+      model: add({ label: `arch ${i}`, model: buildChild(tf, space, arch, { seed: i }), inputShape: imageShape }),
+    }));
     const samples = await latencySamples(tf, models, { warmup, repeats, onRound: (done, total) => opts.onProgress?.({ phase: 'measure', done, total }) });
     const seconds = (performance.now() - start) / 1000;
     return { space, backend: tf.getBackend(), threads, samples, front, frontOverhead, back, logitsOverhead, layers, archs: archIdx, repeats, warmup, seconds };
@@ -147,7 +150,16 @@ export function summariseMeasurement(m: ProfileMeasurement, labels: TableLabels)
     {
       space: m.space.name,
       device: labels.device,
-      meta: { backend: labels.backendLabel, threads: m.threads, batch: 1, repeats: m.repeats, warmup: m.warmup, date: new Date().toISOString(), host: labels.host, source: `${labels.source}, statistic ${statistic}` },
+      meta: {
+        backend: labels.backendLabel,
+        threads: m.threads,
+        batch: 1,
+        repeats: m.repeats,
+        warmup: m.warmup,
+        date: new Date().toISOString(),
+        host: labels.host,
+        source: `${labels.source}, statistic ${statistic}`,
+      },
     },
   );
   const report = m.archs.length

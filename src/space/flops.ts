@@ -35,7 +35,16 @@ export function mbconvMacs(b: MbconvShape): number {
 }
 
 export function searchableLayerMacs(space: SearchSpace, l: SearchableLayer, op: MbconvOp): number {
-  return mbconvMacs({ inChannels: l.inChannels, outChannels: l.outChannels, expansion: op.expansion, kernel: op.kernel, stride: l.stride, inSize: l.inSize, se: op.se, seRatio: space.search.seRatio });
+  return mbconvMacs({
+    inChannels: l.inChannels,
+    outChannels: l.outChannels,
+    expansion: op.expansion,
+    kernel: op.kernel,
+    stride: l.stride,
+    inSize: l.inSize,
+    se: op.se,
+    seRatio: space.search.seRatio,
+  });
 }
 
 export interface MacsBreakdown {
@@ -51,10 +60,28 @@ export function architectureMacs(space: SearchSpace, arch: Architecture): MacsBr
   const stemOut = lay.stemOutSize;
   let fixed = stemOut * stemOut * 3 * 3 * space.inputChannels * space.stem.filters;
   const fb = space.firstBlock;
-  fixed += mbconvMacs({ inChannels: space.stem.filters, outChannels: fb.out, expansion: fb.expansion, kernel: fb.kernel, stride: fb.stride, inSize: lay.firstBlockInSize, se: false, seRatio: 0 });
+  fixed += mbconvMacs({
+    inChannels: space.stem.filters,
+    outChannels: fb.out,
+    expansion: fb.expansion,
+    kernel: fb.kernel,
+    stride: fb.stride,
+    inSize: lay.firstBlockInSize,
+    se: false,
+    seRatio: 0,
+  });
   if (space.lastBlock) {
     const lb = space.lastBlock;
-    fixed += mbconvMacs({ inChannels: lay.lastBlockInChannels, outChannels: lb.out, expansion: lb.expansion, kernel: lb.kernel, stride: lb.stride, inSize: lay.lastBlockInSize, se: false, seRatio: 0 });
+    fixed += mbconvMacs({
+      inChannels: lay.lastBlockInChannels,
+      outChannels: lb.out,
+      expansion: lb.expansion,
+      kernel: lb.kernel,
+      stride: lb.stride,
+      inSize: lay.lastBlockInSize,
+      se: false,
+      seRatio: 0,
+    });
   }
   fixed += lay.headInSize * lay.headInSize * lay.headInChannels * space.head.filters + space.head.filters * space.numClasses;
   const layers = lay.searchable.map((l, i) => {

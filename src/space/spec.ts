@@ -75,7 +75,8 @@ export function parseSearchSpace(value: unknown, source = 'search space'): Searc
   const problems: string[] = [];
   let res = spec.inputSize;
   const down = (stride: number, where: string) => {
-    if (stride === 2 && res % 2 !== 0) problems.push(`  - ${where}.stride: stride 2 on an odd ${res}x${res} feature map; use an input size divisible by the total stride`);
+    if (stride === 2 && res % 2 !== 0)
+      problems.push(`  - ${where}.stride: stride 2 on an odd ${res}x${res} feature map; use an input size divisible by the total stride`);
     res = Math.ceil(res / stride);
   };
   down(spec.stem.stride, 'stem');

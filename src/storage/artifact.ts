@@ -14,7 +14,9 @@ export const MANIFEST_NAME = 'manifest.json';
 
 const fileEntry = z.object({
   // Paths come from storage and are joined onto a prefix: no '.', '..' or empty segments.
-  path: z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path of [A-Za-z0-9._-] segments')
+  path: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, 'a relative path of [A-Za-z0-9._-] segments')
     .refine((p) => p.split('/').every((seg) => seg !== '.' && seg !== '..'), "must not contain '.' or '..' segments"),
   size: z.number().int().nonnegative(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
@@ -42,8 +44,12 @@ export type ArtifactFile = z.infer<typeof fileEntry>;
  * @returns the manifest that was published.
  */
 export async function publishArtifact(
-  store: ObjectStore, prefix: string, kind: string, files: { path: string; data: Uint8Array; contentType?: string }[],
-  meta: unknown | ((written: ArtifactFile[]) => unknown), opts: CallOptions = {},
+  store: ObjectStore,
+  prefix: string,
+  kind: string,
+  files: { path: string; data: Uint8Array; contentType?: string }[],
+  meta: unknown | ((written: ArtifactFile[]) => unknown),
+  opts: CallOptions = {},
 ): Promise<ArtifactManifest> {
   await store.delete(joinKey(prefix, MANIFEST_NAME), opts);
   const entries: ArtifactFile[] = [];

@@ -86,7 +86,11 @@ export class CheckpointStore {
   private readonly keep: number;
   private readonly base: string;
 
-  constructor(readonly store: ObjectStore, readonly prefix: string, opts: CheckpointStoreOptions = {}) {
+  constructor(
+    readonly store: ObjectStore,
+    readonly prefix: string,
+    opts: CheckpointStoreOptions = {},
+  ) {
     this.keep = opts.keep ?? 3;
     if (!Number.isInteger(this.keep) || this.keep < 1) throw new InvalidInputError(`CheckpointStore keep=${opts.keep}: must be an integer >= 1`);
     this.base = prefix.replace(/\/+$/, '');
@@ -118,7 +122,9 @@ export class CheckpointStore {
     if (fenced) {
       await fenced.lease.renew(opts); // a superseded writer stops here, having written nothing
     } else if (await readLeaseRecord(this.store, opts)) {
-      throw new InvalidInputError(`${this.store.uri} is a leased run directory: write its checkpoints through RunLease's fencedStore, not a plain store`, { code: 'LEASED_RUN' });
+      throw new InvalidInputError(`${this.store.uri} is a leased run directory: write its checkpoints through RunLease's fencedStore, not a plain store`, {
+        code: 'LEASED_RUN',
+      });
     }
     const name = dirName(step, fenced?.lease.generation ?? 0);
     const meta = (written: ArtifactFile[]) => ({
@@ -141,15 +147,21 @@ export class CheckpointStore {
     // Checkpoints of the run from before it was leased count as committed until the first commit.
     const adopted = dirs.filter((d) => d.generation === 0 && d.complete).map((d) => d.name);
     let dropped: string[] = [];
-    const kept = await fenced.lease.commit(this.base, (current) => {
-      const list = [...(current ?? adopted).filter((n) => stepOf(n) !== stepOf(name)), name].sort(byStep);
-      dropped = list.slice(0, Math.max(0, list.length - this.keep));
-      return list.slice(-this.keep);
-    }, opts);
+    const kept = await fenced.lease.commit(
+      this.base,
+      (current) => {
+        const list = [...(current ?? adopted).filter((n) => stepOf(n) !== stepOf(name)), name].sort(byStep);
+        dropped = list.slice(0, Math.max(0, list.length - this.keep));
+        return list.slice(-this.keep);
+      },
+      opts,
+    );
     // Only objects no commit names any more, and this writer's own leftovers: never another
     // generation's uncommitted directory (it may still be written; it can never become visible).
     const own = fenced.lease.generation;
-    const garbage = dirs.filter((d) => !kept.includes(d.name) && (dropped.includes(d.name) || ((d.generation === own || d.generation === 0) && d.step < stepOf(name))));
+    const garbage = dirs.filter(
+      (d) => !kept.includes(d.name) && (dropped.includes(d.name) || ((d.generation === own || d.generation === 0) && d.step < stepOf(name))),
+    );
     for (const d of garbage) {
       // Manifest first: a reader racing with the prune sees "incomplete", never missing tensors.
       await fenced.deleteOwned(joinKey(this.dirKey(d.name), MANIFEST_NAME), opts);
@@ -163,7 +175,12 @@ export class CheckpointStore {
    */
   private async pruneUnleased(savedStep: number, opts: CallOptions): Promise<void> {
     const dirs = (await this.scan(opts)).filter((d) => d.generation === 0);
-    const kept = new Set(dirs.filter((d) => d.complete).slice(-this.keep).map((d) => d.name));
+    const kept = new Set(
+      dirs
+        .filter((d) => d.complete)
+        .slice(-this.keep)
+        .map((d) => d.name),
+    );
     for (const d of dirs) {
       if (d.step < savedStep && !kept.has(d.name)) {
         await this.store.delete(joinKey(this.dirKey(d.name), MANIFEST_NAME), opts);
@@ -238,7 +255,10 @@ export class CheckpointStore {
     if (!manifest) throw new DataError(`no complete checkpoint at ${where} (manifest missing)`, { code: 'NOT_FOUND' });
     const parsed = metaSchema.safeParse(manifest.meta);
     if (!parsed.success) {
-      throw new DataError(`corrupt checkpoint manifest ${where}/${MANIFEST_NAME}: ${parsed.error.issues.map((i) => `meta.${i.path.join('.')}: ${i.message}`).join('; ')}`, { code: 'CORRUPT_MANIFEST' });
+      throw new DataError(
+        `corrupt checkpoint manifest ${where}/${MANIFEST_NAME}: ${parsed.error.issues.map((i) => `meta.${i.path.join('.')}: ${i.message}`).join('; ')}`,
+        { code: 'CORRUPT_MANIFEST' },
+      );
     }
     const meta = parsed.data;
     if (meta.step !== step) throw new DataError(`checkpoint manifest ${where}/${MANIFEST_NAME} says step ${meta.step}`, { code: 'CORRUPT_MANIFEST' });
@@ -247,8 +267,10 @@ export class CheckpointStore {
     for (const t of meta.tensors) {
       const file = manifest.files.find((f) => f.path === t.file);
       const tw = `${where}/${t.file} (tensor '${t.name}')`;
-      if (!file || file.sha256 !== t.sha256 || file.size !== t.byteLength) throw new DataError(`${tw}: tensor entry disagrees with the file list`, { code: 'CORRUPT_MANIFEST' });
-      if (t.byteLength !== elementCount(t.shape) * 4) throw new DataError(`${tw}: byteLength ${t.byteLength} does not fit shape [${t.shape.join(', ')}]`, { code: 'CORRUPT_MANIFEST' });
+      if (!file || file.sha256 !== t.sha256 || file.size !== t.byteLength)
+        throw new DataError(`${tw}: tensor entry disagrees with the file list`, { code: 'CORRUPT_MANIFEST' });
+      if (t.byteLength !== elementCount(t.shape) * 4)
+        throw new DataError(`${tw}: byteLength ${t.byteLength} does not fit shape [${t.shape.join(', ')}]`, { code: 'CORRUPT_MANIFEST' });
       if (Object.prototype.hasOwnProperty.call(tensors, t.name)) throw new DataError(`${tw}: duplicate tensor name`, { code: 'CORRUPT_MANIFEST' });
       const bytes = await readArtifactFile(this.store, prefix, file, opts);
       tensors[t.name] = decodeTensor(tw, t.dtype as TensorDtype, t.shape, bytes);

@@ -39,7 +39,10 @@ const MAX_CONFLICTS = 3;
 export class FencedStore implements ObjectStore {
   readonly uri: string;
 
-  constructor(readonly inner: ObjectStore, readonly lease: LeaseGuard) {
+  constructor(
+    readonly inner: ObjectStore,
+    readonly lease: LeaseGuard,
+  ) {
     this.uri = inner.uri;
   }
 
@@ -59,7 +62,9 @@ export class FencedStore implements ObjectStore {
   /** Refuses writes to the lease's own keys (and prefixes that contain them), and any write once the lease is lost. */
   private checkKey(keyOrPrefix: string, op: string, isPrefix = false): void {
     this.lease.assertHeld();
-    const hit = this.lease.reservedKeys.find((r) => r === keyOrPrefix || (isPrefix && r.startsWith(keyOrPrefix)) || (r.endsWith('/') && keyOrPrefix.startsWith(r)));
+    const hit = this.lease.reservedKeys.find(
+      (r) => r === keyOrPrefix || (isPrefix && r.startsWith(keyOrPrefix)) || (r.endsWith('/') && keyOrPrefix.startsWith(r)),
+    );
     if (hit !== undefined) throw new InvalidInputError(`${op} ${this.uri}/${keyOrPrefix}: '${hit}' is the run lease; it changes only through RunLease`);
   }
 
@@ -79,11 +84,16 @@ export class FencedStore implements ObjectStore {
         conflict = err;
         // A retried request whose first try landed finds our own bytes: that is success.
         const now = await this.inner.head(key, opts);
-        if (now?.sha256 !== undefined && now.sha256 === sha256Hex(bytes)) return { key, size: bytes.byteLength, sha256: now.sha256, ...(now.etag ? { etag: now.etag } : {}) };
+        if (now?.sha256 !== undefined && now.sha256 === sha256Hex(bytes))
+          return { key, size: bytes.byteLength, sha256: now.sha256, ...(now.etag ? { etag: now.etag } : {}) };
       }
     }
     // Every CAS above succeeded, so nobody took the lease over: someone writes without it.
-    throw new SpnasError('CONCURRENT_WRITE', `write ${this.uri}/${key}: the object changed ${MAX_CONFLICTS} times between reading and writing it although '${this.lease.owner}' holds the run lease (generation ${this.lease.generation}): another process writes into this run directory without the lease`, { cause: conflict });
+    throw new SpnasError(
+      'CONCURRENT_WRITE',
+      `write ${this.uri}/${key}: the object changed ${MAX_CONFLICTS} times between reading and writing it although '${this.lease.owner}' holds the run lease (generation ${this.lease.generation}): another process writes into this run directory without the lease`,
+      { cause: conflict },
+    );
   }
 
   /** Fenced by a lease renewal just before the upload; the upload itself is not conditional (a stream cannot be re-sent). */

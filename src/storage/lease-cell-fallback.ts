@@ -54,7 +54,8 @@ export function emulatedCasCell(cell: LeaseCell): LeaseCell {
   const verify = async (data: Uint8Array, opts?: CallOptions): Promise<string> => {
     await sleep(50, opts?.signal);
     const back = await cell.read(opts);
-    if (!back || Buffer.compare(Buffer.from(back.data), Buffer.from(data)) !== 0) throw new PreconditionFailedError(`${cell.where}: overwritten by another writer (best-effort lease)`);
+    if (!back || Buffer.compare(Buffer.from(back.data), Buffer.from(data)) !== 0)
+      throw new PreconditionFailedError(`${cell.where}: overwritten by another writer (best-effort lease)`);
     return back.etag;
   };
   return {

@@ -95,10 +95,12 @@ class LocalLeaseCell implements LeaseCell {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw err;
     }
-    return names.flatMap((n) => {
-      const m = VERSION_RE.exec(n);
-      return m ? [Number(m[1])] : [];
-    }).sort((a, b) => a - b);
+    return names
+      .flatMap((n) => {
+        const m = VERSION_RE.exec(n);
+        return m ? [Number(m[1])] : [];
+      })
+      .sort((a, b) => a - b);
   }
 
   private file(seq: number): string {
@@ -148,7 +150,8 @@ class LocalLeaseCell implements LeaseCell {
     try {
       await fsp.link(tmp, this.file(seq));
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(`${this.where}: version ${seq} was written by another writer`, { cause: err });
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+        throw new PreconditionFailedError(`${this.where}: version ${seq} was written by another writer`, { cause: err });
       throw err;
     } finally {
       await fsp.rm(tmp, { force: true });

@@ -37,7 +37,10 @@ export function parseLeaseRecord(data: Uint8Array, where: string): LeaseRecord {
   try {
     json = JSON.parse(Buffer.from(data).toString('utf8'));
   } catch (err) {
-    throw new DataError(`corrupt run lease ${where}: not JSON; if no writer is running, delete it (committed checkpoints are then treated as legacy ones)`, { code: 'CORRUPT_LEASE', cause: err });
+    throw new DataError(`corrupt run lease ${where}: not JSON; if no writer is running, delete it (committed checkpoints are then treated as legacy ones)`, {
+      code: 'CORRUPT_LEASE',
+      cause: err,
+    });
   }
   const parsed = leaseRecordSchema.safeParse(json);
   if (!parsed.success) {

@@ -101,13 +101,17 @@ export class LocalStore implements ObjectStore {
       if (opts.signal?.aborted) throw new CancelledError(`write ${this.describe(key)}: cancelled`, { cause: opts.signal.reason });
       if (opts.ifMatch !== undefined) {
         const current = await this.head(key);
-        if (current?.etag !== opts.ifMatch) throw new PreconditionFailedError(`write ${this.describe(key)}: precondition failed: ${current ? 'the object changed' : 'the object does not exist'} (expected etag ${opts.ifMatch})`);
+        if (current?.etag !== opts.ifMatch)
+          throw new PreconditionFailedError(
+            `write ${this.describe(key)}: precondition failed: ${current ? 'the object changed' : 'the object does not exist'} (expected etag ${opts.ifMatch})`,
+          );
       }
       if (opts.ifNoneMatch === '*') {
         try {
           await fsp.link(tmp, target);
         } catch (err) {
-          if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new PreconditionFailedError(`write ${this.describe(key)}: precondition failed: the object already exists`, { cause: err });
+          if ((err as NodeJS.ErrnoException).code === 'EEXIST')
+            throw new PreconditionFailedError(`write ${this.describe(key)}: precondition failed: the object already exists`, { cause: err });
           throw err;
         }
         await fsp.rm(tmp, { force: true });

@@ -43,7 +43,10 @@ export async function claimRunInputs(store: FencedStore, run: object, opts: Clai
   const diffs = differences(previous, next, '');
   const fixed = diffs.filter((p) => !mutable.some((m) => p === m || p.startsWith(`${m}.`)));
   if (fixed.length > 0) {
-    const shown = fixed.slice(0, 5).map((p) => p || '(the whole record)').join(', ');
+    const shown = fixed
+      .slice(0, 5)
+      .map((p) => p || '(the whole record)')
+      .join(', ');
     throw new InvalidInputError(
       `${store.uri} already holds a ${opts.what} with other inputs (${shown}${fixed.length > 5 ? `, and ${fixed.length - 5} more` : ''} differ; see its ${RUN_INPUTS_KEY}): use a fresh output directory, or the same options to resume`,
       { code: 'RUN_INPUTS_DIFFER' },
@@ -65,7 +68,10 @@ async function readRecord(store: FencedStore): Promise<unknown | undefined> {
   try {
     return JSON.parse(Buffer.from(raw).toString('utf8'));
   } catch (err) {
-    throw new DataError(`${store.uri}/${RUN_INPUTS_KEY} is not valid JSON: ${(err as Error).message}; fix or delete it (it records the run's inputs)`, { code: 'CORRUPT_RUN_RECORD', cause: err });
+    throw new DataError(`${store.uri}/${RUN_INPUTS_KEY} is not valid JSON: ${(err as Error).message}; fix or delete it (it records the run's inputs)`, {
+      code: 'CORRUPT_RUN_RECORD',
+      cause: err,
+    });
   }
 }
 
@@ -89,6 +95,10 @@ function differences(a: unknown, b: unknown, path: string): string[] {
 
 function canonical(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (isObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  if (isObject(v))
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`)
+      .join(',')}}`;
   return JSON.stringify(v) ?? 'undefined';
 }

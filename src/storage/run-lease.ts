@@ -112,11 +112,13 @@ export class RunLease implements LeaseGuard {
    *   options, an unsupported store, or an S3 server without conditional writes (LEASE_UNSUPPORTED).
    */
   static async acquire(store: ObjectStore, opts: RunLeaseOptions): Promise<RunLease> {
-    if (!OWNER_RE.test(opts.owner)) throw new InvalidInputError(`lease owner ${JSON.stringify(opts.owner)}: must be 1-200 printable ASCII characters, e.g. 'cli:<host>:<pid>'`);
+    if (!OWNER_RE.test(opts.owner))
+      throw new InvalidInputError(`lease owner ${JSON.stringify(opts.owner)}: must be 1-200 printable ASCII characters, e.g. 'cli:<host>:<pid>'`);
     const ttlMs = opts.ttlMs ?? 30_000;
     if (!Number.isInteger(ttlMs) || ttlMs < 100) throw new InvalidInputError(`lease ttlMs=${opts.ttlMs}: must be an integer >= 100`);
     const renewIntervalMs = opts.renewIntervalMs ?? Math.floor(ttlMs / 3);
-    if (!(renewIntervalMs > 0 && renewIntervalMs < ttlMs)) throw new InvalidInputError(`lease renewIntervalMs=${opts.renewIntervalMs}: must be > 0 and < ttlMs (${ttlMs})`);
+    if (!(renewIntervalMs > 0 && renewIntervalMs < ttlMs))
+      throw new InvalidInputError(`lease renewIntervalMs=${opts.renewIntervalMs}: must be > 0 and < ttlMs (${ttlMs})`);
     const waitMs = opts.waitMs ?? 0;
     const pollMs = opts.pollMs ?? Math.min(1000, Math.floor(ttlMs / 4));
     const clock = opts.clock ?? systemClock;
@@ -184,7 +186,8 @@ export class RunLease implements LeaseGuard {
   /** Throws LeaseLostError unless the lease is held and was last renewed less than a TTL ago (minus a margin). */
   assertHeld(): void {
     if (this.lostError) throw this.lostError;
-    if (this.released) throw new LeaseLostError(`the lease of ${this.store.uri} (generation ${this.generation}) was released by this writer; acquire it again to write`);
+    if (this.released)
+      throw new LeaseLostError(`the lease of ${this.store.uri} (generation ${this.generation}) was released by this writer; acquire it again to write`);
     const age = this.clock.monotonic() - this.validFrom;
     if (age > this.ttlMs * 0.8) {
       const why = `it was not renewed for ${Math.round(age)} ms (TTL ${this.ttlMs} ms)${this.lastError ? `; last renewal error: ${this.lastError.message}` : ' (the process was stalled)'}`;
@@ -246,7 +249,9 @@ export class RunLease implements LeaseGuard {
         const cur = await this.cell.read(opts).catch(() => null);
         const rec = cur ? parseLeaseRecord(cur.data, this.cell.where) : null;
         if (!cur || !rec || rec.nonce !== next.nonce) {
-          throw this.markLost(`'${this.owner}' lost the lease of ${this.store.uri} (generation ${this.generation}): it is now ${rec ? describeLease(rec) : 'gone'}; this writer stops and writes nothing more`);
+          throw this.markLost(
+            `'${this.owner}' lost the lease of ${this.store.uri} (generation ${this.generation}): it is now ${rec ? describeLease(rec) : 'gone'}; this writer stops and writes nothing more`,
+          );
         }
         this.etag = cur.etag; // a retried request whose first try had landed
       }
@@ -289,7 +294,16 @@ export class RunLease implements LeaseGuard {
 function newRecord(owner: string, generation: number, ttlMs: number, now: number, committed: LeaseRecord['committed']): LeaseRecord {
   const at = new Date(now).toISOString();
   return {
-    format: 'spnas-run-lease', version: 1, owner, generation, nonce: randomBytes(8).toString('hex'), ttlMs,
-    acquiredAt: at, renewedAt: at, expiresAt: new Date(now + ttlMs).toISOString(), released: false, committed,
+    format: 'spnas-run-lease',
+    version: 1,
+    owner,
+    generation,
+    nonce: randomBytes(8).toString('hex'),
+    ttlMs,
+    acquiredAt: at,
+    renewedAt: at,
+    expiresAt: new Date(now + ttlMs).toISOString(),
+    released: false,
+    committed,
   };
 }

@@ -72,7 +72,9 @@ export function createS3Client(env: NodeJS.ProcessEnv = process.env, timeouts: S
     forcePathStyle: settings.forcePathStyle,
     ...(checksums ? { requestChecksumCalculation: checksums } : {}),
     ...(validation ? { responseChecksumValidation: validation } : {}),
-    ...(keyId && secret ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } } : {}),
+    ...(keyId && secret
+      ? { credentials: { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } }
+      : {}),
     maxAttempts: 1,
     requestHandler: {
       connectionTimeout: timeouts.connectionTimeoutMs ?? 5000,

@@ -11,9 +11,38 @@ export interface S3ErrorContext {
   endpoint?: string;
 }
 
-const TRANSIENT_SOCKET = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
-const TRANSIENT_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeTooSkewed', 'InternalError', 'ServiceUnavailable', 'SlowDown', 'Throttling', 'ThrottlingException', 'RequestTimeoutException']);
-const CREDENTIAL_NAMES = new Set(['InvalidAccessKeyId', 'SignatureDoesNotMatch', 'AccessDenied', 'ExpiredToken', 'InvalidToken', 'TokenRefreshRequired', 'AllAccessDisabled']);
+const TRANSIENT_SOCKET = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+]);
+const TRANSIENT_NAMES = new Set([
+  'TimeoutError',
+  'RequestTimeout',
+  'RequestTimeTooSkewed',
+  'InternalError',
+  'ServiceUnavailable',
+  'SlowDown',
+  'Throttling',
+  'ThrottlingException',
+  'RequestTimeoutException',
+]);
+const CREDENTIAL_NAMES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'AccessDenied',
+  'ExpiredToken',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'AllAccessDisabled',
+]);
 
 interface SdkLikeError {
   name?: string;
@@ -44,7 +73,10 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): SpnasError {
 
   if (name === 'AbortError') return new CancelledError(`${what}: cancelled`, { cause: err });
   if (name === 'CredentialsProviderError') {
-    return new InvalidInputError(`${what}: no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE / a web identity)`, { code: 'S3_NO_CREDENTIALS', cause: err });
+    return new InvalidInputError(`${what}: no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or AWS_PROFILE / a web identity)`, {
+      code: 'S3_NO_CREDENTIALS',
+      cause: err,
+    });
   }
   if (CREDENTIAL_NAMES.has(name) || status === 403) {
     return new InvalidInputError(
@@ -53,17 +85,25 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): SpnasError {
     );
   }
   if (name === 'NoSuchBucket') {
-    return new InvalidInputError(`${what}: bucket '${ctx.bucket}' does not exist${at}: check the URI and AWS_ENDPOINT_URL_S3 / AWS_REGION`, { code: 'S3_NO_SUCH_BUCKET', cause: err });
+    return new InvalidInputError(`${what}: bucket '${ctx.bucket}' does not exist${at}: check the URI and AWS_ENDPOINT_URL_S3 / AWS_REGION`, {
+      code: 'S3_NO_SUCH_BUCKET',
+      cause: err,
+    });
   }
   if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
     return new DataError(`object not found: ${where}${at}`, { code: 'NOT_FOUND', cause: err });
   }
   if (name === 'PermanentRedirect' || name === 'AuthorizationHeaderMalformed' || status === 301) {
-    return new InvalidInputError(`${what}: bucket '${ctx.bucket}' is in another region: set AWS_REGION to the bucket's region`, { code: 'S3_WRONG_REGION', cause: err });
+    return new InvalidInputError(`${what}: bucket '${ctx.bucket}' is in another region: set AWS_REGION to the bucket's region`, {
+      code: 'S3_WRONG_REGION',
+      cause: err,
+    });
   }
   // A conditional write lost (412), or raced another conditional write to the same key (409).
   if (ctx.op === 'PutObject' && (name === 'PreconditionFailed' || name === 'ConditionalRequestConflict' || status === 412 || status === 409)) {
-    return new PreconditionFailedError(`${what}: precondition failed (${name || `HTTP ${status}`}): the object was created or changed by another writer`, { cause: err });
+    return new PreconditionFailedError(`${what}: precondition failed (${name || `HTTP ${status}`}): the object was created or changed by another writer`, {
+      cause: err,
+    });
   }
   if (name === 'PreconditionFailed' || status === 412) {
     return new DataError(`${what}: the object changed while it was being read`, { code: 'S3_OBJECT_CHANGED', cause: err });
@@ -72,7 +112,10 @@ export function mapS3Error(err: unknown, ctx: S3ErrorContext): SpnasError {
     return new SpnasError('S3_NOT_IMPLEMENTED', `${what}: the server does not implement this request (${name || 'HTTP 501'})`, { cause: err });
   }
   if ((sock && TRANSIENT_SOCKET.has(sock)) || TRANSIENT_NAMES.has(name) || (status !== undefined && (status >= 500 || status === 429))) {
-    return new TransientError(`${what} failed transiently: ${sock ?? name ?? ''}${status ? ` (HTTP ${status})` : ''}`.trim(), { code: 'S3_TRANSIENT', cause: err });
+    return new TransientError(`${what} failed transiently: ${sock ?? name ?? ''}${status ? ` (HTTP ${status})` : ''}`.trim(), {
+      code: 'S3_TRANSIENT',
+      cause: err,
+    });
   }
   if (/Region is missing/i.test(e.message ?? '')) {
     return new InvalidInputError(`${what}: no AWS region configured: set AWS_REGION`, { code: 'S3_NO_REGION', cause: err });

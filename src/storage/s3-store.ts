@@ -36,7 +36,11 @@ export class S3Store implements ObjectStore {
   private readonly partSize: number;
   private readonly queueSize: number;
 
-  constructor(readonly bucket: string, readonly prefix: string, opts: S3StoreOptions = {}) {
+  constructor(
+    readonly bucket: string,
+    readonly prefix: string,
+    opts: S3StoreOptions = {},
+  ) {
     this.uri = formatStoreUri({ kind: 's3', bucket, prefix });
     ({ client: this.client, settings: this.settings } = createS3Client(opts.env, opts));
     this.retry = opts.retry ?? {};
@@ -53,13 +57,17 @@ export class S3Store implements ObjectStore {
   /** Runs one S3 call with error mapping and retries. */
   private call<T>(op: string, key: string | undefined, signal: AbortSignal | undefined, fn: () => Promise<T>): Promise<T> {
     const ctx = { op, bucket: this.bucket, key: key === undefined ? undefined : this.prefix ? `${this.prefix}/${key}` : key, endpoint: this.settings.endpoint };
-    return withRetry(`S3 ${op} s3://${this.bucket}/${ctx.key ?? ''}`, async () => {
-      try {
-        return await fn();
-      } catch (err) {
-        throw mapS3Error(err, ctx);
-      }
-    }, { ...this.retry, signal });
+    return withRetry(
+      `S3 ${op} s3://${this.bucket}/${ctx.key ?? ''}`,
+      async () => {
+        try {
+          return await fn();
+        } catch (err) {
+          throw mapS3Error(err, ctx);
+        }
+      },
+      { ...this.retry, signal },
+    );
   }
 
   async get(key: string, opts: CallOptions = {}): Promise<Uint8Array> {
@@ -81,11 +89,17 @@ export class S3Store implements ObjectStore {
     let etag: string | undefined;
     const attempts = this.retry.attempts ?? DEFAULT_RETRY.attempts;
     const ctx = { op: 'GetObject', bucket: this.bucket, key: Key, endpoint: this.settings.endpoint };
-    for (let failures = 0; ; ) {
+    for (let failures = 0; ;) {
       const body = await this.call('GetObject', key, opts.signal, async () => {
-        const res = await this.client.send(new GetObjectCommand({
-          Bucket: this.bucket, Key, ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}), ...(etag ? { IfMatch: etag } : {}),
-        }), { abortSignal: opts.signal });
+        const res = await this.client.send(
+          new GetObjectCommand({
+            Bucket: this.bucket,
+            Key,
+            ...(offset > 0 ? { Range: `bytes=${offset}-` } : {}),
+            ...(etag ? { IfMatch: etag } : {}),
+          }),
+          { abortSignal: opts.signal },
+        );
         etag ??= res.ETag;
         return res.Body as Readable | undefined;
       });
@@ -102,7 +116,10 @@ export class S3Store implements ObjectStore {
         failures++;
         if (!(mapped instanceof TransientError) || failures >= attempts) throw mapped;
         throwIfAborted(opts.signal, `S3 GetObject ${this.uri}/${key}`);
-        const delayMs = Math.min(this.retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs, (this.retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs) * 2 ** (failures - 1));
+        const delayMs = Math.min(
+          this.retry.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs,
+          (this.retry.baseDelayMs ?? DEFAULT_RETRY.baseDelayMs) * 2 ** (failures - 1),
+        );
         this.retry.onRetry?.({ attempt: failures, delayMs, error: mapped });
         await sleep(delayMs, opts.signal);
       } finally {
@@ -146,7 +163,10 @@ export class S3Store implements ObjectStore {
     const ctx = { op: 'MultipartUpload', bucket: this.bucket, key: Key, endpoint: this.settings.endpoint };
     throwIfAborted(opts.signal, `S3 upload ${this.uri}/${key}`);
     try {
-      await this.upload({ Bucket: this.bucket, Key, Body: Readable.from(tap.tap(data)), ...(opts.contentType ? { ContentType: opts.contentType } : {}) }, opts.signal);
+      await this.upload(
+        { Bucket: this.bucket, Key, Body: Readable.from(tap.tap(data)), ...(opts.contentType ? { ContentType: opts.contentType } : {}) },
+        opts.signal,
+      );
     } catch (err) {
       throw mapS3Error(err, ctx);
     }
@@ -159,7 +179,14 @@ export class S3Store implements ObjectStore {
     const onAbort = () => abortController.abort(signal?.reason);
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      return await new Upload({ client: this.client, params, partSize: this.partSize, queueSize: this.queueSize, leavePartsOnError: false, abortController }).done();
+      return await new Upload({
+        client: this.client,
+        params,
+        partSize: this.partSize,
+        queueSize: this.queueSize,
+        leavePartsOnError: false,
+        abortController,
+      }).done();
     } finally {
       signal?.removeEventListener('abort', onAbort);
     }
@@ -171,7 +198,13 @@ export class S3Store implements ObjectStore {
       return await this.call('HeadObject', key, opts.signal, async () => {
         const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal });
         const sha256 = res.Metadata?.sha256;
-        return { key, size: res.ContentLength ?? 0, ...(res.LastModified ? { lastModified: res.LastModified } : {}), ...(sha256 ? { sha256 } : {}), ...(res.ETag ? { etag: res.ETag } : {}) };
+        return {
+          key,
+          size: res.ContentLength ?? 0,
+          ...(res.LastModified ? { lastModified: res.LastModified } : {}),
+          ...(sha256 ? { sha256 } : {}),
+          ...(res.ETag ? { etag: res.ETag } : {}),
+        };
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'NOT_FOUND') return null;
@@ -186,7 +219,10 @@ export class S3Store implements ObjectStore {
     let token: string | undefined;
     do {
       const page = await this.call('ListObjectsV2', prefix, opts.signal, () =>
-        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ...(token ? { ContinuationToken: token } : {}) }), { abortSignal: opts.signal }));
+        this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: root + prefix, ...(token ? { ContinuationToken: token } : {}) }), {
+          abortSignal: opts.signal,
+        }),
+      );
       for (const o of page.Contents ?? []) {
         if (!o.Key || !o.Key.startsWith(root)) continue;
         out.push({ key: o.Key.slice(root.length), size: o.Size ?? 0, ...(o.LastModified ? { lastModified: o.LastModified } : {}) });
@@ -198,7 +234,9 @@ export class S3Store implements ObjectStore {
 
   async delete(key: string, opts: CallOptions = {}): Promise<void> {
     const Key = this.fullKey(key);
-    await this.call('DeleteObject', key, opts.signal, () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal }));
+    await this.call('DeleteObject', key, opts.signal, () =>
+      this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }), { abortSignal: opts.signal }),
+    );
   }
 
   async deletePrefix(prefix: string, opts: CallOptions = {}): Promise<number> {

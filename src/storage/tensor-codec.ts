@@ -38,7 +38,8 @@ function swap32(bytes: Uint8Array): Uint8Array {
 export function encodeTensor(name: string, t: TensorData): Uint8Array {
   const ok = (t.dtype === 'float32' && t.data instanceof Float32Array) || (t.dtype === 'int32' && t.data instanceof Int32Array);
   if (!ok) throw new InvalidInputError(`tensor '${name}': dtype '${t.dtype}' does not match its ${t.data?.constructor?.name} data`);
-  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new InvalidInputError(`tensor '${name}': shape [${t.shape.join(', ')}] must hold non-negative integers`);
+  if (!t.shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new InvalidInputError(`tensor '${name}': shape [${t.shape.join(', ')}] must hold non-negative integers`);
   if (elementCount(t.shape) !== t.data.length) {
     throw new InvalidInputError(`tensor '${name}': shape [${t.shape.join(', ')}] has ${elementCount(t.shape)} elements but data has ${t.data.length}`);
   }

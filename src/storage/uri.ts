@@ -4,9 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidInputError } from '../errors';
 
 /** A parsed store location. */
-export type StoreLocation =
-  | { kind: 's3'; bucket: string; prefix: string }
-  | { kind: 'file'; path: string };
+export type StoreLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'file'; path: string };
 
 // S3 bucket naming rules (the subset that matters for a clear early error).
 const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -47,7 +45,10 @@ export function trimSlashes(s: string): string {
 
 /** Joins key segments with single slashes, ignoring empty ones. */
 export function joinKey(...parts: string[]): string {
-  return parts.map(trimSlashes).filter((p) => p !== '').join('/');
+  return parts
+    .map(trimSlashes)
+    .filter((p) => p !== '')
+    .join('/');
 }
 
 /**
@@ -56,8 +57,8 @@ export function joinKey(...parts: string[]): string {
  * @throws InvalidInputError naming the key.
  */
 export function assertSafeKey(key: string): void {
-  const bad = key === '' || key.includes('\\') || key.includes('\0') || key.startsWith('/') ||
-    key.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
+  const bad =
+    key === '' || key.includes('\\') || key.includes('\0') || key.startsWith('/') || key.split('/').some((seg) => seg === '' || seg === '.' || seg === '..');
   if (bad) throw new InvalidInputError(`invalid object key '${key}': keys are relative, '/'-separated, without '.', '..' or empty segments`);
 }
 

@@ -44,5 +44,6 @@ export const studyLayout = {
   train: (studyRoot: string, configId: number, archKey: string) => join(studyRoot, 'configs', `c${configId}`, `train-${archKey}`),
   final: (studyRoot: string, trialId: number) => join(studyRoot, 'final', `trial-${trialId}`),
   /** Inputs and results of one activity attempt run as a Kubernetes Job. */
-  activityIo: (studyRoot: string, workflowId: string, activityId: string, attempt: number) => join(studyRoot, 'activities', workflowId, activityId, `attempt-${attempt}`),
+  activityIo: (studyRoot: string, workflowId: string, activityId: string, attempt: number) =>
+    join(studyRoot, 'activities', workflowId, activityId, `attempt-${attempt}`),
 };

@@ -17,8 +17,14 @@ export const MULTI_FIDELITY_SAMPLERS: ReadonlySet<string> = new Set(['hyperband'
 
 const resourceSchema = z
   .object({
-    cpu: z.string().regex(/^\d+(\.\d+)?m?$/, 'a Kubernetes CPU quantity, e.g. "2" or "500m"').default('2'),
-    memory: z.string().regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a Kubernetes memory quantity, e.g. "4Gi"').default('4Gi'),
+    cpu: z
+      .string()
+      .regex(/^\d+(\.\d+)?m?$/, 'a Kubernetes CPU quantity, e.g. "2" or "500m"')
+      .default('2'),
+    memory: z
+      .string()
+      .regex(/^\d+(\.\d+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$/, 'a Kubernetes memory quantity, e.g. "4Gi"')
+      .default('4Gi'),
     gpu: z.number().int().min(0).default(0),
   })
   .strict();
@@ -33,7 +39,9 @@ export const studySpecSchema = z
     $schema: z.string().optional(),
     version: z.literal(STUDY_SPEC_VERSION).default(STUDY_SPEC_VERSION),
     /** Lower-case letters, digits and dashes: it names the workflow ids and the store prefix. */
-    name: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, 'lower-case letters, digits and dashes, 1-48 characters, starting and ending with a letter or digit'),
+    name: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,46}[a-z0-9])?$/, 'lower-case letters, digits and dashes, 1-48 characters, starting and ending with a letter or digit'),
     /** Root URI of every artifact (s3://bucket/prefix, file:///abs/dir or an absolute path): <storage>/studies/<name>/... */
     storage: z.string().regex(/^(s3:\/\/[^/]+|file:\/\/\/|\/)/, 'an s3:// or file:/// URI or an absolute path (workers may run elsewhere than the caller)'),
     /** A search-space preset name or a whole space spec. */
@@ -43,7 +51,10 @@ export const studySpecSchema = z
         /** Training data: searches and retraining use its training split, trials are scored on its held-out split. */
         train: dataSpecSchema,
         /** A separate test set for the final evaluation of the selected models. */
-        test: z.object({ uri: z.string().min(1), limit: z.number().int().positive().optional() }).strict().optional(),
+        test: z
+          .object({ uri: z.string().min(1), limit: z.number().int().positive().optional() })
+          .strict()
+          .optional(),
       })
       .strict(),
     /** The latency table: a URI, profiled as the study's first activity, or the one shipped for the space. */
@@ -106,7 +117,16 @@ export const studySpecSchema = z
           .default({ models: 1, config: { epochs: 30 } }),
       })
       .strict()
-      .default({ searchEpochs: 8, warmupEpochs: 4, retrainEpochs: 10, batchSize: 64, seed: 0, search: {}, retrain: {}, final: { models: 1, config: { epochs: 30 } } }),
+      .default({
+        searchEpochs: 8,
+        warmupEpochs: 4,
+        retrainEpochs: 10,
+        batchSize: 64,
+        seed: 0,
+        search: {},
+        retrain: {},
+        final: { models: 1, config: { epochs: 30 } },
+      }),
     /** Share one lambda-free warm-up between trials with equal warm-up inputs (docs/orchestration.md). */
     sharedWarmup: z.boolean().default(true),
     resources: z
@@ -122,7 +142,13 @@ export const studySpecSchema = z
         profile: res('1', '2Gi'),
       })
       .strict()
-      .default({ executor: 'auto', search: { cpu: '2', memory: '6Gi', gpu: 0 }, retrain: { cpu: '2', memory: '6Gi', gpu: 0 }, evaluate: { cpu: '1', memory: '2Gi', gpu: 0 }, profile: { cpu: '1', memory: '2Gi', gpu: 0 } }),
+      .default({
+        executor: 'auto',
+        search: { cpu: '2', memory: '6Gi', gpu: 0 },
+        retrain: { cpu: '2', memory: '6Gi', gpu: 0 },
+        evaluate: { cpu: '1', memory: '2Gi', gpu: 0 },
+        profile: { cpu: '1', memory: '2Gi', gpu: 0 },
+      }),
     /** Task queue of the compute workers that run the heavy activities. */
     computeTaskQueue: z.string().min(1).default('spnas-compute'),
     /** Seconds without a heartbeat after which a heavy activity's worker counts as lost (and the activity is retried elsewhere). */
@@ -133,7 +159,11 @@ export const studySpecSchema = z
   .strict()
   .superRefine((s, ctx) => {
     if (s.budget.warmupEpochs >= s.budget.searchEpochs) {
-      ctx.addIssue({ code: 'custom', path: ['budget', 'warmupEpochs'], message: `must be smaller than budget.searchEpochs (${s.budget.searchEpochs}): no search would happen after the warm-up` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budget', 'warmupEpochs'],
+        message: `must be smaller than budget.searchEpochs (${s.budget.searchEpochs}): no search would happen after the warm-up`,
+      });
     }
     if (s.hpo.parallelism > s.hpo.trials) {
       ctx.addIssue({ code: 'custom', path: ['hpo', 'parallelism'], message: `is larger than hpo.trials (${s.hpo.trials})` });

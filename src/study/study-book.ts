@@ -104,7 +104,10 @@ export class StudyBook {
 
   front(): FrontMember[] {
     const c = this.contenders();
-    const idx = paretoFront2d(c.map((t) => [t.result!.top1, t.latencyMs!]), ['maximize', 'minimize']);
+    const idx = paretoFront2d(
+      c.map((t) => [t.result!.top1, t.latencyMs!]),
+      ['maximize', 'minimize'],
+    );
     return idx.map((i) => member(c[i]!));
   }
 
@@ -112,14 +115,21 @@ export class StudyBook {
   selected(): { member: FrontMember; met: boolean } | undefined {
     const c = this.contenders();
     if (!c.length) return undefined;
-    const sel = selectForLatencyTarget(c.map((t) => ({ accuracy: t.result!.top1, latencyMs: t.latencyMs!, t })), this.options.targetMs);
+    const sel = selectForLatencyTarget(
+      c.map((t) => ({ accuracy: t.result!.top1, latencyMs: t.latencyMs!, t })),
+      this.options.targetMs,
+    );
     return { member: member(sel.met ? sel.model.t : sel.fastest.t), met: sel.met };
   }
 
   currentHypervolume(): number {
     const c = this.contenders();
     if (!c.length) return 0;
-    return hypervolume2d(c.map((t) => [t.result!.top1, t.latencyMs!]), [0, 1.5 * this.options.largestMs], ['maximize', 'minimize']);
+    return hypervolume2d(
+      c.map((t) => [t.result!.top1, t.latencyMs!]),
+      [0, 1.5 * this.options.largestMs],
+      ['maximize', 'minimize'],
+    );
   }
 
   status(base: { study: string; state: StudyStatus['state']; planned: number; parallelism: number; startedAt: number; now: number }): StudyStatus {
@@ -142,5 +152,11 @@ export class StudyBook {
 }
 
 function member(t: TrialRecord): FrontMember {
-  return { trialId: t.trialId, architecture: t.result!.architecture, top1: t.result!.top1, latencyMs: t.latencyMs!, ...(typeof t.params.lambda === 'number' ? { lambda: t.params.lambda } : {}) };
+  return {
+    trialId: t.trialId,
+    architecture: t.result!.architecture,
+    top1: t.result!.top1,
+    latencyMs: t.latencyMs!,
+    ...(typeof t.params.lambda === 'number' ? { lambda: t.params.lambda } : {}),
+  };
 }

@@ -22,7 +22,14 @@ export function spnasBin(): string {
 
 export function spawnComputeWorker(target: TemporalTarget, o: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): ComputeProcess {
   const child = spawn(process.execPath, [spnasBin(), 'worker', '--role', 'compute'], {
-    env: { ...process.env, ...o.env, TEMPORAL_ADDRESS: target.address, TEMPORAL_NAMESPACE: target.namespace, SPNAS_METRICS_PORT: o.env?.SPNAS_METRICS_PORT ?? '0', SPNAS_HEALTH_PORT: o.env?.SPNAS_HEALTH_PORT ?? '0' },
+    env: {
+      ...process.env,
+      ...o.env,
+      TEMPORAL_ADDRESS: target.address,
+      TEMPORAL_NAMESPACE: target.namespace,
+      SPNAS_METRICS_PORT: o.env?.SPNAS_METRICS_PORT ?? '0',
+      SPNAS_HEALTH_PORT: o.env?.SPNAS_HEALTH_PORT ?? '0',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));

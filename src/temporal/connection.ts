@@ -24,7 +24,10 @@ export function temporalTarget(overrides: { address?: string; namespace?: string
 }
 
 function unreachable(t: TemporalTarget, err: unknown): TransientError {
-  return new TransientError(`cannot reach the Temporal server at ${t.address} (namespace ${t.namespace}): ${(err as Error).message}; check TEMPORAL_ADDRESS, or omit it to run on the embedded dev server`, { code: 'TEMPORAL_UNREACHABLE', cause: err });
+  return new TransientError(
+    `cannot reach the Temporal server at ${t.address} (namespace ${t.namespace}): ${(err as Error).message}; check TEMPORAL_ADDRESS, or omit it to run on the embedded dev server`,
+    { code: 'TEMPORAL_UNREACHABLE', cause: err },
+  );
 }
 
 export async function connectClient(t: TemporalTarget): Promise<Connection> {

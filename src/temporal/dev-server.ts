@@ -119,8 +119,14 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   const deadline = Date.now() + 60_000;
   for (;;) {
     const err = await Promise.race([spawnError, new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]);
-    if (err) throw new InvalidInputError(`cannot start the Temporal dev server '${bin}': ${err.message}; run 'bash scripts/setup.sh' (it installs the temporal CLI) or set SPNAS_TEMPORAL_BIN`);
-    if (child.exitCode !== null) throw new TransientError(`the Temporal dev server exited with code ${child.exitCode}; see ${logFile} (is port ${port} or ${uiPort} taken?)`, { code: 'TEMPORAL_DEV_SERVER' });
+    if (err)
+      throw new InvalidInputError(
+        `cannot start the Temporal dev server '${bin}': ${err.message}; run 'bash scripts/setup.sh' (it installs the temporal CLI) or set SPNAS_TEMPORAL_BIN`,
+      );
+    if (child.exitCode !== null)
+      throw new TransientError(`the Temporal dev server exited with code ${child.exitCode}; see ${logFile} (is port ${port} or ${uiPort} taken?)`, {
+        code: 'TEMPORAL_DEV_SERVER',
+      });
     if (await answers(address, namespace)) break;
     if (Date.now() > deadline) {
       child.kill('SIGKILL');

@@ -58,7 +58,11 @@ export async function openStudyRuntime(o: { workers: boolean; worker: WorkerConf
     await workers?.shutdown();
   };
   return {
-    client, target, ...(server ? { server } : {}), ...(workers ? { workers } : {}), ...(compute ? { compute } : {}),
+    client,
+    target,
+    ...(server ? { server } : {}),
+    ...(workers ? { workers } : {}),
+    ...(compute ? { compute } : {}),
     stopWorkers,
     async close() {
       await stopWorkers();

@@ -20,7 +20,10 @@ export async function ensureSearchAttributes(connection: Connection, namespace: 
   for (const [name, type] of Object.entries(WANT)) {
     const existing = have[name];
     if (existing === undefined) missing[name] = type;
-    else if (Number(existing) !== type) throw new InvalidInputError(`search attribute ${name} exists in namespace '${namespace}' with another type (${TYPE[Number(existing)]}); remove it or use another namespace`);
+    else if (Number(existing) !== type)
+      throw new InvalidInputError(
+        `search attribute ${name} exists in namespace '${namespace}' with another type (${TYPE[Number(existing)]}); remove it or use another namespace`,
+      );
   }
   if (Object.keys(missing).length) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
   return Object.keys(missing);

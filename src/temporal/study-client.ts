@@ -23,7 +23,10 @@ export interface StartedStudy {
 export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQueue: string): Promise<StartedStudy> {
   const workflowId = studyWorkflowId(spec.name);
   try {
-    const before = await client.workflow.getHandle(workflowId).describe().catch(() => undefined);
+    const before = await client.workflow
+      .getHandle(workflowId)
+      .describe()
+      .catch(() => undefined);
     const handle = await client.workflow.start<typeof StudyWorkflow>(STUDY_WORKFLOW_TYPE, {
       args: [spec],
       taskQueue,

@@ -59,6 +59,8 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
     const v = env[name];
     if (v !== undefined && v !== '') fromEnv[key] = v;
   }
-  const names = Object.entries(ENV).map(([k, v]) => `${k}=${v}`).join(', ');
+  const names = Object.entries(ENV)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return parseOrThrow(workerConfigSchema, { ...fromEnv, ...overrides }, `worker configuration (environment: ${names})`);
 }

@@ -55,7 +55,10 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
     const client = await Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
     workers.push(
       await Worker.create({
-        connection, namespace: target.namespace, taskQueue: cfg.orchestrationQueue, shutdownGraceTime,
+        connection,
+        namespace: target.namespace,
+        taskQueue: cfg.orchestrationQueue,
+        shutdownGraceTime,
         workflowBundle: await workflowBundle(),
         activities: createStudyActivities({ connection: client, namespace: target.namespace }),
       }),
@@ -63,10 +66,18 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
   }
   if (cfg.role !== 'orchestration') {
     const local = cfg.engine === 'noop' ? new NoopExecutor(cfg.noopDelayMs) : new LocalExecutor();
-    const executors: Executors = { local, auto: cfg.executor, ...(cfg.executor === 'k8s-job' && !deps.executors?.['k8s-job'] ? { 'k8s-job': K8sJobExecutor.fromEnv() } : {}), ...deps.executors };
+    const executors: Executors = {
+      local,
+      auto: cfg.executor,
+      ...(cfg.executor === 'k8s-job' && !deps.executors?.['k8s-job'] ? { 'k8s-job': K8sJobExecutor.fromEnv() } : {}),
+      ...deps.executors,
+    };
     workers.push(
       await Worker.create({
-        connection, namespace: target.namespace, taskQueue: cfg.computeQueue, shutdownGraceTime,
+        connection,
+        namespace: target.namespace,
+        taskQueue: cfg.computeQueue,
+        shutdownGraceTime,
         activities: createHeavyActivities(executors),
         maxConcurrentActivityTaskExecutions: cfg.computeConcurrency,
       }),

@@ -13,7 +13,9 @@ export interface LoadedSplits {
 export async function loadSplits(space: SearchSpace, spec: DataSpec, signal?: AbortSignal): Promise<LoadedSplits> {
   const ds = await loadImageDataset(spec.uri, { limit: spec.limit, imageSize: [space.inputSize, space.inputSize], signal });
   if (ds.numClasses > space.numClasses) {
-    throw new InvalidInputError(`data ${spec.uri} has ${ds.numClasses} classes but space '${space.name}' has ${space.numClasses}; use a spec with numClasses >= ${ds.numClasses}`);
+    throw new InvalidInputError(
+      `data ${spec.uri} has ${ds.numClasses} classes but space '${space.name}' has ${space.numClasses}; use a spec with numClasses >= ${ds.numClasses}`,
+    );
   }
   return splitDataset(ds, { valCount: spec.valCount, seed: spec.splitSeed });
 }
@@ -23,9 +25,22 @@ export async function loadAll(space: SearchSpace, spec: Pick<DataSpec, 'uri' | '
   return loadImageDataset(spec.uri, { limit: spec.limit, imageSize: [space.inputSize, space.inputSize], signal });
 }
 
-export function trainLoader(space: SearchSpace, ds: ImageDataset, o: { batchSize: number; seed: number; augment: { padCrop: number; flip: boolean } }): BatchLoader {
-  if (ds.size < o.batchSize) throw new InvalidInputError(`the training split has ${ds.size} samples, fewer than the batch size ${o.batchSize}; lower the batch size or load more data`);
-  return new BatchLoader(ds, { batchSize: o.batchSize, seed: o.seed, shuffle: true, augment: o.augment, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
+export function trainLoader(
+  space: SearchSpace,
+  ds: ImageDataset,
+  o: { batchSize: number; seed: number; augment: { padCrop: number; flip: boolean } },
+): BatchLoader {
+  if (ds.size < o.batchSize)
+    throw new InvalidInputError(`the training split has ${ds.size} samples, fewer than the batch size ${o.batchSize}; lower the batch size or load more data`);
+  return new BatchLoader(ds, {
+    batchSize: o.batchSize,
+    seed: o.seed,
+    shuffle: true,
+    augment: o.augment,
+    mean: space.normalization.mean,
+    std: space.normalization.std,
+    dropLast: true,
+  });
 }
 
 export function evalLoader(space: SearchSpace, ds: ImageDataset, batchSize = 256): BatchLoader {

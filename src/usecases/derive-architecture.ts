@@ -37,7 +37,8 @@ export interface DeriveOutput {
 export async function deriveArchitecture(raw: DeriveInput, _ctx: UseCaseContext = {}): Promise<DeriveOutput> {
   const input = parseOrThrow(deriveInputSchema, raw, 'derive input');
   const store = openStore(input.run);
-  const run = (await readJson(store, 'run.json')) as { kind?: string; space?: unknown; config?: { seed: number; indicatorNorm?: 'relative' | 'l2' }; table?: unknown } | undefined;
+  const run = (await readJson(store, 'run.json')) as
+    { kind?: string; space?: unknown; config?: { seed: number; indicatorNorm?: 'relative' | 'l2' }; table?: unknown } | undefined;
   if (!run || run.kind !== 'search') throw new InvalidInputError(`${store.uri}: no search run.json there; give the output directory of a search`);
   const space = parseSearchSpace(run.space, `${store.uri}/run.json space`);
   const table = parseLatencyTable(run.table, `${store.uri}/run.json table`);
@@ -46,11 +47,23 @@ export async function deriveArchitecture(raw: DeriveInput, _ctx: UseCaseContext 
   const { tf } = loadTf();
   const net = new Supernet(tf, space, run.config?.seed ?? 0, run.config?.indicatorNorm ?? 'relative');
   try {
-    restoreVariables(tf, net.params.all().map(([n, v]) => [`net/${n}`, v] as [string, typeof v]), ckpt.tensors, ckpt.uri);
+    restoreVariables(
+      tf,
+      net.params.all().map(([n, v]) => [`net/${n}`, v] as [string, typeof v]),
+      ckpt.tensors,
+      ckpt.uri,
+    );
     const architecture = deriveFromSupernet(tf, net);
     const predictedMs = predictedRuntime(tf, net, table);
     await writeJson(store, input.key, architecture);
-    return { architecture, architectureString: architectureToString(architecture), predictedMs, step: ckpt.step, checkpoint: ckpt.uri, wrote: `${store.uri}/${input.key}` };
+    return {
+      architecture,
+      architectureString: architectureToString(architecture),
+      predictedMs,
+      step: ckpt.step,
+      checkpoint: ckpt.uri,
+      wrote: `${store.uri}/${input.key}`,
+    };
   } finally {
     net.dispose();
   }

@@ -26,7 +26,10 @@ export const evaluateInputSchema = z
     /** Held-out split of this data spec; default: the one the model was trained with. */
     data: dataSpecSchema.optional(),
     /** A separate test set: every image of it is evaluated (no split). Overrides `data`. */
-    test: z.object({ uri: z.string().min(1), limit: z.number().int().positive().optional() }).strict().optional(),
+    test: z
+      .object({ uri: z.string().min(1), limit: z.number().int().positive().optional() })
+      .strict()
+      .optional(),
     latencyRepeats: z.number().int().min(0).default(30),
     /** Table whose prediction is reported beside the measured latency; default: the space's shipped table, if any. */
     table: tableRefSchema.optional(),
@@ -84,10 +87,16 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
     // A space without a shipped table (or a spec reusing a preset's name) has no default prediction.
     const table = input.table ? await resolveTableRef(input.table, space) : await resolveTableRef(undefined, space).catch(() => undefined);
     const out: EvaluateOutput = {
-      top1: res.top1, correct: res.correct, count: res.count, split: input.test ? 'test' : 'held-out',
+      top1: res.top1,
+      correct: res.correct,
+      count: res.count,
+      split: input.test ? 'test' : 'held-out',
       ...(latency ?? {}),
       ...(table ? { predictedMs: predictArchitectureLatencyExact(table, meta.architecture), predictedBy: table.device } : {}),
-      architecture: architectureToString(meta.architecture), space: space.name, data: dataUri, model: store.uri,
+      architecture: architectureToString(meta.architecture),
+      space: space.name,
+      data: dataUri,
+      model: store.uri,
       seconds: Number(process.hrtime.bigint() - t0) / 1e9,
     };
     return out;

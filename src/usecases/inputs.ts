@@ -26,7 +26,10 @@ export function resolveSpaceRef(ref: SpaceRef, what = 'space'): SearchSpace {
 }
 
 /** `{ uri }` of a table JSON, `{ table }` inline (`source` names it in errors), or absent: the table shipped for the space. */
-export const tableRefSchema = z.union([z.object({ uri: z.string().min(1) }).strict(), z.object({ table: z.unknown(), source: z.string().optional() }).strict()]);
+export const tableRefSchema = z.union([
+  z.object({ uri: z.string().min(1) }).strict(),
+  z.object({ table: z.unknown(), source: z.string().optional() }).strict(),
+]);
 export type TableRef = z.infer<typeof tableRefSchema>;
 
 /** Reads one JSON object given by a full URI (`s3://b/p/x.json`, `file:///d/x.json`, a path). */
@@ -39,7 +42,8 @@ export async function readJsonUri(uri: string, what: string): Promise<unknown> {
 
 export async function resolveTableRef(ref: TableRef | undefined, space: SearchSpace): Promise<LatencyTable> {
   if (!ref) return defaultTableFor(space);
-  const [value, where] = 'uri' in ref ? [await readJsonUri(ref.uri, 'latency table'), `latency table ${ref.uri}`] : [ref.table, ref.source ?? 'inline latency table'];
+  const [value, where] =
+    'uri' in ref ? [await readJsonUri(ref.uri, 'latency table'), `latency table ${ref.uri}`] : [ref.table, ref.source ?? 'inline latency table'];
   return checkTableForSpace(parseLatencyTable(value, where), space, where);
 }
 

@@ -40,7 +40,8 @@ async function writeOnce(uri: string, value: unknown, what: string): Promise<voi
   const store = openStore(parent);
   if (await store.head(name)) {
     const old = await readJsonUri(uri, what);
-    if (canonicalJson(old) !== canonicalJson(value)) throw new InvalidInputError(`${uri} already holds another ${what}: a study of this name exists with another spec; choose another name or storage`);
+    if (canonicalJson(old) !== canonicalJson(value))
+      throw new InvalidInputError(`${uri} already holds another ${what}: a study of this name exists with another spec; choose another name or storage`);
     return;
   }
   await writeJson(store, name, value);
@@ -57,7 +58,10 @@ export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
   const tableUri = studyLayout.table(studyRoot);
   const lt = spec.latencyTable;
   if ('profile' in lt) return { studyRoot, specUri };
-  const table: LatencyTable = 'uri' in lt ? checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), `latencyTable.uri ${lt.uri}`), space, `latencyTable.uri ${lt.uri}`) : defaultTableFor(space);
+  const table: LatencyTable =
+    'uri' in lt
+      ? checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), `latencyTable.uri ${lt.uri}`), space, `latencyTable.uri ${lt.uri}`)
+      : defaultTableFor(space);
   await writeOnce(tableUri, table, 'latency table');
   return { studyRoot, specUri, tableUri };
 }

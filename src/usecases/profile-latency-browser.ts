@@ -38,8 +38,18 @@ export async function profileLatencyInBrowser(raw: BrowserProfileInput, ctx: Bro
   const store = openStore(parent);
   const out = `${store.uri}/${name}`;
   const result = await profileInBrowser(space, {
-    repeats: input.repeats, warmup: input.warmup, samples: input.samples, seed: input.seed, statistic: input.statistic, device: input.device,
-    backend: input.backend, port: input.port, out, signal: ctx.signal, onListening: ctx.onListening, log: ctx.log,
+    repeats: input.repeats,
+    warmup: input.warmup,
+    samples: input.samples,
+    seed: input.seed,
+    statistic: input.statistic,
+    device: input.device,
+    backend: input.backend,
+    port: input.port,
+    out,
+    signal: ctx.signal,
+    onListening: ctx.onListening,
+    log: ctx.log,
     onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
   });
   await writeJson(store, name, result.table);

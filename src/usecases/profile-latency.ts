@@ -41,7 +41,12 @@ export async function profileLatency(raw: ProfileInput, ctx: UseCaseContext = {}
   const store = openStore(parent);
   const { tf } = loadTf();
   const result = await profileSpace(tf, space, {
-    repeats: input.repeats, warmup: input.warmup, samples: input.samples, seed: input.seed, statistic: input.statistic, device: input.device,
+    repeats: input.repeats,
+    warmup: input.warmup,
+    samples: input.samples,
+    seed: input.seed,
+    statistic: input.statistic,
+    device: input.device,
     onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
   });
   await writeJson(store, name, result.table);

@@ -59,7 +59,10 @@ export async function withRunDir<T>(uri: string, run: object, o: RunDirOptions, 
     } catch (err) {
       if (lease.signal.aborted && !ctx.signal?.aborted && (err instanceof CancelledError || !(err instanceof SpnasError) || err.code === 'LEASE_LOST')) {
         const reason = lease.signal.reason as Error | undefined;
-        throw new TransientError(`the lease of ${uri} was lost while writing (${reason?.message ?? 'unknown reason'}); a retry resumes from the last committed checkpoint`, { code: 'LEASE_LOST', cause: reason ?? err });
+        throw new TransientError(
+          `the lease of ${uri} was lost while writing (${reason?.message ?? 'unknown reason'}); a retry resumes from the last committed checkpoint`,
+          { code: 'LEASE_LOST', cause: reason ?? err },
+        );
       }
       throw err;
     }

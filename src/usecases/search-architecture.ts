@@ -31,7 +31,10 @@ export const searchInputSchema = z
     /** The run directory (local path, file:// or s3:// URI). */
     out: z.string().min(1),
     /** Start from this checkpoint of a shared warm-up (its run directory and step) when `out` has none. */
-    warmStart: z.object({ run: z.string().min(1), step: z.number().int().nonnegative() }).strict().optional(),
+    warmStart: z
+      .object({ run: z.string().min(1), step: z.number().int().nonnegative() })
+      .strict()
+      .optional(),
   })
   .strict();
 export type SearchInput = z.input<typeof searchInputSchema>;
@@ -68,61 +71,83 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
   const table = await resolveTableRef(input.table, space);
   const identity = { kind: 'search', space, config, data: input.data, table, ...(input.warmStart ? { warmStart: input.warmStart } : {}) };
   return withRunDir(input.out, identity, { what: 'search', mutable: SEARCH_MUTABLE }, ctx, async (run) => {
-  const warmStart = input.warmStart ? await new CheckpointStore(openStore(input.warmStart.run), 'checkpoints').load(input.warmStart.step) : undefined;
+    const warmStart = input.warmStart ? await new CheckpointStore(openStore(input.warmStart.run), 'checkpoints').load(input.warmStart.step) : undefined;
 
-  const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, run.signal);
-  ctx.log?.(`search: ${space.name}, ${splits.train.size} train / ${splits.val.size} held-out images from ${input.data.uri}`);
-  const train = trainLoader(space, splits.train, config);
-  const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
-  const totalSteps = Math.max(1, Math.round(config.epochs * train.batchesPerEpoch));
-  const trace = await SearchTrace.open(run.store, totalSteps, (await checkpoints.steps()).at(-1) ?? warmStart?.step ?? 0);
-  let lastCheckpoint: { uri: string; step: number } | undefined;
-  const t0 = process.hrtime.bigint();
-  const result = await runSearch({
-    tf, space, config, table, signal: run.signal, train, checkpoints, warmStart,
-    onCheckpoint: async (c) => {
-      lastCheckpoint = c;
+    const { tf } = loadTf();
+    const splits = await loadSplits(space, input.data, run.signal);
+    ctx.log?.(`search: ${space.name}, ${splits.train.size} train / ${splits.val.size} held-out images from ${input.data.uri}`);
+    const train = trainLoader(space, splits.train, config);
+    const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
+    const totalSteps = Math.max(1, Math.round(config.epochs * train.batchesPerEpoch));
+    const trace = await SearchTrace.open(run.store, totalSteps, (await checkpoints.steps()).at(-1) ?? warmStart?.step ?? 0);
+    let lastCheckpoint: { uri: string; step: number } | undefined;
+    const t0 = process.hrtime.bigint();
+    const result = await runSearch({
+      tf,
+      space,
+      config,
+      table,
+      signal: run.signal,
+      train,
+      checkpoints,
+      warmStart,
+      onCheckpoint: async (c) => {
+        lastCheckpoint = c;
+        await trace.save();
+      },
+      onProgress: (p) => {
+        const s = p.stats;
+        trace.record({
+          step: p.step,
+          epoch: p.epoch,
+          loss: s.loss,
+          ce: Number(s.ce),
+          runtimeMs: Number(s.runtimeMs),
+          lambda: Number(s.lambda),
+          lr: Number(s.lr),
+          architecture: p.architecture,
+        });
+        ctx.onProgress?.({
+          phase: 'search',
+          done: p.step,
+          total: p.totalSteps,
+          detail: `loss ${s.loss.toFixed(3)} R ${Number(s.runtimeMs).toFixed(2)}ms ${p.imagesPerSec.toFixed(0)} img/s ${p.architecture}`,
+          metrics: { loss: s.loss, runtimeMs: Number(s.runtimeMs), imagesPerSec: p.imagesPerSec },
+          ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
+        });
+      },
+    });
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    try {
+      const supernetVal = await evaluateTop1(tf, (x) => result.supernet.forward(x, { training: false }).logits, evalLoader(space, splits.val), [
+        space.inputSize,
+        space.inputSize,
+        space.inputChannels,
+      ]);
+      const out: SearchOutput = {
+        architecture: result.architecture,
+        architectureString: architectureToString(result.architecture),
+        predictedMs: result.predictedMs,
+        predictedMsExact: predictArchitectureLatencyExact(table, result.architecture),
+        macs: architectureMacs(space, result.architecture).total,
+        supernetTop1: supernetVal.top1,
+        steps: result.steps,
+        resumedFromStep: result.resumedFromStep,
+        finalLoss: result.finalLoss,
+        seconds,
+        space: space.name,
+        lambda: config.runtimeLoss.lambda,
+        seed: config.seed,
+        out: run.uri,
+        architectureUri: `${run.uri}/architecture.json`,
+        traceUri: `${run.uri}/trace.json`,
+      };
       await trace.save();
-    },
-    onProgress: (p) => {
-      const s = p.stats;
-      trace.record({ step: p.step, epoch: p.epoch, loss: s.loss, ce: Number(s.ce), runtimeMs: Number(s.runtimeMs), lambda: Number(s.lambda), lr: Number(s.lr), architecture: p.architecture });
-      ctx.onProgress?.({
-        phase: 'search', done: p.step, total: p.totalSteps,
-        detail: `loss ${s.loss.toFixed(3)} R ${Number(s.runtimeMs).toFixed(2)}ms ${p.imagesPerSec.toFixed(0)} img/s ${p.architecture}`,
-        metrics: { loss: s.loss, runtimeMs: Number(s.runtimeMs), imagesPerSec: p.imagesPerSec },
-        ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
-      });
-    },
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  try {
-    const supernetVal = await evaluateTop1(tf, (x) => result.supernet.forward(x, { training: false }).logits, evalLoader(space, splits.val), [space.inputSize, space.inputSize, space.inputChannels]);
-    const out: SearchOutput = {
-      architecture: result.architecture,
-      architectureString: architectureToString(result.architecture),
-      predictedMs: result.predictedMs,
-      predictedMsExact: predictArchitectureLatencyExact(table, result.architecture),
-      macs: architectureMacs(space, result.architecture).total,
-      supernetTop1: supernetVal.top1,
-      steps: result.steps,
-      resumedFromStep: result.resumedFromStep,
-      finalLoss: result.finalLoss,
-      seconds,
-      space: space.name,
-      lambda: config.runtimeLoss.lambda,
-      seed: config.seed,
-      out: run.uri,
-      architectureUri: `${run.uri}/architecture.json`,
-      traceUri: `${run.uri}/trace.json`,
-    };
-    await trace.save();
-    await writeJson(run.store, 'architecture.json', result.architecture);
-    await writeJson(run.store, 'search.json', out);
-    return out;
-  } finally {
-    result.supernet.dispose();
-  }
+      await writeJson(run.store, 'architecture.json', result.architecture);
+      await writeJson(run.store, 'search.json', out);
+      return out;
+    } finally {
+      result.supernet.dispose();
+    }
   });
 }

@@ -60,48 +60,76 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
   const space = resolveSpaceRef(input.space, 'train input.space');
   const architecture: Architecture = await resolveArchitectureRef(input.architecture, space);
   const config: TrainConfig = parseTrainConfig(input.config, 'train input.config');
-  return withRunDir(input.out, { kind: 'train', space, architecture, config, data: input.data }, { what: 'training run', mutable: TRAIN_MUTABLE }, ctx, async (run) => {
-
-  const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, run.signal);
-  ctx.log?.(`train: ${architectureToString(architecture)} on ${splits.train.size} images, ${config.epochs} epochs`);
-  let lastCheckpoint: { uri: string; step: number } | undefined;
-  const t0 = process.hrtime.bigint();
-  const result = await trainChild({
-    tf, space, architecture, config, signal: run.signal,
-    train: trainLoader(space, splits.train, config),
-    checkpoints: new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints }),
-    onCheckpoint: (c) => {
-      lastCheckpoint = c;
+  return withRunDir(
+    input.out,
+    { kind: 'train', space, architecture, config, data: input.data },
+    { what: 'training run', mutable: TRAIN_MUTABLE },
+    ctx,
+    async (run) => {
+      const { tf } = loadTf();
+      const splits = await loadSplits(space, input.data, run.signal);
+      ctx.log?.(`train: ${architectureToString(architecture)} on ${splits.train.size} images, ${config.epochs} epochs`);
+      let lastCheckpoint: { uri: string; step: number } | undefined;
+      const t0 = process.hrtime.bigint();
+      const result = await trainChild({
+        tf,
+        space,
+        architecture,
+        config,
+        signal: run.signal,
+        train: trainLoader(space, splits.train, config),
+        checkpoints: new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints }),
+        onCheckpoint: (c) => {
+          lastCheckpoint = c;
+        },
+        onProgress: (p) =>
+          ctx.onProgress?.({
+            phase: 'train',
+            done: p.step,
+            total: p.totalSteps,
+            detail: `loss ${p.stats.loss.toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s`,
+            metrics: { loss: p.stats.loss, imagesPerSec: p.imagesPerSec },
+            ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
+          }),
+      });
+      const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+      try {
+        const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
+        const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
+        const latency = input.measureLatency ? await measureModelLatency(tf, result.model, inputShape) : undefined;
+        const warning = latency && latencyWarning(latency);
+        if (warning) ctx.log?.(warning);
+        const metrics = {
+          valTop1: val.top1,
+          valCount: val.count,
+          ...(latency ?? {}),
+          macs: architectureMacs(space, architecture).total,
+          params: result.model.countParams(),
+          trainSeconds: seconds,
+          finalLoss: result.finalLoss,
+        };
+        await exportModel(tf, result.model, run.store, 'model', {
+          space,
+          architecture,
+          seed: config.seed,
+          data: input.data,
+          ...(input.search ? { search: input.search } : {}),
+          metrics,
+        });
+        const out: TrainOutput = {
+          architecture: architectureToString(architecture),
+          ...metrics,
+          seconds,
+          steps: result.steps,
+          resumedFromStep: result.resumedFromStep,
+          model: `${run.uri}/model`,
+          out: run.uri,
+        };
+        await writeJson(run.store, 'train.json', out);
+        return out;
+      } finally {
+        result.model.dispose();
+      }
     },
-    onProgress: (p) =>
-      ctx.onProgress?.({
-        phase: 'train', done: p.step, total: p.totalSteps,
-        detail: `loss ${p.stats.loss.toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s`,
-        metrics: { loss: p.stats.loss, imagesPerSec: p.imagesPerSec },
-        ...(lastCheckpoint ? { checkpoint: lastCheckpoint } : {}),
-      }),
-  });
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  try {
-    const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
-    const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
-    const latency = input.measureLatency ? await measureModelLatency(tf, result.model, inputShape) : undefined;
-    const warning = latency && latencyWarning(latency);
-    if (warning) ctx.log?.(warning);
-    const metrics = {
-      valTop1: val.top1, valCount: val.count, ...(latency ?? {}),
-      macs: architectureMacs(space, architecture).total, params: result.model.countParams(), trainSeconds: seconds, finalLoss: result.finalLoss,
-    };
-    await exportModel(tf, result.model, run.store, 'model', { space, architecture, seed: config.seed, data: input.data, ...(input.search ? { search: input.search } : {}), metrics });
-    const out: TrainOutput = {
-      architecture: architectureToString(architecture), ...metrics, seconds,
-      steps: result.steps, resumedFromStep: result.resumedFromStep, model: `${run.uri}/model`, out: run.uri,
-    };
-    await writeJson(run.store, 'train.json', out);
-    return out;
-  } finally {
-    result.model.dispose();
-  }
-  });
+  );
 }

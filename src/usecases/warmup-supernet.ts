@@ -50,21 +50,38 @@ export async function warmupSupernet(raw: WarmupInput, ctx: UseCaseContext = {})
   const trialConfig = parseSearchConfig(input.config, 'warm-up input.config');
   // All steps run with lambda 0 and indicator dropout; epochs only has to exceed the warm-up.
   const config = parseSearchConfig({ ...input.config, warmupEpochs: input.epochs, epochs: input.epochs + 1, keepCheckpoints: 10_000 }, 'warm-up input.config');
-  return withRunDir(input.out, { kind: 'warmup', space, data: input.data, identity: warmupIdentity(trialConfig) }, { what: 'shared warm-up' }, ctx, async (run) => {
-  const { tf } = loadTf();
-  const splits = await loadSplits(space, input.data, run.signal);
-  const train = trainLoader(space, splits.train, config);
-  const bpe = train.batchesPerEpoch;
-  const epochSteps = Array.from({ length: input.epochs }, (_, i) => (i + 1) * bpe);
-  const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
-  const t0 = process.hrtime.bigint();
-  const result = await runSearch({
-    tf, space, table: await resolveTableRef(input.table, space), train, checkpoints, signal: run.signal,
-    config: { ...config, checkpointEvery: bpe },
-    stopAtStep: input.epochs * bpe,
-    onProgress: (p) => ctx.onProgress?.({ phase: 'warm-up', done: p.step, total: input.epochs * bpe, detail: `loss ${p.stats.loss.toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s` }),
-  });
-  result.supernet.dispose();
-  return { epochSteps, resumedFromStep: result.resumedFromStep, seconds: Number(process.hrtime.bigint() - t0) / 1e9, out: run.uri };
-  });
+  return withRunDir(
+    input.out,
+    { kind: 'warmup', space, data: input.data, identity: warmupIdentity(trialConfig) },
+    { what: 'shared warm-up' },
+    ctx,
+    async (run) => {
+      const { tf } = loadTf();
+      const splits = await loadSplits(space, input.data, run.signal);
+      const train = trainLoader(space, splits.train, config);
+      const bpe = train.batchesPerEpoch;
+      const epochSteps = Array.from({ length: input.epochs }, (_, i) => (i + 1) * bpe);
+      const checkpoints = new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints });
+      const t0 = process.hrtime.bigint();
+      const result = await runSearch({
+        tf,
+        space,
+        table: await resolveTableRef(input.table, space),
+        train,
+        checkpoints,
+        signal: run.signal,
+        config: { ...config, checkpointEvery: bpe },
+        stopAtStep: input.epochs * bpe,
+        onProgress: (p) =>
+          ctx.onProgress?.({
+            phase: 'warm-up',
+            done: p.step,
+            total: input.epochs * bpe,
+            detail: `loss ${p.stats.loss.toFixed(3)} ${p.imagesPerSec.toFixed(0)} img/s`,
+          }),
+      });
+      result.supernet.dispose();
+      return { epochSteps, resumedFromStep: result.resumedFromStep, seconds: Number(process.hrtime.bigint() - t0) / 1e9, out: run.uri };
+    },
+  );
 }

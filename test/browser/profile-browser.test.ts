@@ -17,7 +17,27 @@ import { jsonOut, REPO, spnas } from '../support/run-cli';
 test('a headless Chromium profiles cifar-tiny on WASM and spnas search accepts the table', { timeout: 900_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-bprof-'));
   const out = path.join(dir, 'table.json');
-  const run = spawnSpnas(['profile', '--target', 'browser', '--space', 'cifar-tiny', '--backend', 'wasm', '--repeats', '3', '--warmup', '1', '--samples', '4', '--out', out, '--json'], REPO);
+  const run = spawnSpnas(
+    [
+      'profile',
+      '--target',
+      'browser',
+      '--space',
+      'cifar-tiny',
+      '--backend',
+      'wasm',
+      '--repeats',
+      '3',
+      '--warmup',
+      '1',
+      '--samples',
+      '4',
+      '--out',
+      out,
+      '--json',
+    ],
+    REPO,
+  );
   try {
     const [url] = await run.waitForStderr(/http:\/\/127\.0\.0\.1:\d+\/\?session=[0-9a-f]+/);
     await withBrowser(async (b) => {
@@ -29,7 +49,10 @@ test('a headless Chromium profiles cifar-tiny on WASM and spnas search accepts t
       await b.screenshot(page, path.join(dir, 'profile.png'));
       assert.deepEqual(b.consoleErrors, []);
       assert.deepEqual(b.offHostRequests(), [], 'the page loads nothing from outside this machine');
-      assert.ok(b.requests.some((r) => /\/wasm\/tfjs-backend-wasm.*\.wasm$/.test(r.url)), 'the WASM binary came from the spnas server');
+      assert.ok(
+        b.requests.some((r) => /\/wasm\/tfjs-backend-wasm.*\.wasm$/.test(r.url)),
+        'the WASM binary came from the spnas server',
+      );
     });
     const r = await run.exit;
     assert.equal(r.code, 0, r.stderr);
@@ -45,11 +68,40 @@ test('a headless Chromium profiles cifar-tiny on WASM and spnas search accepts t
     assert.match(table.device, /Headless Chrome \d+/);
     assert.deepEqual([table.meta?.repeats, table.meta?.warmup, table.meta?.batch], [3, 1, 1]);
 
-    const s = spnas(['search', '--space', 'cifar-tiny', '--table', out, '--data', path.join(CIFAR_DIR, 'train-000000.tar'), '--limit', '128', '--val-count', '32', '--batch-size', '32', '--epochs', '1', '--warmup-epochs', '0', '--lambda', '2', '--out', path.join(dir, 'search'), '--json'], { timeoutMs: 600_000 });
+    const s = spnas(
+      [
+        'search',
+        '--space',
+        'cifar-tiny',
+        '--table',
+        out,
+        '--data',
+        path.join(CIFAR_DIR, 'train-000000.tar'),
+        '--limit',
+        '128',
+        '--val-count',
+        '32',
+        '--batch-size',
+        '32',
+        '--epochs',
+        '1',
+        '--warmup-epochs',
+        '0',
+        '--lambda',
+        '2',
+        '--out',
+        path.join(dir, 'search'),
+        '--json',
+      ],
+      { timeoutMs: 600_000 },
+    );
     assert.equal(s.code, 0, s.stderr);
     const sr = jsonOut(s);
     const arch = architectureFromString(space, String(sr.architecture));
-    assert.ok(Math.abs(Number(sr.predictedMsExact) - predictArchitectureLatencyExact(table, arch)) < 1e-9, 'the search predicted latency from the browser table');
+    assert.ok(
+      Math.abs(Number(sr.predictedMsExact) - predictArchitectureLatencyExact(table, arch)) < 1e-9,
+      'the search predicted latency from the browser table',
+    );
   } finally {
     run.kill();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -71,9 +123,12 @@ test('spnas profile --target browser refuses bad flags before serving anything',
 
 const URL_RE = /http:\/\/127\.0\.0\.1:\d+\/\?session=[0-9a-f]+/;
 
-test('a page that cannot run ends the command with the browser\'s reason (no WebGPU in headless Chromium)', { timeout: 300_000 }, async () => {
+test("a page that cannot run ends the command with the browser's reason (no WebGPU in headless Chromium)", { timeout: 300_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-bprof-'));
-  const run = spawnSpnas(['profile', '--target', 'browser', '--space', 'cifar-tiny', '--backend', 'webgpu', '--repeats', '1', '--samples', '0', '--out', path.join(dir, 't.json')], REPO);
+  const run = spawnSpnas(
+    ['profile', '--target', 'browser', '--space', 'cifar-tiny', '--backend', 'webgpu', '--repeats', '1', '--samples', '0', '--out', path.join(dir, 't.json')],
+    REPO,
+  );
   try {
     const [url] = await run.waitForStderr(URL_RE);
     await withBrowser(async (b) => {

@@ -19,10 +19,21 @@ async function measure(): Promise<{ m: ProfileMeasurement; posted: BrowserMeasur
   const { tf } = loadTf();
   const m = await measureSpace(tf, space, 2, { repeats: 2, warmup: 1, samples: 3, seed: 5 });
   const posted: BrowserMeasurement = {
-    backend: 'wasm', backendDetail: 'threaded SIMD binary, 2 threads', threads: 2, userAgent: UA, cores: 2,
-    samples: m.samples, front: m.front, frontOverhead: m.frontOverhead, back: m.back, logitsOverhead: m.logitsOverhead,
-    layers: m.layers, archs: m.archs.map((a) => ({ arch: architectureToString(a.arch), model: a.model })),
-    repeats: m.repeats, warmup: m.warmup, seconds: m.seconds,
+    backend: 'wasm',
+    backendDetail: 'threaded SIMD binary, 2 threads',
+    threads: 2,
+    userAgent: UA,
+    cores: 2,
+    samples: m.samples,
+    front: m.front,
+    frontOverhead: m.frontOverhead,
+    back: m.back,
+    logitsOverhead: m.logitsOverhead,
+    layers: m.layers,
+    archs: m.archs.map((a) => ({ arch: architectureToString(a.arch), model: a.model })),
+    repeats: m.repeats,
+    warmup: m.warmup,
+    seconds: m.seconds,
   };
   return { m, posted: JSON.parse(JSON.stringify(posted)) as BrowserMeasurement };
 }
@@ -60,6 +71,12 @@ test('a measurement that does not fit the profile asked for is refused, naming w
 test('browser names from user agents', () => {
   assert.equal(browserName(UA), 'Headless Chrome 156');
   assert.equal(browserName('Mozilla/5.0 (X11; Linux x86_64; rv:140.0) Gecko/20100101 Firefox/140.0'), 'Firefox 140');
-  assert.equal(browserName('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1'), 'Safari 18');
-  assert.equal(browserName('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'), 'Chrome 156');
+  assert.equal(
+    browserName('Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.0 Mobile/15E148 Safari/604.1'),
+    'Safari 18',
+  );
+  assert.equal(
+    browserName('Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Mobile Safari/537.36'),
+    'Chrome 156',
+  );
 });

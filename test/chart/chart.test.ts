@@ -11,7 +11,9 @@ import { join } from 'node:path';
 import { CHART, KUBE_VERSION, envOf, find, get, helm, jobTemplate, podSpecs, render, tryRender, type Obj } from './helm';
 
 const CI = join(CHART, 'ci');
-const ciFiles = readdirSync(CI).filter((f) => f.endsWith('-values.yaml')).sort();
+const ciFiles = readdirSync(CI)
+  .filter((f) => f.endsWith('-values.yaml'))
+  .sort();
 const ci = (name: string) => join(CI, `${name}-values.yaml`);
 const SECRET_ENV = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'TEMPORAL_API_KEY'];
 
@@ -40,7 +42,10 @@ for (const file of ciFiles) {
         assert.equal(c.securityContext.readOnlyRootFilesystem, true, `${where}/${c.name}`);
         assert.equal(c.securityContext.allowPrivilegeEscalation, false, `${where}/${c.name}`);
         assert.deepEqual(c.securityContext.capabilities.drop, ['ALL'], `${where}/${c.name}`);
-        assert.ok((c.volumeMounts as Obj[]).some((m) => m.name === 'tmp' && m.mountPath === '/tmp'), `${where}/${c.name} mounts /tmp`);
+        assert.ok(
+          (c.volumeMounts as Obj[]).some((m) => m.name === 'tmp' && m.mountPath === '/tmp'),
+          `${where}/${c.name} mounts /tmp`,
+        );
       }
     }
   });
@@ -113,7 +118,8 @@ test('defaults: one orchestration worker, role all, heavy activities as Jobs, le
 
   const svc = get(objs, 'Service', '-metrics');
   assert.equal(svc.spec.ports[0].port, 9464);
-  for (const [k, v] of Object.entries(svc.spec.selector as Record<string, string>)) assert.equal(orch.spec.template.metadata.labels[k], v, `metrics Service selects the worker (${k})`);
+  for (const [k, v] of Object.entries(svc.spec.selector as Record<string, string>))
+    assert.equal(orch.spec.template.metadata.labels[k], v, `metrics Service selects the worker (${k})`);
 });
 
 test('the Job template: batch/v1, Temporal owns retries, no API token, the image entrypoint, CPU image', () => {
@@ -214,7 +220,8 @@ test('keda + servicemonitor: ScaledObject on the compute queue backlog, TriggerA
   assert.equal(sm.metadata.labels.release, 'kube-prometheus-stack');
   assert.deepEqual(sm.spec.endpoints, [{ port: 'metrics', path: '/metrics', interval: '30s' }]);
   const svc = get(objs, 'Service', '-metrics');
-  for (const [k, v] of Object.entries(sm.spec.selector.matchLabels as Record<string, string>)) assert.equal(svc.metadata.labels[k], v, `ServiceMonitor selects the metrics Service (${k})`);
+  for (const [k, v] of Object.entries(sm.spec.selector.matchLabels as Record<string, string>))
+    assert.equal(svc.metadata.labels[k], v, `ServiceMonitor selects the metrics Service (${k})`);
   assert.equal(get(objs, 'ServiceAccount').metadata.annotations['eks.amazonaws.com/role-arn'], 'arn:aws:iam::123456789012:role/spnas');
   const c = compute.spec.template.spec.containers[0];
   assert.equal(envOf(c).get('TEMPORAL_API_KEY')?.valueFrom.secretKeyRef.name, 'spnas-temporal-api-key');
@@ -236,7 +243,10 @@ test('bad values fail before anything is applied, naming the value', () => {
     [['temporal.address=temporal'], /\/temporal\/address/],
     [['jobs.gpu.count=-1'], /\/jobs\/gpu\/count/],
     [['executor.type=docker'], /\/executor\/type/],
-    [['computeWorkers.enabled=true', 'keda.enabled=true', 'keda.minReplicas=5', 'keda.maxReplicas=2'], /keda\.minReplicas \(5\) is above keda\.maxReplicas \(2\)/],
+    [
+      ['computeWorkers.enabled=true', 'keda.enabled=true', 'keda.minReplicas=5', 'keda.maxReplicas=2'],
+      /keda\.minReplicas \(5\) is above keda\.maxReplicas \(2\)/,
+    ],
     [['keda.enabled=true'], /keda\.enabled scales the compute workers: set computeWorkers\.enabled=true/],
     [['serviceAccount.create=false'], /serviceAccount\.name/],
   ];

@@ -19,7 +19,10 @@ function content(manifestFile: string): unknown {
 }
 
 function finalCheckpoint(out: string): string {
-  const dirs = fs.readdirSync(path.join(out, 'checkpoints')).filter((d) => d.startsWith('step-')).sort();
+  const dirs = fs
+    .readdirSync(path.join(out, 'checkpoints'))
+    .filter((d) => d.startsWith('step-'))
+    .sort();
   return path.join(out, 'checkpoints', dirs[dirs.length - 1]!, 'manifest.json');
 }
 
@@ -41,7 +44,19 @@ test('two `spnas search` runs with the same inputs write bit-identical supernets
 test('two `spnas train` runs with the same inputs export bit-identical weights', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-det-'));
   const arch = path.join(dir, 'arch.json');
-  fs.writeFileSync(arch, JSON.stringify({ space: 'cifar-tiny', layers: [{ op: 'mbconv', kernel: 5, expansion: 6, se: true }, { op: 'skip' }, { op: 'mbconv', kernel: 3, expansion: 3, se: false }, { op: 'mbconv', kernel: 3, expansion: 6, se: false }, { op: 'mbconv', kernel: 5, expansion: 3, se: true }] }));
+  fs.writeFileSync(
+    arch,
+    JSON.stringify({
+      space: 'cifar-tiny',
+      layers: [
+        { op: 'mbconv', kernel: 5, expansion: 6, se: true },
+        { op: 'skip' },
+        { op: 'mbconv', kernel: 3, expansion: 3, se: false },
+        { op: 'mbconv', kernel: 3, expansion: 6, se: false },
+        { op: 'mbconv', kernel: 5, expansion: 3, se: true },
+      ],
+    }),
+  );
   const runs = [1, 2].map((i) => {
     const out = path.join(dir, `t${i}`);
     const r = spnas(['train', '--arch', arch, ...data, '--epochs', '1', '--out', out, '--json']);

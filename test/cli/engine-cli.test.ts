@@ -29,12 +29,17 @@ test('search -> derive -> train -> eval -> export on real CIFAR-10 data, each pr
   assert.equal(t.code, 0, t.stderr);
   const tr = jsonOut(t);
   assert.equal(tr.architecture, sr.architecture);
-  for (const f of ['model.json', 'architecture.json', 'manifest.json', 'group1-shard1of1.bin']) assert.ok(fs.existsSync(path.join(dir, 'train', 'model', f)), f);
+  for (const f of ['model.json', 'architecture.json', 'manifest.json', 'group1-shard1of1.bin'])
+    assert.ok(fs.existsSync(path.join(dir, 'train', 'model', f)), f);
 
   assert.equal(tr.latencyStatistic, 'mean');
   assert.equal(tr.latencyBackend, 'tensorflow');
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'train', 'model', 'manifest.json'), 'utf8'));
-  assert.deepEqual([manifest.meta.metrics.latencyBackend, manifest.meta.metrics.latencyThreads, manifest.meta.metrics.latencyNative], ['tensorflow', tr.latencyThreads, true], 'the manifest records what the latency was measured on');
+  assert.deepEqual(
+    [manifest.meta.metrics.latencyBackend, manifest.meta.metrics.latencyThreads, manifest.meta.metrics.latencyNative],
+    ['tensorflow', tr.latencyThreads, true],
+    'the manifest records what the latency was measured on',
+  );
 
   const e = spnas(['eval', '--model', path.join(dir, 'train', 'model'), '--repeats', '5', '--json']);
   assert.equal(e.code, 0, e.stderr);
@@ -93,9 +98,15 @@ test('bad input gets a clear error naming the input and a non-zero exit', () => 
     members.push({ name: `s${i}.cls`, data: new TextEncoder().encode(String(i % 10)) });
   }
   fs.writeFileSync(corrupt, buildTar(members));
-  fails(['search', '--space', 'cifar-tiny', '--data', corrupt, '--val-count', '8', '--batch-size', '8', '--out', path.join(dir, 'e')], /corrupt\.tar.*s17|s17.*corrupt\.tar/);
+  fails(
+    ['search', '--space', 'cifar-tiny', '--data', corrupt, '--val-count', '8', '--batch-size', '8', '--out', path.join(dir, 'e')],
+    /corrupt\.tar.*s17|s17.*corrupt\.tar/,
+  );
 
   // a diverging run stops with the step and the layer, and exits non-zero
-  fails(['search', ...small, '--epochs', '1', '--warmup-epochs', '0', '--lr', '1e30', '--out', path.join(dir, 'f')], /NaN at step \d+.*first non-finite gradient in '[a-z0-9_]+\/[a-z_]+'/);
+  fails(
+    ['search', ...small, '--epochs', '1', '--warmup-epochs', '0', '--lr', '1e30', '--out', path.join(dir, 'f')],
+    /NaN at step \d+.*first non-finite gradient in '[a-z0-9_]+\/[a-z_]+'/,
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });

@@ -43,13 +43,22 @@ const arch = architectureFromString(tiny, 'k3e3,skip,k5e6+se,skip,k3e6');
 test('search: bad --space, --table and --config files, and a corrupt run.json in --out', () => {
   const search = (...extra: string[]) => ['search', '--data', SHARD, '--limit', '64', '--val-count', '16', '--out', path.join(root, 'search-out'), ...extra];
   refused(search('--space', notJson), /search-space spec '.*not-json\.json' is not valid JSON/);
-  refused(search('--space', file('space-bad.json', { ...tiny, stages: [{ out: 0, stride: 3, layers: 1 }] })), /invalid search-space spec '.*space-bad\.json'.*stages\[0\]/s);
+  refused(
+    search('--space', file('space-bad.json', { ...tiny, stages: [{ out: 0, stride: 3, layers: 1 }] })),
+    /invalid search-space spec '.*space-bad\.json'.*stages\[0\]/s,
+  );
   refused(search('--space', 'cifar-tiny', '--table', notJson), /latency table '.*not-json\.json' is not valid JSON/);
   const small = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'data', 'latency', 'cifar-small.json'), 'utf8'));
   refused(search('--space', 'cifar-tiny', '--table', file('table-other.json', small)), /latency table '.*table-other\.json'.*cifar-small/s);
   refused(search('--space', 'cifar-tiny', '--table', file('table-neg.json', { ...small, space: 'cifar-tiny', fixedMs: -3 })), /table-neg\.json.*fixedMs/s);
-  refused(search('--space', 'cifar-tiny', '--config', file('config-null.json', 'null')), /search config '.*config-null\.json' must hold a JSON object, not null/);
-  refused(search('--space', 'cifar-tiny', '--config', file('config-bad.json', { epochs: 'many', optimizer: { momentum: 2 } })), /config-bad\.json.*epochs.*optimizer\.momentum/s);
+  refused(
+    search('--space', 'cifar-tiny', '--config', file('config-null.json', 'null')),
+    /search config '.*config-null\.json' must hold a JSON object, not null/,
+  );
+  refused(
+    search('--space', 'cifar-tiny', '--config', file('config-bad.json', { epochs: 'many', optimizer: { momentum: 2 } })),
+    /config-bad\.json.*epochs.*optimizer\.momentum/s,
+  );
   file('search-out/run.json', '{"kind": "search", ');
   refused(search('--space', 'cifar-tiny'), /search-out\/run\.json is not valid JSON/);
 });
@@ -60,8 +69,14 @@ test('train: bad --arch, --space and --config files, a corrupt run.json beside t
   const other = file('other/architecture.json', largestArchitecture(getPreset('cifar-small')));
   refused(['train', '--arch', other, '--space', 'cifar-tiny', '--data', SHARD, '--out', out], /architecture is for 'cifar-small', not 'cifar-tiny'/);
   const good = file('good/architecture.json', arch);
-  refused(['train', '--arch', good, '--space', file('space-null.json', 'null'), '--data', SHARD, '--out', out], /invalid search-space spec '.*space-null\.json'/);
-  refused(['train', '--arch', good, '--space', 'cifar-tiny', '--data', SHARD, '--config', notJson, '--out', out], /train config '.*not-json\.json' is not valid JSON/);
+  refused(
+    ['train', '--arch', good, '--space', file('space-null.json', 'null'), '--data', SHARD, '--out', out],
+    /invalid search-space spec '.*space-null\.json'/,
+  );
+  refused(
+    ['train', '--arch', good, '--space', 'cifar-tiny', '--data', SHARD, '--config', notJson, '--out', out],
+    /train config '.*not-json\.json' is not valid JSON/,
+  );
   // A search directory whose run.json is damaged: not JSON, or JSON of the wrong shape.
   file('broken/architecture.json', arch);
   file('broken/run.json', '{"kind": "search", "space": {');
@@ -76,12 +91,23 @@ test('eval: a model whose model.json is malformed but hashes correctly', async (
   const { tf } = loadTf();
   const dir = path.join(root, 'model');
   const model = buildChild(tf, tiny, arch, { seed: 1 });
-  await exportModel(tf, model, new LocalStore(dir), '', { space: tiny, architecture: arch, seed: 1, data: { uri: SHARD, limit: 64, valCount: 16, splitSeed: 0 }, metrics: {} });
+  await exportModel(tf, model, new LocalStore(dir), '', {
+    space: tiny,
+    architecture: arch,
+    seed: 1,
+    data: { uri: SHARD, limit: 64, valCount: 16, splitSeed: 0 },
+    metrics: {},
+  });
   model.dispose();
-  const bad = Buffer.from('{"format": "layers-model", "weightsManifest": [{"paths": ["group1-shard1of1.bin"], "weights": [{"name": "stem_conv/kernel", "shape": "3x3"');
+  const bad = Buffer.from(
+    '{"format": "layers-model", "weightsManifest": [{"paths": ["group1-shard1of1.bin"], "weights": [{"name": "stem_conv/kernel", "shape": "3x3"',
+  );
   fs.writeFileSync(path.join(dir, 'model.json'), bad);
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'manifest.json'), 'utf8'));
-  Object.assign(m.files.find((f: { path: string }) => f.path === 'model.json'), { size: bad.byteLength, sha256: createHash('sha256').update(bad).digest('hex') });
+  Object.assign(
+    m.files.find((f: { path: string }) => f.path === 'model.json'),
+    { size: bad.byteLength, sha256: createHash('sha256').update(bad).digest('hex') },
+  );
   fs.writeFileSync(path.join(dir, 'manifest.json'), JSON.stringify(m));
   refused(['eval', '--model', dir], /error \[CORRUPT_ARTIFACT\]: model .*\/model: model\.json is not valid JSON/);
 });

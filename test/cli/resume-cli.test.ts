@@ -22,8 +22,37 @@ const config = path.join(root, 'config.json');
 fs.writeFileSync(config, JSON.stringify({ checkpointEvery: EVERY }));
 // 256 training images at batch 32: 8 steps an epoch.
 const data = ['--data', SHARD, '--limit', '320', '--val-count', '64', '--batch-size', '32'];
-const searchArgs = (out: string) => ['search', '--space', 'cifar-tiny', ...data, '--epochs', '3', '--warmup-epochs', '1', '--lambda', '2', '--config', config, '--out', out, '--json'];
-const trainArgs = (out: string) => ['train', '--arch', path.join(root, 'search-a'), '--epochs', '2', '--batch-size', '32', '--config', config, '--out', out, '--json'];
+const searchArgs = (out: string) => [
+  'search',
+  '--space',
+  'cifar-tiny',
+  ...data,
+  '--epochs',
+  '3',
+  '--warmup-epochs',
+  '1',
+  '--lambda',
+  '2',
+  '--config',
+  config,
+  '--out',
+  out,
+  '--json',
+];
+const trainArgs = (out: string) => [
+  'train',
+  '--arch',
+  path.join(root, 'search-a'),
+  '--epochs',
+  '2',
+  '--batch-size',
+  '32',
+  '--config',
+  config,
+  '--out',
+  out,
+  '--json',
+];
 
 /** Step of the newest visible checkpoint under <dir>/checkpoints (committed in the run's lease: what a rerun finds). */
 const latestStep = async (dir: string) => (await new CheckpointStore(new LocalStore(dir), 'checkpoints').latest())?.step;

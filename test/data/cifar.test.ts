@@ -41,7 +41,10 @@ test('decoded pixels: 32x32 RGB, per-channel mean ~ [0.49, 0.48, 0.45], roughly 
   mean.forEach((m, c) => assert.ok(Math.abs(m - want[c]!) < 0.015, `channel ${c} mean ${m.toFixed(4)} vs ${want[c]}`));
   const hist = new Array(10).fill(0);
   for (const l of ds.labels) hist[l]++;
-  assert.ok(hist.every((h) => h > 240 && h < 360), `roughly balanced: ${hist}`);
+  assert.ok(
+    hist.every((h) => h > 240 && h < 360),
+    `roughly balanced: ${hist}`,
+  );
 
   // Normalised batches: zero mean, unit variance without augmentation. Zero padding (black) in the
   // random crop covers ~13% of pixels on average (E|offset| = 20/9 of 32 per axis), about -2 each
@@ -53,7 +56,11 @@ test('decoded pixels: 32x32 RGB, per-channel mean ~ [0.49, 0.48, 0.45], roughly 
     let s1 = 0;
     let s2 = 0;
     for await (const b of loader.batches(0)) {
-      for (const v of b.images) { s1 += v; s2 += v * v; n++; }
+      for (const v of b.images) {
+        s1 += v;
+        s2 += v * v;
+        n++;
+      }
     }
     const mu = s1 / n;
     return [mu, Math.sqrt(s2 / n - mu * mu)] as const;

@@ -31,20 +31,31 @@ function rawPng(h: { width: number; height: number; bitDepth?: number; colorType
 }
 
 function tooLarge(bytes: Uint8Array, where: string, why: RegExp): void {
-  assert.throws(() => decodeImage(bytes, where), (e: unknown) => {
-    assert.ok(e instanceof DataError, String(e));
-    assert.equal(e.code, 'IMAGE_TOO_LARGE', e.message);
-    assert.ok(e.message.includes(where), `names the sample: ${e.message}`);
-    assert.match(e.message, why);
-    return true;
-  });
+  assert.throws(
+    () => decodeImage(bytes, where),
+    (e: unknown) => {
+      assert.ok(e instanceof DataError, String(e));
+      assert.equal(e.code, 'IMAGE_TOO_LARGE', e.message);
+      assert.ok(e.message.includes(where), `names the sample: ${e.message}`);
+      assert.match(e.message, why);
+      return true;
+    },
+  );
 }
 
 test('a PNG whose header declares too many pixels is refused from the header, before decoding', () => {
   // 60,000 x 60,000 gray: pngjs would allocate a 3.6 GB inflate buffer from these 60 bytes.
-  tooLarge(rawPng({ width: 60_000, height: 60_000 }, zlib.deflateSync(Buffer.alloc(60_001))), "shard.tar: sample 'huge'", /60000 x 60000 pixels \(3600 MP; the limit is 100 MP\)/);
+  tooLarge(
+    rawPng({ width: 60_000, height: 60_000 }, zlib.deflateSync(Buffer.alloc(60_001))),
+    "shard.tar: sample 'huge'",
+    /60000 x 60000 pixels \(3600 MP; the limit is 100 MP\)/,
+  );
   // 9,000 x 9,000 RGBA at 16 bits: under 100 MP, but ~1.2 GB to decode.
-  tooLarge(rawPng({ width: 9000, height: 9000, bitDepth: 16, colorType: 6 }, zlib.deflateSync(Buffer.alloc(16))), 'big.png', /needs \d+ MB to decode \(the limit is 256 MB\)/);
+  tooLarge(
+    rawPng({ width: 9000, height: 9000, bitDepth: 16, colorType: 6 }, zlib.deflateSync(Buffer.alloc(16))),
+    'big.png',
+    /needs \d+ MB to decode \(the limit is 256 MB\)/,
+  );
 });
 
 test('an interlaced PNG whose stream inflates beyond its header (decompression bomb) is refused', () => {
@@ -57,7 +68,15 @@ test('an interlaced PNG whose stream inflates beyond its header (decompression b
 test('legitimate PNGs still decode: interlaced (Adam7, odd sizes) and plain', () => {
   // A 13 x 11 gray interlaced image, value = 7x + 3y, filter 0 on every row of every pass.
   const [w, h] = [13, 11];
-  const passes = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
+  const passes = [
+    [0, 0, 8, 8],
+    [4, 0, 8, 8],
+    [0, 4, 4, 8],
+    [2, 0, 4, 4],
+    [0, 2, 2, 4],
+    [1, 0, 2, 2],
+    [0, 1, 1, 2],
+  ];
   const rows: number[] = [];
   for (const [x0, y0, dx, dy] of passes) {
     for (let y = y0!; y < h; y += dy!) {
@@ -88,7 +107,10 @@ test('through the dataset loader, the error names the shard and the sample', asy
   try {
     const bomb = rawPng({ width: 50_000, height: 50_000, colorType: 2 }, zlib.deflateSync(Buffer.alloc(1024)));
     writeFileSync(join(dir, 'bomb-000000.tar'), buildTar([...sample('ok', 1, png(1, 1)), ...sample('evil', 2, bomb)]));
-    await assert.rejects(loadImageDataset(dir), (e: unknown) => e instanceof DataError && e.code === 'IMAGE_TOO_LARGE' && /bomb-000000\.tar/.test(e.message) && /'evil'/.test(e.message));
+    await assert.rejects(
+      loadImageDataset(dir),
+      (e: unknown) => e instanceof DataError && e.code === 'IMAGE_TOO_LARGE' && /bomb-000000\.tar/.test(e.message) && /'evil'/.test(e.message),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -26,7 +26,10 @@ export function jpg(r: number, g: number, b: number, h = 8, w = 8): Uint8Array {
 
 /** Members of one WebDataset sample. */
 export function sample(key: string, label: number | string, image: Uint8Array, ext = 'png'): { name: string; data: Uint8Array }[] {
-  return [{ name: `${key}.${ext}`, data: image }, { name: `${key}.cls`, data: Buffer.from(String(label)) }];
+  return [
+    { name: `${key}.${ext}`, data: image },
+    { name: `${key}.cls`, data: Buffer.from(String(label)) },
+  ];
 }
 
 /**

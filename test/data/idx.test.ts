@@ -16,7 +16,10 @@ before(() => {
   const images = new Uint8Array(N * 28 * 28);
   for (let i = 0; i < N; i++) images.fill(i % 256, i * 784, (i + 1) * 784);
   const labels = Uint8Array.from({ length: N }, (_, i) => i % 10);
-  for (const [prefix, gz] of [['train', true], ['raw', false]] as const) {
+  for (const [prefix, gz] of [
+    ['train', true],
+    ['raw', false],
+  ] as const) {
     const ext = gz ? '.gz' : '';
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte${ext}`), idx([N, 28, 28], images, gz));
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte${ext}`), idx([N], labels, gz));
@@ -49,8 +52,20 @@ test('gzipped and raw IDX load to the same grayscale dataset; limit reads a pref
 });
 
 test('IDX errors name the file', async () => {
-  await assert.rejects(loadImageDataset(join(dir, 'cut-images-idx3-ubyte')), (e: unknown) => e instanceof DataError && e.code === 'TRUNCATED_IDX' && /cut-images-idx3-ubyte/.test(e.message));
-  await assert.rejects(loadImageDataset(join(dir, 'lonely-images-idx3-ubyte')), (e: unknown) => e instanceof DataError && e.code === 'MISSING_LABEL' && /lonely-labels-idx1-ubyte/.test(e.message));
-  await assert.rejects(loadImageDataset(join(dir, 'junk-images-idx3-ubyte.gz')), (e: unknown) => e instanceof DataError && e.code === 'CORRUPT_IDX' && /junk-images/.test(e.message));
-  await assert.rejects(loadImageDataset(join(dir, 'range-images-idx3-ubyte'), { numClasses: 10 }), (e: unknown) => e instanceof DataError && e.code === 'LABEL_OUT_OF_RANGE' && /item 1/.test(e.message));
+  await assert.rejects(
+    loadImageDataset(join(dir, 'cut-images-idx3-ubyte')),
+    (e: unknown) => e instanceof DataError && e.code === 'TRUNCATED_IDX' && /cut-images-idx3-ubyte/.test(e.message),
+  );
+  await assert.rejects(
+    loadImageDataset(join(dir, 'lonely-images-idx3-ubyte')),
+    (e: unknown) => e instanceof DataError && e.code === 'MISSING_LABEL' && /lonely-labels-idx1-ubyte/.test(e.message),
+  );
+  await assert.rejects(
+    loadImageDataset(join(dir, 'junk-images-idx3-ubyte.gz')),
+    (e: unknown) => e instanceof DataError && e.code === 'CORRUPT_IDX' && /junk-images/.test(e.message),
+  );
+  await assert.rejects(
+    loadImageDataset(join(dir, 'range-images-idx3-ubyte'), { numClasses: 10 }),
+    (e: unknown) => e instanceof DataError && e.code === 'LABEL_OUT_OF_RANGE' && /item 1/.test(e.message),
+  );
 });

@@ -52,8 +52,10 @@ test('S3 ImageFolder gives the same dataset; a corrupt image is named by its obj
   assert.deepEqual(remote.labels, local.labels);
   assert.deepEqual(remote.images, local.images);
   await store.put('dog/broken.png', new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3]));
-  await assert.rejects(loadImageDataset(`s3://${server.bucket}/folder/train`, { store: { env: server.env } }),
-    (e: unknown) => e instanceof DataError && e.code === 'CORRUPT_IMAGE' && e.message.includes(`s3://${server.bucket}/folder/train/dog/broken.png`));
+  await assert.rejects(
+    loadImageDataset(`s3://${server.bucket}/folder/train`, { store: { env: server.env } }),
+    (e: unknown) => e instanceof DataError && e.code === 'CORRUPT_IMAGE' && e.message.includes(`s3://${server.bucket}/folder/train/dog/broken.png`),
+  );
 });
 
 test('pack writes balanced shards + classes.txt that load back to the same samples', async () => {
@@ -73,7 +75,13 @@ test('pack writes balanced shards + classes.txt that load back to the same sampl
 });
 
 function cli(...args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'spnas.js'), 'data', ...args], { cwd: REPO, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', env: { ...process.env, ...server.env } });
+  const r = spawnSync(process.execPath, [join(REPO, 'bin', 'spnas.js'), 'data', ...args], {
+    cwd: REPO,
+    encoding: 'utf8',
+    timeout: 300_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, ...server.env },
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -88,7 +96,11 @@ test('spnas data pack and inspect --json --grid (local and s3)', async () => {
   const rep = JSON.parse(r.stdout);
   assert.equal(rep.format, 'webdataset');
   assert.equal(rep.samples, 12);
-  assert.deepEqual(rep.perClass, [{ label: 0, name: 'bird', count: 4 }, { label: 1, name: 'cat', count: 4 }, { label: 2, name: 'dog', count: 4 }]);
+  assert.deepEqual(rep.perClass, [
+    { label: 0, name: 'bird', count: 4 },
+    { label: 1, name: 'cat', count: 4 },
+    { label: 2, name: 'dog', count: 4 },
+  ]);
   assert.ok(rep.imageSizes['8x8'] === 8 && rep.imageSizes['12x16'] === 4, JSON.stringify(rep.imageSizes));
   assert.ok(existsSync(grid));
   const img = PNG.sync.read(readFileSync(grid));

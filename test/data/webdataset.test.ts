@@ -23,7 +23,11 @@ after(async () => {
   await server?.stop();
 });
 
-async function keys(uri: string | string[], shuffle?: { seed: number; epoch: number; bufferSize?: number }, env?: Record<string, string>): Promise<[string, number][]> {
+async function keys(
+  uri: string | string[],
+  shuffle?: { seed: number; epoch: number; bufferSize?: number },
+  env?: Record<string, string>,
+): Promise<[string, number][]> {
   const src = await openSampleSource(uri, env ? { store: { env } } : {});
   const out: [string, number][] = [];
   for await (const s of src.samples(shuffle ? { shuffle } : {})) out.push([s.key, s.label]);
@@ -45,7 +49,10 @@ test('directory, brace pattern, list and single shard give exact samples and lab
   const ds = await loadImageDataset(d);
   assert.equal(ds.size, 120);
   assert.equal(ds.numClasses, 10);
-  assert.deepEqual([...ds.labels], expected.map(([, l]) => l));
+  assert.deepEqual(
+    [...ds.labels],
+    expected.map(([, l]) => l),
+  );
   const per = 8 * 8 * 3;
   for (const i of [0, 57, 119]) assert.deepEqual([...ds.images.subarray(i * per, i * per + 3)], [(i % 10) * 20, i, 100], `pixels of sample ${i}`);
   const small = await loadImageDataset(d, { limit: 5, imageSize: [4, 6] });
@@ -72,11 +79,19 @@ test('tar shards streamed from an s3:// prefix and pattern', async () => {
   assert.deepEqual(await keys(`s3://${server.bucket}/cifar-like/train-{000001..000002}.tar`, undefined, server.env), expected.slice(40));
   const ds = await loadImageDataset(`s3://${server.bucket}/cifar-like`, { store: { env: server.env }, limit: 50 });
   assert.equal(ds.size, 50);
-  await assert.rejects(keys(`s3://${server.bucket}/cifar-like/train-000009.tar`, undefined, server.env), (e) => e instanceof DataError && e.code === 'NOT_FOUND' && /train-000009\.tar/.test(e.message));
+  await assert.rejects(
+    keys(`s3://${server.bucket}/cifar-like/train-000009.tar`, undefined, server.env),
+    (e) => e instanceof DataError && e.code === 'NOT_FOUND' && /train-000009\.tar/.test(e.message),
+  );
 });
 
 /** Writes one bad shard after a good sample and returns the error message loading it produces. */
-async function loadError(name: string, members: { name: string; data: Uint8Array }[], code: string, opts: { classes?: string[]; numClasses?: number } = {}): Promise<string> {
+async function loadError(
+  name: string,
+  members: { name: string; data: Uint8Array }[],
+  code: string,
+  opts: { classes?: string[]; numClasses?: number } = {},
+): Promise<string> {
   const d = join(dir, name);
   const tar = buildTar([...sample('good', 1, png(1, 1)), ...members]);
   writeShards(d, 0, 0);
@@ -105,7 +120,10 @@ test('corrupt inputs: each error names the shard and the sample key', async () =
   const whole = buildTar([...sample('a', 1, png(1, 1)), ...sample('b', 2, png(2, 2))]);
   writeShards(d, 0, 0);
   writeFileSync(join(d, 'cut-000000.tar'), whole.subarray(0, whole.length - 1024 - 700));
-  await assert.rejects(loadImageDataset(d), (e: unknown) => e instanceof DataError && e.code === 'TRUNCATED_TAR' && /cut-000000\.tar/.test(e.message) && /'b\.(png|cls)'/.test(e.message));
+  await assert.rejects(
+    loadImageDataset(d),
+    (e: unknown) => e instanceof DataError && e.code === 'TRUNCATED_TAR' && /cut-000000\.tar/.test(e.message) && /'b\.(png|cls)'/.test(e.message),
+  );
   await assert.rejects(loadImageDataset(join(dir, 'nothing-here')), (e: unknown) => e instanceof DataError || e instanceof InvalidInputError);
 });
 

@@ -15,7 +15,10 @@ const region = (x: number[]) => x[0]! > 0.7;
 const random = (_x: number[], rng: Prng) => rng.float() < 0.15;
 
 test('the approximate evidence has the gradient of finite differences', () => {
-  for (const [seed, label] of [[1, region], [2, random]] as const) {
+  for (const [seed, label] of [
+    [1, region],
+    [2, random],
+  ] as const) {
     const { X, failed } = data(seed, 25, label);
     const t = failed.map((f) => (f ? 1 : 0));
     const theta = [Math.log(0.3), Math.log(0.6), Math.log(1.2), Math.log(2)];
@@ -33,7 +36,11 @@ test('the approximate evidence has the gradient of finite differences', () => {
 test('log P(ok | x) has the gradient of finite differences', () => {
   const { X, failed } = data(3, 30, region);
   const model = FailureClassifier.fit(X, failed)!;
-  for (const x of [[0.5, 0.5, 0.5], [0.72, 0.1, 0.9], [0.95, 0.4, 0.2]]) {
+  for (const x of [
+    [0.5, 0.5, 0.5],
+    [0.72, 0.1, 0.9],
+    [0.95, 0.4, 0.2],
+  ]) {
     const { value, grad } = model.logPOkWithGrad(x);
     assert.ok(Math.abs(value - model.logPOk([x])[0]!) < 1e-12);
     x.forEach((_, j) => {
@@ -50,7 +57,12 @@ test('leave-one-out failure probabilities agree with conditioning on the other p
   const loo = model.looFailureProbability();
   for (const i of [0, 5, 11, 17, 29]) {
     const others = X.map((_, k) => k).filter((k) => k !== i);
-    const without = FailureClassifier.condition(others.map((k) => X[k]!), others.map((k) => failed[k]!), model.hyper, model.priorMean)!;
+    const without = FailureClassifier.condition(
+      others.map((k) => X[k]!),
+      others.map((k) => failed[k]!),
+      model.hyper,
+      model.priorMean,
+    )!;
     const direct = without.failureProbability([X[i]!])[0]!;
     // The closed form linearises the likelihood at the full-data mode, so it is close, not exact.
     assert.ok(Math.abs(loo[i]! - direct) < 0.03, `point ${i} (${failed[i] ? 'failed' : 'ok'}): LOO ${loo[i]} vs refit ${direct}`);
@@ -60,19 +72,41 @@ test('leave-one-out failure probabilities agree with conditioning on the other p
 test('a failing region is learnt; random failures give a nearly flat failure probability', () => {
   const reg = data(5, 40, region);
   const m1 = FailureClassifier.fit(reg.X, reg.failed)!;
-  const inside = m1.failureProbability([[0.9, 0.5, 0.5], [0.85, 0.2, 0.8]]);
-  const outside = m1.failureProbability([[0.3, 0.5, 0.5], [0.1, 0.8, 0.2]]);
+  const inside = m1.failureProbability([
+    [0.9, 0.5, 0.5],
+    [0.85, 0.2, 0.8],
+  ]);
+  const outside = m1.failureProbability([
+    [0.3, 0.5, 0.5],
+    [0.1, 0.8, 0.2],
+  ]);
   assert.ok(Math.min(...inside) > 0.8 && Math.max(...outside) < 0.2, `inside ${inside}, outside ${outside}`);
   const loo1 = m1.looFailureProbability();
-  assert.ok(reg.failed.every((f, i) => !f || loo1[i]! > 0.5), 'every failure in the region is predicted by its neighbours');
+  assert.ok(
+    reg.failed.every((f, i) => !f || loo1[i]! > 0.5),
+    'every failure in the region is predicted by its neighbours',
+  );
 
   const rnd = data(6, 40, random);
   const m2 = FailureClassifier.fit(rnd.X, rnd.failed)!;
   const grid = Array.from({ length: 64 }, (_, i) => [(i % 4) / 3, (Math.floor(i / 4) % 4) / 3, Math.floor(i / 16) / 3]);
   const p = m2.failureProbability(grid);
   const rate = rnd.failed.filter(Boolean).length / rnd.failed.length;
-  assert.ok(Math.max(...p) - Math.min(...p) < 0.15 && Math.abs(p.reduce((a, b) => a + b, 0) / p.length - rate) < 0.1, `spread ${Math.min(...p)}..${Math.max(...p)}, rate ${rate}`);
+  assert.ok(
+    Math.max(...p) - Math.min(...p) < 0.15 && Math.abs(p.reduce((a, b) => a + b, 0) / p.length - rate) < 0.1,
+    `spread ${Math.min(...p)}..${Math.max(...p)}, rate ${rate}`,
+  );
   const loo2 = m2.looFailureProbability();
-  assert.ok(rnd.failed.every((f, i) => !f || loo2[i]! < 0.5), 'no random failure is predicted by its neighbours');
-  assert.equal(FailureClassifier.fit(rnd.X, rnd.X.map(() => false)), undefined, 'no failures: no model');
+  assert.ok(
+    rnd.failed.every((f, i) => !f || loo2[i]! < 0.5),
+    'no random failure is predicted by its neighbours',
+  );
+  assert.equal(
+    FailureClassifier.fit(
+      rnd.X,
+      rnd.X.map(() => false),
+    ),
+    undefined,
+    'no failures: no model',
+  );
 });

@@ -5,14 +5,47 @@ import { AshaSampler, BohbSampler, HyperbandSampler, hyperbandBrackets, rungBudg
 test('Hyperband brackets for R=81, eta=3 equal Table 1 of Li et al. (JMLR 2018)', () => {
   const table = hyperbandBrackets(81, 3).map((b) => ({ s: b.s, rungs: b.rungs.map((r) => [r.n, r.budget]) }));
   assert.deepEqual(table, [
-    { s: 4, rungs: [[81, 1], [27, 3], [9, 9], [3, 27], [1, 81]] },
-    { s: 3, rungs: [[34, 3], [11, 9], [3, 27], [1, 81]] },
-    { s: 2, rungs: [[15, 9], [5, 27], [1, 81]] },
-    { s: 1, rungs: [[8, 27], [2, 81]] },
+    {
+      s: 4,
+      rungs: [
+        [81, 1],
+        [27, 3],
+        [9, 9],
+        [3, 27],
+        [1, 81],
+      ],
+    },
+    {
+      s: 3,
+      rungs: [
+        [34, 3],
+        [11, 9],
+        [3, 27],
+        [1, 81],
+      ],
+    },
+    {
+      s: 2,
+      rungs: [
+        [15, 9],
+        [5, 27],
+        [1, 81],
+      ],
+    },
+    {
+      s: 1,
+      rungs: [
+        [8, 27],
+        [2, 81],
+      ],
+    },
     { s: 0, rungs: [[5, 81]] },
   ]);
   assert.deepEqual(rungBudgets(81, 3), [1, 3, 9, 27, 81]);
-  assert.deepEqual(hyperbandBrackets(27, 3, 3).map((b) => b.rungs.map((r) => r.n)), [[9, 3, 1], [5, 1], [3]]);
+  assert.deepEqual(
+    hyperbandBrackets(27, 3, 3).map((b) => b.rungs.map((r) => r.n)),
+    [[9, 3, 1], [5, 1], [3]],
+  );
   assert.throws(() => hyperbandBrackets(81, 1), /options\.eta/);
   assert.throws(() => hyperbandBrackets(0.5, 3), /options\.maxBudget/);
 });
@@ -33,11 +66,38 @@ test('Hyperband runs the schedule exactly: 206 trials per iteration, promoting t
     if (runs.length && runs.at(-1)![0] === b) runs.at(-1)![1]++;
     else runs.push([b, 1]);
   }
-  assert.deepEqual(runs, [[1, 81], [3, 27], [9, 9], [27, 3], [81, 1], [3, 34], [9, 11], [27, 3], [81, 1], [9, 15], [27, 5], [81, 1], [27, 8], [81, 2 + 5]]);
+  assert.deepEqual(runs, [
+    [1, 81],
+    [3, 27],
+    [9, 9],
+    [27, 3],
+    [81, 1],
+    [3, 34],
+    [9, 11],
+    [27, 3],
+    [81, 1],
+    [9, 15],
+    [27, 5],
+    [81, 1],
+    [27, 8],
+    [81, 2 + 5],
+  ]);
   // The 27 configurations promoted to budget 3 in bracket s=4 are the 27 best at budget 1.
   const trials = hb.trials();
-  const rung0 = trials.slice(0, 81).map((r) => ({ id: r.configId!, v: r.value as number })).sort((x, y) => x.v - y.v);
-  assert.deepEqual(trials.slice(81, 108).map((r) => r.configId).sort((x, y) => x! - y!), rung0.slice(0, 27).map((r) => r.id).sort((x, y) => x - y));
+  const rung0 = trials
+    .slice(0, 81)
+    .map((r) => ({ id: r.configId!, v: r.value as number }))
+    .sort((x, y) => x.v - y.v);
+  assert.deepEqual(
+    trials
+      .slice(81, 108)
+      .map((r) => r.configId)
+      .sort((x, y) => x! - y!),
+    rung0
+      .slice(0, 27)
+      .map((r) => r.id)
+      .sort((x, y) => x - y),
+  );
   assert.equal(hb.ask().budget, 1, 'the next iteration starts again at bracket s_max');
   assert.equal(hb.best()!.budget, 81);
 });
@@ -91,7 +151,10 @@ test('BOHB proposes from its density model once a budget has enough results', ()
     const t = bohb.ask();
     bohb.tell(t.trialId, { status: 'ok', value: loss(t.params, t.budget!) });
   }
-  const late = bohb.trials().slice(150).filter((r) => r.budget === 1);
+  const late = bohb
+    .trials()
+    .slice(150)
+    .filter((r) => r.budget === 1);
   const dist = late.map((r) => Math.hypot((r.params.a as number) - 0.3, (r.params.b as number) - 0.7)).sort((x, y) => x - y);
   const median = dist[Math.floor(dist.length / 2)]!;
   // Uniform points in the unit square lie at median distance ~0.45 from (0.3, 0.7); the model concentrates them.

@@ -13,8 +13,7 @@ import { kernelMatrix } from '../../src/hpo/matern52';
 import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { warpOutputs } from '../../src/hpo/output-transform';
 
-const close = (a: number, b: number, rel: number, what: string) =>
-  assert.ok(Math.abs(a - b) <= rel * Math.max(1e-300, Math.abs(b)), `${what}: ${a} vs ${b}`);
+const close = (a: number, b: number, rel: number, what: string) => assert.ok(Math.abs(a - b) <= rel * Math.max(1e-300, Math.abs(b)), `${what}: ${a} vs ${b}`);
 
 test('erfc and erfcx match reference values across the series / continued-fraction switch', () => {
   close(erfc(1), 0.15729920705028513, 1e-14, 'erfc(1)');
@@ -37,7 +36,7 @@ test('h(z) = phi(z) + z Phi(z) equals the expected improvement integral (quadrat
     for (let i = 0; i <= N; i++) {
       const u = -12 + ((z + 12) * i) / N;
       const w = i === 0 || i === N ? 0.5 : 1;
-      s += w * (z - u) * Math.exp(-0.5 * u * u) / Math.sqrt(2 * Math.PI);
+      s += (w * (z - u) * Math.exp(-0.5 * u * u)) / Math.sqrt(2 * Math.PI);
     }
     close(eiHelper(z), (s * (z + 12)) / N, 1e-6, `h(${z})`);
   }
@@ -65,7 +64,11 @@ test('log-EI equals log(EI) wherever EI is representable and stays finite and mo
 });
 
 test('log-EI gradients match finite differences, including deep in the tail', () => {
-  for (const [m, s] of [[0.3, 0.5], [5, 0.2], [60, 1]] as const) {
+  for (const [m, s] of [
+    [0.3, 0.5],
+    [5, 0.2],
+    [60, 1],
+  ] as const) {
     const g = logEiWithGrad(m, s, 0);
     const h = 1e-6;
     close(g.dMean, (logExpectedImprovement(m + h, s, 0) - logExpectedImprovement(m - h, s, 0)) / (2 * h), 1e-5, `dMean at ${m},${s}`);
@@ -83,7 +86,10 @@ test('GP posterior on a two-point problem equals the closed-form 2x2 computation
   const a = 1.5 + 0.01;
   const b = k(1 / 0.5);
   const det = a * a - b * b;
-  const inv = [[a / det, -b / det], [-b / det, a / det]];
+  const inv = [
+    [a / det, -b / det],
+    [-b / det, a / det],
+  ];
   const x = 0.3;
   const ks = [k(x / 0.5), k((1 - x) / 0.5)];
   const w = [inv[0]![0]! * ks[0]! + inv[0]![1]! * ks[1]!, inv[1]![0]! * ks[0]! + inv[1]![1]! * ks[1]!];
@@ -134,14 +140,25 @@ test('PRNG and Sobol are deterministic, restorable, and Sobol is a (0,m,2)-net i
   const a = Prng.fromSeed(42);
   const seq = Array.from({ length: 5 }, () => a.nextU32());
   const b = Prng.fromSeed(42);
-  assert.deepEqual(Array.from({ length: 5 }, () => b.nextU32()), seq);
+  assert.deepEqual(
+    Array.from({ length: 5 }, () => b.nextU32()),
+    seq,
+  );
   const c = Prng.fromState(a.state());
   assert.equal(c.float(), a.float());
-  assert.notDeepEqual(Array.from({ length: 5 }, () => Prng.fromSeed(43).nextU32()), seq);
+  assert.notDeepEqual(
+    Array.from({ length: 5 }, () => Prng.fromSeed(43).nextU32()),
+    seq,
+  );
   const sob = SobolSequence.create(6, Prng.fromSeed(7));
   const pts = Array.from({ length: 64 }, () => sob.next());
   // Every elementary box of volume 1/64 in dims (0, 1) holds exactly one point; each dim is stratified.
-  for (const [p, q] of [[1, 64], [8, 8], [64, 1], [2, 32]] as const) {
+  for (const [p, q] of [
+    [1, 64],
+    [8, 8],
+    [64, 1],
+    [2, 32],
+  ] as const) {
     const seen = new Set(pts.map((x) => `${Math.floor(x[0]! * p)},${Math.floor(x[1]! * q)}`));
     assert.equal(seen.size, 64, `boxes ${p}x${q}`);
   }

@@ -5,11 +5,11 @@ import { MNAS_HARD, augmentedChebyshev, dominates, hypervolume2d, mnasReward, no
 
 // (accuracy up, latency down)
 const pts = [
-  [0.70, 50], // 0 front
+  [0.7, 50], // 0 front
   [0.75, 80], // 1 front
   [0.72, 90], // 2 dominated by 1
-  [0.60, 40], // 3 front
-  [0.70, 60], // 4 dominated by 0
+  [0.6, 40], // 3 front
+  [0.7, 60], // 4 dominated by 0
   [0.78, 120], // 5 front
   [0.65, 100], // 6 dominated by 1, 2, 4; second-level? dominated by 2 (0.72,90) and 4 -> front 2
 ];
@@ -25,9 +25,33 @@ test('non-dominated sorting and the 2-D front match a hand-computed example', ()
 
 test('2-D hypervolume equals hand-computed areas', () => {
   // Minimisation: staircase of (1,3), (2,2), (3,1) against (4,4): 3*1 + 2*1 + 1*1 = 6.
-  assert.equal(hypervolume2d([[1, 3], [2, 2], [3, 1]], [4, 4], ['minimize', 'minimize']), 6);
+  assert.equal(
+    hypervolume2d(
+      [
+        [1, 3],
+        [2, 2],
+        [3, 1],
+      ],
+      [4, 4],
+      ['minimize', 'minimize'],
+    ),
+    6,
+  );
   // A dominated point and a point beyond the reference add nothing.
-  assert.equal(hypervolume2d([[1, 3], [2, 2], [3, 1], [2.5, 2.5], [5, 0]], [4, 4], ['minimize', 'minimize']), 6);
+  assert.equal(
+    hypervolume2d(
+      [
+        [1, 3],
+        [2, 2],
+        [3, 1],
+        [2.5, 2.5],
+        [5, 0],
+      ],
+      [4, 4],
+      ['minimize', 'minimize'],
+    ),
+    6,
+  );
   assert.equal(hypervolume2d([], [4, 4], ['minimize', 'minimize']), 0);
   // Accuracy/latency with reference (0.5, 150): front 0,1,3,5 as rectangles sorted by latency.
   const hv = hypervolume2d(pts, [0.5, 150], ['maximize', 'minimize']);
@@ -39,7 +63,14 @@ test('latency-target selection: best accuracy at or under T, ties to lower laten
   const models = pts.map(([accuracy, latencyMs], i) => ({ accuracy: accuracy!, latencyMs: latencyMs!, id: i }));
   const s = selectForLatencyTarget(models, 80);
   assert.ok(s.met && s.model.id === 1, 'exactly at T counts as meeting it');
-  const tie = selectForLatencyTarget([{ accuracy: 0.7, latencyMs: 70 }, { accuracy: 0.7, latencyMs: 60 }, { accuracy: 0.7, latencyMs: 60 }], 80);
+  const tie = selectForLatencyTarget(
+    [
+      { accuracy: 0.7, latencyMs: 70 },
+      { accuracy: 0.7, latencyMs: 60 },
+      { accuracy: 0.7, latencyMs: 60 },
+    ],
+    80,
+  );
   assert.ok(tie.met && tie.index === 1);
   const miss = selectForLatencyTarget(models, 30);
   assert.equal(miss.met, false);
@@ -58,7 +89,19 @@ test('MnasNet reward: soft and hard constraint variants', () => {
 });
 
 test('augmented Chebyshev scalarisation normalises objectives and orients directions', () => {
-  const v = augmentedChebyshev([[0.8, 100], [0.6, 50], [0.7, 75]], ['maximize', 'minimize'], [0.5, 0.5], 0.05);
+  const v = augmentedChebyshev(
+    [
+      [0.8, 100],
+      [0.6, 50],
+      [0.7, 75],
+    ],
+    ['maximize', 'minimize'],
+    [0.5, 0.5],
+    0.05,
+  );
   // normalised (to minimise): [0, 1], [1, 0], [0.5, 0.5]
-  assert.deepEqual(v.map((x) => +x.toFixed(12)), [0.525, 0.525, 0.275]);
+  assert.deepEqual(
+    v.map((x) => +x.toFixed(12)),
+    [0.525, 0.525, 0.275],
+  );
 });

@@ -6,7 +6,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { InvalidInputError } from '../../src/errors';
-import { AshaSampler, BohbSampler, GpSampler, HyperbandSampler, ParEgoSampler, RandomSampler, Space, restoreSampler, type Params, type Sampler, type Trial, type TrialOutcome } from '../../src/hpo';
+import {
+  AshaSampler,
+  BohbSampler,
+  GpSampler,
+  HyperbandSampler,
+  ParEgoSampler,
+  RandomSampler,
+  Space,
+  restoreSampler,
+  type Params,
+  type Sampler,
+  type Trial,
+  type TrialOutcome,
+} from '../../src/hpo';
 
 const spec = {
   x: { type: 'float', low: -2, high: 3 },
@@ -25,7 +38,8 @@ const factories: Record<string, (seed: number) => Sampler> = {
   random: (seed) => new RandomSampler(spec, { seed }),
   sobol: (seed) => new RandomSampler(spec, { seed, sequence: 'sobol' }),
   gp: (seed) => new GpSampler(spec, { seed, ...cheapGp }),
-  'gp-pure-ei-constant-liar-exclude': (seed) => new GpSampler(spec, { seed, ...cheapGp, exploitEvery: 0, batchStrategy: 'constant-liar-min', failedTrials: 'exclude' }),
+  'gp-pure-ei-constant-liar-exclude': (seed) =>
+    new GpSampler(spec, { seed, ...cheapGp, exploitEvery: 0, batchStrategy: 'constant-liar-min', failedTrials: 'exclude' }),
   'gp-impute-worst-posterior-mean': (seed) => new GpSampler(spec, { seed, ...cheapGp, failedTrials: 'impute-worst', incumbent: 'posterior-mean' }),
   parego: (seed) => new ParEgoSampler(spec, { seed, ...cheapGp, directions: ['minimize', 'minimize'] }),
   hyperband: (seed) => new HyperbandSampler(spec, { seed, maxBudget: 9, eta: 3 }),
@@ -67,7 +81,10 @@ for (const [name, make] of Object.entries(factories)) {
     assert.deepEqual(a, b);
     a.forEach(checkValid);
     const c = drive(make(12), 6).log;
-    assert.notDeepEqual(c.map((t) => t.params), a.map((t) => t.params));
+    assert.notDeepEqual(
+      c.map((t) => t.params),
+      a.map((t) => t.params),
+    );
   });
 
   test(`${name}: serialise -> restore -> continue equals an uninterrupted run, with trials in flight`, () => {
@@ -94,7 +111,10 @@ for (const [name, make] of Object.entries(factories)) {
     const s = make(3);
     const t = s.ask();
     const nan: TrialOutcome = { status: 'ok', value: s.kind === 'parego' ? [1, Number.NaN] : Number.NaN };
-    assert.throws(() => s.tell(t.trialId, nan), (e: unknown) => e instanceof InvalidInputError && e.message.includes(`trial ${t.trialId}`) && /NaN/.test(e.message));
+    assert.throws(
+      () => s.tell(t.trialId, nan),
+      (e: unknown) => e instanceof InvalidInputError && e.message.includes(`trial ${t.trialId}`) && /NaN/.test(e.message),
+    );
     assert.throws(() => s.tell(999, outcome(s, t)), /trial 999: unknown trial id/);
     s.tell(t.trialId, { status: 'failed', reason: 'OOM' });
     s.tell(t.trialId, { status: 'failed', reason: 'OOM' }); // at-least-once delivery: identical repeat is a no-op
@@ -135,41 +155,120 @@ for (const [name, make] of Object.entries(factories)) {
       return (f(copy) ?? copy) as never;
     };
     const refused = (snapshot: never, field: RegExp, code = 'INVALID_SNAPSHOT') =>
-      assert.throws(() => restoreSampler(snapshot), (e: unknown) => e instanceof InvalidInputError && e.code === code && field.test(e.message), `expected ${field}`);
-    refused(edit((x) => void (x.ledger = null as never)), /sampler state\.ledger: .*restart trial ids/);
-    refused(edit((x) => void delete (x as Record<string, unknown>).ledger), /sampler state\.ledger: /);
-    refused(edit((x) => void (x.version = 2)), /sampler state\.version: unsupported version 2/, 'UNSUPPORTED_SNAPSHOT_VERSION');
-    refused(edit((x) => void delete (x as Record<string, unknown>).version), /sampler state\.version/, 'UNSUPPORTED_SNAPSHOT_VERSION');
-    refused(edit((x) => void (x.rng = [1, 2, 3, 2 ** 32])), /sampler state\.rng\[3\]: must be a uint32 word/);
-    refused(edit((x) => void (x.rng = [0, 0, 0, 0])), /sampler state\.rng: the all-zero state/);
-    refused(edit((x) => void x.ledger.records.shift()), /records\[0\]\.trialId: is 1 at position 0/);
+      assert.throws(
+        () => restoreSampler(snapshot),
+        (e: unknown) => e instanceof InvalidInputError && e.code === code && field.test(e.message),
+        `expected ${field}`,
+      );
+    refused(
+      edit((x) => void (x.ledger = null as never)),
+      /sampler state\.ledger: .*restart trial ids/,
+    );
+    refused(
+      edit((x) => void delete (x as Record<string, unknown>).ledger),
+      /sampler state\.ledger: /,
+    );
+    refused(
+      edit((x) => void (x.version = 2)),
+      /sampler state\.version: unsupported version 2/,
+      'UNSUPPORTED_SNAPSHOT_VERSION',
+    );
+    refused(
+      edit((x) => void delete (x as Record<string, unknown>).version),
+      /sampler state\.version/,
+      'UNSUPPORTED_SNAPSHOT_VERSION',
+    );
+    refused(
+      edit((x) => void (x.rng = [1, 2, 3, 2 ** 32])),
+      /sampler state\.rng\[3\]: must be a uint32 word/,
+    );
+    refused(
+      edit((x) => void (x.rng = [0, 0, 0, 0])),
+      /sampler state\.rng: the all-zero state/,
+    );
+    refused(
+      edit((x) => void x.ledger.records.shift()),
+      /records\[0\]\.trialId: is 1 at position 0/,
+    );
     // An emptied history is caught wherever other state points into it (uniform random search has none).
-    if (name !== 'random') refused(edit((x) => void (x.ledger.records = [])), s.kind === 'random' || s.kind === 'gp' || s.kind === 'parego' ? /sobol\.index: is \d+, more than the 0 trials/ : /is not in the ledger/);
-    refused(edit((x) => void (x.ledger.records[1]!.params = { ...(x.ledger.records[1]!.params as object), n: 99 })), /records\[1\]\.params: parameter n: 99 is not a number in \[1, 8\]/);
-    refused(edit((x) => void (x.ledger.records[1]!.state = 'exploded')), /records\[1\]\.state/);
-    refused(edit((x) => void (x.space = { x: { type: 'float', low: 3, high: -2 } })), /sampler state\.space: .*must be greater than low/);
-    refused(edit((x) => void (x.kind = 'nope')), /sampler state\.kind: unknown sampler "nope"/);
-    refused(edit((x) => void ((x.options as Record<string, unknown>).seed = 0.5)), /sampler state\.options\.seed: must be a safe integer/);
-    refused(edit((x) => void ((x as Record<string, unknown>).extra = 1)), /Unrecognized key.*extra/);
+    if (name !== 'random')
+      refused(
+        edit((x) => void (x.ledger.records = [])),
+        s.kind === 'random' || s.kind === 'gp' || s.kind === 'parego' ? /sobol\.index: is \d+, more than the 0 trials/ : /is not in the ledger/,
+      );
+    refused(
+      edit((x) => void (x.ledger.records[1]!.params = { ...(x.ledger.records[1]!.params as object), n: 99 })),
+      /records\[1\]\.params: parameter n: 99 is not a number in \[1, 8\]/,
+    );
+    refused(
+      edit((x) => void (x.ledger.records[1]!.state = 'exploded')),
+      /records\[1\]\.state/,
+    );
+    refused(
+      edit((x) => void (x.space = { x: { type: 'float', low: 3, high: -2 } })),
+      /sampler state\.space: .*must be greater than low/,
+    );
+    refused(
+      edit((x) => void (x.kind = 'nope')),
+      /sampler state\.kind: unknown sampler "nope"/,
+    );
+    refused(
+      edit((x) => void ((x.options as Record<string, unknown>).seed = 0.5)),
+      /sampler state\.options\.seed: must be a safe integer/,
+    );
+    refused(
+      edit((x) => void ((x as Record<string, unknown>).extra = 1)),
+      /Unrecognized key.*extra/,
+    );
     refused('{"kind": "gp",' as never, /not valid JSON/);
     refused(null as never, /must be an object/);
     // Kind-specific structure.
     if (s.kind === 'gp' || s.kind === 'parego') {
-      refused(edit((x) => ({ kind: x.kind, version: 1 })), /sampler state\.rng: missing/);
-      refused(edit((x) => void ((x.options as Record<string, unknown>).failedTrials = 'ignore')), /options\.failedTrials/);
-      refused(edit((x) => void (x.hyper = { lengthscales: [0.1], signalVar: 1, noiseVar: 1e-6 })), /hyper\.lengthscales: needs 6 values/);
+      refused(
+        edit((x) => ({ kind: x.kind, version: 1 })),
+        /sampler state\.rng: missing/,
+      );
+      refused(
+        edit((x) => void ((x.options as Record<string, unknown>).failedTrials = 'ignore')),
+        /options\.failedTrials/,
+      );
+      refused(
+        edit((x) => void (x.hyper = { lengthscales: [0.1], signalVar: 1, noiseVar: 1e-6 })),
+        /hyper\.lengthscales: needs 6 values/,
+      );
     }
     if (s.kind === 'hyperband' || s.kind === 'bohb') {
-      refused(edit((x) => void (x.nextConfigId = 0)), /configId: is \d+, not below nextConfigId 0/);
-      refused(edit((x) => void ((x.runs as { trialIds: number[] }[])[0]!.trialIds[0] = 999)), /runs\[0\]\.trialIds\[0\]: trial 999 is not in the ledger/);
-      refused(edit((x) => void ((x.options as Record<string, unknown>).eta = 1)), /options\.eta: must be > 1/);
+      refused(
+        edit((x) => void (x.nextConfigId = 0)),
+        /configId: is \d+, not below nextConfigId 0/,
+      );
+      refused(
+        edit((x) => void ((x.runs as { trialIds: number[] }[])[0]!.trialIds[0] = 999)),
+        /runs\[0\]\.trialIds\[0\]: trial 999 is not in the ledger/,
+      );
+      refused(
+        edit((x) => void ((x.options as Record<string, unknown>).eta = 1)),
+        /options\.eta: must be > 1/,
+      );
       // An eta barely above 1 would build millions of brackets: refused, not hung on.
-      refused(edit((x) => void ((x.options as Record<string, unknown>).eta = 1.0001)), /options: options\.eta: gives more than 31 rungs/);
+      refused(
+        edit((x) => void ((x.options as Record<string, unknown>).eta = 1.0001)),
+        /options: options\.eta: gives more than 31 rungs/,
+      );
     }
     if (s.kind === 'asha') {
-      refused(edit((x) => void (x.nextConfigId = 1)), /configId: is \d+, not below nextConfigId 1/);
-      refused(edit((x) => void ((x.rungs as number[][])[0]!.push(999))), /rungs\[0\]\[\d+\]: trial 999 is not in the ledger/);
-      refused(edit((x) => void (x.promoted = [])), /promoted: needs 3 rungs/);
+      refused(
+        edit((x) => void (x.nextConfigId = 1)),
+        /configId: is \d+, not below nextConfigId 1/,
+      );
+      refused(
+        edit((x) => void (x.rungs as number[][])[0]!.push(999)),
+        /rungs\[0\]\[\d+\]: trial 999 is not in the ledger/,
+      );
+      refused(
+        edit((x) => void (x.promoted = [])),
+        /promoted: needs 3 rungs/,
+      );
     }
     // The untouched snapshot still restores, and restoring did not modify it.
     const before = JSON.stringify(good);
@@ -193,7 +292,10 @@ test('bad sampler options are rejected with the option path', () => {
   assert.throws(() => new ParEgoSampler(spec, { seed: 1, directions: ['minimize'] }), /options\.directions/);
   assert.throws(() => new HyperbandSampler(spec, { seed: 1, maxBudget: 9, eta: 0.5 }), /options\.eta/);
   assert.throws(() => new AshaSampler(spec, { seed: 1, maxBudget: 1e6, eta: 1.000001 }), /options\.eta: gives more than 31 rungs/);
-  assert.throws(() => new GpSampler(spec, { seed: 1, failedTrials: 'retry' as never }), /options\.failedTrials: must be one of 'classifier', 'impute-worst', 'exclude'/);
+  assert.throws(
+    () => new GpSampler(spec, { seed: 1, failedTrials: 'retry' as never }),
+    /options\.failedTrials: must be one of 'classifier', 'impute-worst', 'exclude'/,
+  );
   assert.throws(() => new GpSampler(spec, { seed: 1, incumbent: 'mean' as never }), /options\.incumbent/);
   assert.throws(() => new ParEgoSampler(spec, { seed: 1, directions: ['minimize', 'minimize'], incumbent: 'posterior-mean' }), /options\.incumbent: ParEGO/);
   assert.throws(() => restoreSampler({ kind: 'nope', version: 1, space: spec } as never), /unknown sampler/);

@@ -25,7 +25,10 @@ function importGraph(files: string[]): Map<string, string[]> {
   for (const f of files) {
     const text = fs.readFileSync(f, 'utf8');
     const specs = [...text.matchAll(/(?:import|export)\s[^;]*?from\s+'(\.[^']+)'/g)].map((m) => m[1]!);
-    graph.set(f, specs.map((s) => resolveImport(f, s)).filter((p): p is string => p !== undefined));
+    graph.set(
+      f,
+      specs.map((s) => resolveImport(f, s)).filter((p): p is string => p !== undefined),
+    );
   }
   return graph;
 }
@@ -63,6 +66,11 @@ test('no import cycles in src/, workflows/, activities/', () => {
 });
 
 test('the cycle finder finds a planted cycle', () => {
-  const g = new Map([['a', ['b']], ['b', ['c']], ['c', ['a']], ['d', []]]);
+  const g = new Map([
+    ['a', ['b']],
+    ['b', ['c']],
+    ['c', ['a']],
+    ['d', []],
+  ]);
   assert.deepEqual(findCycle(g), ['a', 'b', 'c', 'a']);
 });

@@ -20,7 +20,12 @@ test('the functional child (fast training path) computes exactly what its tf.lay
     if (name.endsWith('/moving_mean') || name.endsWith('/beta')) v.assign(tf.randomNormal(v.shape, 0, 0.3, 'float32', 2));
   }
   const trainable = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
-  const net = new ChildNet(tf, space, arch, namedModelVariables(model).map(([name, variable]) => ({ name, variable, trainable: trainable.has(variable.name) })));
+  const net = new ChildNet(
+    tf,
+    space,
+    arch,
+    namedModelVariables(model).map(([name, variable]) => ({ name, variable, trainable: trainable.has(variable.name) })),
+  );
   assert.equal(net.params.trainable.size, model.trainableWeights.length, 'every trainable weight is adopted');
   const x = tf.randomNormal([4, 32, 32, 3], 0, 1, 'float32', 3) as TF.Tensor4D;
   const diff = tf.tidy(() => {

@@ -33,7 +33,8 @@ for (const seed of [0, 1, 7]) {
 test('different seeds give different initial weights', () => {
   const [a, b] = [new Supernet(tf, space, 0, 'relative'), new Supernet(tf, space, 1, 'relative')];
   const wb = new Map(b.params.all().map(([n, v]) => [n, v.dataSync()]));
-  const differing = a.params.trainable.size && [...a.params.trainable].filter(([n, v]) => n.endsWith('kernel') && !v.dataSync().every((x, i) => x === wb.get(n)![i])).length;
+  const differing =
+    a.params.trainable.size && [...a.params.trainable].filter(([n, v]) => n.endsWith('kernel') && !v.dataSync().every((x, i) => x === wb.get(n)![i])).length;
   assert.ok(differing > 0);
   a.dispose();
   b.dispose();

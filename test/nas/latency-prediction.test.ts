@@ -66,7 +66,13 @@ function mapTable(t: LatencyTable, g: (v: number, i: number) => number): Latency
   return {
     ...t,
     fixedMs: m(t.fixedMs),
-    layers: t.layers.map((l) => ({ k3e3: m(l.k3e3), k3e6: m(l.k3e6), k5e3: m(l.k5e3), k5e6: m(l.k5e6), ...(l.se ? { se: { e3: m(l.se.e3), e6: m(l.se.e6) } } : {}) })),
+    layers: t.layers.map((l) => ({
+      k3e3: m(l.k3e3),
+      k3e6: m(l.k3e6),
+      k5e3: m(l.k5e3),
+      k5e6: m(l.k5e6),
+      ...(l.se ? { se: { e3: m(l.se.e3), e6: m(l.se.e6) } } : {}),
+    })),
   };
 }
 

@@ -60,7 +60,13 @@ async function refused(dir: string, code: string, why: RegExp): Promise<void> {
 
 test('exported model loads back with identical predictions', async () => {
   const model = buildChild(tf, space, arch, { seed: 4 });
-  await exportModel(tf, model, new LocalStore(original), '', { space, architecture: arch, seed: 4, data: { uri: 'x' }, metrics: { valTop1: 0.5, latencyBackend: 'tensorflow' } });
+  await exportModel(tf, model, new LocalStore(original), '', {
+    space,
+    architecture: arch,
+    seed: 4,
+    data: { uri: 'x' },
+    metrics: { valTop1: 0.5, latencyBackend: 'tensorflow' },
+  });
   const { model: back, meta } = await load(original);
   const x = tf.randomNormal([2, 32, 32, 3], 0, 1, 'float32', 3);
   const [a, b] = [model.predict(x) as TF.Tensor, back.predict(x) as TF.Tensor];
@@ -73,39 +79,106 @@ test('exported model loads back with identical predictions', async () => {
 });
 
 test('tampered model directories are refused with a clear error', async () => {
-  await refused(tampered('flipped', (d) => { const p = path.join(d, SHARD); const b = fs.readFileSync(p); b[100]! ^= 1; fs.writeFileSync(p, b); }), 'CORRUPT_ARTIFACT', /sha256 .* does not match/);
-  await refused(tampered('no-shard', (d) => fs.rmSync(path.join(d, SHARD))), 'CORRUPT_ARTIFACT', new RegExp(`'${SHARD}' is listed in its manifest but missing`));
-  await refused(tampered('bad-json', (d) => rewrite(d, 'model.json', '{"weightsManifest": [')), 'CORRUPT_ARTIFACT', /model\.json is not valid JSON/);
-  await refused(tampered('bad-schema', (d) => editJson(d, 'model.json', (m) => ({ ...m, weightsManifest: { paths: 'x' } }))), 'CORRUPT_ARTIFACT', /model\.json.*weightsManifest/s);
-  await refused(tampered('bad-shape', (d) => editJson(d, 'model.json', (m) => {
-    const w = m.weightsManifest[0].weights.find((x: { name: string }) => x.name === 'stem_conv/kernel');
-    w.shape = [...w.shape].reverse(); // same size, other layout
-    return m;
-  })), 'CORRUPT_ARTIFACT', /'stem_conv\/kernel' \[8,3,3,3\] has the wrong shape \(the architecture's network has \[3,3,3,8\]\)/);
-  await refused(tampered('extra-bytes', (d) => rewrite(d, SHARD, Buffer.concat([fs.readFileSync(path.join(d, SHARD)), Buffer.alloc(8)]))), 'CORRUPT_ARTIFACT', /lists \d+ bytes of weights, the shards hold \d+/);
-  await refused(tampered('nan', (d) => { const b = fs.readFileSync(path.join(d, SHARD)); b.writeFloatLE(NaN, 0); rewrite(d, SHARD, b); }), 'CORRUPT_ARTIFACT', /holds NaN or infinite values/);
-  await refused(tampered('bad-manifest', (d) => fs.writeFileSync(path.join(d, 'manifest.json'), '{"format":')), 'CORRUPT_MANIFEST', /not JSON/);
-  await refused(tampered('null-meta', (d) => { const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8')); m.meta = null; fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m)); }), 'CORRUPT_ARTIFACT', /manifest meta/);
+  await refused(
+    tampered('flipped', (d) => {
+      const p = path.join(d, SHARD);
+      const b = fs.readFileSync(p);
+      b[100]! ^= 1;
+      fs.writeFileSync(p, b);
+    }),
+    'CORRUPT_ARTIFACT',
+    /sha256 .* does not match/,
+  );
+  await refused(
+    tampered('no-shard', (d) => fs.rmSync(path.join(d, SHARD))),
+    'CORRUPT_ARTIFACT',
+    new RegExp(`'${SHARD}' is listed in its manifest but missing`),
+  );
+  await refused(
+    tampered('bad-json', (d) => rewrite(d, 'model.json', '{"weightsManifest": [')),
+    'CORRUPT_ARTIFACT',
+    /model\.json is not valid JSON/,
+  );
+  await refused(
+    tampered('bad-schema', (d) => editJson(d, 'model.json', (m) => ({ ...m, weightsManifest: { paths: 'x' } }))),
+    'CORRUPT_ARTIFACT',
+    /model\.json.*weightsManifest/s,
+  );
+  await refused(
+    tampered('bad-shape', (d) =>
+      editJson(d, 'model.json', (m) => {
+        const w = m.weightsManifest[0].weights.find((x: { name: string }) => x.name === 'stem_conv/kernel');
+        w.shape = [...w.shape].reverse(); // same size, other layout
+        return m;
+      }),
+    ),
+    'CORRUPT_ARTIFACT',
+    /'stem_conv\/kernel' \[8,3,3,3\] has the wrong shape \(the architecture's network has \[3,3,3,8\]\)/,
+  );
+  await refused(
+    tampered('extra-bytes', (d) => rewrite(d, SHARD, Buffer.concat([fs.readFileSync(path.join(d, SHARD)), Buffer.alloc(8)]))),
+    'CORRUPT_ARTIFACT',
+    /lists \d+ bytes of weights, the shards hold \d+/,
+  );
+  await refused(
+    tampered('nan', (d) => {
+      const b = fs.readFileSync(path.join(d, SHARD));
+      b.writeFloatLE(NaN, 0);
+      rewrite(d, SHARD, b);
+    }),
+    'CORRUPT_ARTIFACT',
+    /holds NaN or infinite values/,
+  );
+  await refused(
+    tampered('bad-manifest', (d) => fs.writeFileSync(path.join(d, 'manifest.json'), '{"format":')),
+    'CORRUPT_MANIFEST',
+    /not JSON/,
+  );
+  await refused(
+    tampered('null-meta', (d) => {
+      const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+      m.meta = null;
+      fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
+    }),
+    'CORRUPT_ARTIFACT',
+    /manifest meta/,
+  );
 });
 
 test('an architecture of another space, or one the weights do not fit, is refused', async () => {
   const small = getPreset('cifar-small');
-  await refused(tampered('other-space', (d) => rewrite(d, 'architecture.json', JSON.stringify(largestArchitecture(small)))), 'CORRUPT_ARTIFACT', /architecture\.json.*'cifar-small', not 'cifar-tiny'/s);
-  await refused(tampered('disagree', (d) => rewrite(d, 'architecture.json', JSON.stringify(largestArchitecture(space)))), 'CORRUPT_ARTIFACT', /architecture\.json and the manifest name different architectures/);
+  await refused(
+    tampered('other-space', (d) => rewrite(d, 'architecture.json', JSON.stringify(largestArchitecture(small)))),
+    'CORRUPT_ARTIFACT',
+    /architecture\.json.*'cifar-small', not 'cifar-tiny'/s,
+  );
+  await refused(
+    tampered('disagree', (d) => rewrite(d, 'architecture.json', JSON.stringify(largestArchitecture(space)))),
+    'CORRUPT_ARTIFACT',
+    /architecture\.json and the manifest name different architectures/,
+  );
   // Architecture changed consistently in both places: the stored weights no longer fit the network.
-  await refused(tampered('consistent', (d) => {
-    const other = largestArchitecture(space);
-    rewrite(d, 'architecture.json', JSON.stringify(other));
-    const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
-    m.meta.architecture = other;
-    fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
-  }), 'CORRUPT_ARTIFACT', /weight '[a-z0-9_]+\/[a-z_]+' .*(wrong shape|not in the architecture's network)/);
+  await refused(
+    tampered('consistent', (d) => {
+      const other = largestArchitecture(space);
+      rewrite(d, 'architecture.json', JSON.stringify(other));
+      const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+      m.meta.architecture = other;
+      fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
+    }),
+    'CORRUPT_ARTIFACT',
+    /weight '[a-z0-9_]+\/[a-z_]+' .*(wrong shape|not in the architecture's network)/,
+  );
   // The space in the manifest replaced by another (valid) space: the architecture does not belong to it.
-  await refused(tampered('meta-space', (d) => {
-    const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
-    m.meta.space = small;
-    fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
-  }), 'CORRUPT_ARTIFACT', /architecture is for 'cifar-tiny', not 'cifar-small'/);
+  await refused(
+    tampered('meta-space', (d) => {
+      const m = JSON.parse(fs.readFileSync(path.join(d, 'manifest.json'), 'utf8'));
+      m.meta.space = small;
+      fs.writeFileSync(path.join(d, 'manifest.json'), JSON.stringify(m));
+    }),
+    'CORRUPT_ARTIFACT',
+    /architecture is for 'cifar-tiny', not 'cifar-small'/,
+  );
 });
 
 test.after(() => fs.rmSync(root, { recursive: true, force: true }));

@@ -18,7 +18,8 @@ test('depthwiseConv2dTrain: same forward and gradients as tf.depthwiseConv2d (k3
           const x = tf.randomNormal([3, size, size, 6], 0, 1, 'float32', seed++) as TF.Tensor4D;
           const w = tf.randomNormal([k, k, 6, 1], 0, 1, 'float32', seed++) as TF.Tensor4D;
           const probe = tf.randomNormal([3, Math.ceil(size / stride), Math.ceil(size / stride), 6], 0, 1, 'float32', seed++);
-          const loss = (f: (a: TF.Tensor4D, b: TF.Tensor4D) => TF.Tensor) => (a: TF.Tensor, b: TF.Tensor) => tf.sum(tf.mul(f(a as TF.Tensor4D, b as TF.Tensor4D), probe));
+          const loss = (f: (a: TF.Tensor4D, b: TF.Tensor4D) => TF.Tensor) => (a: TF.Tensor, b: TF.Tensor) =>
+            tf.sum(tf.mul(f(a as TF.Tensor4D, b as TF.Tensor4D), probe));
           const ours = (a: TF.Tensor4D, b: TF.Tensor4D) => dw(a, b, stride);
           const ref = (a: TF.Tensor4D, b: TF.Tensor4D) => tf.depthwiseConv2d(a, b, stride as 1 | 2, 'same');
           const what = `k${k} stride ${stride} size ${size}`;
@@ -36,7 +37,12 @@ test('depthwiseConv2dTrain: same forward and gradients as tf.depthwiseConv2d (k3
 
 test('globalAvgPool: same forward and gradient as a whole-map tf.avgPool (power-of-2 and odd maps)', () => {
   const pool = globalAvgPool(tf);
-  for (const [h, w] of [[8, 8], [7, 7], [4, 6], [1, 1]] as const) {
+  for (const [h, w] of [
+    [8, 8],
+    [7, 7],
+    [4, 6],
+    [1, 1],
+  ] as const) {
     tf.tidy(() => {
       const x = tf.randomNormal([3, h, w, 5], 0, 1, 'float32', h * 10 + w) as TF.Tensor4D;
       const probe = tf.randomNormal([3, 1, 1, 5], 0, 1, 'float32', 99);

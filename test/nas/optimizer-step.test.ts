@@ -22,7 +22,11 @@ test('RMSProp with grouped scalar/vector updates equals the per-variable formula
   const make = (seed: number) => shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', seed + i)));
   const vars = make(10);
   const ref = make(10);
-  const opt = new Rmsprop(tf, vars.map((variable, i) => ({ name: `v${i}`, variable, lrMultiplier: mults[i]! })), opts);
+  const opt = new Rmsprop(
+    tf,
+    vars.map((variable, i) => ({ name: `v${i}`, variable, lrMultiplier: mults[i]! })),
+    opts,
+  );
   // the reference: TF1 RMSProp written out per variable
   const ms = ref.map((v) => tf.variable(tf.mul(tf.onesLike(v), opts.msInit)));
   const mom = ref.map((v) => tf.variable(tf.zerosLike(v)));
@@ -69,7 +73,10 @@ test('l2Penalty: value c/2 * sum ||v||^2, gradient c * v identical to the compos
   for (const v of vars) assert.ok(bitsEqual(got.grads[v.name]!, want.grads[v.name]!), `gradient of a [${v.shape}] variable`);
   tf.dispose([got.value, want.value, ...Object.values(got.grads), ...Object.values(want.grads)]);
   assert.equal(tf.memory().numTensors, before, 'no tensors leak');
-  assert.equal(tf.tidy(() => l2Penalty(tf)([], c).dataSync()[0]), 0);
+  assert.equal(
+    tf.tidy(() => l2Penalty(tf)([], c).dataSync()[0]),
+    0,
+  );
   tf.dispose(vars);
 });
 
@@ -82,12 +89,20 @@ test('applyBatchStats: the grouped update equals the per-BN formula bit for bit;
     return p;
   };
   const moments = (bad = false): BatchStat[] =>
-    sizes.map((n, i) => ({ prefix: `bn${i}`, mean: tf.randomNormal([n], 0, 1, 'float32', 10 + i) as TF.Tensor1D, variance: (bad ? tf.fill([n], NaN) : tf.randomUniform([n], 0.1, 2, 'float32', 20 + i)) as TF.Tensor1D }));
+    sizes.map((n, i) => ({
+      prefix: `bn${i}`,
+      mean: tf.randomNormal([n], 0, 1, 'float32', 10 + i) as TF.Tensor1D,
+      variance: (bad ? tf.fill([n], NaN) : tf.randomUniform([n], 0.1, 2, 'float32', 20 + i)) as TF.Tensor1D,
+    }));
   const a = make();
   const b = make();
   const m = 0.93;
   const stats = moments();
-  const expected = tf.tidy(() => stats.flatMap((s) => ['moving_mean', 'moving_variance'].map((k) => tf.add(tf.mul(b.get(`${s.prefix}/${k}`), m), tf.mul(k === 'moving_mean' ? s.mean : s.variance, 1 - m)))));
+  const expected = tf.tidy(() =>
+    stats.flatMap((s) =>
+      ['moving_mean', 'moving_variance'].map((k) => tf.add(tf.mul(b.get(`${s.prefix}/${k}`), m), tf.mul(k === 'moving_mean' ? s.mean : s.variance, 1 - m))),
+    ),
+  );
   applyBatchStats(tf, a, stats, m);
   stats.forEach((s, i) => {
     assert.ok(bitsEqual(a.get(`${s.prefix}/moving_mean`), expected[2 * i]!), `moving mean ${i}`);
@@ -107,7 +122,11 @@ test('SGD with Nesterov momentum: grouped updates equal the per-variable formula
   const make = () => shapes.map((s, i) => tf.variable(tf.randomNormal(s, 0, 1, 'float32', 40 + i)));
   const vars = make();
   const ref = make();
-  const opt = new NesterovSgd(tf, vars.map((variable, i) => ({ name: `v${i}`, variable, lrMultiplier: i === 3 ? 2 : 1 })), 0.9);
+  const opt = new NesterovSgd(
+    tf,
+    vars.map((variable, i) => ({ name: `v${i}`, variable, lrMultiplier: i === 3 ? 2 : 1 })),
+    0.9,
+  );
   const mom = ref.map((v) => tf.variable(tf.zerosLike(v)));
   for (let step = 0; step < 3; step++) {
     const lr = 0.1 / (step + 1);

@@ -32,5 +32,6 @@ test("the search refuses a budget-dependent schedule: a warm-up checkpoint must 
   assert.throws(() => parseSearchConfig({ optimizer: { schedule: 'cosine' } }), /exponential/);
   const a = parseSearchConfig({ epochs: 6, warmupEpochs: 2 });
   const b = parseSearchConfig({ epochs: 20, warmupEpochs: 5 });
-  for (const e of [0, 0.7, 1.9]) assert.equal(learningRate(scheduleOf(a.optimizer, a.epochs), a.batchSize, e), learningRate(scheduleOf(b.optimizer, b.epochs), b.batchSize, e));
+  for (const e of [0, 0.7, 1.9])
+    assert.equal(learningRate(scheduleOf(a.optimizer, a.epochs), a.batchSize, e), learningRate(scheduleOf(b.optimizer, b.epochs), b.batchSize, e));
 });

@@ -20,7 +20,15 @@ test('on real CIFAR-10 data, a larger lambda gives a lower predicted latency (sa
   const results = [];
   for (const lambda of [0, 2]) {
     const config = parseSearchConfig({ seed: 1, epochs: 4, warmupEpochs: 1, batchSize: 32, runtimeLoss: { lambda }, optimizer: { lrPer256: 0.064 } });
-    const loader = new BatchLoader(train, { batchSize: 32, seed: 1, shuffle: true, augment: { padCrop: 4, flip: true }, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
+    const loader = new BatchLoader(train, {
+      batchSize: 32,
+      seed: 1,
+      shuffle: true,
+      augment: { padCrop: 4, flip: true },
+      mean: space.normalization.mean,
+      std: space.normalization.std,
+      dropLast: true,
+    });
     const r = await runSearch({ tf, space, config, table, train: loader });
     assert.ok(Number.isFinite(r.finalLoss));
     results.push({ lambda, predictedMs: r.predictedMs, arch: architectureToString(r.architecture) });

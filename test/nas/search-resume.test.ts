@@ -18,7 +18,10 @@ const { tf } = loadTf();
 const tiny = getPreset('cifar-tiny');
 /** cifar-tiny with head dropout, so the per-step dropout mask is part of what a resume must reproduce. */
 const tinyDropout = parseSearchSpace({ ...JSON.parse(JSON.stringify(tiny)), name: 'cifar-tiny-dropout', head: { ...tiny.head, dropout: 0.3 } });
-const table = { fixedMs: 1, layers: Array.from({ length: 5 }, (_, i) => ({ k3e3: 0.2 + i * 0.01, k3e6: 0.35, k5e3: 0.3, k5e6: 0.5, se: { e3: 0.05, e6: 0.08 } })) };
+const table = {
+  fixedMs: 1,
+  layers: Array.from({ length: 5 }, (_, i) => ({ k3e3: 0.2 + i * 0.01, k3e6: 0.35, k5e3: 0.3, k5e6: 0.5, se: { e3: 0.05, e6: 0.08 } })),
+};
 // 4 batches per epoch: steps 0-3 are the warm-up (lambda 0, indicator dropout), 4-11 the search proper.
 const config = parseSearchConfig({ seed: 3, epochs: 3, warmupEpochs: 1, batchSize: 8, checkpointEvery: 1000, runtimeLoss: { lambda: 2 } });
 const WARMUP_STEPS = 4;
@@ -40,7 +43,18 @@ async function cancelAndResume(space: SearchSpace, cancelAt: number): Promise<vo
     const ctrl = new AbortController();
     let seen = 0;
     await assert.rejects(
-      runSearch({ tf, space, config, table, train: source(), checkpoints: ckpts, signal: ctrl.signal, onProgress: () => { if (++seen === cancelAt) ctrl.abort(); } }),
+      runSearch({
+        tf,
+        space,
+        config,
+        table,
+        train: source(),
+        checkpoints: ckpts,
+        signal: ctrl.signal,
+        onProgress: () => {
+          if (++seen === cancelAt) ctrl.abort();
+        },
+      }),
       (e: unknown) => e instanceof CancelledError,
     );
     assert.equal((await ckpts.latest())?.step, cancelAt, 'a checkpoint is written at cancellation');

@@ -21,7 +21,15 @@ let train: ImageDataset | undefined;
 async function search(table: LatencyTable, cfg: SearchConfigInput) {
   train ??= splitDataset(await loadImageDataset(`${CIFAR_DIR}/train-000000.tar`, { limit: 544, imageSize: [32, 32] }), { valCount: 32, seed: 0 }).train;
   const config = parseSearchConfig({ seed: 0, epochs: 5, warmupEpochs: 2, batchSize: 32, ...cfg });
-  const loader = new BatchLoader(train, { batchSize: 32, seed: 0, shuffle: true, augment: { padCrop: 4, flip: true }, mean: space.normalization.mean, std: space.normalization.std, dropLast: true });
+  const loader = new BatchLoader(train, {
+    batchSize: 32,
+    seed: 0,
+    shuffle: true,
+    augment: { padCrop: 4, flip: true },
+    mean: space.normalization.mean,
+    std: space.normalization.std,
+    dropLast: true,
+  });
   const r = await runSearch({ tf, space, config, table, train: loader });
   r.supernet.dispose();
   return { arch: architectureToString(r.architecture), ms: predictArchitectureLatencyExact(table, r.architecture) };
@@ -32,7 +40,10 @@ test('synthetic table where only layer 3 kernel size costs latency: the search s
   // largest network) is reachable only by that kernel, and nothing else has a reason to change.
   const cheap = { k3e3: 0.01, k3e6: 0.01, k5e3: 0.01, k5e6: 0.01, se: { e3: 0.001, e6: 0.001 } };
   const table: LatencyTable = {
-    space: space.name, device: 'synthetic', unit: 'ms', fixedMs: 1,
+    space: space.name,
+    device: 'synthetic',
+    unit: 'ms',
+    fixedMs: 1,
     layers: [cheap, cheap, { ...cheap, k5e3: 5, k5e6: 5 }, cheap, cheap],
   };
   const targetMs = 0.5 * latencyRange(space, table).largestMs;

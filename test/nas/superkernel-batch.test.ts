@@ -35,7 +35,7 @@ for (const norm of ['relative', 'l2'] as const) {
     const net = new Supernet(tf, space, 5, norm);
     // thresholds near each group's current norm, so both indicator values occur and the surrogate slope is large
     let s = 11;
-    const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+    const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
     net.layout.searchable.forEach((l) => {
       const n = blockName.searchable(l.index);
       const sc = net.normScales[l.index];
@@ -95,7 +95,10 @@ for (const norm of ['relative', 'l2'] as const) {
         const h = got.grads[v.name];
         if (!g) continue;
         assert.ok(h, `batched path has a gradient for ${name}`);
-        const scale = Math.max(1e-3, tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!));
+        const scale = Math.max(
+          1e-3,
+          tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]!),
+        );
         const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(g, h))).dataSync()[0]!);
         assert.ok(diff <= 1e-4 * scale, `gradient of ${name}: max diff ${diff} (scale ${scale})`);
       }
@@ -106,15 +109,30 @@ for (const norm of ['relative', 'l2'] as const) {
 }
 
 test('runtime from indicator vectors equals the per-layer runtime tensor', () => {
-  const layers = Array.from({ length: 7 }, (_, i) => ({ k3e3: 1 + i / 10, k3e6: 2 + i / 7, k5e3: 1.5 + i / 9, k5e6: 3 + i / 5, ...(i % 3 ? { se: { e3: 0.1 * i, e6: 0.2 * i } } : {}) }));
+  const layers = Array.from({ length: 7 }, (_, i) => ({
+    k3e3: 1 + i / 10,
+    k3e6: 2 + i / 7,
+    k5e3: 1.5 + i / 9,
+    k5e6: 3 + i / 5,
+    ...(i % 3 ? { se: { e3: 0.1 * i, e6: 0.2 * i } } : {}),
+  }));
   const table = { fixedMs: 12.5, layers };
   let s = 5;
-  const rnd = () => ((s = (s * 48271) % 2147483647) / 2147483647);
+  const rnd = () => (s = (s * 48271) % 2147483647) / 2147483647;
   for (let trial = 0; trial < 4; trial++) {
     const vals = layers.map(() => ({ d5x5: rnd(), d50c: trial ? rnd() : 1, d100c: rnd(), dse: Math.round(rnd()) }));
     const [a, b] = tf.tidy(() => [
-      runtimeTensorFromVectors(tf, table, { d5x5: tf.tensor1d(vals.map((v) => v.d5x5)), d50c: tf.tensor1d(vals.map((v) => v.d50c)), d100c: tf.tensor1d(vals.map((v) => v.d100c)), dse: tf.tensor1d(vals.map((v) => v.dse)) }).dataSync()[0]!,
-      runtimeTensor(tf, table, vals.map((v) => ({ d5x5: tf.scalar(v.d5x5), d50c: tf.scalar(v.d50c), d100c: tf.scalar(v.d100c), dse: tf.scalar(v.dse) }))).dataSync()[0]!,
+      runtimeTensorFromVectors(tf, table, {
+        d5x5: tf.tensor1d(vals.map((v) => v.d5x5)),
+        d50c: tf.tensor1d(vals.map((v) => v.d50c)),
+        d100c: tf.tensor1d(vals.map((v) => v.d100c)),
+        dse: tf.tensor1d(vals.map((v) => v.dse)),
+      }).dataSync()[0]!,
+      runtimeTensor(
+        tf,
+        table,
+        vals.map((v) => ({ d5x5: tf.scalar(v.d5x5), d50c: tf.scalar(v.d50c), d100c: tf.scalar(v.d100c), dse: tf.scalar(v.dse) })),
+      ).dataSync()[0]!,
     ]);
     assert.ok(Math.abs(a - b) < 1e-5 * b, `trial ${trial}: ${a} vs ${b}`);
   }
@@ -146,7 +164,8 @@ test('thresholdOnly indicators: same values, and a gradient that reaches the thr
   // margins near zero so the surrogate slope is large
   net.thresholds.forEach((t) => [t.t5x5, t.t100c, t.t50c, t.tse].forEach((v) => v?.assign(tf.scalar(0.97))));
   const coef = tf.tensor1d(net.layout.searchable.map((_, i) => 1 + i));
-  const f = (v: { d5x5: TF.Tensor; d50c: TF.Tensor; d100c: TF.Tensor; dse: TF.Tensor }) => tf.sum(tf.mul(coef, tf.addN([v.d5x5, tf.mul(v.d50c, 2), tf.mul(v.d100c, 3), tf.mul(v.dse, 4)]))) as TF.Scalar;
+  const f = (v: { d5x5: TF.Tensor; d50c: TF.Tensor; d100c: TF.Tensor; dse: TF.Tensor }) =>
+    tf.sum(tf.mul(coef, tf.addN([v.d5x5, tf.mul(v.d50c, 2), tf.mul(v.d100c, 3), tf.mul(v.dse, 4)]))) as TF.Scalar;
   const vars = [...net.params.trainable].map(([, v]) => v);
   const full = tf.variableGrads(() => f(net.superkernels().vectors), vars);
   const only = tf.variableGrads(() => f(net.superkernels(undefined, true).thresholdOnly!), vars);
@@ -156,9 +175,16 @@ test('thresholdOnly indicators: same values, and a gradient that reaches the thr
   for (const [name, v] of net.params.trainable) {
     const g = only.grads[v.name];
     if (thresholdIds.has(v.name)) {
-      assert.ok(g && Math.abs(g.dataSync()[0]! - full.grads[v.name]!.dataSync()[0]!) <= 1e-6 * Math.abs(full.grads[v.name]!.dataSync()[0]!) + 1e-9, `threshold ${name}`);
+      assert.ok(
+        g && Math.abs(g.dataSync()[0]! - full.grads[v.name]!.dataSync()[0]!) <= 1e-6 * Math.abs(full.grads[v.name]!.dataSync()[0]!) + 1e-9,
+        `threshold ${name}`,
+      );
     } else if (g) {
-      assert.equal(tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]), 0, `weight ${name} gets no gradient`);
+      assert.equal(
+        tf.tidy(() => tf.max(tf.abs(g)).dataSync()[0]),
+        0,
+        `weight ${name} gets no gradient`,
+      );
       if (full.grads[v.name] && tf.tidy(() => tf.max(tf.abs(full.grads[v.name]!)).dataSync()[0]!) > 0) weightGrads++;
     }
   }

@@ -65,7 +65,12 @@ test('gradients reach thresholds and kernel weights and match finite differences
   const tv = { t5x5: tf.variable(tf.scalar(th0.t5x5)), t100c: tf.variable(tf.scalar(th0.t100c)), t50c: tf.variable(tf.scalar(th0.t50c)) };
   const probe = tf.randomNormal([5, 5, C, 1], 0, 1, 'float32', 11);
   const loss = (sk: ReturnType<typeof applySuperkernel>) =>
-    tf.addN([tf.mul(sk.indicators.d5x5, coef.d5x5), tf.mul(sk.indicators.d100c, coef.d100c), tf.mul(sk.indicators.d50c, coef.d50c), tf.sum(tf.mul(sk.kernel, probe))]) as TF.Scalar;
+    tf.addN([
+      tf.mul(sk.indicators.d5x5, coef.d5x5),
+      tf.mul(sk.indicators.d100c, coef.d100c),
+      tf.mul(sk.indicators.d50c, coef.d50c),
+      tf.sum(tf.mul(sk.kernel, probe)),
+    ]) as TF.Scalar;
   const { grads } = tf.variableGrads(() => loss(applySuperkernel(tf, wv, tv, masks, true)), [wv, tv.t5x5, tv.t100c, tv.t50c]);
 
   // surrogate forward: hard values at the base point, sigmoid slopes around it
@@ -93,9 +98,15 @@ test('gradients reach thresholds and kernel weights and match finite differences
   }
   // a few kernel entries, on the ring and in the core, both channel halves
   const gw = grads[wv.name]!.arraySync() as number[][][][];
-  for (const [i, j, c] of [[0, 0, 1], [2, 2, 6], [4, 1, 5], [1, 3, 2]] as const) {
-    const bump = (d: number) => tf.tidy(() => tf.add(w0, tf.mul(tf.oneHot([((i * 5 + j) * C + c)], 25 * C).reshape([5, 5, C, 1]), d)) as TF.Tensor4D);
-    const wp = bump(h), wm = bump(-h);
+  for (const [i, j, c] of [
+    [0, 0, 1],
+    [2, 2, 6],
+    [4, 1, 5],
+    [1, 3, 2],
+  ] as const) {
+    const bump = (d: number) => tf.tidy(() => tf.add(w0, tf.mul(tf.oneHot([(i * 5 + j) * C + c], 25 * C).reshape([5, 5, C, 1]), d)) as TF.Tensor4D);
+    const wp = bump(h),
+      wm = bump(-h);
     const fd = (surrogate(wp, th0) - surrogate(wm, th0)) / (2 * h);
     wp.dispose();
     wm.dispose();

@@ -51,15 +51,21 @@ test('a derived child reproduces the supernet eval-mode outputs at fixed indicat
   randomiseBn(net, 100);
   const x = tf.randomNormal([3, 32, 32, 3], 0, 1, 'float32', 5) as TF.Tensor4D;
   let seed = 7;
-  const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const archs: Architecture[] = [];
   for (const op of ['k3e3', 'k3e6', 'k5e3', 'k5e6'] as const) {
     for (const se of [false, true]) {
-      archs.push({ space: space.name, layers: net.layout.searchable.map(() => ({ op: 'mbconv' as const, kernel: Number(op[1]) as 3 | 5, expansion: Number(op[3]) as 3 | 6, se })) });
+      archs.push({
+        space: space.name,
+        layers: net.layout.searchable.map(() => ({ op: 'mbconv' as const, kernel: Number(op[1]) as 3 | 5, expansion: Number(op[3]) as 3 | 6, se })),
+      });
     }
   }
   for (let i = 0; i < 6; i++) archs.push(randomArchitecture(net, rnd));
-  assert.ok(archs.some((a) => a.layers.some((l) => l.op === 'skip')), 'the cases include skipped layers');
+  assert.ok(
+    archs.some((a) => a.layers.some((l) => l.op === 'skip')),
+    'the cases include skipped layers',
+  );
   for (const arch of archs) {
     selectArchitecture(net, arch);
     assert.equal(architectureToString(deriveArchitecture(tf, net)), architectureToString(arch), 'derivation decodes the selected ops');

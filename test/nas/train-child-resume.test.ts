@@ -32,7 +32,18 @@ async function cancelAndResume(space: SearchSpace, cancelAt: number): Promise<vo
     const ctrl = new AbortController();
     let seen = 0;
     await assert.rejects(
-      trainChild({ tf, space, architecture, config, train: source(), checkpoints: ckpts, signal: ctrl.signal, onProgress: () => { if (++seen === cancelAt) ctrl.abort(); } }),
+      trainChild({
+        tf,
+        space,
+        architecture,
+        config,
+        train: source(),
+        checkpoints: ckpts,
+        signal: ctrl.signal,
+        onProgress: () => {
+          if (++seen === cancelAt) ctrl.abort();
+        },
+      }),
       (e: unknown) => e instanceof CancelledError,
     );
     const resumed = await trainChild({ tf, space, architecture, config, train: source(), checkpoints: ckpts });

@@ -20,13 +20,18 @@ interface Fixture {
 }
 
 function fixtures(): Fixture[] {
-  return fs.readdirSync(DIR).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as Fixture);
+  return fs
+    .readdirSync(DIR)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')) as Fixture);
 }
 
 async function replayAll(items: Fixture[]): Promise<Array<{ workflowId: string; error?: unknown }>> {
   const results: Array<{ workflowId: string; error?: unknown }> = [];
   const histories = items.map((f) => ({ workflowId: f.workflowId, history: historyFromJSON(f.history) }));
-  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories)) results.push({ workflowId: r.workflowId, ...(r.error ? { error: r.error } : {}) });
+  for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+    results.push({ workflowId: r.workflowId, ...(r.error ? { error: r.error } : {}) });
   return results;
 }
 
@@ -36,9 +41,18 @@ test('the fixtures cover studies, trials, continue-as-new, updates and a cancell
   const all = fixtures();
   const studies = all.filter((f) => f.workflowType === 'StudyWorkflow');
   assert.ok(all.some((f) => f.workflowType === 'TrialWorkflow'));
-  assert.ok(studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW')), 'a continued-as-new run');
-  assert.ok(studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')), 'a run with updates');
-  assert.ok(studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED')), 'a cancelled run');
+  assert.ok(
+    studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW')),
+    'a continued-as-new run',
+  );
+  assert.ok(
+    studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_UPDATE_ACCEPTED')),
+    'a run with updates',
+  );
+  assert.ok(
+    studies.some((f) => eventTypes(f).includes('EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED')),
+    'a cancelled run',
+  );
 });
 
 test('every recorded history replays against the current workflow code', { timeout: 300_000 }, async () => {

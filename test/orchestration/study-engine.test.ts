@@ -72,9 +72,18 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   const s: StudySummary = await studyResult(handle);
   assert.equal(s.state, 'completed');
   // every trial recorded once, none lost or duplicated by the retry
-  assert.deepEqual(s.trialRecords.map((r) => [r.trialId, r.state]), [[0, 'ok'], [1, 'ok']]);
+  assert.deepEqual(
+    s.trialRecords.map((r) => [r.trialId, r.state]),
+    [
+      [0, 'ok'],
+      [1, 'ok'],
+    ],
+  );
   const crashed = s.trialRecords[0]!.result!;
-  assert.ok(crashed.searchStartStep >= killedAt, `the retried search resumed at step ${crashed.searchStartStep}, not from its checkpoint at ${killedAt} or later`);
+  assert.ok(
+    crashed.searchStartStep >= killedAt,
+    `the retried search resumed at step ${crashed.searchStartStep}, not from its checkpoint at ${killedAt} or later`,
+  );
   // the other trial started from the shared warm-up (step 8), which ran once for both
   assert.equal(s.trialRecords[1]!.result!.searchStartStep, 8);
   const types = await activityTypes(t.client, studyWorkflowId(name));

@@ -29,7 +29,15 @@ test('a study completes: every trial recorded, front and final model, summary in
   assert.equal(how, 'started');
   const s = await studyResult(handle);
   assert.equal(s.state, 'completed');
-  assert.deepEqual(s.trialRecords.map((r) => [r.trialId, r.state]), [[0, 'ok'], [1, 'ok'], [2, 'ok'], [3, 'ok']]);
+  assert.deepEqual(
+    s.trialRecords.map((r) => [r.trialId, r.state]),
+    [
+      [0, 'ok'],
+      [1, 'ok'],
+      [2, 'ok'],
+      [3, 'ok'],
+    ],
+  );
   assert.ok(s.front.length >= 1 && s.front.every((m) => s.trialRecords.some((r) => r.trialId === m.trialId)));
   assert.equal(s.final.length, 1);
   assert.equal(s.final[0]!.trialId, [...s.front].sort((a, b) => b.top1 - a.top1)[0]!.trialId);
@@ -42,11 +50,25 @@ test('a study completes: every trial recorded, front and final model, summary in
 test('bad specs fail at once, naming the field, before any compute', { timeout: 60_000 }, async () => {
   const bad = { ...tinyStudy('steer-bad', store()), budget: { searchEpochs: 2, warmupEpochs: 5 } };
   const h = await t.client.workflow.start(STUDY_WORKFLOW_TYPE, { args: [bad], taskQueue: QUEUE, workflowId: studyWorkflowId('steer-bad') });
-  await assert.rejects(h.result(), (e: unknown) => e instanceof WorkflowFailedError && /budget\.warmupEpochs: must be smaller than budget\.searchEpochs/.test(String((e.cause as Error).message)));
+  await assert.rejects(
+    h.result(),
+    (e: unknown) =>
+      e instanceof WorkflowFailedError && /budget\.warmupEpochs: must be smaller than budget\.searchEpochs/.test(String((e.cause as Error).message)),
+  );
   const missing = tinyStudy('steer-missing', store(), { data: { train: { uri: '/nonexistent/shards', valCount: 10 } } });
   const h2 = await t.client.workflow.start(STUDY_WORKFLOW_TYPE, { args: [missing], taskQueue: QUEUE, workflowId: studyWorkflowId('steer-missing') });
-  await assert.rejects(h2.result(), (e: unknown) => e instanceof WorkflowFailedError && /data\.train\.uri \/nonexistent\/shards: no such file/.test(String(((e.cause as Error).cause as Error | undefined)?.message ?? (e.cause as Error).message)));
-  assert.deepEqual((await activityTypes(t.client, studyWorkflowId('steer-missing'))).filter((a) => a !== 'prepareStudy'), []);
+  await assert.rejects(
+    h2.result(),
+    (e: unknown) =>
+      e instanceof WorkflowFailedError &&
+      /data\.train\.uri \/nonexistent\/shards: no such file/.test(
+        String(((e.cause as Error).cause as Error | undefined)?.message ?? (e.cause as Error).message),
+      ),
+  );
+  assert.deepEqual(
+    (await activityTypes(t.client, studyWorkflowId('steer-missing'))).filter((a) => a !== 'prepareStudy'),
+    [],
+  );
 });
 
 test('stop, addTrials and setParallelism steer a running study; bad arguments are rejected', { timeout: 120_000 }, async () => {
@@ -54,7 +76,10 @@ test('stop, addTrials and setParallelism steer a running study; bad arguments ar
   const { handle } = await startOrAttachStudy(t.client, spec, QUEUE);
   await assert.rejects(addTrials(handle, 0), /n must be an integer from 1 to 10000, got 0/);
   await assert.rejects(handle.executeUpdate('addTrials', { args: [2.5] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /got 2\.5/.test(chain(e)));
-  await assert.rejects(handle.executeUpdate('setParallelism', { args: [0] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /from 1 to 256, got 0/.test(chain(e)));
+  await assert.rejects(
+    handle.executeUpdate('setParallelism', { args: [0] }),
+    (e: unknown) => e instanceof WorkflowUpdateFailedError && /from 1 to 256, got 0/.test(chain(e)),
+  );
   const added = await addTrials(handle, 2);
   assert.equal(added.trials.planned, 5);
   const par = await setParallelism(handle, 3);
@@ -67,7 +92,10 @@ test('stop, addTrials and setParallelism steer a running study; bad arguments ar
   const s = await studyResult(handle);
   assert.equal(s.state, 'completed');
   // running trials finished (none lost), no new trial started after stop
-  assert.ok(s.trialRecords.every((r) => r.state === 'ok'), JSON.stringify(s.trialRecords.map((r) => r.state)));
+  assert.ok(
+    s.trialRecords.every((r) => r.state === 'ok'),
+    JSON.stringify(s.trialRecords.map((r) => r.state)),
+  );
   assert.equal(s.trialRecords.length, stopping.trials.total);
   assert.ok(s.trialRecords.length < 5);
 });
@@ -80,40 +108,94 @@ test('continue-as-new keeps the sampler state: the proposals equal those of an u
   let n = 0;
   for await (const run of runs) n += run.workflowId === studyWorkflowId('can-split') ? 1 : 0;
   assert.ok(n >= 4, `expected >= 4 runs of the split study (continue-as-new every 2 trials), got ${n}`);
-  assert.deepEqual(split.trialRecords.map((r) => r.params), whole.trialRecords.map((r) => r.params));
-  assert.deepEqual(split.front.map((m) => m.trialId), whole.front.map((m) => m.trialId));
+  assert.deepEqual(
+    split.trialRecords.map((r) => r.params),
+    whole.trialRecords.map((r) => r.params),
+  );
+  assert.deepEqual(
+    split.front.map((m) => m.trialId),
+    whole.front.map((m) => m.trialId),
+  );
 });
 
-test('the shared warm-up runs once for trials with equal warm-up inputs (lambda, loss form and threshold learning rate tuned), and separately for different ones', { timeout: 120_000 }, async () => {
-  const shared = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-shared', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 2, space: { warmupFraction: null } } }), QUEUE)).handle);
-  assert.equal(shared.trialRecords.length, 4);
-  assert.equal((await activityTypes(t.client, studyWorkflowId('warm-shared'))).filter((a) => a === 'warmupSupernet').length, 1);
-  assert.ok(shared.compute.savedByWarmup >= 0);
-  // the learning rate acts during warm-up: tuning it gives every distinct value its own warm-up
-  const lr = { 'optimizer.lrPer256': { type: 'categorical', choices: [0.01, 0.02] } };
-  const split = await studyResult((await startOrAttachStudy(t.client, tinyStudy('warm-split', store(), { hpo: { sampler: 'random', trials: 6, parallelism: 2, seed: 2, space: { warmupFraction: null, thresholdLrMultiplier: null, ...lr } } }), QUEUE)).handle);
-  const lrs = new Set(split.trialRecords.map((r) => r.params['optimizer.lrPer256']));
-  assert.equal((await activityTypes(t.client, studyWorkflowId('warm-split'))).filter((a) => a === 'warmupSupernet').length, lrs.size);
-  assert.equal(lrs.size, 2);
-});
+test(
+  'the shared warm-up runs once for trials with equal warm-up inputs (lambda, loss form and threshold learning rate tuned), and separately for different ones',
+  { timeout: 120_000 },
+  async () => {
+    const shared = await studyResult(
+      (
+        await startOrAttachStudy(
+          t.client,
+          tinyStudy('warm-shared', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 2, space: { warmupFraction: null } } }),
+          QUEUE,
+        )
+      ).handle,
+    );
+    assert.equal(shared.trialRecords.length, 4);
+    assert.equal((await activityTypes(t.client, studyWorkflowId('warm-shared'))).filter((a) => a === 'warmupSupernet').length, 1);
+    assert.ok(shared.compute.savedByWarmup >= 0);
+    // the learning rate acts during warm-up: tuning it gives every distinct value its own warm-up
+    const lr = { 'optimizer.lrPer256': { type: 'categorical', choices: [0.01, 0.02] } };
+    const split = await studyResult(
+      (
+        await startOrAttachStudy(
+          t.client,
+          tinyStudy('warm-split', store(), {
+            hpo: { sampler: 'random', trials: 6, parallelism: 2, seed: 2, space: { warmupFraction: null, thresholdLrMultiplier: null, ...lr } },
+          }),
+          QUEUE,
+        )
+      ).handle,
+    );
+    const lrs = new Set(split.trialRecords.map((r) => r.params['optimizer.lrPer256']));
+    assert.equal((await activityTypes(t.client, studyWorkflowId('warm-split'))).filter((a) => a === 'warmupSupernet').length, lrs.size);
+    assert.equal(lrs.size, 2);
+  },
+);
 
 test('`temporal workflow start --input-file` starts a study the workers run; `spnas study status` reads it', { timeout: 120_000 }, async () => {
   const { execFile } = await import('node:child_process');
   // async: the workers answering the study's query run in this process
-  const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) => new Promise<string>((resolve, reject) => execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, stdout, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout))));
+  const run = (cmd: string, args: string[], env?: NodeJS.ProcessEnv) =>
+    new Promise<string>((resolve, reject) =>
+      execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
   const { temporalBinary } = await import('../../src/temporal/dev-server');
   const { spnasBin } = await import('../../src/temporal/compute-process');
   const specFile = path.join(t.dir, 'cli-study.json');
-  require('node:fs').writeFileSync(specFile, JSON.stringify(tinyStudy('cli-start', store(), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 1 } })));
+  require('node:fs').writeFileSync(
+    specFile,
+    JSON.stringify(tinyStudy('cli-start', store(), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 1 } })),
+  );
   const addr = ['--address', t.target.address, '--namespace', t.target.namespace];
-  await run(temporalBinary(), ['workflow', 'start', ...addr, '--type', STUDY_WORKFLOW_TYPE, '--task-queue', QUEUE, '--workflow-id', studyWorkflowId('cli-start'), '--input-file', specFile]);
+  await run(temporalBinary(), [
+    'workflow',
+    'start',
+    ...addr,
+    '--type',
+    STUDY_WORKFLOW_TYPE,
+    '--task-queue',
+    QUEUE,
+    '--workflow-id',
+    studyWorkflowId('cli-start'),
+    '--input-file',
+    specFile,
+  ]);
   const s = await studyResult(t.client.workflow.getHandle(studyWorkflowId('cli-start')));
   assert.equal(s.state, 'completed');
   assert.equal(s.trialRecords.length, 2);
   const env = { ...process.env, TEMPORAL_ADDRESS: t.target.address, TEMPORAL_NAMESPACE: t.target.namespace };
-  const status = JSON.parse(await run(process.execPath, [spnasBin(), 'study', 'status', 'cli-start', '--json'], env)) as { state: string; trials: { ok: number } };
+  const status = JSON.parse(await run(process.execPath, [spnasBin(), 'study', 'status', 'cli-start', '--json'], env)) as {
+    state: string;
+    trials: { ok: number };
+  };
   assert.equal(status.state, 'completed');
   assert.equal(status.trials.ok, 2);
   // a study that does not exist: one line naming it and what to do, no stack trace
-  await assert.rejects(run(process.execPath, [spnasBin(), 'study', 'status', 'no-such-study'], env), (e: Error) => /no study 'no-such-study' on this Temporal server/.test(e.message) && !/at .*\.js:\d+/.test(e.message));
+  await assert.rejects(
+    run(process.execPath, [spnasBin(), 'study', 'status', 'no-such-study'], env),
+    (e: Error) => /no study 'no-such-study' on this Temporal server/.test(e.message) && !/at .*\.js:\d+/.test(e.message),
+  );
 });

@@ -9,7 +9,7 @@ import { parseArchitecture } from '../../src/space/architecture';
 
 const head = { space: 's', device: 'd', meta: { batch: 1 } };
 
-test('assembleTable subtracts each layer\'s call overhead, keeps one overhead in fixedMs, averages SE over kernels', () => {
+test("assembleTable subtracts each layer's call overhead, keeps one overhead in fixedMs, averages SE over kernels", () => {
   const raw: RawProfile = {
     frontMs: 3,
     frontOverheadMs: 0.2,
@@ -50,7 +50,10 @@ test('assembleTable floors costs that vanish into the overhead (noise) and repor
   const { table, floored } = assembleTable(raw, head);
   assert.equal(table.layers[0]!.k3e3, 0.001);
   assert.equal(table.layers[0]!.se!.e3, 0.001);
-  assert.deepEqual(floored.map((f) => f.split(':')[0]), ['layers[0].k3e3', 'layers[0].se.e3', 'layers[0].se.e6']);
+  assert.deepEqual(
+    floored.map((f) => f.split(':')[0]),
+    ['layers[0].k3e3', 'layers[0].se.e3', 'layers[0].se.e6'],
+  );
 });
 
 test('quantile and statistics: median, p10, min with interpolation', () => {
@@ -58,9 +61,36 @@ test('quantile and statistics: median, p10, min with interpolation', () => {
   assert.equal(quantile([4, 1, 3, 2], 0.5), 2.5);
   assert.equal(quantile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11], 0.1), 2);
   assert.ok(Number.isNaN(quantile([], 0.5)));
-  assert.deepEqual(reduceSamples([[3, 1, 2], [10, 30, 20]], 'min'), [1, 10]);
-  assert.deepEqual(reduceSamples([[3, 1, 2], [10, 30, 20]], 'median'), [2, 20]);
-  assert.deepEqual(reduceSamples([[3, 1, 8], [10, 30, 20]], 'mean'), [4, 20]);
+  assert.deepEqual(
+    reduceSamples(
+      [
+        [3, 1, 2],
+        [10, 30, 20],
+      ],
+      'min',
+    ),
+    [1, 10],
+  );
+  assert.deepEqual(
+    reduceSamples(
+      [
+        [3, 1, 2],
+        [10, 30, 20],
+      ],
+      'median',
+    ),
+    [2, 20],
+  );
+  assert.deepEqual(
+    reduceSamples(
+      [
+        [3, 1, 8],
+        [10, 30, 20],
+      ],
+      'mean',
+    ),
+    [4, 20],
+  );
 });
 
 test('errorStats: median |error|, signed mean, max and the fraction within +-10%', () => {

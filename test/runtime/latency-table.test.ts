@@ -11,17 +11,33 @@ import { defaultTableFor, SHIPPED_TABLE_SPACES } from '../../src/runtime/default
 const row = { k3e3: 1, k3e6: 2, k5e3: 1.5, k5e6: 3 };
 const tiny = getPreset('cifar-tiny');
 const nTiny = layoutOf(tiny).searchable.length;
-const tinyTable = (rows: unknown[] = Array.from({ length: nTiny }, () => ({ ...row, se: { e3: 0.1, e6: 0.2 } }))) => ({ space: 'cifar-tiny', device: 'test', unit: 'ms', fixedMs: 2, layers: rows });
+const tinyTable = (rows: unknown[] = Array.from({ length: nTiny }, () => ({ ...row, se: { e3: 0.1, e6: 0.2 } }))) => ({
+  space: 'cifar-tiny',
+  device: 'test',
+  unit: 'ms',
+  fixedMs: 2,
+  layers: rows,
+});
 
 const invalid = (re: RegExp) => (err: unknown) => err instanceof SpnasError && err.code === 'INVALID_INPUT' && re.test(err.message);
 
 test('schema rejects non-positive, non-finite and missing latencies, naming each field', () => {
-  const bad = tinyTable([{ ...row, k5e6: 0 }, { ...row, k3e3: -1 }, { k3e3: 1, k3e6: 2, k5e3: 1 }, { ...row, k3e6: Infinity }, { ...row, se: { e3: 0.1 } }]);
-  assert.throws(() => parseLatencyTable(bad), (err: unknown) => {
-    const m = (err as Error).message;
-    for (const f of ['layers[0].k5e6', 'layers[1].k3e3', 'layers[2].k5e6', 'layers[3].k3e6', 'layers[4].se.e6']) assert.ok(m.includes(f), `message names ${f}:\n${m}`);
-    return invalid(/invalid latency table/)(err);
-  });
+  const bad = tinyTable([
+    { ...row, k5e6: 0 },
+    { ...row, k3e3: -1 },
+    { k3e3: 1, k3e6: 2, k5e3: 1 },
+    { ...row, k3e6: Infinity },
+    { ...row, se: { e3: 0.1 } },
+  ]);
+  assert.throws(
+    () => parseLatencyTable(bad),
+    (err: unknown) => {
+      const m = (err as Error).message;
+      for (const f of ['layers[0].k5e6', 'layers[1].k3e3', 'layers[2].k5e6', 'layers[3].k3e6', 'layers[4].se.e6'])
+        assert.ok(m.includes(f), `message names ${f}:\n${m}`);
+      return invalid(/invalid latency table/)(err);
+    },
+  );
   assert.throws(() => parseLatencyTable({ ...tinyTable(), unit: 'us' }), invalid(/unit/));
   assert.throws(() => parseLatencyTable({ ...tinyTable(), fixedMs: NaN }), invalid(/fixedMs/));
   assert.throws(() => parseLatencyTable({ ...tinyTable(), extra: 1 }), invalid(/extra/));
@@ -29,7 +45,10 @@ test('schema rejects non-positive, non-finite and missing latencies, naming each
 
 test('a table must have one row per searchable layer of the space', () => {
   assert.equal(parseLatencyTableFor(tiny, tinyTable()).layers.length, nTiny);
-  assert.throws(() => parseLatencyTableFor(tiny, tinyTable(Array.from({ length: nTiny + 1 }, () => ({ ...row, se: { e3: 1, e6: 1 } })))), invalid(/6 rows, but space 'cifar-tiny' has 5 searchable layers[\s\S]*spnas profile/));
+  assert.throws(
+    () => parseLatencyTableFor(tiny, tinyTable(Array.from({ length: nTiny + 1 }, () => ({ ...row, se: { e3: 1, e6: 1 } })))),
+    invalid(/6 rows, but space 'cifar-tiny' has 5 searchable layers[\s\S]*spnas profile/),
+  );
   assert.throws(() => checkTableForSpace(pixel1Table(), tiny), invalid(/table is for 'mobilenetv2-imagenet', not 'cifar-tiny'/));
 });
 
@@ -59,7 +78,11 @@ test('defaultTableFor: every preset ships a valid table (Pixel-1 for ImageNet, p
     const t = defaultTableFor(space);
     assert.equal(t.space, name);
     assert.equal(t.layers.length, layoutOf(space).searchable.length);
-    assert.equal(t.layers.every((r) => r.se !== undefined), space.search.se, `${name}: SE columns iff searchable SE`);
+    assert.equal(
+      t.layers.every((r) => r.se !== undefined),
+      space.search.se,
+      `${name}: SE columns iff searchable SE`,
+    );
   }
   assert.equal(defaultTableFor(getPreset('mobilenetv2-imagenet')).device, 'pixel1');
   const a = defaultTableFor(tiny);
@@ -69,8 +92,18 @@ test('defaultTableFor: every preset ships a valid table (Pixel-1 for ImageNet, p
 
 test('defaultTableFor refuses unknown spaces and specs that only reuse a preset name, pointing at spnas profile', () => {
   const input = structuredClone({ ...getPreset('cifar-tiny') }) as Record<string, unknown>;
-  assert.throws(() => defaultTableFor(parseSearchSpace({ ...input, name: 'my-space' })), invalid(/no latency table ships for search space 'my-space'[\s\S]*spnas profile/));
-  const wider = parseSearchSpace({ ...input, stages: [{ out: 8, stride: 1, layers: 2 }, { out: 32, stride: 2, layers: 2 }, { out: 24, stride: 2, layers: 1 }] });
+  assert.throws(
+    () => defaultTableFor(parseSearchSpace({ ...input, name: 'my-space' })),
+    invalid(/no latency table ships for search space 'my-space'[\s\S]*spnas profile/),
+  );
+  const wider = parseSearchSpace({
+    ...input,
+    stages: [
+      { out: 8, stride: 1, layers: 2 },
+      { out: 32, stride: 2, layers: 2 },
+      { out: 24, stride: 2, layers: 1 },
+    ],
+  });
   assert.throws(() => defaultTableFor(wider), invalid(/differs from the built-in preset[\s\S]*spnas profile/));
   // Normalisation and dropout do not change latency: the shipped table still applies.
   const renormed = parseSearchSpace({ ...input, normalization: { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }, head: { filters: 64, dropout: 0.3 } });

@@ -14,7 +14,13 @@ const root = path.resolve(__dirname, '../..');
 const tiny = getPreset('cifar-tiny');
 
 function spnas(args: string[]) {
-  return spawnSync(process.execPath, [path.join(root, 'bin/spnas.js'), ...args], { cwd: root, encoding: 'utf8', timeout: 300_000, killSignal: 'SIGKILL', env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' } });
+  return spawnSync(process.execPath, [path.join(root, 'bin/spnas.js'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+    killSignal: 'SIGKILL',
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
+  });
 }
 
 test('profileSpace on cifar-tiny (few repeats) gives a valid table with SE costs and an error report, without leaking tensors', async () => {
@@ -29,7 +35,7 @@ test('profileSpace on cifar-tiny (few repeats) gives a valid table with SE costs
   assert.ok(table.fixedMs > 0 && table.meta!.callOverheadMs! >= 0);
   assert.equal(table.meta!.repeats, 3);
   assert.match(table.meta!.source!, /statistic mean/);
-  assert.match(table.meta!.backend!, /native libtensorflow/, "the native backend is recorded (a pure-JS table must not pass for it)");
+  assert.match(table.meta!.backend!, /native libtensorflow/, 'the native backend is recorded (a pure-JS table must not pass for it)');
   assert.deepEqual([...phases].sort(), ['build', 'measure']);
   assert.equal(r.report!.count, 3);
   for (const s of r.report!.samples) assert.ok(s.measuredMs > 0 && s.predictedMs > table.fixedMs && s.formulaMs > table.fixedMs, JSON.stringify(s));
@@ -64,7 +70,10 @@ test('CLI: human output from a JSON spec file, --samples 0 skips the error check
   assert.doesNotMatch(r.stdout, /prediction error/);
   const t = JSON.parse(fs.readFileSync(out, 'utf8'));
   assert.equal(t.space, 'my-tiny');
-  assert.ok(t.layers.every((row: { se?: unknown }) => row.se === undefined), 'no SE columns when SE is not searchable');
+  assert.ok(
+    t.layers.every((row: { se?: unknown }) => row.se === undefined),
+    'no SE columns when SE is not searchable',
+  );
   fs.rmSync(dir, { recursive: true, force: true });
 });
 

@@ -19,13 +19,7 @@ const close = (actual: number, expected: number, tol: number, what: string) =>
   assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual} not within ${tol} of ${expected}`);
 
 /** timm's spnasnet_100 (doc section 4): stage 1 has 3 layers, so its 4th searchable layer is a skip. */
-const PUBLISHED_PIXEL1 = [
-  'k3e3,k3e3,k3e3,skip',
-  'k5e6,k3e3,k3e3,k3e3',
-  'k5e6,k3e3,k3e3,k3e3',
-  'k5e6,k5e3,k5e3,k5e3',
-  'k5e6,k5e6,k5e6,k5e6',
-].join(',');
+const PUBLISHED_PIXEL1 = ['k3e3,k3e3,k3e3,skip', 'k5e6,k3e3,k3e3,k3e3', 'k5e6,k3e3,k3e3,k3e3', 'k5e6,k5e3,k5e3,k5e3', 'k5e6,k5e6,k5e6,k5e6'].join(',');
 
 test('Pixel-1 anchor: all k5e6 = 131.5 ms (formula and lookup agree)', () => {
   const arch = uniformArchitecture(imagenet, { op: 'mbconv', kernel: 5, expansion: 6, se: false });

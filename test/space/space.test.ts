@@ -11,13 +11,19 @@ import { InvalidInputError } from '../../src/errors';
 import { Supernet } from '../../src/nas/supernet';
 import { applyBatchStats } from '../../src/nas/functional-ops';
 
-test('the mobilenetv2-imagenet preset is the paper\'s space: 20 searchable layers, 15 may skip, resolutions 56/28/14/14/7', () => {
+test("the mobilenetv2-imagenet preset is the paper's space: 20 searchable layers, 15 may skip, resolutions 56/28/14/14/7", () => {
   const s = getPreset('mobilenetv2-imagenet');
   const lay = layoutOf(s);
   assert.equal(lay.searchable.length, 20);
   assert.equal(lay.searchable.filter((l) => l.skipAllowed).length, 15);
-  assert.deepEqual([0, 4, 8, 12, 16].map((i) => lay.searchable[i]!.outSize), [56, 28, 14, 14, 7]);
-  assert.deepEqual([0, 4, 8, 12, 16].map((i) => `${lay.searchable[i]!.inChannels}->${lay.searchable[i]!.outChannels}`), ['16->24', '24->40', '40->80', '80->96', '96->192']);
+  assert.deepEqual(
+    [0, 4, 8, 12, 16].map((i) => lay.searchable[i]!.outSize),
+    [56, 28, 14, 14, 7],
+  );
+  assert.deepEqual(
+    [0, 4, 8, 12, 16].map((i) => `${lay.searchable[i]!.inChannels}->${lay.searchable[i]!.outChannels}`),
+    ['16->24', '24->40', '40->80', '80->96', '96->192'],
+  );
   assert.equal(lay.headInChannels, 320);
   // space size 5^15 * 4^5 ~ 3.1e13 (the doc's figure)
   assert.ok(Math.abs(5 ** 15 * 4 ** 5 - 3.1e13) / 3.1e13 < 0.02);
@@ -25,7 +31,10 @@ test('the mobilenetv2-imagenet preset is the paper\'s space: 20 searchable layer
 
 test('specs with impossible shapes or bad fields are rejected, naming every field', () => {
   const base = structuredClone(getPreset('cifar-tiny')) as Record<string, unknown>;
-  assert.throws(() => parseSearchSpace({ ...base, inputSize: 33 }), (e: unknown) => e instanceof InvalidInputError && /stem\.stride: stride 2 on an odd 33x33/.test(e.message));
+  assert.throws(
+    () => parseSearchSpace({ ...base, inputSize: 33 }),
+    (e: unknown) => e instanceof InvalidInputError && /stem\.stride: stride 2 on an odd 33x33/.test(e.message),
+  );
   assert.throws(
     () => parseSearchSpace({ ...base, numClasses: 1, stages: [], bogus: 1 }),
     (e: unknown) => e instanceof InvalidInputError && /numClasses/.test(e.message) && /stages/.test(e.message) && /bogus/.test(e.message),

@@ -26,7 +26,7 @@ function data(step: number): CheckpointData {
     tensors: {
       'stem/conv/kernel': { dtype: 'float32', shape: [3, 3, 4, 8], data: kernel },
       'optimizer/iterations': { dtype: 'int32', shape: [], data: new Int32Array([step]) },
-      'empty': { dtype: 'float32', shape: [0, 4], data: new Float32Array(0) },
+      empty: { dtype: 'float32', shape: [0, 4], data: new Float32Array(0) },
     },
     state: { epoch: Math.floor(step / 10), batch: step % 10, rng: [1, 2, 3], lr: 0.05 },
   };
@@ -74,7 +74,9 @@ for (const [name, uri, env] of backends) {
 
     test('a save aborted after the tensors but before the manifest leaves the previous checkpoint', async () => {
       const ac = new AbortController();
-      const store = withPutHook(openStore(uri(), { env: env() }), (key) => { if (key.includes('step-000000000002/t-')) ac.abort(); });
+      const store = withPutHook(openStore(uri(), { env: env() }), (key) => {
+        if (key.includes('step-000000000002/t-')) ac.abort();
+      });
       const ck = new CheckpointStore(store, 'run-b');
       await ck.save(1, data(1));
       await assert.rejects(ck.save(2, data(2), { signal: ac.signal }), CancelledError);
@@ -94,7 +96,12 @@ for (const [name, uri, env] of backends) {
       bytes[7] ^= 1;
       await store.put(k, bytes);
       await assert.rejects(ck.load(4), (e) => e instanceof DataError && /sha256/.test(e.message) && e.message.includes('t-00000.bin'));
-      await store.put('run-c/step-000000000003/manifest.json', '{"format":"spnas-artifact","version":1,"kind":"checkpoint","createdAt":"x","files":[{"path":"../../etc/passwd","size":1,"sha256":"' + '0'.repeat(64) + '"}],"meta":{}}');
+      await store.put(
+        'run-c/step-000000000003/manifest.json',
+        '{"format":"spnas-artifact","version":1,"kind":"checkpoint","createdAt":"x","files":[{"path":"../../etc/passwd","size":1,"sha256":"' +
+          '0'.repeat(64) +
+          '"}],"meta":{}}',
+      );
       await assert.rejects(ck.load(3), (e) => e instanceof DataError && e.code === 'CORRUPT_MANIFEST' && /files\.0\.path/.test(e.message));
       await store.put('run-c/step-000000000002/manifest.json', 'require("child_process").exec("touch /tmp/pwned")');
       await assert.rejects(ck.load(2), (e) => e instanceof DataError && /not JSON/.test(e.message));
@@ -105,7 +112,10 @@ for (const [name, uri, env] of backends) {
 
     test('bad inputs are InvalidInputError naming the tensor', async () => {
       const ck = new CheckpointStore(openStore(uri(), { env: env() }), 'run-d');
-      await assert.rejects(ck.save(1, { tensors: { w: { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) } }, state: {} }), (e) => e instanceof InvalidInputError && /'w'/.test(e.message));
+      await assert.rejects(
+        ck.save(1, { tensors: { w: { dtype: 'float32', shape: [2, 3], data: new Float32Array(5) } }, state: {} }),
+        (e) => e instanceof InvalidInputError && /'w'/.test(e.message),
+      );
       await assert.rejects(ck.save(1, { tensors: { w: { dtype: 'int32', shape: [1], data: new Float32Array(1) } }, state: {} }), InvalidInputError);
       await assert.rejects(ck.save(-1, { tensors: {}, state: {} }), InvalidInputError);
       const cyclic: Record<string, unknown> = {};
@@ -120,20 +130,40 @@ test('a writer process killed (SIGKILL) mid-save on S3 leaves the previous check
   const uri = `s3://${server.bucket}/crash`;
   const ck = new CheckpointStore(openStore(uri, { env: server.env }), 'run');
   await ck.save(1, data(1));
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-writer.ts'), uri, 'run', '2'], { env: { ...process.env, ...server.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, 'crash-writer.ts'), uri, 'run', '2'], {
+    env: { ...process.env, ...server.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   await new Promise<void>((res, rej) => {
     // A writer that never reports (hung upload, dead server) fails the test instead of hanging it.
-    const timer = setTimeout(() => { child.kill('SIGKILL'); rej(new Error(`crash writer printed nothing within 120 s: ${stderr}`)); }, 120_000);
-    child.stdout.on('data', (d: Buffer) => { if (d.toString().includes('tensors-written')) { clearTimeout(timer); res(); } });
-    child.once('exit', (code) => { clearTimeout(timer); rej(new Error(`crash writer exited early (${code}): ${stderr}`)); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      rej(new Error(`crash writer printed nothing within 120 s: ${stderr}`));
+    }, 120_000);
+    child.stdout.on('data', (d: Buffer) => {
+      if (d.toString().includes('tensors-written')) {
+        clearTimeout(timer);
+        res();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      rej(new Error(`crash writer exited early (${code}): ${stderr}`));
+    });
   });
   const exited = new Promise((res) => child.once('exit', res));
   child.kill('SIGKILL');
   await exited;
   const files = await openStore(uri, { env: server.env }).list('run/step-000000000002/');
-  assert.deepEqual(files.map((f) => f.key), ['run/step-000000000002/t-00000.bin', 'run/step-000000000002/t-00001.bin'], 'the big multipart tensor was written');
+  assert.deepEqual(
+    files.map((f) => f.key),
+    ['run/step-000000000002/t-00000.bin', 'run/step-000000000002/t-00001.bin'],
+    'the big multipart tensor was written',
+  );
   assert.equal(files[1]!.size, 20_000_000);
   const latest = await ck.latest();
   assert.equal(latest?.step, 1);

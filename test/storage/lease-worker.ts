@@ -53,7 +53,12 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    say({ event: 'error', code: err instanceof SpnasError ? err.code : 'UNTYPED', retryable: err instanceof SpnasError && err.retryable, message: (err as Error).message });
+    say({
+      event: 'error',
+      code: err instanceof SpnasError ? err.code : 'UNTYPED',
+      retryable: err instanceof SpnasError && err.retryable,
+      message: (err as Error).message,
+    });
     process.exit(3);
   },
 );

@@ -55,15 +55,28 @@ function contract(name: string, open: () => ObjectStore) {
       for (const k of ['l/step-1/a', 'l/step-1/b', 'l/step-10/a', 'l/step-2/a', 'lx/other']) await s.put(k, k);
       assert.equal((await s.head('l/step-1/a'))?.size, 'l/step-1/a'.length);
       assert.equal(await s.head('l/missing'), null);
-      assert.deepEqual((await s.list('l/step-1')).map((o) => o.key), ['l/step-1/a', 'l/step-1/b', 'l/step-10/a']);
-      assert.deepEqual((await s.list('l/step-1/')).map((o) => o.key), ['l/step-1/a', 'l/step-1/b']);
-      assert.deepEqual((await s.list('l/')).map((o) => o.key), ['l/step-1/a', 'l/step-1/b', 'l/step-10/a', 'l/step-2/a']);
+      assert.deepEqual(
+        (await s.list('l/step-1')).map((o) => o.key),
+        ['l/step-1/a', 'l/step-1/b', 'l/step-10/a'],
+      );
+      assert.deepEqual(
+        (await s.list('l/step-1/')).map((o) => o.key),
+        ['l/step-1/a', 'l/step-1/b'],
+      );
+      assert.deepEqual(
+        (await s.list('l/')).map((o) => o.key),
+        ['l/step-1/a', 'l/step-1/b', 'l/step-10/a', 'l/step-2/a'],
+      );
       assert.deepEqual(await s.list('nothing/'), []);
       await s.delete('l/step-2/a');
       await s.delete('l/step-2/a');
       assert.equal(await s.head('l/step-2/a'), null);
       assert.equal(await s.deletePrefix('l/step-1/'), 2);
-      assert.deepEqual((await s.list('l')).map((o) => o.key), ['l/step-10/a', 'lx/other'], 'a string prefix, not a directory');
+      assert.deepEqual(
+        (await s.list('l')).map((o) => o.key),
+        ['l/step-10/a', 'lx/other'],
+        'a string prefix, not a directory',
+      );
     });
 
     test('missing keys are DataError NOT_FOUND; unsafe keys are rejected', async () => {

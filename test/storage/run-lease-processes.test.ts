@@ -28,7 +28,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Event { event: string; [k: string]: unknown }
+interface Event {
+  event: string;
+  [k: string]: unknown;
+}
 interface Worker {
   owner: string;
   events: Event[];
@@ -40,31 +43,50 @@ interface Worker {
 
 function startWorker(uri: string, env: Record<string, string>, cfg: { owner: string; waitMs: number; saves: number; loop?: boolean }): Worker {
   const proc = spawn(process.execPath, ['--import', 'tsx', WORKER, JSON.stringify({ uri, ttlMs: TTL, ...cfg })], {
-    env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
   children.add(proc);
   let stderr = '';
-  proc.stderr!.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-4000); });
+  proc.stderr!.on('data', (d: Buffer) => {
+    stderr = (stderr + d.toString()).slice(-4000);
+  });
   const events: Event[] = [];
   const waiters: (() => void)[] = [];
   createInterface({ input: proc.stdout! }).on('line', (l) => {
     events.push(JSON.parse(l) as Event);
     waiters.splice(0).forEach((w) => w());
   });
-  const exit = new Promise<number | null>((res) => proc.on('exit', (code) => { children.delete(proc); res(code); waiters.splice(0).forEach((w) => w()); }));
+  const exit = new Promise<number | null>((res) =>
+    proc.on('exit', (code) => {
+      children.delete(proc);
+      res(code);
+      waiters.splice(0).forEach((w) => w());
+    }),
+  );
   let seen = 0; // events consumed by next()
   return {
-    owner: cfg.owner, events, proc, exit,
+    owner: cfg.owner,
+    events,
+    proc,
+    exit,
     send: (line) => proc.stdin!.write(line + '\n'),
     async next(event, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const i = events.findIndex((e, k) => k >= seen && e.event === event);
-        if (i >= 0) { seen = i + 1; return events[i]!; }
+        if (i >= 0) {
+          seen = i + 1;
+          return events[i]!;
+        }
         const err = events.find((e, k) => k >= seen && e.event === 'error');
         if (err && event !== 'error') throw new Error(`${cfg.owner}: expected '${event}', got ${JSON.stringify(err)}`);
-        if (proc.exitCode !== null || Date.now() > deadline) throw new Error(`${cfg.owner}: no '${event}' (events ${JSON.stringify(events)}; stderr ${stderr})`);
-        await new Promise<void>((r) => { waiters.push(r); setTimeout(r, 200); });
+        if (proc.exitCode !== null || Date.now() > deadline)
+          throw new Error(`${cfg.owner}: no '${event}' (events ${JSON.stringify(events)}; stderr ${stderr})`);
+        await new Promise<void>((r) => {
+          waiters.push(r);
+          setTimeout(r, 200);
+        });
       }
     },
   };
@@ -75,14 +97,31 @@ async function contents(store: ObjectStore): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const o of await store.list('')) {
     if (/^lease(\.json|\.probe|\/)/.test(o.key)) continue;
-    out.set(o.key, createHash('sha256').update(await store.get(o.key)).digest('hex'));
+    out.set(
+      o.key,
+      createHash('sha256')
+        .update(await store.get(o.key))
+        .digest('hex'),
+    );
   }
   return out;
 }
 
 const backends: [string, () => { uri: string; env: Record<string, string>; store: ObjectStore }][] = [
-  ['local', () => { const uri = join(dir, `run-${++n}`); return { uri, env: {}, store: openStore(uri) }; }],
-  ['s3', () => { const uri = `s3://${server.bucket}/proc-${++n}`; return { uri, env: server.env, store: openStore(uri, { env: server.env }) }; }],
+  [
+    'local',
+    () => {
+      const uri = join(dir, `run-${++n}`);
+      return { uri, env: {}, store: openStore(uri) };
+    },
+  ],
+  [
+    's3',
+    () => {
+      const uri = `s3://${server.bucket}/proc-${++n}`;
+      return { uri, env: server.env, store: openStore(uri, { env: server.env }) };
+    },
+  ],
 ];
 
 for (const [name, mk] of backends) {
@@ -103,7 +142,7 @@ for (const [name, mk] of backends) {
       a.send('release');
       assert.equal(await a.exit, 0);
       assert.equal((await c.next('acquired')).generation, 2);
-      assert.equal((await c.next('resumed')).step, 1, 'resumes from the first writer\'s checkpoint');
+      assert.equal((await c.next('resumed')).step, 1, "resumes from the first writer's checkpoint");
       await c.next('idle');
       c.send('release');
       assert.equal(await c.exit, 0);
@@ -129,7 +168,7 @@ for (const [name, mk] of backends) {
       assert.equal(await b.exit, 0);
     });
 
-    test('a SIGSTOPped holder that resumes after a takeover fails on its next write and changes nothing visible; the successor\'s checkpoints are intact and the latest', async () => {
+    test("a SIGSTOPped holder that resumes after a takeover fails on its next write and changes nothing visible; the successor's checkpoints are intact and the latest", async () => {
       const { uri, env, store } = mk();
       const a = startWorker(uri, env, { owner: 'paused', waitMs: 0, saves: 0, loop: true });
       await a.next('saved');
@@ -159,7 +198,10 @@ for (const [name, mk] of backends) {
       const visible = (k: string) => !k.startsWith('checkpoints/') || committed.has(k.split('/')[1]!);
       const changed = [...new Set([...before.keys(), ...after.keys()])].filter((k) => before.get(k) !== after.get(k));
       assert.deepEqual(changed.filter(visible), [], 'visible objects unchanged');
-      assert.ok(changed.every((k) => /^checkpoints\/step-\d{12}-g00000001\//.test(k)), `only the stale generation's own objects changed: ${changed.join(', ')}`);
+      assert.ok(
+        changed.every((k) => /^checkpoints\/step-\d{12}-g00000001\//.test(k)),
+        `only the stale generation's own objects changed: ${changed.join(', ')}`,
+      );
       assert.ok([...before.keys()].filter(visible).length > 0);
       assert.deepEqual(await reader.steps(), visibleBefore);
 

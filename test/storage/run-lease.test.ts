@@ -7,8 +7,18 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  CheckpointStore, claimRunInputs, FencedStore, LeaseHeldError, LeaseLostError, openStore, publishArtifact, readArtifactManifest, readLeaseRecord, RunLease,
-  type LeaseClock, type ObjectStore,
+  CheckpointStore,
+  claimRunInputs,
+  FencedStore,
+  LeaseHeldError,
+  LeaseLostError,
+  openStore,
+  publishArtifact,
+  readArtifactManifest,
+  readLeaseRecord,
+  RunLease,
+  type LeaseClock,
+  type ObjectStore,
 } from '../../src/storage';
 import { SpnasError } from '../../src/errors';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
@@ -89,11 +99,16 @@ for (const [name, mk] of backends) {
       await next.fencedStore.put('result.json', '{"by":"next"}');
       const before = await snapshot(store);
       // The stale holder's own clock says it is fine; the compare-and-swap on the lease stops it.
-      await assert.rejects(stale.fencedStore.put('result.json', '{"by":"stale"}'), (e: unknown) =>
-        e instanceof LeaseLostError && !e.retryable && /lost the lease .* held by 'next' \(generation 3\)/.test(e.message));
+      await assert.rejects(
+        stale.fencedStore.put('result.json', '{"by":"stale"}'),
+        (e: unknown) => e instanceof LeaseLostError && !e.retryable && /lost the lease .* held by 'next' \(generation 3\)/.test(e.message),
+      );
       await assert.rejects(new CheckpointStore(stale.fencedStore, 'checkpoints').save(7, ckpt(7)), LeaseLostError);
       await assert.rejects(stale.fencedStore.delete('result.json'), LeaseLostError);
-      await assert.rejects(publishArtifact(stale.fencedStore, 'model', 'model', [{ path: 'weights.bin', data: new Uint8Array([9]) }], { by: 'stale' }), LeaseLostError);
+      await assert.rejects(
+        publishArtifact(stale.fencedStore, 'model', 'model', [{ path: 'weights.bin', data: new Uint8Array([9]) }], { by: 'stale' }),
+        LeaseLostError,
+      );
       assert.ok(stale.signal.aborted);
       assert.equal(await snapshot(store), before, 'the stale writer wrote nothing');
       assert.equal(Buffer.from(await store.get('result.json')).toString(), '{"by":"next"}');
@@ -105,10 +120,15 @@ for (const [name, mk] of backends) {
       const stale = await RunLease.acquire(store, { owner: 'stale', ttlMs: 400, renewIntervalMs: 399, clock: frozenClock });
       clearRenewals(stale);
       let release!: () => void;
-      const gate = new Promise<void>((r) => { release = r; });
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
       // The same store, except that a PUT waits at the gate: the process "stops" after its CAS.
       const gated = Object.assign(Object.create(store) as ObjectStore, {
-        put: async (k: string, d: Uint8Array | string, o?: object) => { await gate; return store.put(k, d, o); },
+        put: async (k: string, d: Uint8Array | string, o?: object) => {
+          await gate;
+          return store.put(k, d, o);
+        },
       });
       const pending = new FencedStore(gated, stale).put('model/model.json', 'stale bytes');
       const next = await RunLease.acquire(store, { owner: 'next', ttlMs: 5000, waitMs: 10_000, pollMs: 50 });
@@ -132,9 +152,14 @@ for (const [name, mk] of backends) {
       const g2 = await RunLease.acquire(store, { owner: 'g2', ttlMs: 400, renewIntervalMs: 399, clock: frozenClock });
       clearRenewals(g2);
       let release!: () => void;
-      const gate = new Promise<void>((r) => { release = r; });
+      const gate = new Promise<void>((r) => {
+        release = r;
+      });
       const gated = Object.assign(Object.create(store) as ObjectStore, {
-        put: async (k: string, d: Uint8Array | string, o?: object) => { await gate; return store.put(k, d, o); },
+        put: async (k: string, d: Uint8Array | string, o?: object) => {
+          await gate;
+          return store.put(k, d, o);
+        },
       });
       const staleSave = new CheckpointStore(new FencedStore(gated, g2), 'checkpoints', { keep: 2 }).save(40, ckpt(40));
       const g3 = await RunLease.acquire(store, { owner: 'g3', ttlMs: 5000, waitMs: 10_000, pollMs: 50 });
@@ -152,8 +177,8 @@ for (const [name, mk] of backends) {
       const latest = await reader.latest();
       assert.equal(latest?.step, 50);
       assert.deepEqual([...latest!.tensors.w!.data], [50, 50, 50]);
-      assert.deepEqual([...(await reader.load(40)).tensors.w!.data], [41, 41, 41], 'step 40 is the successor\'s, not the stale one');
-      assert.ok((await store.list('checkpoints/step-000000000040-g00000002/')).length > 0, 'another generation\'s uncommitted directory is never pruned');
+      assert.deepEqual([...(await reader.load(40)).tensors.w!.data], [41, 41, 41], "step 40 is the successor's, not the stale one");
+      assert.ok((await store.list('checkpoints/step-000000000040-g00000002/')).length > 0, "another generation's uncommitted directory is never pruned");
       assert.equal((await store.list('checkpoints/step-000000000010-')).length, 0, 'dropped checkpoints are deleted');
       await g3.release();
     });
@@ -177,10 +202,20 @@ for (const [name, mk] of backends) {
       const lease = await RunLease.acquire(store, { owner: 'claim', ttlMs: 5000 });
       const run = { kind: 'train', config: { epochs: 5, lr: 0.1 }, data: { uri: 'x', limit: 10 } };
       assert.equal((await claimRunInputs(lease.fencedStore, run, { what: 'training run' })).outcome, 'new');
-      assert.equal((await claimRunInputs(lease.fencedStore, { data: { limit: 10, uri: 'x' }, config: { lr: 0.1, epochs: 5 }, kind: 'train' }, { what: 'training run' })).outcome, 'resume');
-      await assert.rejects(claimRunInputs(lease.fencedStore, { ...run, config: { epochs: 9, lr: 0.2 } }, { what: 'training run' }), (e: unknown) =>
-        (e as SpnasError).code === 'RUN_INPUTS_DIFFER' && /training run with other inputs \(config\.epochs, config\.lr differ/.test((e as Error).message));
-      await assert.rejects(claimRunInputs(lease.fencedStore, { ...run, config: { epochs: 9, lr: 0.2 } }, { what: 'training run', mutable: ['config.epochs'] }), /config\.lr differ/);
+      assert.equal(
+        (await claimRunInputs(lease.fencedStore, { data: { limit: 10, uri: 'x' }, config: { lr: 0.1, epochs: 5 }, kind: 'train' }, { what: 'training run' }))
+          .outcome,
+        'resume',
+      );
+      await assert.rejects(
+        claimRunInputs(lease.fencedStore, { ...run, config: { epochs: 9, lr: 0.2 } }, { what: 'training run' }),
+        (e: unknown) =>
+          (e as SpnasError).code === 'RUN_INPUTS_DIFFER' && /training run with other inputs \(config\.epochs, config\.lr differ/.test((e as Error).message),
+      );
+      await assert.rejects(
+        claimRunInputs(lease.fencedStore, { ...run, config: { epochs: 9, lr: 0.2 } }, { what: 'training run', mutable: ['config.epochs'] }),
+        /config\.lr differ/,
+      );
       const r = await claimRunInputs(lease.fencedStore, { ...run, config: { epochs: 9, lr: 0.1 } }, { what: 'training run', mutable: ['config.epochs'] });
       assert.deepEqual(r, { outcome: 'updated', changed: ['config.epochs'] });
       assert.equal(JSON.parse(Buffer.from(await store.get('run.json')).toString()).config.epochs, 9);
@@ -197,7 +232,10 @@ test('a holder that cannot renew for a TTL stops writing (S3 server down), even 
   await new Promise((r) => setTimeout(r, 1300));
   await server.start();
   assert.ok(lease.signal.aborted, 'the lease signal aborts');
-  await assert.rejects(lease.fencedStore.put('late.json', '{}'), (e: unknown) => e instanceof LeaseLostError && /not renewed for \d+ ms .*last renewal error/.test(e.message));
+  await assert.rejects(
+    lease.fencedStore.put('late.json', '{}'),
+    (e: unknown) => e instanceof LeaseLostError && /not renewed for \d+ ms .*last renewal error/.test(e.message),
+  );
   assert.equal(await store.head('late.json'), null);
   assert.ok(events.includes('renew-failed') && events.includes('lost'), events.join(','));
 });
@@ -206,7 +244,10 @@ test('an S3 server that ignores conditional writes is refused, or used in the do
   const weak = await startS3Server({ ignoreConditionalWrites: true });
   try {
     const store = openStore(`s3://${weak.bucket}/run`, { env: weak.env });
-    await assert.rejects(RunLease.acquire(store, { owner: 'a' }), (e: unknown) => (e as SpnasError).code === 'LEASE_UNSUPPORTED' && /ignores conditional writes/.test((e as Error).message));
+    await assert.rejects(
+      RunLease.acquire(store, { owner: 'a' }),
+      (e: unknown) => (e as SpnasError).code === 'LEASE_UNSUPPORTED' && /ignores conditional writes/.test((e as Error).message),
+    );
     const a = await RunLease.acquire(store, { owner: 'a', ttlMs: 5000, conditionalWrites: 'best-effort' });
     await assert.rejects(RunLease.acquire(store, { owner: 'b', conditionalWrites: 'best-effort' }), LeaseHeldError);
     await a.fencedStore.put('x.json', '1');

@@ -8,20 +8,30 @@ import { freePort, startS3Server, type S3TestServer } from '../support/s3-server
 
 const MiB = 1024 * 1024;
 let server: S3TestServer;
-before(async () => { server = await startS3Server(); });
-after(async () => { await server?.stop(); });
+before(async () => {
+  server = await startS3Server();
+});
+after(async () => {
+  await server?.stop();
+});
 
 function pattern(n: number, seed: number): Uint8Array {
   const b = new Uint8Array(n);
   let x = seed >>> 0;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; b[i] = x >>> 24; }
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    b[i] = x >>> 24;
+  }
   return b;
 }
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 async function collect(it: AsyncIterable<Uint8Array>, onChunk?: (n: number) => Promise<void>): Promise<Buffer> {
   const parts: Uint8Array[] = [];
-  for await (const c of it) { parts.push(c); await onChunk?.(parts.length); }
+  for await (const c of it) {
+    parts.push(c);
+    await onChunk?.(parts.length);
+  }
   return Buffer.concat(parts);
 }
 
@@ -30,14 +40,22 @@ test('multipart round trips (5 MiB parts) for bytes and streams; sha256 recorded
   const big = pattern(12 * MiB + 123, 1);
   // gofakes3 returns plain ETags for multipart objects, so observe the commands the client sends.
   const sent: string[] = [];
-  s.client.middlewareStack.add((next, context) => (args) => { sent.push(context.commandName ?? '?'); return next(args); }, { step: 'initialize', name: 'testRecorder' });
+  s.client.middlewareStack.add(
+    (next, context) => (args) => {
+      sent.push(context.commandName ?? '?');
+      return next(args);
+    },
+    { step: 'initialize', name: 'testRecorder' },
+  );
   const r = await s.put('big.bin', big);
   assert.equal(r.sha256, sha(big));
   assert.deepEqual(sent, ['CreateMultipartUploadCommand', 'UploadPartCommand', 'UploadPartCommand', 'UploadPartCommand', 'CompleteMultipartUploadCommand']);
   assert.equal((await s.head('big.bin'))?.sha256, sha(big));
   assert.equal(sha(await s.get('big.bin')), sha(big));
 
-  async function* gen() { for (let o = 0; o < big.length; o += 1_000_000) yield big.subarray(o, o + 1_000_000); }
+  async function* gen() {
+    for (let o = 0; o < big.length; o += 1_000_000) yield big.subarray(o, o + 1_000_000);
+  }
   sent.length = 0;
   const rs = await s.putStream('big-stream.bin', gen());
   assert.equal(sent.filter((c) => c === 'UploadPartCommand').length, 3);
@@ -48,7 +66,10 @@ test('multipart round trips (5 MiB parts) for bytes and streams; sha256 recorded
 
 test('a server restart is retried transparently (request and mid-stream)', async () => {
   const retries: string[] = [];
-  const s = openStore(`s3://${server.bucket}/restart`, { env: server.env, retry: { attempts: 10, baseDelayMs: 100, maxDelayMs: 400, onRetry: (i) => retries.push(i.error.code) } });
+  const s = openStore(`s3://${server.bucket}/restart`, {
+    env: server.env,
+    retry: { attempts: 10, baseDelayMs: 100, maxDelayMs: 400, onRetry: (i) => retries.push(i.error.code) },
+  });
   await s.put('x.txt', 'survives');
   await server.kill();
   const pending = s.get('x.txt');
@@ -96,7 +117,10 @@ test('a missing bucket is named; an unreachable endpoint gives up with a Transie
   const s = openStore('s3://no-such-bucket-42/p', { env: server.env });
   await assert.rejects(s.get('k'), (e) => e instanceof InvalidInputError && e.code === 'S3_NO_SUCH_BUCKET' && e.message.includes("'no-such-bucket-42'"));
   const port = await freePort();
-  const down = openStore('s3://far-bucket/p', { env: { ...server.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, retry: { attempts: 3, baseDelayMs: 20 } });
+  const down = openStore('s3://far-bucket/p', {
+    env: { ...server.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` },
+    retry: { attempts: 3, baseDelayMs: 20 },
+  });
   await assert.rejects(down.put('k', 'v'), (e) => {
     assert.ok(e instanceof TransientError, String(e));
     assert.match(e.message, /far-bucket/);
@@ -109,7 +133,10 @@ test('a missing bucket is named; an unreachable endpoint gives up with a Transie
 
 test('cancelling during a retry wait stops at once with CancelledError', async () => {
   const port = await freePort();
-  const down = openStore('s3://far-bucket/p', { env: { ...server.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` }, retry: { attempts: 50, baseDelayMs: 1000 } });
+  const down = openStore('s3://far-bucket/p', {
+    env: { ...server.env, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${port}` },
+    retry: { attempts: 50, baseDelayMs: 1000 },
+  });
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 200);
   const t0 = Date.now();
@@ -118,7 +145,12 @@ test('cancelling during a retry wait stops at once with CancelledError', async (
 });
 
 test('settings come from the AWS environment plus SPNAS_S3_FORCE_PATH_STYLE', () => {
-  assert.deepEqual(s3SettingsFromEnv({ AWS_ENDPOINT_URL: 'http://minio:9000' }), { endpoint: 'http://minio:9000', region: 'us-east-1', forcePathStyle: true, nonAws: true });
+  assert.deepEqual(s3SettingsFromEnv({ AWS_ENDPOINT_URL: 'http://minio:9000' }), {
+    endpoint: 'http://minio:9000',
+    region: 'us-east-1',
+    forcePathStyle: true,
+    nonAws: true,
+  });
   const aws = s3SettingsFromEnv({ AWS_REGION: 'eu-west-1' });
   assert.equal(aws.forcePathStyle, false);
   assert.equal(aws.nonAws, false);

@@ -16,7 +16,7 @@ test('docs/study-spec.schema.json is current (regenerate: spnas study schema --o
 
 test('examples/study.json parses; its relative paths resolve against its own directory', () => {
   const spec = readStudySpecFile(path.join(ROOT, 'examples', 'study.json'));
-  assert.equal(spec.storage, path.join(ROOT, 'runs', 'studies'));
+  assert.equal(spec.storage, path.join(ROOT, 'runs'));
   assert.equal(spec.data.train.uri, path.resolve(ROOT, '..', 'shared', 'data', 'cifar10-jpeg'));
   assert.ok(!('$schema' in spec), 'the editor-only $schema key does not reach the workflow input');
 });

@@ -7,7 +7,13 @@ import { Space } from '../../src/hpo/space';
 import { parseStudySpec } from '../../src/study/spec';
 import { planTrial, warmupEpochsFor } from '../../src/study/trial-plan';
 
-const spec = parseStudySpec({ name: 't', storage: '/tmp/x', space: 'cifar-small', data: { train: { uri: '/d', valCount: 100 } }, budget: { searchEpochs: 4, warmupEpochs: 2 } });
+const spec = parseStudySpec({
+  name: 't',
+  storage: '/tmp/x',
+  space: 'cifar-small',
+  data: { train: { uri: '/d', valCount: 100 } },
+  budget: { searchEpochs: 4, warmupEpochs: 2 },
+});
 const largestMs = 22;
 
 /** Corners of every float/int range crossed with every categorical choice, plus seeded random points. */

@@ -82,7 +82,13 @@ export function isLocalUrl(url: string): boolean {
 export async function withBrowser<T>(fn: (b: BrowserSession) => Promise<T>, opts: BrowserOptions = {}): Promise<T> {
   if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run 'bash scripts/setup.sh' (it installs Debian's chromium)`);
   // launchServer, not launch: its handle can kill the Chromium process if a close ever hangs.
-  const server = await chromium.launchServer({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_FLAGS, ...(opts.args ?? [])], host: '127.0.0.1', timeout: 60_000 });
+  const server = await chromium.launchServer({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...(opts.args ?? [])],
+    host: '127.0.0.1',
+    timeout: 60_000,
+  });
   const servers: LocalServer[] = [];
   let browser: Browser | undefined;
   try {
@@ -173,7 +179,9 @@ export async function dropFiles(page: Page, selector: string, files: FilePayload
 
 /** Waits until at least `count` elements match `selector`. */
 export async function waitForCount(page: Page, selector: string, count: number, timeoutMs = 120_000): Promise<void> {
-  await page.waitForFunction(([sel, n]) => (globalThis as unknown as PageGlobals).document.querySelectorAll(sel).length >= n, [selector, count] as const, { timeout: timeoutMs });
+  await page.waitForFunction(([sel, n]) => (globalThis as unknown as PageGlobals).document.querySelectorAll(sel).length >= n, [selector, count] as const, {
+    timeout: timeoutMs,
+  });
 }
 
 export interface RunningCli {
@@ -189,7 +197,11 @@ export interface RunningCli {
  * The caller must kill() it in `finally`.
  */
 export function spawnSpnas(args: string[], repo: string, env: Record<string, string> = {}): RunningCli {
-  const cp = spawn(process.execPath, [path.join(repo, 'bin', 'spnas.js'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env } });
+  const cp = spawn(process.execPath, [path.join(repo, 'bin', 'spnas.js'), ...args], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...env },
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -198,7 +210,9 @@ export function spawnSpnas(args: string[], repo: string, env: Record<string, str
     stderr += d.toString();
     listeners.forEach((l) => l());
   });
-  const exit = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => cp.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  const exit = new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+    cp.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })),
+  );
   let exited = false;
   void exit.then(() => (exited = true));
   return {
@@ -212,7 +226,10 @@ export function spawnSpnas(args: string[], repo: string, env: Record<string, str
           const m = re.exec(stderr);
           if (m) done(() => resolve(m));
         };
-        const timer = setTimeout(() => done(() => reject(new Error(`spnas ${args[0]}: no ${re} on stderr within ${timeoutMs / 1000} s:\n${stderr}`))), timeoutMs);
+        const timer = setTimeout(
+          () => done(() => reject(new Error(`spnas ${args[0]}: no ${re} on stderr within ${timeoutMs / 1000} s:\n${stderr}`))),
+          timeoutMs,
+        );
         const done = (f: () => void) => {
           clearTimeout(timer);
           listeners.delete(check);

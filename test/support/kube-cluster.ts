@@ -82,7 +82,13 @@ function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.on('exit', () => {
-    for (const c of live) if (c.pid && c.exitCode === null) try { process.kill(c.pid, 'SIGKILL'); } catch { /* already gone */ }
+    for (const c of live)
+      if (c.pid && c.exitCode === null)
+        try {
+          process.kill(c.pid, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
   });
 }
 
@@ -100,7 +106,8 @@ async function until<T>(what: string, timeoutMs: number, procs: Proc[], fn: () =
   let lastErr: unknown;
   for (;;) {
     for (const p of procs) {
-      if (p.child.exitCode !== null || p.child.signalCode !== null) throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) while waiting for ${what}:\n${tail(p.log)}`);
+      if (p.child.exitCode !== null || p.child.signalCode !== null)
+        throw new Error(`${p.name} exited (${p.child.exitCode ?? p.child.signalCode}) while waiting for ${what}:\n${tail(p.log)}`);
     }
     try {
       const v = await fn();
@@ -115,12 +122,16 @@ async function until<T>(what: string, timeoutMs: number, procs: Proc[], fn: () =
 
 function httpsGet(url: string, pki: KubePki): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
-    const req = httpsRequest(url, { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey), timeout: 10_000 }, (r) => {
-      let body = '';
-      r.setEncoding('utf8');
-      r.on('data', (c: string) => (body += c));
-      r.on('end', () => res({ status: r.statusCode ?? 0, body }));
-    });
+    const req = httpsRequest(
+      url,
+      { ca: readFileSync(pki.caCert), cert: readFileSync(pki.adminCert), key: readFileSync(pki.adminKey), timeout: 10_000 },
+      (r) => {
+        let body = '';
+        r.setEncoding('utf8');
+        r.on('data', (c: string) => (body += c));
+        r.on('end', () => res({ status: r.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', rej);
     req.on('timeout', () => req.destroy(new Error(`timeout: ${url}`)));
     req.end();
@@ -128,7 +139,9 @@ function httpsGet(url: string, pki: KubePki): Promise<{ status: number; body: st
 }
 
 function kubeconfigYaml(server: string, pki: KubePki, user: Record<string, string>): string {
-  const u = Object.entries(user).map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`).join('\n');
+  const u = Object.entries(user)
+    .map(([k, v]) => `    ${k}: ${JSON.stringify(v)}`)
+    .join('\n');
   return `apiVersion: v1
 kind: Config
 clusters:
@@ -153,7 +166,13 @@ function node(name: string, gpus: number): V1Node {
     kind: 'Node',
     metadata: {
       name,
-      labels: { 'kubernetes.io/hostname': name, 'kubernetes.io/os': 'linux', 'kubernetes.io/arch': 'amd64', type: 'kwok', ...(gpus > 0 ? { [GPU_NODE_LABEL]: 'true' } : {}) },
+      labels: {
+        'kubernetes.io/hostname': name,
+        'kubernetes.io/os': 'linux',
+        'kubernetes.io/arch': 'amd64',
+        type: 'kwok',
+        ...(gpus > 0 ? { [GPU_NODE_LABEL]: 'true' } : {}),
+      },
     },
     spec: gpus > 0 ? { taints: [{ ...GPU_TAINT }] } : {},
     status: {
@@ -204,10 +223,16 @@ export async function startKubeCluster(): Promise<KubeCluster> {
     const [etcdPort, peerPort, apiPort, kwokPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     // etcd needs no certificates: it starts while openssl makes them.
     const etcd = startProc('etcd', [
-      '--name=test', `--data-dir=${join(dir, 'etcd')}`, '--unsafe-no-fsync', '--log-level=warn',
-      `--listen-client-urls=http://127.0.0.1:${etcdPort}`, `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
-      `--listen-peer-urls=http://127.0.0.1:${peerPort}`, `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
-      `--initial-cluster=test=http://127.0.0.1:${peerPort}`, '--listen-metrics-urls=',
+      '--name=test',
+      `--data-dir=${join(dir, 'etcd')}`,
+      '--unsafe-no-fsync',
+      '--log-level=warn',
+      `--listen-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--advertise-client-urls=http://127.0.0.1:${etcdPort}`,
+      `--listen-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-advertise-peer-urls=http://127.0.0.1:${peerPort}`,
+      `--initial-cluster=test=http://127.0.0.1:${peerPort}`,
+      '--listen-metrics-urls=',
     ]);
     const pki = await makePki(dir);
     mark('pki');
@@ -224,12 +249,23 @@ export async function startKubeCluster(): Promise<KubeCluster> {
 
     const api = startProc('kube-apiserver', [
       `--etcd-servers=http://127.0.0.1:${etcdPort}`,
-      '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-      `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, `--client-ca-file=${pki.caCert}`,
-      '--authorization-mode=RBAC', '--endpoint-reconciler-type=none', '--service-cluster-ip-range=10.0.0.0/24',
-      `--service-account-issuer=https://kubernetes.default.svc`, `--service-account-key-file=${pki.saPub}`, `--service-account-signing-key-file=${pki.saKey}`,
-      `--kubelet-client-certificate=${pki.adminCert}`, `--kubelet-client-key=${pki.adminKey}`, '--kubelet-preferred-address-types=InternalIP',
-      '--profiling=false', '--v=1',
+      '--bind-address=127.0.0.1',
+      '--advertise-address=127.0.0.1',
+      `--secure-port=${apiPort}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      `--client-ca-file=${pki.caCert}`,
+      '--authorization-mode=RBAC',
+      '--endpoint-reconciler-type=none',
+      '--service-cluster-ip-range=10.0.0.0/24',
+      `--service-account-issuer=https://kubernetes.default.svc`,
+      `--service-account-key-file=${pki.saPub}`,
+      `--service-account-signing-key-file=${pki.saKey}`,
+      `--kubelet-client-certificate=${pki.adminCert}`,
+      `--kubelet-client-key=${pki.adminKey}`,
+      '--kubelet-preferred-address-types=InternalIP',
+      '--profiling=false',
+      '--v=1',
     ]);
     await until('kube-apiserver /readyz', 60_000, [etcd, api], async () => (await httpsGet(`${server}/readyz`, pki)).status === 200);
     mark('apiserver');
@@ -252,9 +288,15 @@ export async function startKubeCluster(): Promise<KubeCluster> {
     if (crd.code !== 0) throw new Error(`applying kwok's Logs CRD failed: ${crd.stderr}`);
     const adminKubeconfig = ['--kubeconfig', kubeconfigPath];
     const kcm = startProc('kube-controller-manager', [
-      ...adminKubeconfig, '--leader-elect=false', '--secure-port=0', '--controllers=*,-node-ipam-controller,-persistentvolume-attach-detach-controller',
-      `--service-account-private-key-file=${pki.saKey}`, `--root-ca-file=${pki.caCert}`, '--use-service-account-credentials=false',
-      '--concurrent-job-syncs=10', '--v=1',
+      ...adminKubeconfig,
+      '--leader-elect=false',
+      '--secure-port=0',
+      '--controllers=*,-node-ipam-controller,-persistentvolume-attach-detach-controller',
+      `--service-account-private-key-file=${pki.saKey}`,
+      `--root-ca-file=${pki.caCert}`,
+      '--use-service-account-credentials=false',
+      '--concurrent-job-syncs=10',
+      '--v=1',
     ]);
     const sched = startProc('kube-scheduler', [...adminKubeconfig, '--leader-elect=false', '--secure-port=0', '--v=1']);
     await until('kwok Logs CRD established', 20_000, [etcd, api], async () => {
@@ -262,9 +304,16 @@ export async function startKubeCluster(): Promise<KubeCluster> {
       return r.stdout.trim() === 'True';
     });
     const kwok = startProc('kwok', [
-      ...adminKubeconfig, '--manage-all-nodes=true', `--config=${stagesFile}`, '--enable-crds=Logs',
-      `--server-address=127.0.0.1:${kwokPort}`, '--node-ip=127.0.0.1', `--node-port=${kwokPort}`,
-      `--tls-cert-file=${pki.servingCert}`, `--tls-private-key-file=${pki.servingKey}`, '--cidr=10.128.0.1/16',
+      ...adminKubeconfig,
+      '--manage-all-nodes=true',
+      `--config=${stagesFile}`,
+      '--enable-crds=Logs',
+      `--server-address=127.0.0.1:${kwokPort}`,
+      '--node-ip=127.0.0.1',
+      `--node-port=${kwokPort}`,
+      `--tls-cert-file=${pki.servingCert}`,
+      `--tls-private-key-file=${pki.servingKey}`,
+      '--cidr=10.128.0.1/16',
     ]);
     const all = [etcd, api, kcm, sched, kwok];
     await Promise.all([core.createNode({ body: node(GPU_NODE, 4) }), core.createNode({ body: node(CPU_NODE, 0) })]);
@@ -297,7 +346,11 @@ export async function startKubeCluster(): Promise<KubeCluster> {
         return name;
       },
       async serviceAccountConfig(namespace, serviceAccount) {
-        const tr = await core.createNamespacedServiceAccountToken({ namespace, name: serviceAccount, body: { spec: { audiences: [], expirationSeconds: 3600 } } });
+        const tr = await core.createNamespacedServiceAccountToken({
+          namespace,
+          name: serviceAccount,
+          body: { spec: { audiences: [], expirationSeconds: 3600 } },
+        });
         const file = join(dir, `sa-${namespace}-${serviceAccount}.kubeconfig`);
         writeFileSync(file, kubeconfigYaml(server, pki, { token: tr.status!.token }));
         const c = new KubeConfig();
@@ -315,8 +368,16 @@ export async function startKubeCluster(): Promise<KubeCluster> {
         const file = join(logDir, `${namespace}_${pod}_${container}.log`);
         writeFileSync(file, '');
         await kc.makeApiClient(CustomObjectsApi).createNamespacedCustomObject({
-          group: 'kwok.x-k8s.io', version: 'v1alpha1', namespace, plural: 'logs',
-          body: { apiVersion: 'kwok.x-k8s.io/v1alpha1', kind: 'Logs', metadata: { name: pod, namespace }, spec: { logs: [{ containers: [container], logsFile: file, follow: true }] } },
+          group: 'kwok.x-k8s.io',
+          version: 'v1alpha1',
+          namespace,
+          plural: 'logs',
+          body: {
+            apiVersion: 'kwok.x-k8s.io/v1alpha1',
+            kind: 'Logs',
+            metadata: { name: pod, namespace },
+            spec: { logs: [{ containers: [container], logsFile: file, follow: true }] },
+          },
         });
         return (line: string) => appendFileSync(file, `${new Date().toISOString().replace('Z', '000000Z')} stdout F ${line}\n`);
       },

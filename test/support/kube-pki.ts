@@ -33,7 +33,23 @@ async function signed(dir: string, name: string, subj: string, ext: string, pki:
   await ecKey(key);
   writeFileSync(extFile, ext);
   await run('openssl', ['req', '-new', '-key', key, '-subj', subj, '-out', csr]);
-  await run('openssl', ['x509', '-req', '-in', csr, '-CA', pki.caCert, '-CAkey', pki.caKey, '-CAcreateserial', '-days', '3', '-extfile', extFile, '-out', cert]);
+  await run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    pki.caCert,
+    '-CAkey',
+    pki.caKey,
+    '-CAcreateserial',
+    '-days',
+    '3',
+    '-extfile',
+    extFile,
+    '-out',
+    cert,
+  ]);
   return [cert, key];
 }
 
@@ -44,10 +60,32 @@ export async function makePki(dir: string): Promise<KubePki> {
   const saKey = join(dir, 'sa.key');
   const saPub = join(dir, 'sa.pub');
   await ecKey(caKey);
-  await run('openssl', ['req', '-x509', '-new', '-key', caKey, '-subj', '/CN=spnas-test-ca', '-days', '3', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign', '-out', caCert]);
+  await run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    caKey,
+    '-subj',
+    '/CN=spnas-test-ca',
+    '-days',
+    '3',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign',
+    '-out',
+    caCert,
+  ]);
   const ca = { caCert, caKey };
   const [[servingCert, servingKey], [adminCert, adminKey]] = await Promise.all([
-    signed(dir, 'serving', '/CN=kube-apiserver', 'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n', ca),
+    signed(
+      dir,
+      'serving',
+      '/CN=kube-apiserver',
+      'subjectAltName=IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc\nextendedKeyUsage=serverAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n',
+      ca,
+    ),
     signed(dir, 'admin', '/O=system:masters/CN=spnas-test-admin', 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n', ca),
     (async () => {
       await ecKey(saKey);

@@ -31,7 +31,13 @@ export function spnas(args: string[], opts: CliOptions = {}): CliRun {
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL', env: childEnv(opts.env) });
   const timedOut = (r.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
-  return { code: r.status ?? -1, stdout: r.stdout ?? '', stderr: (r.stderr ?? '') + (timedOut ? `\n[test: spnas ${args[0]} killed after ${timeoutMs} ms]` : ''), signal: r.signal, timedOut };
+  return {
+    code: r.status ?? -1,
+    stdout: r.stdout ?? '',
+    stderr: (r.stderr ?? '') + (timedOut ? `\n[test: spnas ${args[0]} killed after ${timeoutMs} ms]` : ''),
+    signal: r.signal,
+    timedOut,
+  };
 }
 
 /** A `spnas` process running in the background. */
@@ -48,10 +54,17 @@ export function startSpnas(args: string[], opts: CliOptions = {}): RunningCli {
   const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO, env: childEnv(opts.env), stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => { stdout += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   let timedOut = false;
-  const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, timeoutMs);
   const done = new Promise<CliRun>((res) => {
     child.once('close', (code, signal) => {
       clearTimeout(timer);
@@ -65,10 +78,17 @@ export function startSpnas(args: string[], opts: CliOptions = {}): RunningCli {
  * Polls `check` every `intervalMs` until it returns a value, the process ends, or `timeoutMs` passes.
  * @throws naming `what` and the process's stderr when it never happens.
  */
-export async function waitWhileRunning<T>(run: RunningCli, what: string, check: () => T | undefined | Promise<T | undefined>, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function waitWhileRunning<T>(
+  run: RunningCli,
+  what: string,
+  check: () => T | undefined | Promise<T | undefined>,
+  o: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (o.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   let exited = false;
-  void run.done.then(() => { exited = true; });
+  void run.done.then(() => {
+    exited = true;
+  });
   for (;;) {
     const v = await check();
     if (v !== undefined) return v;

@@ -53,7 +53,10 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string,
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`gofakes3 exited with code ${child.exitCode}: ${log()}`);
     const ok = await new Promise<boolean>((res) => {
-      const sock = connect(port, '127.0.0.1', () => { sock.destroy(); res(true); });
+      const sock = connect(port, '127.0.0.1', () => {
+        sock.destroy();
+        res(true);
+      });
       sock.once('error', () => res(false));
     });
     if (ok) return;
@@ -68,7 +71,8 @@ function gateway(target: number, opts: { accessKeyId?: string; ignoreConditional
     const m = /Credential=([^/]+)\//.exec(auth);
     if (opts.accessKeyId !== undefined && (!m || m[1] !== opts.accessKeyId)) {
       req.resume();
-      const body = '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>';
+      const body =
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidAccessKeyId</Code><Message>The AWS Access Key Id you provided does not exist in our records.</Message></Error>';
       res.writeHead(403, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
       res.end(body);
       return;
@@ -102,27 +106,45 @@ export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?
   let stderr = '';
   const start = async () => {
     stderr = '';
-    child = spawn(GOFAKES3_BIN, ['-backend', 'fs', '-fs.path', dir, '-fs.create', '-host', `127.0.0.1:${s3Port}`, '-initialbucket', bucket, '-quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child.stderr?.on('data', (d: Buffer) => { stderr = (stderr + d.toString()).slice(-2000); });
+    child = spawn(GOFAKES3_BIN, ['-backend', 'fs', '-fs.path', dir, '-fs.create', '-host', `127.0.0.1:${s3Port}`, '-initialbucket', bucket, '-quiet'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr = (stderr + d.toString()).slice(-2000);
+    });
     await waitForPort(s3Port, child, () => stderr);
   };
   const kill = async () => {
     const c = child;
     if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    await new Promise<void>((res) => { c.once('exit', () => res()); c.kill('SIGKILL'); });
+    await new Promise<void>((res) => {
+      c.once('exit', () => res());
+      c.kill('SIGKILL');
+    });
   };
   await start();
   let gw: Server | undefined;
   let port = s3Port;
   if (opts.requireAccessKeyId || opts.ignoreConditionalWrites) {
-    const g = gateway(s3Port, { ...(opts.requireAccessKeyId ? { accessKeyId: opts.requireAccessKeyId } : {}), ...(opts.ignoreConditionalWrites ? { ignoreConditionalWrites: true } : {}) });
+    const g = gateway(s3Port, {
+      ...(opts.requireAccessKeyId ? { accessKeyId: opts.requireAccessKeyId } : {}),
+      ...(opts.ignoreConditionalWrites ? { ignoreConditionalWrites: true } : {}),
+    });
     gw = g;
     port = await new Promise<number>((res) => g.listen(0, '127.0.0.1', () => res((g.address() as { port: number }).port)));
   }
   const endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint, port, bucket,
-    env: { AWS_ENDPOINT_URL_S3: endpoint, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: opts.requireAccessKeyId ?? 'spnas-test', AWS_SECRET_ACCESS_KEY: 'spnas-test-secret', SPNAS_S3_FORCE_PATH_STYLE: 'true' },
+    endpoint,
+    port,
+    bucket,
+    env: {
+      AWS_ENDPOINT_URL_S3: endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: opts.requireAccessKeyId ?? 'spnas-test',
+      AWS_SECRET_ACCESS_KEY: 'spnas-test-secret',
+      SPNAS_S3_FORCE_PATH_STYLE: 'true',
+    },
     kill,
     start,
     async stop() {

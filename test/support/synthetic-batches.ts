@@ -24,7 +24,7 @@ export class SyntheticBatches implements BatchSource {
       const c = Math.floor(rnd() * this.classes);
       labels[b] = c;
       for (let p = 0; p < s * s; p++) {
-        for (let ch = 0; ch < 3; ch++) images[(b * s * s + p) * 3 + ch] = (rnd() - 0.5) + (ch === c % 3 ? (c / this.classes) * 2 - 1 : 0);
+        for (let ch = 0; ch < 3; ch++) images[(b * s * s + p) * 3 + ch] = rnd() - 0.5 + (ch === c % 3 ? (c / this.classes) * 2 - 1 : 0);
       }
     }
     return { images, labels, size: n, index };

@@ -36,9 +36,15 @@ export async function startTemporal(): Promise<TemporalFixture> {
   const running: RunningWorkers[] = [];
   const children: ComputeProcess[] = [];
   return {
-    server, target, client, dir,
+    server,
+    target,
+    client,
+    dir,
     async workers(cfg = {}, deps = {}) {
-      const w = await startWorkers(workerConfigFromEnv({}, { metricsPort: 0, healthPort: 0, shutdownGraceSeconds: 2, ...cfg }), target, { handleSignals: false, ...deps });
+      const w = await startWorkers(workerConfigFromEnv({}, { metricsPort: 0, healthPort: 0, shutdownGraceSeconds: 2, ...cfg }), target, {
+        handleSignals: false,
+        ...deps,
+      });
       running.push(w);
       return w;
     },

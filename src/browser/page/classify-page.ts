@@ -65,13 +65,19 @@ function render(file: File, r: Classified, info: WebPageInfo): HTMLLIElement {
   Object.assign(li.dataset, { file: file.name, class: String(r.top), label: info.labels[r.top], prob: r.probs[r.top]!.toFixed(6), ms: r.ms.toFixed(3) });
   const img = Object.assign(document.createElement('img'), { src: URL.createObjectURL(file), alt: file.name });
   const text = document.createElement('div');
-  text.append(Object.assign(document.createElement('div'), { className: 'top', textContent: `${info.labels[r.top]} (${(100 * r.probs[r.top]!).toFixed(1)}%)` }));
+  text.append(
+    Object.assign(document.createElement('div'), { className: 'top', textContent: `${info.labels[r.top]} (${(100 * r.probs[r.top]!).toFixed(1)}%)` }),
+  );
   const bars = Object.assign(document.createElement('div'), { className: 'bars' });
   const order = [...r.probs.keys()].sort((a, b) => r.probs[b]! - r.probs[a]!).slice(0, 3);
   for (const k of order) {
     const bar = Object.assign(document.createElement('span'), { className: 'b' });
     bar.style.width = `${(100 * r.probs[k]!).toFixed(1)}%`;
-    bars.append(Object.assign(document.createElement('span'), { textContent: info.labels[k] }), bar, Object.assign(document.createElement('span'), { textContent: `${(100 * r.probs[k]!).toFixed(1)}%` }));
+    bars.append(
+      Object.assign(document.createElement('span'), { textContent: info.labels[k] }),
+      bar,
+      Object.assign(document.createElement('span'), { textContent: `${(100 * r.probs[k]!).toFixed(1)}%` }),
+    );
   }
   text.append(bars, Object.assign(document.createElement('div'), { className: 'meta', textContent: `${file.name}: inference ${r.ms.toFixed(2)} ms` }));
   li.append(img, text);
@@ -87,13 +93,18 @@ function fail(message: string): void {
 
 async function main(): Promise<void> {
   if (location.protocol === 'file:') {
-    throw new Error('browsers do not let a page opened from disk load its model files: serve this directory, e.g. `spnas export --model <model> --web <dir> --serve`, or any static file server (`python3 -m http.server -d <dir>`), and open the http:// address it prints');
+    throw new Error(
+      'browsers do not let a page opened from disk load its model files: serve this directory, e.g. `spnas export --model <model> --web <dir> --serve`, or any static file server (`python3 -m http.server -d <dir>`), and open the http:// address it prints',
+    );
   }
   const res = await fetch(WEB_PAGE_INFO);
   if (!res.ok) throw new Error(`cannot read ${WEB_PAGE_INFO} (${res.status}): is this the directory that \`spnas export --web\` wrote?`);
   const info = (await res.json()) as WebPageInfo;
   show('arch', `${info.architecture} (${info.space.name})`);
-  show('accuracy', info.metrics.valTop1 !== undefined ? `${(100 * info.metrics.valTop1).toFixed(1)}% (${info.metrics.valCount ?? '?'} images)` : 'not recorded');
+  show(
+    'accuracy',
+    info.metrics.valTop1 !== undefined ? `${(100 * info.metrics.valTop1).toFixed(1)}% (${info.metrics.valCount ?? '?'} images)` : 'not recorded',
+  );
   const be = await chooseBackend(checkBackendPreference(new URLSearchParams(location.search).get('backend') ?? 'auto', 'the ?backend= parameter'), 'wasm/');
   show('backend', `${be.name} (${be.detail})`);
 
@@ -123,7 +134,10 @@ async function main(): Promise<void> {
         try {
           results.prepend(render(file, await classify(model, await toInput(file, info, lut)), info));
         } catch (err) {
-          const li = Object.assign(document.createElement('li'), { className: 'error', textContent: `${file.name}: not an image this browser can decode (${(err as Error).message})` });
+          const li = Object.assign(document.createElement('li'), {
+            className: 'error',
+            textContent: `${file.name}: not an image this browser can decode (${(err as Error).message})`,
+          });
           li.dataset.file = file.name;
           li.dataset.error = 'true';
           results.prepend(li);

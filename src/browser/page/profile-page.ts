@@ -68,7 +68,13 @@ async function main(): Promise<void> {
   const be = await chooseBackend(preference, 'wasm/');
   show('backend', `${be.name} (${be.detail})${be.skipped.length ? `; not used: ${be.skipped.join('; ')}` : ''}`);
 
-  const m = await measureSpace(tf, space, be.threads, { repeats: cfg.repeats, warmup: cfg.warmup, samples: cfg.samples, seed: cfg.seed, onProgress: progressSender(session) });
+  const m = await measureSpace(tf, space, be.threads, {
+    repeats: cfg.repeats,
+    warmup: cfg.warmup,
+    samples: cfg.samples,
+    seed: cfg.seed,
+    onProgress: progressSender(session),
+  });
   const posted: BrowserMeasurement = {
     backend: be.name,
     backendDetail: be.detail,
@@ -92,7 +98,10 @@ async function main(): Promise<void> {
   renderTable(r.table);
   if (r.report) {
     const e = r.report.exact;
-    show('report', `${r.report.count} random architectures: median |error| ${e.medianAbsErrPct.toFixed(1)}%, within +-10%: ${(100 * e.within10).toFixed(0)}%, mean error ${e.meanErrPct.toFixed(1)}% (exact lookup).`);
+    show(
+      'report',
+      `${r.report.count} random architectures: median |error| ${e.medianAbsErrPct.toFixed(1)}%, within +-10%: ${(100 * e.within10).toFixed(0)}%, mean error ${e.meanErrPct.toFixed(1)}% (exact lookup).`,
+    );
   } else show('report', 'no check requested (--samples 0).');
   $('result').hidden = false;
   show('status', `done in ${m.seconds.toFixed(1)} s: spnas received the timings and writes the table to ${String(answer.out)}. You can close this tab.`);

@@ -58,7 +58,9 @@ export async function chooseBackend(preference: BackendPreference, wasmDir: stri
     const detail = name === 'wasm' ? await wasmDetail() : name === 'webgl' ? webglDetail() : name === 'webgpu' ? 'WebGPU adapter' : 'pure JS';
     return { name, detail, threads: name === 'wasm' ? getThreadsCount() : 1, skipped };
   }
-  throw new Error(`no TF.js backend could start here (${preference === 'auto' ? 'tried ' + order.join(', ') : 'asked for ' + preference}): ${skipped.join('; ')}`);
+  throw new Error(
+    `no TF.js backend could start here (${preference === 'auto' ? 'tried ' + order.join(', ') : 'asked for ' + preference}): ${skipped.join('; ')}`,
+  );
 }
 
 /** Resolves after the browser has had a chance to paint (progress stays visible during long timing loops). */

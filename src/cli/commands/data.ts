@@ -29,7 +29,11 @@ function intFlag(name: string, raw: string | undefined, dflt: number): number {
 }
 
 async function inspect(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { grid: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { grid: { type: 'string' }, samples: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean' } },
+  });
   if (positionals.length !== 1) throw new InvalidInputError(`data inspect takes one <uri>, got ${positionals.length}\n\n${USAGE}`);
   const uri = positionals[0]!;
   const gridCount = intFlag('samples', values.samples, 64);
@@ -50,7 +54,11 @@ async function inspect(args: string[]): Promise<number> {
     }
   }
   const numClasses = source.numClasses ?? Math.max(-1, ...counts.keys()) + 1;
-  const perClass = Array.from({ length: numClasses }, (_, c) => ({ label: c, ...(source.classNames?.[c] ? { name: source.classNames[c] } : {}), count: counts.get(c) ?? 0 }));
+  const perClass = Array.from({ length: numClasses }, (_, c) => ({
+    label: c,
+    ...(source.classNames?.[c] ? { name: source.classNames[c] } : {}),
+    count: counts.get(c) ?? 0,
+  }));
   let grid: string | undefined;
   if (values.grid && decoded.length > 0) {
     const [parent, name] = splitParent(values.grid);
@@ -58,7 +66,17 @@ async function inspect(args: string[]): Promise<number> {
     await store.put(name, encodeGridPng(decoded));
     grid = `${store.uri}/${name}`;
   }
-  const report = { uri, format: source.format, samples: total, numClasses, channels: source.channels, imageSizes: Object.fromEntries(sizes), sizesFromFirst: decoded.length, perClass, ...(grid ? { grid } : {}) };
+  const report = {
+    uri,
+    format: source.format,
+    samples: total,
+    numClasses,
+    channels: source.channels,
+    imageSizes: Object.fromEntries(sizes),
+    sizesFromFirst: decoded.length,
+    perClass,
+    ...(grid ? { grid } : {}),
+  };
   if (values.json) {
     process.stdout.write(JSON.stringify(report) + '\n');
     return 0;
@@ -73,8 +91,16 @@ async function inspect(args: string[]): Promise<number> {
 
 async function pack(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
-    args, allowPositionals: true,
-    options: { 'shard-size': { type: 'string' }, prefix: { type: 'string' }, seed: { type: 'string' }, 'no-shuffle': { type: 'boolean' }, 'no-verify': { type: 'boolean' }, json: { type: 'boolean' } },
+    args,
+    allowPositionals: true,
+    options: {
+      'shard-size': { type: 'string' },
+      prefix: { type: 'string' },
+      seed: { type: 'string' },
+      'no-shuffle': { type: 'boolean' },
+      'no-verify': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
   });
   if (positionals.length !== 2) throw new InvalidInputError(`data pack takes <imagefolder> <out-dir>, got ${positionals.length} argument(s)\n\n${USAGE}`);
   const res = await packImageFolder(positionals[0]!, positionals[1]!, {
@@ -84,7 +110,9 @@ async function pack(args: string[]): Promise<number> {
     verify: !values['no-verify'],
     onShard: values.json ? undefined : (s) => process.stderr.write(`wrote ${s.uri} (${s.samples} samples)\n`),
   });
-  process.stdout.write(values.json ? JSON.stringify(res) + '\n' : `packed ${res.samples} samples of ${res.classNames.length} classes into ${res.shards.length} shard(s)\n`);
+  process.stdout.write(
+    values.json ? JSON.stringify(res) + '\n' : `packed ${res.samples} samples of ${res.classNames.length} classes into ${res.shards.length} shard(s)\n`,
+  );
   return 0;
 }
 

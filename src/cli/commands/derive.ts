@@ -17,7 +17,9 @@ export const deriveCommand: CliCommand = {
     const { values: f } = parseFlags('derive', argv, { run: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } });
     const r = await deriveArchitecture({ run: requireFlag(f, 'run', 'derive'), ...(f.out ? { key: f.out as string } : {}) });
     const out = { architecture: r.architectureString, predictedMs: r.predictedMs, step: r.step, checkpoint: r.checkpoint, wrote: r.wrote };
-    process.stdout.write(f.json ? JSON.stringify(out) + '\n' : `${out.architecture}\npredicted ${out.predictedMs.toFixed(3)} ms at step ${out.step}; wrote ${out.wrote}\n`);
+    process.stdout.write(
+      f.json ? JSON.stringify(out) + '\n' : `${out.architecture}\npredicted ${out.predictedMs.toFixed(3)} ms at step ${out.step}; wrote ${out.wrote}\n`,
+    );
     return 0;
   },
 };

@@ -26,17 +26,38 @@ export const evalCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values: f } = parseFlags('eval', argv, {
-      model: { type: 'string' }, data: { type: 'string' }, test: { type: 'string' }, limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' },
-      repeats: { type: 'string' }, table: { type: 'string' }, json: { type: 'boolean' },
+      model: { type: 'string' },
+      data: { type: 'string' },
+      test: { type: 'string' },
+      limit: { type: 'string' },
+      'val-count': { type: 'string' },
+      'split-seed': { type: 'string' },
+      repeats: { type: 'string' },
+      table: { type: 'string' },
+      json: { type: 'boolean' },
     });
     const model = requireFlag(f, 'model', 'eval');
     const limit = numberFlag(f, 'limit');
-    const data = f.data ? makeDataSpec({ uri: f.data as string, limit, valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') }) : undefined;
+    const data = f.data
+      ? makeDataSpec({ uri: f.data as string, limit, valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') })
+      : undefined;
     const test = f.test ? { uri: f.test as string, ...(limit !== undefined ? { limit } : {}) } : undefined;
     const repeats = numberFlag(f, 'repeats');
-    const r = await evaluateModel({ model, ...(data ? { data } : {}), ...(test ? { test } : {}), ...(repeats !== undefined ? { latencyRepeats: repeats } : {}), ...(f.table ? { table: { uri: f.table as string } } : {}) }, { log: (line) => process.stderr.write(`spnas eval: ${line}\n`) });
+    const r = await evaluateModel(
+      {
+        model,
+        ...(data ? { data } : {}),
+        ...(test ? { test } : {}),
+        ...(repeats !== undefined ? { latencyRepeats: repeats } : {}),
+        ...(f.table ? { table: { uri: f.table as string } } : {}),
+      },
+      { log: (line) => process.stderr.write(`spnas eval: ${line}\n`) },
+    );
     if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
-    else process.stdout.write(`top-1 ${(100 * r.top1).toFixed(2)}% (${r.correct}/${r.count}, ${r.split}), latency ${r.latencyMs === undefined ? '-' : `${r.latencyMs.toFixed(2)} ms (mean; median ${r.latencyMedianMs!.toFixed(2)}, ${r.latencyBackend}, ${r.latencyThreads} threads)`}${r.predictedMs === undefined ? '' : `, table predicts ${r.predictedMs.toFixed(2)} ms`}, ${r.architecture}\n`);
+    else
+      process.stdout.write(
+        `top-1 ${(100 * r.top1).toFixed(2)}% (${r.correct}/${r.count}, ${r.split}), latency ${r.latencyMs === undefined ? '-' : `${r.latencyMs.toFixed(2)} ms (mean; median ${r.latencyMedianMs!.toFixed(2)}, ${r.latencyBackend}, ${r.latencyThreads} threads)`}${r.predictedMs === undefined ? '' : `, table predicts ${r.predictedMs.toFixed(2)} ms`}, ${r.architecture}\n`,
+      );
     return 0;
   },
 };

@@ -30,8 +30,13 @@ export const exportCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values: f } = parseFlags('export', argv, {
-      model: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' },
-      web: { type: 'string' }, labels: { type: 'string' }, serve: { type: 'boolean' }, port: { type: 'string' },
+      model: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+      web: { type: 'string' },
+      labels: { type: 'string' },
+      serve: { type: 'boolean' },
+      port: { type: 'string' },
     });
     const web = f.web as string | undefined;
     if (!web) {
@@ -43,11 +48,19 @@ export const exportCommand: CliCommand = {
     if (f.out !== undefined) throw new InvalidInputError('give --out (copy the model) or --web (write a page), not both');
     if (f.serve && web.startsWith('s3://')) throw new InvalidInputError('--serve needs a local --web directory, not an s3:// prefix');
     const r = await exportWebPage({ model: requireFlag(f, 'model', 'export'), web, ...(f.labels !== undefined ? { labels: f.labels as string } : {}) });
-    process.stdout.write(f.json ? JSON.stringify({ from: r.from, web: r.uri, files: r.files, architecture: r.architecture, labels: r.labels }) + '\n' : `wrote the web page for ${r.from} to ${r.uri} (${r.files.length} files)\n`);
+    process.stdout.write(
+      f.json
+        ? JSON.stringify({ from: r.from, web: r.uri, files: r.files, architecture: r.architecture, labels: r.labels }) + '\n'
+        : `wrote the web page for ${r.from} to ${r.uri} (${r.files.length} files)\n`,
+    );
     if (f.serve) {
       const { signal, release } = abortOnSignals();
       try {
-        await serveWebPage(web, { port: numberFlag(f, 'port') ?? 8080, signal, onListening: (url) => process.stderr.write(`serving ${web} at ${url} (Ctrl-C to stop)\n`) });
+        await serveWebPage(web, {
+          port: numberFlag(f, 'port') ?? 8080,
+          signal,
+          onListening: (url) => process.stderr.write(`serving ${web} at ${url} (Ctrl-C to stop)\n`),
+        });
       } finally {
         release();
       }

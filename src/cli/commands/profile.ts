@@ -59,7 +59,10 @@ function fmtStats(s: ErrorStats): string {
 
 function humanReport(r: ProfileResult, out: string): string {
   const t = r.table;
-  const lines = [`backend: ${t.meta?.backend ?? '?'}`, `wrote ${out}: ${t.layers.length} layers, fixed ${t.fixedMs.toFixed(3)} ms, call overhead ${t.meta?.callOverheadMs?.toFixed(3) ?? '?'} ms (${r.seconds.toFixed(1)} s)`];
+  const lines = [
+    `backend: ${t.meta?.backend ?? '?'}`,
+    `wrote ${out}: ${t.layers.length} layers, fixed ${t.fixedMs.toFixed(3)} ms, call overhead ${t.meta?.callOverheadMs?.toFixed(3) ?? '?'} ms (${r.seconds.toFixed(1)} s)`,
+  ];
   if (r.floored.length) lines.push(`floored to 0.001 ms (indistinguishable from overhead): ${r.floored.join('; ')}`);
   if (r.report) {
     lines.push(`prediction error over ${r.report.count} random architectures (measured whole network vs table):`);
@@ -70,7 +73,11 @@ function humanReport(r: ProfileResult, out: string): string {
 }
 
 /** --target browser: prints the page's URL and waits for a browser; Ctrl-C cancels. */
-async function inBrowser(input: Parameters<typeof profileLatency>[0], values: Record<string, unknown>, onProgress: (p: { phase: string; done: number; total: number }) => void) {
+async function inBrowser(
+  input: Parameters<typeof profileLatency>[0],
+  values: Record<string, unknown>,
+  onProgress: (p: { phase: string; done: number; total: number }) => void,
+) {
   const backend = checkBackendPreference((values.backend as string | undefined) ?? 'auto');
   const log = (line: string) => process.stderr.write(`profile: ${line}\n`);
   const { signal, release } = abortOnSignals();
@@ -105,7 +112,8 @@ export const profileCommand: CliCommand = {
     });
     const target = (values.target as string | undefined) ?? 'node';
     if (target !== 'node' && target !== 'browser') throw new InvalidInputError(`--target must be node or browser, got '${target}'`);
-    if (target === 'node' && (values.backend !== undefined || values.port !== undefined)) throw new InvalidInputError('--backend and --port apply to --target browser only');
+    if (target === 'node' && (values.backend !== undefined || values.port !== undefined))
+      throw new InvalidInputError('--backend and --port apply to --target browser only');
     const space = resolveSpace(requireFlag(values, 'space', 'profile'));
     const stat = (values.stat as string | undefined) ?? DEFAULT_STATISTIC;
     if (!(STATISTICS as readonly string[]).includes(stat)) throw new InvalidInputError(`--stat must be one of ${STATISTICS.join(', ')}, got '${stat}'`);
@@ -127,12 +135,26 @@ export const profileCommand: CliCommand = {
     const labels: Record<string, string> = { 'profile build': 'profile: building models', 'profile measure': 'profile: timing rounds' };
     const progress = new Map<string, ProgressReporter>();
     const input = { space, out: path.resolve(out), ...Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined)) };
-    const onProgress = (p: { phase: string; done: number; total: number }) => (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({ done: p.done, total: p.total, detail: '' });
+    const onProgress = (p: { phase: string; done: number; total: number }) =>
+      (progress.get(p.phase) ?? progress.set(p.phase, new ProgressReporter(labels[p.phase] ?? p.phase)).get(p.phase)!).update({
+        done: p.done,
+        total: p.total,
+        detail: '',
+      });
     const fromBrowser = target === 'browser' ? await inBrowser(input, values, onProgress) : undefined;
     const result = fromBrowser ?? (await profileLatency(input, { onProgress }));
     if (values.json) {
       const browser = fromBrowser ? { backend: fromBrowser.backend, backendDetail: fromBrowser.backendDetail, userAgent: fromBrowser.userAgent } : undefined;
-      process.stdout.write(JSON.stringify({ out, seconds: result.seconds, table: result.table, report: result.report ?? null, floored: result.floored, ...(browser ? { browser } : {}) }) + '\n');
+      process.stdout.write(
+        JSON.stringify({
+          out,
+          seconds: result.seconds,
+          table: result.table,
+          report: result.report ?? null,
+          floored: result.floored,
+          ...(browser ? { browser } : {}),
+        }) + '\n',
+      );
     } else {
       process.stdout.write(humanReport(result, out));
     }

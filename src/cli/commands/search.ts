@@ -37,30 +37,61 @@ export const searchCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values: f } = parseFlags('search', argv, {
-      space: { type: 'string' }, data: { type: 'string' }, out: { type: 'string' }, config: { type: 'string' }, table: { type: 'string' },
-      epochs: { type: 'string' }, 'warmup-epochs': { type: 'string' }, 'batch-size': { type: 'string' }, seed: { type: 'string' },
-      lambda: { type: 'string' }, 'runtime-loss': { type: 'string' }, 'target-ms': { type: 'string' }, 'threshold-lr-mult': { type: 'string' },
-      lr: { type: 'string' }, limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
+      space: { type: 'string' },
+      data: { type: 'string' },
+      out: { type: 'string' },
+      config: { type: 'string' },
+      table: { type: 'string' },
+      epochs: { type: 'string' },
+      'warmup-epochs': { type: 'string' },
+      'batch-size': { type: 'string' },
+      seed: { type: 'string' },
+      lambda: { type: 'string' },
+      'runtime-loss': { type: 'string' },
+      'target-ms': { type: 'string' },
+      'threshold-lr-mult': { type: 'string' },
+      lr: { type: 'string' },
+      limit: { type: 'string' },
+      'val-count': { type: 'string' },
+      'split-seed': { type: 'string' },
+      json: { type: 'boolean' },
     });
     const space = resolveSpace(requireFlag(f, 'space', 'search'));
     const out = requireFlag(f, 'out', 'search');
     const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'search config') : {};
-    const runtimeLoss = { ...((fileCfg.runtimeLoss as object) ?? {}), ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }) };
+    const runtimeLoss = {
+      ...((fileCfg.runtimeLoss as object) ?? {}),
+      ...defined({ lambda: numberFlag(f, 'lambda'), kind: f['runtime-loss'] as string | undefined, targetMs: numberFlag(f, 'target-ms') }),
+    };
     const optimizer = { ...((fileCfg.optimizer as object) ?? {}), ...defined({ lrPer256: numberFlag(f, 'lr') }) };
     const config = {
       ...fileCfg,
-      ...defined({ epochs: numberFlag(f, 'epochs'), warmupEpochs: numberFlag(f, 'warmup-epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed'), thresholdLrMultiplier: numberFlag(f, 'threshold-lr-mult') }),
+      ...defined({
+        epochs: numberFlag(f, 'epochs'),
+        warmupEpochs: numberFlag(f, 'warmup-epochs'),
+        batchSize: numberFlag(f, 'batch-size'),
+        seed: numberFlag(f, 'seed'),
+        thresholdLrMultiplier: numberFlag(f, 'threshold-lr-mult'),
+      }),
       runtimeLoss,
       optimizer,
     };
-    const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') });
+    const data = makeDataSpec({
+      uri: f.data as string | undefined,
+      limit: numberFlag(f, 'limit'),
+      valCount: numberFlag(f, 'val-count'),
+      splitSeed: numberFlag(f, 'split-seed'),
+    });
     parseSearchConfig(config, f.config ? `search config '${f.config}' with flags` : 'search options'); // fail on bad flags before loading data
     const table = f.table ? { table: readJsonFile(f.table as string, 'latency table'), source: `latency table '${f.table}'` } : undefined;
     const cli = cliContext('search');
     try {
       const r = await searchArchitecture({ space, data, config, ...(table ? { table } : {}), out }, cli.ctx);
       if (f.json) process.stdout.write(JSON.stringify({ ...r, architecture: r.architectureString }) + '\n');
-      else cli.log(`architecture ${r.architectureString}\npredicted ${r.predictedMs.toFixed(3)} ms, supernet top-1 ${(100 * r.supernetTop1).toFixed(2)}%\nwrote ${r.architectureUri}`);
+      else
+        cli.log(
+          `architecture ${r.architectureString}\npredicted ${r.predictedMs.toFixed(3)} ms, supernet top-1 ${(100 * r.supernetTop1).toFixed(2)}%\nwrote ${r.architectureUri}`,
+        );
       return 0;
     } finally {
       cli.release();

@@ -42,11 +42,19 @@ TEMPORAL_PROFILE; without them, the local dev server of 'study run' (127.0.0.1:7
 function printFront(s: StudySummary | StudyStatus, out: (line: string) => void): void {
   if (!s.front.length) return out('front: (no completed trial)');
   out('front (held-out top-1 vs latency):');
-  for (const m of s.front) out(`  trial ${String(m.trialId).padStart(3)}  ${(100 * m.top1).toFixed(2).padStart(6)}%  ${m.latencyMs.toFixed(2).padStart(8)} ms  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}`);
+  for (const m of s.front)
+    out(
+      `  trial ${String(m.trialId).padStart(3)}  ${(100 * m.top1).toFixed(2).padStart(6)}%  ${m.latencyMs.toFixed(2).padStart(8)} ms  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}`,
+    );
 }
 
 async function run(argv: string[]): Promise<number> {
-  const { values: f, positionals } = parseFlags('study run', argv, { 'no-workers': { type: 'boolean' }, 'keep-server': { type: 'boolean' }, json: { type: 'boolean' } }, 1);
+  const { values: f, positionals } = parseFlags(
+    'study run',
+    argv,
+    { 'no-workers': { type: 'boolean' }, 'keep-server': { type: 'boolean' }, json: { type: 'boolean' } },
+    1,
+  );
   if (!positionals[0]) throw new InvalidInputError("study run: give the spec file, e.g. 'spnas study run study.json'");
   const spec = readStudySpecFile(positionals[0]);
   const worker = workerConfigFromEnv(process.env, { role: 'all', metricsPort: 0, healthPort: 0 });
@@ -57,19 +65,30 @@ async function run(argv: string[]): Promise<number> {
   const onSignal = () => {
     if (interrupted) process.exit(130);
     interrupted = true;
-    log('\nstopping this process\'s workers (running activities checkpoint); the study itself keeps its state: run the same command to continue');
+    log("\nstopping this process's workers (running activities checkpoint); the study itself keeps its state: run the same command to continue");
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   try {
     const { handle, how } = await startOrAttachStudy(rt.client, spec, worker.orchestrationQueue);
-    log(`${how === 'started' ? 'started' : how === 'attached' ? 'attached to' : 'found the completed'} study ${spec.name} (workflow ${handle.workflowId}); artifacts under ${studyLayout.root(spec.storage, spec.name)}`);
+    log(
+      `${how === 'started' ? 'started' : how === 'attached' ? 'attached to' : 'found the completed'} study ${spec.name} (workflow ${handle.workflowId}); artifacts under ${studyLayout.root(spec.storage, spec.name)}`,
+    );
     if (rt.server?.uiUrl) log(`watch it in the Temporal UI: ${rt.server.uiUrl}/namespaces/${rt.target.namespace}/workflows/${handle.workflowId}`);
     const result = studyResult(handle);
     for (;;) {
-      const settled = await Promise.race([result.then(() => true, () => true), new Promise<false>((r) => setTimeout(() => r(false), 2000))]);
+      const settled = await Promise.race([
+        result.then(
+          () => true,
+          () => true,
+        ),
+        new Promise<false>((r) => setTimeout(() => r(false), 2000)),
+      ]);
       if (settled || interrupted) break;
-      await studyStatus(handle).then((s) => progress.update(s), () => undefined);
+      await studyStatus(handle).then(
+        (s) => progress.update(s),
+        () => undefined,
+      );
     }
     progress.done();
     if (interrupted) return 130;
@@ -79,7 +98,10 @@ async function run(argv: string[]): Promise<number> {
       const out = (line: string) => process.stdout.write(line + '\n');
       out(statusLine(summary));
       printFront(summary, out);
-      for (const m of summary.final) out(`final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`);
+      for (const m of summary.final)
+        out(
+          `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,
+        );
       out(`summary: ${studyLayout.summary(summary.storage)}`);
     }
     return 0;
@@ -117,7 +139,8 @@ async function steer(sub: string, argv: string[]): Promise<number> {
   const id = positionals[0];
   if (!id) throw new InvalidInputError(`study ${sub}: give the study's name or workflow id`);
   const n = positionals[1] !== undefined ? numberFlag({ n: positionals[1] }, 'n') : undefined;
-  if ((sub === 'add-trials' || sub === 'set-parallelism') && n === undefined) throw new InvalidInputError(`study ${sub}: give the number, e.g. 'spnas study ${sub} ${id} 4'`);
+  if ((sub === 'add-trials' || sub === 'set-parallelism') && n === undefined)
+    throw new InvalidInputError(`study ${sub}: give the number, e.g. 'spnas study ${sub} ${id} 4'`);
   const c = await steeringClient();
   try {
     const h = studyHandle(c.client, id);
@@ -147,11 +170,16 @@ async function steer(sub: string, argv: string[]): Promise<number> {
 /** Temporal client errors as one-line typed errors that say what to do. */
 function steeringError(err: unknown, sub: string, id: string): unknown {
   if (err instanceof SpnasError) return err;
-  const msg = (e: unknown): string => (e instanceof Error ? `${e.message}${(e as { cause?: unknown }).cause ? `: ${msg((e as { cause?: unknown }).cause)}` : ''}` : String(e));
-  if (err instanceof WorkflowNotFoundError) return new InvalidInputError(`study ${sub}: no study '${id}' on this Temporal server (${err.message}); 'spnas study run <spec.json>' starts one`);
+  const msg = (e: unknown): string =>
+    e instanceof Error ? `${e.message}${(e as { cause?: unknown }).cause ? `: ${msg((e as { cause?: unknown }).cause)}` : ''}` : String(e);
+  if (err instanceof WorkflowNotFoundError)
+    return new InvalidInputError(`study ${sub}: no study '${id}' on this Temporal server (${err.message}); 'spnas study run <spec.json>' starts one`);
   if (err instanceof WorkflowUpdateFailedError) return new InvalidInputError(`study ${sub} ${id}: refused: ${msg(err.cause)}`);
   if (err instanceof ServiceError && /DEADLINE_EXCEEDED|no poller|timed out/i.test(msg(err))) {
-    return new TransientError(`study ${sub} ${id}: no worker answered (${msg(err)}); start one with 'spnas worker' (or 'spnas study run <spec.json>') against the same server`, { code: 'NO_WORKER' });
+    return new TransientError(
+      `study ${sub} ${id}: no worker answered (${msg(err)}); start one with 'spnas worker' (or 'spnas study run <spec.json>') against the same server`,
+      { code: 'NO_WORKER' },
+    );
   }
   if (err instanceof ServiceError) return new TransientError(`study ${sub} ${id}: ${msg(err)}`, { code: 'TEMPORAL_UNAVAILABLE' });
   return err;

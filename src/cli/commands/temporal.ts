@@ -8,7 +8,9 @@ import { SEARCH_ATTRIBUTES } from '../../study/names';
 const usage = `usage: spnas temporal setup
 
 Registers the search attributes the Temporal UI lists studies and trials by
-(${Object.values(SEARCH_ATTRIBUTES).map((a) => `${a.name}:${a.type}`).join(', ')}) in the namespace that
+(${Object.values(SEARCH_ATTRIBUTES)
+  .map((a) => `${a.name}:${a.type}`)
+  .join(', ')}) in the namespace that
 TEMPORAL_ADDRESS / TEMPORAL_NAMESPACE (or a profile) name. Idempotent. The embedded dev server of
 'spnas study run' registers them by itself.
 `;
@@ -23,7 +25,11 @@ export const temporalCommand: CliCommand = {
     const c = await connectClient(t);
     try {
       const added = await ensureSearchAttributes(c, t.namespace);
-      process.stdout.write(added.length ? `registered ${added.join(', ')} in namespace ${t.namespace}\n` : `all spnas search attributes already registered in namespace ${t.namespace}\n`);
+      process.stdout.write(
+        added.length
+          ? `registered ${added.join(', ')} in namespace ${t.namespace}\n`
+          : `all spnas search attributes already registered in namespace ${t.namespace}\n`,
+      );
       return 0;
     } finally {
       await c.close();

@@ -35,25 +35,56 @@ export const trainCommand: CliCommand = {
   usage,
   async run(argv) {
     const { values: f } = parseFlags('train', argv, {
-      arch: { type: 'string' }, out: { type: 'string' }, data: { type: 'string' }, space: { type: 'string' }, config: { type: 'string' }, recipe: { type: 'string' },
-      epochs: { type: 'string' }, 'batch-size': { type: 'string' }, lr: { type: 'string' }, seed: { type: 'string' },
-      limit: { type: 'string' }, 'val-count': { type: 'string' }, 'split-seed': { type: 'string' }, json: { type: 'boolean' },
+      arch: { type: 'string' },
+      out: { type: 'string' },
+      data: { type: 'string' },
+      space: { type: 'string' },
+      config: { type: 'string' },
+      recipe: { type: 'string' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      lr: { type: 'string' },
+      seed: { type: 'string' },
+      limit: { type: 'string' },
+      'val-count': { type: 'string' },
+      'split-seed': { type: 'string' },
+      json: { type: 'boolean' },
     });
     await checkSearchRunOf(requireFlag(f, 'arch', 'train'));
     const input = await readArchitectureInput(requireFlag(f, 'arch', 'train'), f.space as string | undefined);
     const fileCfg = f.config ? readJsonObjectFile(f.config as string, 'train config') : {};
     // fails on bad flags or an unknown recipe before any data is loaded
-    const config = trainConfigForRecipe((f.recipe as string | undefined) ?? 'reference', {
-      ...fileCfg,
-      ...defined({ epochs: numberFlag(f, 'epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed') }),
-      ...(numberFlag(f, 'lr') !== undefined ? { optimizer: { ...((fileCfg.optimizer as object) ?? {}), lrPer256: numberFlag(f, 'lr') } } : {}),
-    }, f.config ? `train config '${f.config}' with flags` : 'train options');
-    const data = makeDataSpec({ uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') }, input.data);
+    const config = trainConfigForRecipe(
+      (f.recipe as string | undefined) ?? 'reference',
+      {
+        ...fileCfg,
+        ...defined({ epochs: numberFlag(f, 'epochs'), batchSize: numberFlag(f, 'batch-size'), seed: numberFlag(f, 'seed') }),
+        ...(numberFlag(f, 'lr') !== undefined ? { optimizer: { ...((fileCfg.optimizer as object) ?? {}), lrPer256: numberFlag(f, 'lr') } } : {}),
+      },
+      f.config ? `train config '${f.config}' with flags` : 'train options',
+    );
+    const data = makeDataSpec(
+      { uri: f.data as string | undefined, limit: numberFlag(f, 'limit'), valCount: numberFlag(f, 'val-count'), splitSeed: numberFlag(f, 'split-seed') },
+      input.data,
+    );
     const cli = cliContext('train');
     try {
-      const r = await trainModel({ space: input.space, architecture: input.architecture, data, config, out: requireFlag(f, 'out', 'train'), ...(input.search ? { search: input.search } : {}) }, cli.ctx);
+      const r = await trainModel(
+        {
+          space: input.space,
+          architecture: input.architecture,
+          data,
+          config,
+          out: requireFlag(f, 'out', 'train'),
+          ...(input.search ? { search: input.search } : {}),
+        },
+        cli.ctx,
+      );
       if (f.json) process.stdout.write(JSON.stringify(r) + '\n');
-      else cli.log(`top-1 ${(100 * r.valTop1).toFixed(2)}% on ${r.valCount} held-out images, latency ${r.latencyMs?.toFixed(2)} ms (mean, ${r.latencyBackend})\nexported ${r.model}`);
+      else
+        cli.log(
+          `top-1 ${(100 * r.valTop1).toFixed(2)}% on ${r.valCount} held-out images, latency ${r.latencyMs?.toFixed(2)} ms (mean, ${r.latencyBackend})\nexported ${r.model}`,
+        );
       return 0;
     } finally {
       cli.release();

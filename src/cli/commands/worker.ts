@@ -39,7 +39,9 @@ export const workerCommand: CliCommand = {
     // Fail fast (and clearly) when the server cannot be reached, before bundling workflows.
     await (await connectClient(target)).close();
     const workers = await startWorkers(cfg, target, { handleSignals: true });
-    process.stderr.write(`spnas worker: role ${cfg.role}, queues ${cfg.orchestrationQueue} / ${cfg.computeQueue}, server ${target.address} (namespace ${target.namespace}), executor ${cfg.executor}, engine ${cfg.engine}\n`);
+    process.stderr.write(
+      `spnas worker: role ${cfg.role}, queues ${cfg.orchestrationQueue} / ${cfg.computeQueue}, server ${target.address} (namespace ${target.namespace}), executor ${cfg.executor}, engine ${cfg.engine}\n`,
+    );
     await workers.done;
     return 0;
   },

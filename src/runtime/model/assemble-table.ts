@@ -55,7 +55,7 @@ export function assembleTable(raw: RawProfile, head: Pick<LatencyTable, 'space' 
     const row = Object.fromEntries(CANDIDATES.map((c) => [c, floor(l.plain[c] - l.overheadMs, `layers[${i}].${c}`)])) as Record<Candidate, number>;
     if (!l.se) return row;
     const se = l.se;
-    const added = (a: Candidate, b: Candidate) => ((se[a] - l.plain[a]) + (se[b] - l.plain[b])) / 2;
+    const added = (a: Candidate, b: Candidate) => (se[a] - l.plain[a] + (se[b] - l.plain[b])) / 2;
     return { ...row, se: { e3: floor(added('k3e3', 'k5e3'), `layers[${i}].se.e3`), e6: floor(added('k3e6', 'k5e6'), `layers[${i}].se.e6`) } };
   });
   const fixedMs = floor(raw.frontMs - raw.frontOverheadMs + raw.backMs, 'fixedMs');

@@ -22,11 +22,17 @@ export function latencyRange(space: SearchSpace, table: LatencyTable): LatencyRa
   const layout = layoutOf(space);
   const layers = layout.searchable.map((l, i): LayerOp => {
     if (l.skipAllowed) return { op: 'skip' };
-    const ops: LayerOp[] = [3, 5].flatMap((kernel) => [3, 6].map((expansion) => ({ op: 'mbconv' as const, kernel: kernel as 3 | 5, expansion: expansion as 3 | 6, se: false })));
+    const ops: LayerOp[] = [3, 5].flatMap((kernel) =>
+      [3, 6].map((expansion) => ({ op: 'mbconv' as const, kernel: kernel as 3 | 5, expansion: expansion as 3 | 6, se: false })),
+    );
     return ops.reduce((best, op) => (layerLatencyExact(table.layers[i]!, op) < layerLatencyExact(table.layers[i]!, best) ? op : best));
   });
   const smallest: Architecture = { space: space.name, layers };
-  return { largestMs: predictArchitectureLatencyExact(table, largestArchitecture(space)), smallestMs: predictArchitectureLatencyExact(table, smallest), smallest };
+  return {
+    largestMs: predictArchitectureLatencyExact(table, largestArchitecture(space)),
+    smallestMs: predictArchitectureLatencyExact(table, smallest),
+    smallest,
+  };
 }
 
 /** `fraction` of the largest network's predicted latency, in ms; refuses targets below the smallest network. */
@@ -35,7 +41,9 @@ export function targetAtFraction(space: SearchSpace, table: LatencyTable, fracti
   const r = latencyRange(space, table);
   const t = fraction * r.largestMs;
   if (t < r.smallestMs) {
-    throw new InvalidInputError(`a target of ${(100 * fraction).toFixed(0)}% of the largest network (${t.toFixed(2)} ms) is below the smallest network of '${space.name}' (${r.smallestMs.toFixed(2)} ms); choose at least ${(r.smallestMs / r.largestMs).toFixed(2)}`);
+    throw new InvalidInputError(
+      `a target of ${(100 * fraction).toFixed(0)}% of the largest network (${t.toFixed(2)} ms) is below the smallest network of '${space.name}' (${r.smallestMs.toFixed(2)} ms); choose at least ${(r.smallestMs / r.largestMs).toFixed(2)}`,
+    );
   }
   return t;
 }

@@ -55,8 +55,14 @@ export function predictionReport(samples: PredictionSample[]): PredictionReport 
   const measured = samples.map((s) => s.measuredMs);
   return {
     count: samples.length,
-    exact: errorStats(samples.map((s) => s.predictedMs), measured),
-    formula: errorStats(samples.map((s) => s.formulaMs), measured),
+    exact: errorStats(
+      samples.map((s) => s.predictedMs),
+      measured,
+    ),
+    formula: errorStats(
+      samples.map((s) => s.formulaMs),
+      measured,
+    ),
     samples,
   };
 }
