@@ -32,8 +32,18 @@ export const workerConfigSchema = z
     shutdownGraceSeconds: z.coerce.number().min(0).default(10),
     /** JSON log lines (for log collectors) instead of plain ones. */
     jsonLogs: z.stringbool().default(false),
+    /**
+     * Worker versioning: register as this Temporal Worker Deployment, at `buildId`, with studies pinned
+     * to the version that started them (docs/operators.md "Upgrades"). Both or neither.
+     */
+    deploymentName: z.string().min(1).optional(),
+    buildId: z.string().min(1).optional(),
   })
-  .strict();
+  .strict()
+  .refine((c) => (c.deploymentName === undefined) === (c.buildId === undefined), {
+    message: 'SPNAS_WORKER_DEPLOYMENT_NAME and SPNAS_WORKER_BUILD_ID go together: set both for worker versioning, or neither',
+    path: ['deploymentName'],
+  });
 export type WorkerConfig = z.output<typeof workerConfigSchema>;
 export type WorkerConfigInput = z.input<typeof workerConfigSchema>;
 
@@ -50,6 +60,8 @@ const ENV: Record<keyof WorkerConfig, string> = {
   noopDelayMs: 'SPNAS_NOOP_DELAY_MS',
   shutdownGraceSeconds: 'SPNAS_SHUTDOWN_GRACE_SECONDS',
   jsonLogs: 'SPNAS_JSON_LOGS',
+  deploymentName: 'SPNAS_WORKER_DEPLOYMENT_NAME',
+  buildId: 'SPNAS_WORKER_BUILD_ID',
 };
 
 /** The configuration from `env`, with explicit `overrides` (CLI flags) winning. Errors name the variable. */

@@ -51,6 +51,17 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
   const connection = await connectWorker(target);
   const workers: Worker[] = [];
   const shutdownGraceTime = cfg.shutdownGraceSeconds * 1000;
+  // Pinned: a running study stays on the build that started it; new studies go to the current version.
+  const versioning =
+    cfg.deploymentName && cfg.buildId
+      ? {
+          workerDeploymentOptions: {
+            version: { deploymentName: cfg.deploymentName, buildId: cfg.buildId },
+            useWorkerVersioning: true as const,
+            defaultVersioningBehavior: 'PINNED' as const,
+          },
+        }
+      : {};
   if (cfg.role !== 'compute') {
     const client = await Connection.connect(target.connectionOptions as Parameters<typeof Connection.connect>[0]);
     workers.push(
@@ -59,6 +70,7 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
         namespace: target.namespace,
         taskQueue: cfg.orchestrationQueue,
         shutdownGraceTime,
+        ...versioning,
         workflowBundle: await workflowBundle(),
         activities: createStudyActivities({ connection: client, namespace: target.namespace }),
       }),
@@ -78,6 +90,7 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
         namespace: target.namespace,
         taskQueue: cfg.computeQueue,
         shutdownGraceTime,
+        ...versioning,
         activities: createHeavyActivities(executors),
         maxConcurrentActivityTaskExecutions: cfg.computeConcurrency,
       }),
