@@ -235,11 +235,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     async function runTrial(t: Trial): Promise<void> {
       const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
       const configId = t.configId ?? t.trialId;
+      // A promotion (multi-fidelity) continues its configuration's search, which already holds the warm-up.
+      const promotion = book.records().some((r) => r.configId === configId);
       book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
       try {
         const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
-        // A promotion continues its configuration's search, which already contains the warm-up.
-        const warmStart = t.configId !== undefined && t.configId !== t.trialId ? undefined : await sharedWarmup(plan);
+        const warmStart = promotion ? undefined : await sharedWarmup(plan);
         const input: TrialInput = {
           study: spec.name,
           studyRoot: carry.studyRoot,

@@ -10,10 +10,13 @@ function fmtDuration(s: number): string {
   return m >= 60 ? `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}` : `${m}m`;
 }
 
-/** One status line: counts, best within the target, ETA. */
-export function statusLine(s: StudyStatus): string {
+/**
+ * One status line: counts, best within the target, ETA. `now` is the caller's clock: the status's own
+ * `now` is workflow time, which stands still between workflow tasks (a long trial).
+ */
+export function statusLine(s: StudyStatus, now: number = s.state === 'running' || s.state === 'stopping' || s.state === 'final' ? Date.now() : s.now): string {
   const done = s.trials.ok + s.trials.failed;
-  const elapsed = (s.now - s.startedAt) / 1000;
+  const elapsed = (now - s.startedAt) / 1000;
   const left = Math.max(0, s.trials.planned - done);
   const eta = done > 0 && s.state === 'running' ? fmtDuration((elapsed / done) * left) : '-';
   const best = s.best ? `best ${(100 * s.best.top1).toFixed(1)}% @ ${s.best.latencyMs.toFixed(2)} ms` : 'best -';

@@ -199,3 +199,33 @@ test('`temporal workflow start --input-file` starts a study the workers run; `sp
     (e: Error) => /no study 'no-such-study' on this Temporal server/.test(e.message) && !/at .*\.js:\d+/.test(e.message),
   );
 });
+
+test(
+  "multi-fidelity (ASHA): a promoted trial continues its configuration's run directories with a larger budget, never from scratch",
+  { timeout: 180_000 },
+  async () => {
+    const s = await studyResult(
+      (
+        await startOrAttachStudy(
+          t.client,
+          tinyStudy('mf-asha', store(), { hpo: { sampler: 'asha', trials: 9, parallelism: 3, seed: 2, maxBudget: 3, eta: 3 } }),
+          QUEUE,
+        )
+      ).handle,
+    );
+    assert.equal(s.state, 'completed');
+    // configuration ids are the sampler's: the first trial of a configuration starts it, later ones are promotions
+    const firstOf = new Map<number, (typeof s.trialRecords)[number]>();
+    const promoted = s.trialRecords.filter((r) => (firstOf.has(r.configId!) ? true : (firstOf.set(r.configId!, r), false)));
+    const trace = JSON.stringify(s.trialRecords.map((r) => [r.trialId, r.configId, r.fidelity, r.result?.searchStartStep]));
+    assert.ok(promoted.length >= 1, `some trial was promoted: ${trace}`);
+    for (const p of promoted) {
+      const first = firstOf.get(p.configId!)!;
+      assert.ok(p.fidelity > first.fidelity, `a promotion runs at a larger budget: ${trace}`);
+      assert.equal(p.result!.search, first.result!.search, 'the same search directory: the search continues from its checkpoint');
+      assert.equal(p.result!.train, first.result!.train, 'the same training directory when the derived architecture is the same');
+    }
+    // every configuration's first trial starts from the shared warm-up (one for all: nothing in its key is tuned differently)
+    for (const f of firstOf.values()) assert.ok(f.result!.searchStartStep > 0, `trial ${f.trialId} started from the shared warm-up: ${trace}`);
+  },
+);
