@@ -25,6 +25,11 @@ const BENCHES: Record<string, Bench> = {
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
   'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },
   'k8s-cluster': { script: 'bench/k8s/cluster.ts', what: 'test control plane start-up and one launcher round trip', readme: 'Kubernetes' },
+  'study-table': {
+    script: 'bench/orchestration/study-table.ts',
+    what: "a finished study's trials, front, final model and compute (summary.json)",
+    readme: 'Quick start',
+  },
   'orchestration-overhead': {
     script: 'bench/orchestration/overhead.ts',
     what: 'per-trial Temporal overhead with the no-op engine, history sizes (500 trials)',

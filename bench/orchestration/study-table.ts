@@ -1,0 +1,48 @@
+/**
+ * The README's quick-start figures from a finished study's summary.json: one row per trial (the
+ * hyperparameters the sampler proposed, the architecture, held-out top-1, measured and predicted
+ * latency, where its search started, seconds per phase), the front, the final model, compute seconds
+ * per phase and what the shared warm-up saved.
+ *
+ *   npm run bench -- study-table [runs/studies/quickstart/summary.json]
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { StudySummary } from '../../src/study/records';
+
+const file = process.argv[2] ?? path.join(__dirname, '..', '..', 'runs', 'studies', 'quickstart', 'summary.json');
+const s = JSON.parse(fs.readFileSync(file, 'utf8')) as StudySummary;
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${(100 * x).toFixed(1)}%`);
+const num = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : typeof x === 'string' ? x : '-');
+const front = new Set(s.front.map((m) => m.trialId));
+
+const out: string[] = [];
+out.push(
+  `study \`${s.study}\`: ${s.state}, ${s.trialRecords.length} trials, wall time ${(((s.endedAt ?? s.now) - s.startedAt) / 60000).toFixed(1)} min; largest network ${s.table.largestMs.toFixed(2)} ms predicted, target ${s.table.targetMs.toFixed(2)} ms`,
+);
+out.push('');
+out.push(
+  '| trial | lambda | target | thr. lr x | warm-up | loss | architecture | held-out top-1 | measured ms | predicted ms | search from step | search / retrain / eval s |',
+);
+out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+for (const r of s.trialRecords) {
+  const p = r.params;
+  const res = r.result;
+  out.push(
+    `| ${r.trialId}${front.has(r.trialId) ? ' (front)' : ''} | ${num(p.lambda, 1)} | ${num(p.targetFraction)} | ${num(p.thresholdLrMultiplier)} | ${num(p.warmupFraction)} | ${num(p.runtimeLoss)} | ${res ? `\`${res.architecture}\`` : (r.failure?.type ?? r.state)} | ${pct(res?.top1)} | ${num(res?.measuredMs)} | ${num(res?.predictedMs)} | ${res?.searchStartStep ?? '-'} | ${res ? `${res.seconds.search.toFixed(0)} / ${res.seconds.retrain.toFixed(0)} / ${res.seconds.evaluate.toFixed(0)}` : '-'} |`,
+  );
+}
+out.push('');
+for (const m of s.final) {
+  out.push(
+    `final model (trial ${m.trialId}, \`${m.architecture}\`): held-out top-1 **${pct(m.top1)}**, ${num(m.latencyMs)} ms measured (${num(m.predictedMs)} predicted), ${m.seconds.toFixed(0)} s`,
+  );
+}
+const c = s.compute;
+const searchTotal = c.warmup + c.search;
+out.push('');
+out.push(
+  `compute seconds: warm-up ${c.warmup.toFixed(0)}, search ${c.search.toFixed(0)}, retrain ${c.retrain.toFixed(0)}, evaluate ${c.evaluate.toFixed(0)}, final ${c.final.toFixed(0)}; ` +
+    `the shared warm-up saved ${c.savedByWarmup.toFixed(0)} s of search, ${((100 * c.savedByWarmup) / (searchTotal + c.savedByWarmup)).toFixed(0)}% of the search compute the trials would have spent without it`,
+);
+console.log(out.join('\n'));
