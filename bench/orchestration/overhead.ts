@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       },
       studyRuns: studyRuns.length,
       studyHistory: { maxEvents: Math.max(...studyRuns.map((r) => r.events)), maxBytes: Math.max(...studyRuns.map((r) => r.bytes)) },
-      trialHistoryEvents: summary(trialEvents),
+      trialHistoryEvents: { median: quantile(trialEvents, 0.5), p95: quantile(trialEvents, 0.95) },
       machine: { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)) },
     };
     const out = path.join(__dirname, 'results', `overhead-${trials}.json`);
