@@ -3,20 +3,15 @@
  * evenly spaced steps), written beside the checkpoints so the report can draw how the search
  * converged, and cut back to the checkpoint's step when a run resumes.
  */
+import type { SearchTraceRecord } from '../nas/search';
 import type { ObjectStore } from '../storage/object-store';
 import { readJson, writeJson } from './json-store';
 
-export interface TracePoint {
-  step: number;
-  epoch: number;
-  loss: number;
-  ce: number;
-  runtimeMs: number;
-  lambda: number;
-  lr: number;
+/** The scalar part of the engine's per-step trace record, plus the architecture decoded at that step. */
+export type TracePoint = Pick<SearchTraceRecord, 'step' | 'epoch' | 'loss' | 'ce' | 'runtimeMs' | 'lambda' | 'lr'> & {
   /** Decoded architecture at this step (`k5e6+se,skip,...`). */
   architecture: string;
-}
+};
 
 export const TRACE_KEY = 'trace.json';
 
