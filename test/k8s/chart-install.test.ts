@@ -7,16 +7,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { CHART, helm, helmBinary, ROOT } from '../chart/helm';
 
-const run = promisify(execFile);
 let cluster: KubeCluster;
 
 before(async () => {
@@ -26,15 +23,6 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function tool(cmd: string, args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(cmd, args, { env: { ...process.env, ...cluster.env }, encoding: 'utf8', timeout: 180_000, maxBuffer: 32 << 20 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
 
 const VALUES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml')).sort();
 
@@ -47,7 +35,7 @@ test('every ci/ values file renders to objects valid against this API server\'s 
     const file = join(work, v);
     writeFileSync(file, r.stdout);
     // CRDs of optional add-ons (KEDA, Prometheus operator) are not in a bare API server: skipped by kind
-    const kc = await tool('kubeconform', ['-strict', '-summary', '-skip', 'ScaledObject,TriggerAuthentication,ServiceMonitor', '-schema-location', location, file]);
+    const kc = await cluster.tool('kubeconform', ['-strict', '-summary', '-skip', 'ScaledObject,TriggerAuthentication,ServiceMonitor', '-schema-location', location, file]);
     assert.equal(kc.code, 0, `${v}: ${kc.out}`);
     assert.match(kc.out, /Invalid: 0, Errors: 0/, `${v}: ${kc.out}`);
   }
@@ -66,7 +54,7 @@ test('k8s/spnas.yaml and k8s/spnas-gpu.yaml pass kubectl apply --dry-run=server'
 
 test('helm install --wait: the objects exist and the Deployments become available; the ServiceAccount may do what the launcher needs, nothing more', { timeout: 300_000 }, async () => {
   const ns = await cluster.createNamespace('chart');
-  const r = await tool(helmBinary(), ['install', 'spnas', CHART, '-n', ns, '-f', join(CHART, 'ci', 'default-values.yaml'), '--wait', '--timeout', '180s']);
+  const r = await cluster.tool(helmBinary(), ['install', 'spnas', CHART, '-n', ns, '-f', join(CHART, 'ci', 'default-values.yaml'), '--wait', '--timeout', '180s']);
   assert.equal(r.code, 0, r.out);
   const deployments = (await cluster.adminConfig().makeApiClient(AppsV1Api).listNamespacedDeployment({ namespace: ns })).items;
   assert.ok(deployments.length >= 1);

@@ -5,15 +5,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { CPU_NODE, GPU_NODE, GPU_TAINT, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 
-const run = promisify(execFile);
 let cluster: KubeCluster;
 
 before(async () => {
@@ -24,15 +21,6 @@ after(async () => {
   await cluster?.stop();
 });
 
-async function tool(name: string, args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(name, args, { env: { ...process.env, ...cluster.env }, encoding: 'utf8', timeout: 120_000 });
-    return { code: 0, out: stdout + stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
-  }
-}
 
 test('the servers and kubectl report v1.36.3 (not v0.0.0-master)', { timeout: 60_000 }, async () => {
   const r = await cluster.kubectl(['version', '-o', 'json']);
@@ -59,11 +47,11 @@ test('helm is built for Kubernetes 1.36: .Capabilities.KubeVersion and the live 
   mkdirSync(join(chart, 'templates'));
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
   writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata: {kube: "{{ .Capabilities.KubeVersion.Version }}"}\n');
-  const offline = await tool('helm', ['template', chart]);
+  const offline = await cluster.tool('helm', ['template', chart]);
   assert.equal(offline.code, 0, offline.out);
   assert.match(offline.out, /kube: "v1\.36\.0"/, 'built-in default (a plain build says v1.20.0)');
   const ns = await cluster.createNamespace('helm');
-  const live = await tool('helm', ['install', 'probe', chart, '-n', ns, '--wait', '--timeout', '60s']);
+  const live = await cluster.tool('helm', ['install', 'probe', chart, '-n', ns, '--wait', '--timeout', '60s']);
   assert.equal(live.code, 0, live.out);
   const cm = await cluster.kubectl(['get', 'configmap', 'probe', '-n', ns, '-o', 'jsonpath={.data.kube}']);
   assert.equal(cm.stdout, 'v1.36.3', 'helm install reads the version from the server');
@@ -85,10 +73,10 @@ spec:
 `;
   writeFileSync(join(work, 'good.yaml'), job(''));
   writeFileSync(join(work, 'bad.yaml'), job(', imagePullPolicyy: Always'));
-  const good = await tool('kubeconform', ['-strict', '-summary', '-schema-location', location, join(work, 'good.yaml')]);
+  const good = await cluster.tool('kubeconform', ['-strict', '-summary', '-schema-location', location, join(work, 'good.yaml')]);
   assert.equal(good.code, 0, good.out);
   assert.match(good.out, /Valid: 1/);
-  const bad = await tool('kubeconform', ['-strict', '-summary', '-schema-location', location, join(work, 'bad.yaml')]);
+  const bad = await cluster.tool('kubeconform', ['-strict', '-summary', '-schema-location', location, join(work, 'bad.yaml')]);
   assert.notEqual(bad.code, 0, bad.out);
   assert.match(bad.out, /imagePullPolicyy/);
   // A second call reuses the cached schemas (same server version and API).

@@ -49,6 +49,8 @@ export interface KubeCluster {
   adminConfig(): KubeConfig;
   /** Runs kubectl against the cluster as admin (or impersonating `as`). Never throws on a non-zero exit. */
   kubectl(args: string[], opts?: { input?: string; as?: string }): Promise<KubectlResult>;
+  /** Runs a tool (helm, kubeconform, ...) with `env`; stdout and stderr together. Never throws on a non-zero exit. */
+  tool(cmd: string, args: string[]): Promise<{ code: number; out: string }>;
   /** Creates a namespace `<prefix>-<n>` and waits for its default ServiceAccount. */
   createNamespace(prefix?: string): Promise<string>;
   /** A KubeConfig that authenticates as a ServiceAccount with a real token (TokenRequest API). */
@@ -336,6 +338,20 @@ export async function startKubeCluster(): Promise<KubeCluster> {
         return c;
       },
       kubectl,
+      async tool(cmd, args) {
+        try {
+          const { stdout, stderr } = await promisify(execFile)(cmd, args, {
+            env: { ...process.env, ...cluster.env },
+            encoding: 'utf8',
+            timeout: 180_000,
+            maxBuffer: 32 << 20,
+          });
+          return { code: 0, out: stdout + stderr };
+        } catch (err) {
+          const e = err as { code?: number; stdout?: string; stderr?: string };
+          return { code: typeof e.code === 'number' ? e.code : 1, out: `${e.stdout ?? ''}${e.stderr ?? ''}` };
+        }
+      },
       async createNamespace(prefix = 'test') {
         const name = `${prefix}-${++nsCounter}`;
         await core.createNamespace({ body: { metadata: { name } } });
