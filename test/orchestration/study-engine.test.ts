@@ -11,8 +11,8 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
-import { startOrAttachStudy, studyResult, studyStatus } from '../../src/temporal/study-client';
-import { activityTypes, startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { startOrAttachStudy, studyStatus } from '../../src/temporal/study-client';
+import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let t: TemporalFixture;
 const QUEUE = 'spnas-orchestration';
@@ -69,7 +69,7 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   await first.exited;
   t.computeProcess();
 
-  const s: StudySummary = await studyResult(handle);
+  const s: StudySummary = await studySummary(handle);
   assert.equal(s.state, 'completed');
   // every trial recorded once, none lost or duplicated by the retry
   assert.deepEqual(
