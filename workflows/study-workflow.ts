@@ -357,7 +357,10 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
               architecture: m.architecture,
               data,
               measureLatency: false,
-              config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config },
+              // A named recipe brings its own batch size; without one, the study's.
+              ...(spec.budget.final.recipe
+                ? { recipe: spec.budget.final.recipe, config: { seed: spec.budget.seed, ...spec.budget.final.config } }
+                : { config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config } }),
               out: studyLayout.final(carry.studyRoot, m.trialId),
               search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
             }),
