@@ -1,17 +1,15 @@
 /**
  * The study's light activities (orchestration queue): checks and records before any compute, the
- * sampler's proposals (model fitting stays out of workflow code), the summary in the store, and
+ * sampler's proposals (model fitting stays out of workflow code), trial records and the summary in the store, and
  * whether the server knows spnas's search attributes.
  */
 import type { Connection } from '@temporalio/client';
 import { log } from '@temporalio/activity';
 import { SEARCH_ATTRIBUTES, studyLayout } from '../src/study/names';
-import type { StudySummary } from '../src/study/records';
+import type { StudyResult, TrialRecord } from '../src/study/records';
 import { proposeTrials as propose, type ProposalInput, type ProposalOutput } from '../src/study/sampler-factory';
 import { describeTable as describe, prepareStudy as prepare, type PreparedStudy, type TableInfo } from '../src/usecases/prepare-study';
-import { writeJson } from '../src/usecases/json-store';
-import { openStore } from '../src/storage/open-store';
-import { splitParent } from '../src/storage/uri';
+import { recordTrial, writeStudySummary as writeSummary } from '../src/usecases/study-summary-store';
 import { toFailure } from './failure';
 
 export interface StudyActivityDeps {
@@ -39,12 +37,14 @@ export function createStudyActivities(deps: StudyActivityDeps) {
     async proposeTrials(input: ProposalInput): Promise<ProposalOutput> {
       return typed(() => propose(input));
     },
-    async writeStudySummary(studyRoot: string, summary: StudySummary): Promise<string> {
+    async recordTrial(studyRoot: string, record: TrialRecord): Promise<string> {
+      return typed(() => recordTrial(studyRoot, record));
+    },
+    /** Writes summary.json from the result and the stored trial records; returns its URI (the summary itself stays out of the history). */
+    async writeStudySummary(studyRoot: string, result: StudyResult, live: TrialRecord[]): Promise<string> {
       return typed(async () => {
-        const uri = studyLayout.summary(studyRoot);
-        const [parent, name] = splitParent(uri);
-        await writeJson(openStore(parent), name, summary);
-        return uri;
+        await writeSummary(studyRoot, result, live);
+        return studyLayout.summary(studyRoot);
       });
     },
     /** True when every spnas search attribute is registered in the namespace (else the workflows skip them). */

@@ -1,7 +1,9 @@
 /**
  * Records the event histories test/orchestration/replay.test.ts replays against the current workflow
- * code (test/fixtures/histories/*.json). Re-record when a workflow change is meant to be incompatible
- * (and then version it with patched() so running studies survive), never to silence a replay failure.
+ * code (test/fixtures/histories/*.json). Re-record when a workflow change is meant to be incompatible,
+ * never to silence a replay failure; running studies survive such a change by worker versioning (a
+ * new SPNAS_WORKER_BUILD_ID: pinned studies finish on the build they started on, docs/orchestration.md),
+ * or by patched() where workers are deployed unversioned.
  *
  *   node --import tsx scripts/record-histories.ts
  *

@@ -32,7 +32,7 @@ import { parseSearchConfig } from '../src/config/training-config';
 import type { SamplerState, Trial, TrialOutcome } from '../src/hpo/sampler';
 import { SpnasError } from '../src/errors';
 import { studyLayout, trialWorkflowId } from '../src/study/names';
-import type { FinalModel, StudyState, StudyStatus, StudySummary } from '../src/study/records';
+import type { FinalModel, StudyResult, StudyState, StudyStatus, TrialRecord } from '../src/study/records';
 import { vectorObjective } from '../src/study/sampler-factory';
 import { MULTI_FIDELITY_SAMPLERS, parseStudySpec, type StudySpec } from '../src/study/spec';
 import { StudyBook, type StudyBookState } from '../src/study/study-book';
@@ -79,7 +79,7 @@ function spaceOf(spec: StudySpec): SearchSpace {
   return getPreset(spec.space);
 }
 
-export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Promise<StudySummary> {
+export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Promise<StudyResult> {
   let spec: StudySpec;
   let space: SearchSpace;
   try {
@@ -165,7 +165,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   );
   return runStudy(carry, book);
 
-  async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudySummary> {
+  async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudyResult> {
     const finishedAtStart = book.finishedCount();
     const running = new Set<number>();
     const warmupsInFlight = new Map<string, Promise<void>>();
@@ -236,8 +236,9 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
       const configId = t.configId ?? t.trialId;
       // A promotion (multi-fidelity) continues its configuration's search, which already holds the warm-up.
-      const promotion = book.records().some((r) => r.configId === configId);
+      const promotion = book.hasConfig(configId);
       book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
+      let done: TrialRecord | undefined;
       try {
         const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
         const warmStart = promotion ? undefined : await sharedWarmup(plan);
@@ -267,14 +268,18 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
         });
-        book.finish(t.trialId, result, Date.now());
+        done = book.finish(t.trialId, result, Date.now());
       } catch (err) {
         if (isCancellation(err)) throw err;
-        book.fail(t.trialId, failureOf(err), Date.now());
+        done = book.fail(t.trialId, failureOf(err), Date.now());
       } finally {
+        if (done) {
+          carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeOf(done, vectorObjective(spec)) });
+          // In the store before the trial counts as done: the book may already have released it, and a
+          // continue-as-new waits for no running trial.
+          await light.recordTrial(carry.studyRoot, done);
+        }
         running.delete(t.trialId);
-        const rec = book.get(t.trialId)!;
-        if (rec.state !== 'running') carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeFor(t.trialId, vectorObjective(spec)) });
         wake();
         details();
       }
@@ -315,8 +320,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       details();
       const final = await finalPhase();
       state = 'completed';
-      const summary = summarise(final);
-      await light.writeStudySummary(carry.studyRoot, summary);
+      const summary = await writeSummary(final);
       const best = summary.selected;
       sa(
         best
@@ -335,7 +339,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       await CancellationScope.nonCancellable(async () => {
         await Promise.allSettled(trialPromises);
         state = 'cancelled';
-        await light.writeStudySummary(carry.studyRoot, summarise([]));
+        await writeSummary([]);
       });
       throw err;
     }
@@ -353,7 +357,10 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
               architecture: m.architecture,
               data,
               measureLatency: false,
-              config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config },
+              // A named recipe brings its own batch size; without one, the study's.
+              ...(spec.budget.final.recipe
+                ? { recipe: spec.budget.final.recipe, config: { seed: spec.budget.seed, ...spec.budget.final.config } }
+                : { config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config } }),
               out: studyLayout.final(carry.studyRoot, m.trialId),
               search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
             }),
@@ -377,19 +384,22 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       );
     }
 
-    function summarise(final: FinalModel[]): StudySummary {
+    /** The compact result; summary.json (with every trial's record, read from the store) is written by the activity. */
+    async function writeSummary(final: FinalModel[]): Promise<StudyResult> {
       const sel = book.selected();
-      return {
+      const result: StudyResult = {
         ...status(),
         version: 1,
         storage: carry.studyRoot,
-        spec,
+        summary: studyLayout.summary(carry.studyRoot),
         table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
-        trialRecords: book.records(),
         ...(sel?.met ? { selected: sel.member } : {}),
         final,
         endedAt: Date.now(),
       };
+      const running = book.liveRecords().filter((r) => r.state === 'running');
+      await light.writeStudySummary(carry.studyRoot, result, running);
+      return result;
     }
   }
 

@@ -5,7 +5,9 @@
  *   - activity schedule-to-start (queue latency of every activity), median and p95;
  *   - child-workflow start (initiated -> started in the study's history), median and p95;
  *   - per-trial wall time of the TrialWorkflow (start -> close: pure overhead, the engine takes 0 ms);
- *   - the study's wall time, runs (continue-as-new) and history sizes (events, bytes).
+ *   - the study's wall time, runs (continue-as-new) and history sizes (events, bytes);
+ *   - payload sizes against Temporal's limits: the study's result, and the largest single event of
+ *     its histories (a continue-as-new carry or an activity's input), both of which must stay far below 2 MB.
  *
  *   npm run bench -- orchestration-overhead [--trials 500] [--parallelism 8] [--real-trial-seconds 200]
  * Writes bench/orchestration/results/overhead-<trials>.json.
@@ -53,7 +55,7 @@ async function main(): Promise<void> {
     const scheduleToStart: number[] = [];
     const childStart: number[] = [];
     const trialWall: number[] = [];
-    const studyRuns: Array<{ events: number; bytes: number }> = [];
+    const studyRuns: Array<{ events: number; bytes: number; largestEvent: number }> = [];
     const trialEvents: number[] = [];
     for await (const w of t.client.workflow.list({ query: `WorkflowId STARTS_WITH '${studyWorkflowId(name)}'` })) {
       const h = await t.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
@@ -69,7 +71,8 @@ async function main(): Promise<void> {
         if (e.childWorkflowExecutionStartedEventAttributes)
           childStart.push(ms(e.eventTime) - initiated.get(String(e.childWorkflowExecutionStartedEventAttributes.initiatedEventId))!);
       }
-      if (w.type === 'StudyWorkflow') studyRuns.push({ events: events.length, bytes: JSON.stringify(h).length });
+      if (w.type === 'StudyWorkflow')
+        studyRuns.push({ events: events.length, bytes: JSON.stringify(h).length, largestEvent: Math.max(...events.map((e) => JSON.stringify(e).length)) });
       else {
         trialEvents.push(events.length);
         trialWall.push(ms(events.at(-1)!.eventTime) - ms(events[0]!.eventTime));
@@ -79,7 +82,9 @@ async function main(): Promise<void> {
     const result = {
       trials,
       parallelism,
-      completed: s.trialRecords.filter((r) => r.state === 'ok').length,
+      completed: s.trials.ok,
+      resultBytes: JSON.stringify(s).length,
+      summaryJsonBytes: fs.statSync(s.summary.startsWith('file:') ? new URL(s.summary) : s.summary).size,
       wallSeconds: +wallSeconds.toFixed(1),
       trialsPerSecond: +(trials / wallSeconds).toFixed(2),
       activityScheduleToStart: summary(scheduleToStart),
@@ -91,7 +96,11 @@ async function main(): Promise<void> {
         p95: +(perTrial.p95Ms / 1000 / realTrialSeconds).toFixed(5),
       },
       studyRuns: studyRuns.length,
-      studyHistory: { maxEvents: Math.max(...studyRuns.map((r) => r.events)), maxBytes: Math.max(...studyRuns.map((r) => r.bytes)) },
+      studyHistory: {
+        maxEvents: Math.max(...studyRuns.map((r) => r.events)),
+        maxBytes: Math.max(...studyRuns.map((r) => r.bytes)),
+        largestEventBytes: Math.max(...studyRuns.map((r) => r.largestEvent)),
+      },
       trialHistoryEvents: { median: quantile(trialEvents, 0.5), p95: quantile(trialEvents, 0.95) },
       machine: { cpus: (await import('node:os')).cpus().length, load: (await import('node:os')).loadavg().map((x) => +x.toFixed(2)) },
     };

@@ -37,6 +37,9 @@ export const studyLayout = {
   spec: (studyRoot: string) => join(studyRoot, 'spec.json'),
   table: (studyRoot: string) => join(studyRoot, 'table.json'),
   summary: (studyRoot: string) => join(studyRoot, 'summary.json'),
+  /** Each finished trial's record, written as it finishes (the workflow keeps only the front and the running ones). */
+  trials: (studyRoot: string) => join(studyRoot, 'trials'),
+  trial: (studyRoot: string, trialId: number) => join(studyRoot, 'trials', `t${trialId}.json`),
   warmup: (studyRoot: string, key: string) => join(studyRoot, 'warmups', key),
   /** One search directory per configuration: a promoted trial continues its configuration's search. */
   search: (studyRoot: string, configId: number) => join(studyRoot, 'configs', `c${configId}`, 'search'),

@@ -92,15 +92,25 @@ export interface StudyStatus {
   now: number;
 }
 
-export interface StudySummary extends StudyStatus {
+/**
+ * What StudyWorkflow returns: the status with the outcome, no per-trial records, so that it stays small
+ * (a few KB) however many trials ran. The records are in the store: summary.json and trials/t<id>.json.
+ */
+export interface StudyResult extends StudyStatus {
   version: 1;
+  /** The study's root in the store. */
   storage: string;
-  spec: unknown;
+  /** URI of summary.json (every trial's record). */
+  summary: string;
   table: { uri: string; largestMs: number; targetMs: number };
-  /** Every trial, in start order. */
-  trialRecords: TrialRecord[];
   /** "The" model for the latency target: the most accurate front member within it, if any. */
   selected?: FrontMember;
   final: FinalModel[];
   endedAt?: number;
+}
+
+/** summary.json: the result plus the spec and every trial's record, in trial order (what `spnas report` draws). */
+export interface StudySummary extends StudyResult {
+  spec: unknown;
+  trialRecords: TrialRecord[];
 }

@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import { dataSpecSchema } from '../config/data-spec';
+import { TRAIN_RECIPE_NAMES, trainConfigForRecipe } from '../config/recipes';
+import { parseTrainConfig } from '../config/training-config';
 import { parseOrThrow } from '../config/zod-issues';
 
 export const STUDY_SPEC_VERSION = 1;
@@ -108,7 +110,13 @@ export const studySpecSchema = z
           .object({
             /** Front members retrained with the final budget (best by accuracy first); 0 skips the final phase. */
             models: z.number().int().min(0).default(1),
-            /** Train config of the final retraining (e.g. a fast recipe), epochs included. */
+            /**
+             * Named retraining recipe of the final retraining (src/config/recipes.ts; 'fast': SGD, cosine,
+             * batch 128, label smoothing, for short budgets); `config` overrides its fields. Without it, the
+             * engine's defaults with the study's batch size.
+             */
+            recipe: z.enum(TRAIN_RECIPE_NAMES as [string, ...string[]]).optional(),
+            /** Train config of the final retraining, epochs included (on top of the recipe when one is named). */
             config: z.record(z.string(), z.unknown()).default({ epochs: 30 }),
             /** Data of the final retraining; default: the study's training data. */
             data: dataSpecSchema.optional(),
@@ -167,6 +175,24 @@ export const studySpecSchema = z
     }
     if (s.hpo.parallelism > s.hpo.trials) {
       ctx.addIssue({ code: 'custom', path: ['hpo', 'parallelism'], message: `is larger than hpo.trials (${s.hpo.trials})` });
+    }
+    // Train configs are checked now, not when the final phase reaches them hours later.
+    const checks: Array<[path: string[], check: () => unknown]> = [
+      [['budget', 'retrain'], () => parseTrainConfig(s.budget.retrain, 'config')],
+      [
+        ['budget', 'final', 'config'],
+        () =>
+          s.budget.final.recipe
+            ? trainConfigForRecipe(s.budget.final.recipe, s.budget.final.config, 'config')
+            : parseTrainConfig(s.budget.final.config, 'config'),
+      ],
+    ];
+    for (const [path, check] of checks) {
+      try {
+        check();
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
+      }
     }
     const forbidden = ['epochs', 'warmupEpochs', 'seed', 'batchSize'].filter((k) => k in s.budget.search);
     if (forbidden.length) ctx.addIssue({ code: 'custom', path: ['budget', 'search'], message: `set ${forbidden.join(', ')} through budget / hpo instead` });

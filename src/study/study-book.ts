@@ -18,15 +18,28 @@ export interface StudyBookOptions {
 }
 
 export interface StudyBookState {
+  /** The live records: running trials and the members of the front(s). Every other finished record is in the store. */
   trials: TrialRecord[];
+  /** Finished trials, counting the released ones. */
+  finished?: { ok: number; failed: number };
+  /** Every configuration id started so far (a multi-fidelity promotion continues its configuration). */
+  configs?: number[];
   compute: ComputeSeconds;
   hypervolume: Array<{ finished: number; hv: number }>;
 }
 
 export const NO_COMPUTE: ComputeSeconds = { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 };
 
+/**
+ * Bounded by design: a finished trial that no front can ever include again is released (the workflow
+ * has written it to the store), so the state carried across continue-as-new grows with the front and
+ * the running trials, not with the number of trials. A dominated point stays dominated as trials are
+ * added, so a released record is never needed again.
+ */
 export class StudyBook {
   private readonly trials = new Map<number, TrialRecord>();
+  private readonly finished: { ok: number; failed: number };
+  private readonly configs: Set<number>;
   readonly compute: ComputeSeconds;
   readonly hypervolume: Array<{ finished: number; hv: number }>;
 
@@ -35,15 +48,25 @@ export class StudyBook {
     state?: StudyBookState,
   ) {
     for (const t of state?.trials ?? []) this.trials.set(t.trialId, t);
+    const live = state?.trials ?? [];
+    this.finished = state?.finished ?? { ok: live.filter((t) => t.state === 'ok').length, failed: live.filter((t) => t.state === 'failed').length };
+    this.configs = new Set(state?.configs ?? live.map((t) => t.configId ?? t.trialId));
     this.compute = { ...NO_COMPUTE, ...state?.compute };
     this.hypervolume = [...(state?.hypervolume ?? [])];
   }
 
   toJSON(): StudyBookState {
-    return { trials: this.records(), compute: { ...this.compute }, hypervolume: [...this.hypervolume] };
+    return {
+      trials: this.liveRecords(),
+      finished: { ...this.finished },
+      configs: [...this.configs].sort((a, b) => a - b),
+      compute: { ...this.compute },
+      hypervolume: [...this.hypervolume],
+    };
   }
 
-  records(): TrialRecord[] {
+  /** Running trials and the fronts' members, by trial id. */
+  liveRecords(): TrialRecord[] {
     return [...this.trials.values()].sort((a, b) => a.trialId - b.trialId);
   }
 
@@ -51,8 +74,14 @@ export class StudyBook {
     return this.trials.get(trialId);
   }
 
+  /** Whether a trial of this configuration has been started before (a multi-fidelity promotion). */
+  hasConfig(configId: number): boolean {
+    return this.configs.has(configId);
+  }
+
   start(t: { trialId: number; configId?: number; budget?: number; fidelity: number; params: Params }, now: number): void {
     this.trials.set(t.trialId, { ...t, state: 'running', startedAt: now });
+    this.configs.add(t.configId ?? t.trialId);
   }
 
   finish(trialId: number, result: TrialResult, now: number): TrialRecord {
@@ -60,26 +89,37 @@ export class StudyBook {
     const latencyMs = this.options.latency === 'measured' && result.measuredMs !== undefined ? result.measuredMs : result.predictedMs;
     const done: TrialRecord = { ...t, state: 'ok', result, latencyMs, endedAt: now };
     this.trials.set(trialId, done);
+    this.finished.ok++;
     this.addSeconds({ search: result.seconds.search, retrain: result.seconds.retrain, evaluate: result.seconds.evaluate });
     this.hypervolume.push({ finished: this.finishedCount(), hv: this.currentHypervolume() });
+    this.release();
     return done;
   }
 
+  /** Records the failure; the record is released at once (a failed trial is on no front). */
   fail(trialId: number, failure: { type: string; message: string }, now: number): TrialRecord {
     const done: TrialRecord = { ...this.must(trialId), state: 'failed', failure, endedAt: now };
-    this.trials.set(trialId, done);
+    this.trials.delete(trialId);
+    this.finished.failed++;
     return done;
+  }
+
+  /** Forgets the finished records that are on neither front (all ok trials; for multi-fidelity, full-fidelity ones too). */
+  private release(): void {
+    const ok = this.liveRecords().filter((t) => t.state === 'ok');
+    const keep = new Set(frontOf(ok).map((t) => t.trialId));
+    if (this.options.multiFidelity) for (const t of frontOf(ok.filter((r) => r.fidelity >= 1))) keep.add(t.trialId);
+    for (const t of ok) if (!keep.has(t.trialId)) this.trials.delete(t.trialId);
   }
 
   addSeconds(s: Partial<ComputeSeconds>): void {
     for (const [k, v] of Object.entries(s) as Array<[keyof ComputeSeconds, number]>) this.compute[k] += v;
   }
 
-  /** The sampler's view of a finished trial: [top-1, latency] for ParEGO, else the MnasNet reward. */
-  outcomeFor(trialId: number, vector: boolean): TrialOutcome {
-    const t = this.must(trialId);
+  /** The sampler's view of a finished trial (the record finish() or fail() returned): [top-1, latency] for ParEGO, else the MnasNet reward. */
+  outcomeOf(t: TrialRecord, vector: boolean): TrialOutcome {
     if (t.state === 'failed') return { status: 'failed', reason: `${t.failure?.type}: ${t.failure?.message}`.slice(0, 500) };
-    if (t.state !== 'ok' || !t.result || t.latencyMs === undefined) throw new Error(`trial ${trialId} has no outcome yet`);
+    if (t.state !== 'ok' || !t.result || t.latencyMs === undefined) throw new Error(`trial ${t.trialId} has no outcome yet`);
     const top1 = t.result.top1;
     return { status: 'ok', value: vector ? [top1, t.latencyMs] : mnasReward(top1, Math.max(t.latencyMs, 1e-6), { targetMs: this.options.targetMs }) };
   }
@@ -91,24 +131,19 @@ export class StudyBook {
   }
 
   finishedCount(): number {
-    return this.records().filter((t) => t.state !== 'running').length;
+    return this.finished.ok + this.finished.failed;
   }
 
   /** Trials that compete on the front: ok ones (for multi-fidelity studies, at full fidelity when any is). */
   private contenders(): TrialRecord[] {
-    const ok = this.records().filter((t) => t.state === 'ok');
+    const ok = this.liveRecords().filter((t) => t.state === 'ok');
     if (!this.options.multiFidelity) return ok;
     const full = ok.filter((t) => t.fidelity >= 1);
     return full.length ? full : ok;
   }
 
   front(): FrontMember[] {
-    const c = this.contenders();
-    const idx = paretoFront2d(
-      c.map((t) => [t.result!.top1, t.latencyMs!]),
-      ['maximize', 'minimize'],
-    );
-    return idx.map((i) => member(c[i]!));
+    return frontOf(this.contenders()).map(member);
   }
 
   /** The most accurate contender within the latency target; else the fastest (not within target). */
@@ -133,13 +168,12 @@ export class StudyBook {
   }
 
   status(base: { study: string; state: StudyStatus['state']; planned: number; parallelism: number; startedAt: number; now: number }): StudyStatus {
-    const r = this.records();
-    const count = (s: TrialRecord['state']) => r.filter((t) => t.state === s).length;
+    const running = this.liveRecords().filter((t) => t.state === 'running').length;
     const sel = this.selected();
     return {
       study: base.study,
       state: base.state,
-      trials: { total: r.length, running: count('running'), ok: count('ok'), failed: count('failed'), planned: base.planned },
+      trials: { total: running + this.finishedCount(), running, ok: this.finished.ok, failed: this.finished.failed, planned: base.planned },
       parallelism: base.parallelism,
       ...(sel?.met ? { best: sel.member } : {}),
       front: this.front(),
@@ -149,6 +183,13 @@ export class StudyBook {
       now: base.now,
     };
   }
+}
+
+function frontOf(ok: TrialRecord[]): TrialRecord[] {
+  return paretoFront2d(
+    ok.map((t) => [t.result!.top1, t.latencyMs!]),
+    ['maximize', 'minimize'],
+  ).map((i) => ok[i]!);
 }
 
 function member(t: TrialRecord): FrontMember {

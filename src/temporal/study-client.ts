@@ -7,7 +7,7 @@
 import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
 import { InvalidInputError } from '../errors';
 import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../study/names';
-import type { StudyStatus, StudySummary } from '../study/records';
+import type { StudyResult, StudyStatus } from '../study/records';
 import type { StudySpec } from '../study/spec';
 import type { StudyWorkflow } from '../../workflows/study-workflow';
 import { addTrialsUpdate, checkParallelism, checkTrialCount, setParallelismUpdate, statusQuery, stopUpdate } from '../../workflows/definitions';
@@ -64,7 +64,7 @@ export async function stopStudy(h: StudyHandle): Promise<StudyStatus> {
   return h.executeUpdate(stopUpdate);
 }
 
-export async function studyResult(h: StudyHandle): Promise<StudySummary> {
+export async function studyResult(h: StudyHandle): Promise<StudyResult> {
   return h.result();
 }
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { loadTf } from '../backend/tf';
 import { dataSpecSchema } from '../config/data-spec';
+import { TRAIN_RECIPE_NAMES, trainConfigForRecipe } from '../config/recipes';
 import { parseTrainConfig, type TrainConfig } from '../config/training-config';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
@@ -26,6 +27,8 @@ export const trainInputSchema = z
     space: spaceRefSchema,
     architecture: architectureRefSchema,
     data: dataSpecSchema,
+    /** Named recipe (src/config/recipes.ts) under `config`; without it, the engine's defaults. */
+    recipe: z.enum(TRAIN_RECIPE_NAMES as [string, ...string[]]).optional(),
     /** Train config (docs/engine.md); validated by the engine's schema. */
     config: z.record(z.string(), z.unknown()).default({}),
     out: z.string().min(1),
@@ -59,7 +62,9 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
   const input = parseOrThrow(trainInputSchema, raw, 'train input');
   const space = resolveSpaceRef(input.space, 'train input.space');
   const architecture: Architecture = await resolveArchitectureRef(input.architecture, space);
-  const config: TrainConfig = parseTrainConfig(input.config, 'train input.config');
+  const config: TrainConfig = input.recipe
+    ? trainConfigForRecipe(input.recipe, input.config, 'train input.config')
+    : parseTrainConfig(input.config, 'train input.config');
   return withRunDir(
     input.out,
     { kind: 'train', space, architecture, config, data: input.data },

@@ -14,10 +14,10 @@ import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from '@kubernetes/
 import { K8sJobExecutor } from '../../activities/k8s-job-executor';
 import { defaultJobTemplate, KubeApi, LABEL } from '../../src/k8s';
 import { spnasBin } from '../../src/temporal/compute-process';
-import { startOrAttachStudy, studyResult } from '../../src/temporal/study-client';
+import { startOrAttachStudy } from '../../src/temporal/study-client';
 import { CPU_NODE, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { POD_EXIT, POD_HOLD } from '../support/kwok-stages';
-import { startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let cluster: KubeCluster;
 let t: TemporalFixture;
@@ -72,7 +72,7 @@ test('a study whose heavy activities all run as Jobs completes, one Job per acti
   const runtime = containerRuntime(ns);
   try {
     const spec = tinyStudy('on-k8s', path.join(t.dir, 'store'), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 6, space: { warmupFraction: null } } });
-    const s = await studyResult((await startOrAttachStudy(t.client, spec, 'spnas-orchestration')).handle);
+    const s = await studySummary((await startOrAttachStudy(t.client, spec, 'spnas-orchestration')).handle);
     assert.equal(s.state, 'completed');
     assert.deepEqual(s.trialRecords.map((r) => r.state), ['ok', 'ok']);
     assert.equal(s.final.length, 1);

@@ -11,8 +11,8 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
-import { startOrAttachStudy, studyResult, studyStatus } from '../../src/temporal/study-client';
-import { activityTypes, startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { startOrAttachStudy, studyStatus } from '../../src/temporal/study-client';
+import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let t: TemporalFixture;
 const QUEUE = 'spnas-orchestration';
@@ -59,7 +59,14 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   // (warmupFraction not tuned) runs steps 0-8 once, each search 8-48
   const spec = tinyStudy(name, store(), {
     hpo: { sampler: 'random', trials: 2, parallelism: 1, seed: 4, space: { warmupFraction: null } },
-    budget: { searchEpochs: 6, warmupEpochs: 1, retrainEpochs: 1, batchSize: 32, search: { checkpointEvery: 5 }, final: { models: 1, config: { epochs: 1 } } },
+    budget: {
+      searchEpochs: 6,
+      warmupEpochs: 1,
+      retrainEpochs: 1,
+      batchSize: 32,
+      search: { checkpointEvery: 5 },
+      final: { models: 1, recipe: 'fast', config: { epochs: 1 } },
+    },
   });
   const first = t.computeProcess();
   const { handle } = await startOrAttachStudy(t.client, spec, QUEUE);
@@ -69,7 +76,7 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   await first.exited;
   t.computeProcess();
 
-  const s: StudySummary = await studyResult(handle);
+  const s: StudySummary = await studySummary(handle);
   assert.equal(s.state, 'completed');
   // every trial recorded once, none lost or duplicated by the retry
   assert.deepEqual(
@@ -96,6 +103,9 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   }
   assert.equal(s.final.length, 1);
   assert.ok(fs.existsSync(path.join(local(s.final[0]!.model), 'model.json')));
+  // the final retraining ran the named recipe (its batch size, label smoothing, SGD), with the spec's epochs on top
+  const finalRun = JSON.parse(fs.readFileSync(path.join(path.dirname(local(s.final[0]!.model)), 'run.json'), 'utf8'));
+  assert.deepEqual([finalRun.config.batchSize, finalRun.config.labelSmoothing, finalRun.config.optimizer.kind, finalRun.config.epochs], [128, 0.1, 'sgd', 1]);
   const stored = JSON.parse(fs.readFileSync(studyLayout.summary(studyLayout.root(store(), name)), 'utf8')) as StudySummary;
   assert.deepEqual(stored.front, s.front);
   assert.deepEqual(await stillRunning(name), []);

@@ -3,12 +3,14 @@
 // runs real searches). Steering, validation, continue-as-new, the shared warm-up's bookkeeping.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
-import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyStatus, studyResult } from '../../src/temporal/study-client';
-import { activityTypes, startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyResult, studyStatus } from '../../src/temporal/study-client';
+import { loadStudySummary } from '../../src/usecases/study-summary-store';
+import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let t: TemporalFixture;
 /** Every message along an error's cause chain. */
@@ -27,7 +29,7 @@ test('a study completes: every trial recorded, front and final model, summary in
   const spec = tinyStudy('steer-basic', store(), { hpo: { sampler: 'random', trials: 4, parallelism: 2, seed: 3 } });
   const { handle, how } = await startOrAttachStudy(t.client, spec, QUEUE);
   assert.equal(how, 'started');
-  const s = await studyResult(handle);
+  const s = await studySummary(handle);
   assert.equal(s.state, 'completed');
   assert.deepEqual(
     s.trialRecords.map((r) => [r.trialId, r.state]),
@@ -41,8 +43,26 @@ test('a study completes: every trial recorded, front and final model, summary in
   assert.ok(s.front.length >= 1 && s.front.every((m) => s.trialRecords.some((r) => r.trialId === m.trialId)));
   assert.equal(s.final.length, 1);
   assert.equal(s.final[0]!.trialId, [...s.front].sort((a, b) => b.top1 - a.top1)[0]!.trialId);
-  const stored = JSON.parse(require('node:fs').readFileSync(path.join(store(), 'studies', 'steer-basic', 'summary.json'), 'utf8')) as StudySummary;
+  const stored = JSON.parse(fs.readFileSync(path.join(store(), 'studies', 'steer-basic', 'summary.json'), 'utf8')) as StudySummary;
   assert.deepEqual(stored.front, s.front);
+  // the workflow's own result stays compact: no per-trial records, whatever the number of trials
+  const result = await studyResult(handle);
+  assert.equal('trialRecords' in result, false);
+  assert.equal(result.summary, s.summary);
+  assert.ok(JSON.stringify(result).length < 8000, `${JSON.stringify(result).length} bytes`);
+  // each trial's record was written as it finished; a study without summary.json (still running) is rebuilt from them
+  const copy = path.join(t.dir, 'steer-basic-running');
+  fs.cpSync(path.join(store(), 'studies', 'steer-basic'), copy, { recursive: true });
+  fs.rmSync(path.join(copy, 'summary.json'));
+  assert.deepEqual(fs.readdirSync(path.join(copy, 'trials')).sort(), ['t0.json', 't1.json', 't2.json', 't3.json']);
+  const rebuilt = await loadStudySummary(copy);
+  assert.equal(rebuilt.state, 'running');
+  assert.deepEqual(rebuilt.trialRecords, s.trialRecords);
+  assert.deepEqual(rebuilt.front, s.front);
+  assert.deepEqual(rebuilt.hypervolume, s.hypervolume);
+  assert.deepEqual(rebuilt.trials, { ...s.trials, planned: 4 });
+  assert.equal(rebuilt.selected?.trialId, s.selected?.trialId);
+  await assert.rejects(loadStudySummary(path.join(t.dir, 'no-such-study')), /is not a study: it has neither summary.json nor spec.json/);
   // attaching again to a completed study reports it instead of running it twice
   assert.equal((await startOrAttachStudy(t.client, spec, QUEUE)).how, 'completed');
 });
@@ -89,7 +109,7 @@ test('stop, addTrials and setParallelism steer a running study; bad arguments ar
   const stopping = await stopStudy(handle);
   assert.equal(stopping.state, 'stopping');
   await assert.rejects(handle.executeUpdate('addTrials', { args: [1] }), (e: unknown) => e instanceof WorkflowUpdateFailedError && /stopping/.test(chain(e)));
-  const s = await studyResult(handle);
+  const s = await studySummary(handle);
   assert.equal(s.state, 'completed');
   // running trials finished (none lost), no new trial started after stop
   assert.ok(
@@ -102,8 +122,8 @@ test('stop, addTrials and setParallelism steer a running study; bad arguments ar
 
 test('continue-as-new keeps the sampler state: the proposals equal those of an uninterrupted run', { timeout: 240_000 }, async () => {
   const base = { hpo: { sampler: 'gp' as const, trials: 7, parallelism: 1, seed: 11 } };
-  const whole = await studyResult((await startOrAttachStudy(t.client, tinyStudy('can-whole', store(), base), QUEUE)).handle);
-  const split = await studyResult((await startOrAttachStudy(t.client, tinyStudy('can-split', store(), { ...base, trialsPerRun: 2 }), QUEUE)).handle);
+  const whole = await studySummary((await startOrAttachStudy(t.client, tinyStudy('can-whole', store(), base), QUEUE)).handle);
+  const split = await studySummary((await startOrAttachStudy(t.client, tinyStudy('can-split', store(), { ...base, trialsPerRun: 2 }), QUEUE)).handle);
   const runs = await t.client.workflow.list({ query: `WorkflowId = '${studyWorkflowId('can-split')}'` });
   let n = 0;
   for await (const run of runs) n += run.workflowId === studyWorkflowId('can-split') ? 1 : 0;
@@ -122,7 +142,7 @@ test(
   'the shared warm-up runs once for trials with equal warm-up inputs (lambda, loss form and threshold learning rate tuned), and separately for different ones',
   { timeout: 120_000 },
   async () => {
-    const shared = await studyResult(
+    const shared = await studySummary(
       (
         await startOrAttachStudy(
           t.client,
@@ -136,7 +156,7 @@ test(
     assert.ok(shared.compute.savedByWarmup >= 0);
     // the learning rate acts during warm-up: tuning it gives every distinct value its own warm-up
     const lr = { 'optimizer.lrPer256': { type: 'categorical', choices: [0.01, 0.02] } };
-    const split = await studyResult(
+    const split = await studySummary(
       (
         await startOrAttachStudy(
           t.client,
@@ -183,7 +203,7 @@ test('`temporal workflow start --input-file` starts a study the workers run; `sp
     '--input-file',
     specFile,
   ]);
-  const s = await studyResult(t.client.workflow.getHandle(studyWorkflowId('cli-start')));
+  const s = await studySummary(t.client.workflow.getHandle(studyWorkflowId('cli-start')));
   assert.equal(s.state, 'completed');
   assert.equal(s.trialRecords.length, 2);
   const env = { ...process.env, TEMPORAL_ADDRESS: t.target.address, TEMPORAL_NAMESPACE: t.target.namespace };
@@ -204,7 +224,7 @@ test(
   "multi-fidelity (ASHA): a promoted trial continues its configuration's run directories with a larger budget, never from scratch",
   { timeout: 180_000 },
   async () => {
-    const s = await studyResult(
+    const s = await studySummary(
       (
         await startOrAttachStudy(
           t.client,

@@ -4,7 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { studySpecJsonSchema } from '../../src/study/spec';
+import { InvalidInputError } from '../../src/errors';
+import { parseStudySpec, studySpecJsonSchema } from '../../src/study/spec';
 import { readStudySpecFile } from '../../src/cli/study-spec-file';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -19,4 +20,26 @@ test('examples/study.json parses; its relative paths resolve against its own dir
   assert.equal(spec.storage, path.join(ROOT, 'runs'));
   assert.equal(spec.data.train.uri, path.resolve(ROOT, '..', 'shared', 'data', 'cifar10-jpeg'));
   assert.ok(!('$schema' in spec), 'the editor-only $schema key does not reach the workflow input');
+});
+
+const minimal = { name: 's', storage: '/tmp/x', space: 'cifar-tiny', data: { train: { uri: '/tmp/d', valCount: 100 } } };
+const withBudget = (budget: Record<string, unknown>) => parseStudySpec({ ...minimal, budget });
+
+test('the final retraining names its recipe; configs are checked when the spec is, naming the field', () => {
+  const s = withBudget({ final: { recipe: 'fast', config: { epochs: 2 } } });
+  assert.equal(s.budget.final.recipe, 'fast');
+  assert.equal(withBudget({}).budget.final.recipe, undefined);
+  assert.throws(
+    () => withBudget({ final: { recipe: 'fastest' } }),
+    (e: unknown) => e instanceof InvalidInputError && /budget\.final\.recipe/.test(e.message) && /fast/.test(e.message),
+  );
+  // a bad config would otherwise surface only when the final phase reaches it, hours later
+  assert.throws(
+    () => withBudget({ final: { recipe: 'fast', config: { epochs: -1 } } }),
+    (e: unknown) => e instanceof InvalidInputError && /budget\.final\.config/.test(e.message) && /epochs/.test(e.message),
+  );
+  assert.throws(
+    () => withBudget({ retrain: { labelSmoothin: 0.1 } }),
+    (e: unknown) => e instanceof InvalidInputError && /budget\.retrain/.test(e.message) && /labelSmoothin/.test(e.message),
+  );
 });

@@ -13,6 +13,9 @@ import { startWorkers, type RunningWorkers, type WorkerDeps } from '../../src/te
 import { workerConfigFromEnv, type WorkerConfigInput } from '../../src/temporal/worker-config';
 import { spawnComputeWorker, type ComputeProcess } from '../../src/temporal/compute-process';
 import { parseStudySpec, type StudySpec, type StudySpecInput } from '../../src/study/spec';
+import type { StudySummary } from '../../src/study/records';
+import { studyResult } from '../../src/temporal/study-client';
+import { loadStudySummary } from '../../src/usecases/study-summary-store';
 import { CIFAR_DIR } from '../data/fixtures';
 
 export interface TemporalFixture {
@@ -82,4 +85,10 @@ export function tinyStudy(name: string, storage: string, over: Partial<StudySpec
 export async function activityTypes(client: Client, workflowId: string): Promise<string[]> {
   const h = await client.workflow.getHandle(workflowId).fetchHistory();
   return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name!);
+}
+
+/** A finished study's summary.json (every trial's record), read from the store its compact result names. */
+export async function studySummary(h: Parameters<typeof studyResult>[0]): Promise<StudySummary> {
+  const r = await studyResult(h);
+  return loadStudySummary(r.storage);
 }

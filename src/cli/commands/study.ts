@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import type { CliCommand } from '../command';
 import { InvalidInputError, SpnasError, TransientError } from '../../errors';
-import type { StudyStatus, StudySummary } from '../../study/records';
+import type { StudyResult, StudyStatus } from '../../study/records';
 import { studySpecJsonSchema } from '../../study/spec';
 import { studyLayout } from '../../study/names';
 import { connectClient, temporalTarget } from '../../temporal/connection';
@@ -39,7 +39,7 @@ Temporal's conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, 
 TEMPORAL_PROFILE; without them, the local dev server of 'study run' (127.0.0.1:7233).
 `;
 
-function printFront(s: StudySummary | StudyStatus, out: (line: string) => void): void {
+function printFront(s: StudyResult | StudyStatus, out: (line: string) => void): void {
   if (!s.front.length) return out('front: (no completed trial)');
   out('front (held-out top-1 vs latency):');
   for (const m of s.front)
@@ -102,7 +102,7 @@ async function run(argv: string[]): Promise<number> {
         out(
           `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,
         );
-      out(`summary: ${studyLayout.summary(summary.storage)}`);
+      out(`summary (every trial): ${summary.summary}`);
     }
     return 0;
   } finally {
