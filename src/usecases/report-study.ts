@@ -15,11 +15,12 @@ import { renderReportHtml } from '../report/html';
 import { overlayView, parseOverlayRecords, type OverlayView } from '../report/overlay';
 import { parseTrace, type TraceInput } from '../report/search-curves';
 import { buildReportView, type ReportView } from '../report/view-model';
-import type { StudySummary } from '../study/records';
 import { openStore } from '../storage/open-store';
+import { splitParent } from '../storage/uri';
 import type { ObjectStore } from '../storage/object-store';
 import type { UseCaseContext } from './context';
 import { readJson } from './json-store';
+import { loadStudySummary } from './study-summary-store';
 
 export interface ReportStudyInput {
   /** The study's root: a path, file:// or s3:// URI (`<storage>/studies/<name>`). */
@@ -57,28 +58,11 @@ export function resolveStudyUri(studyRoot: string, uri: string): string {
 
 /** One object by URI: the store of its parent, the key of its last part. */
 async function readObjectJson(uri: string): Promise<unknown> {
-  const slash = uri.replace(/\/+$/, '').lastIndexOf('/');
-  const store = openStore(slash > 0 ? uri.slice(0, slash) : '.');
-  const key = uri.slice(slash + 1);
+  const [parent, key] = splitParent(uri);
+  const store = openStore(parent);
   const v = await readJson(store, key);
   if (v === undefined) throw new DataError(`${store.uri}/${key} does not exist`);
   return v;
-}
-
-/**
- * The study's summary. The one place that knows where it comes from: summary.json of a finished study.
- * TODO(lead): switch to loadStudySummary (src/usecases/study-summary-store.ts) once it is on main, which
- * also assembles a running study's summary from spec.json + trials/*.json.
- */
-async function loadSummary(studyRoot: string): Promise<StudySummary> {
-  const store = openStore(studyRoot);
-  const raw = await readJson(store, 'summary.json');
-  if (raw === undefined) {
-    throw new InvalidInputError(
-      `${store.uri} has a spec.json but no summary.json yet: the study has not finished (a running study's report needs its trial records)`,
-    );
-  }
-  return raw as StudySummary;
 }
 
 async function checkStudyRoot(study: string): Promise<ObjectStore> {
@@ -111,7 +95,7 @@ function readOverlay(file: string): OverlayView {
 export async function loadReportView(input: { study: string; overlay?: string }): Promise<ReportView> {
   const overlay = input.overlay !== undefined ? readOverlay(input.overlay) : undefined;
   const store = await checkStudyRoot(input.study);
-  const raw = await loadSummary(input.study);
+  const raw = await loadStudySummary(input.study);
   const shape = summaryShape.safeParse(raw);
   if (!shape.success) {
     throw new InvalidInputError(
@@ -152,10 +136,9 @@ export async function reportStudy(input: ReportStudyInput, _ctx: UseCaseContext 
   const view = await loadReportView(input);
   if (input.out === undefined) return { view };
   const html = await renderReport(view);
-  const slash = input.out.lastIndexOf('/');
-  const dir = openStore(slash > 0 ? input.out.slice(0, slash) : slash === 0 ? '/' : '.');
-  const key = input.out.slice(slash + 1);
-  if (!key) throw new InvalidInputError(`--out ${input.out} names a directory: give a file name, e.g. report.html`);
+  if (input.out.endsWith('/')) throw new InvalidInputError(`--out ${input.out} names a directory: give a file name, e.g. report.html`);
+  const [parent, key] = splitParent(input.out);
+  const dir = openStore(parent);
   await dir.put(key, html, { contentType: 'text/html; charset=utf-8' });
   return { view, uri: `${dir.uri}/${key}`, bytes: Buffer.byteLength(html) };
 }
