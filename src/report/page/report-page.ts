@@ -122,7 +122,7 @@ function frontChart(): { points: number; front: number; overlay: number } {
     options: {
       maintainAspectRatio: false,
       scales: {
-        x: { title: { display: true, text: `latency (ms, ${view.latency.objective}; bench points: predicted)` } },
+        x: { title: { display: true, text: `latency (ms, ${view.latency.objective}${o ? '; bench points: predicted' : ''})` } },
         y: { title: { display: true, text: 'held-out top-1 (%)' } },
       },
       plugins: {
