@@ -35,6 +35,22 @@ const BENCHES: Record<string, Bench> = {
     what: 'per-trial Temporal overhead with the no-op engine, history sizes (500 trials)',
     readme: 'Quick start',
   },
+  'nas-searched-vs-random': {
+    script: 'bench/nas/searched-vs-random.ts',
+    what: 'searched vs random networks of equal predicted latency, retrained with the same seeds (hours; resumable)',
+    readme: 'Searched vs random',
+  },
+  'nas-searched-vs-random-report': {
+    script: 'bench/nas/report-searched-vs-random.ts',
+    what: 'table and figure of the searched-vs-random results',
+    readme: 'Searched vs random',
+  },
+  'nas-target-hit': {
+    script: 'bench/nas/target-hit.ts',
+    what: 'derived latency vs target per table, loss and target fraction (resumable)',
+    readme: 'Searched vs random',
+  },
+  'nas-target-hit-report': { script: 'bench/nas/report-target-hit.ts', what: 'table and figure of the target-hit results', readme: 'Searched vs random' },
   'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
 };
 

@@ -7,8 +7,10 @@
  * Shared warm-up: trials whose warm-up inputs are equal (content key, src/study/warmup-key.ts) start
  * their search from one warm-up run, extended on demand to the longest warm-up asked for.
  * Continue-as-new: after `trialsPerRun` finished trials (or when the server suggests it) the study
- * stops launching, lets the running trials finish, and continues with its ledger, the sampler's
- * snapshot and the untold outcomes, so no trial is killed or repeated and proposals continue exactly.
+ * stops launching, lets the running trials finish, and continues with its ledger, the URI of the
+ * sampler's state and the untold outcomes, so no trial is killed or repeated and proposals continue
+ * exactly. What grows with the study stays in the store (trial records, the sampler's state), so the
+ * history per trial and the carry stay bounded (docs/orchestration.md "Bounded state").
  */
 import {
   ApplicationFailure,
@@ -29,7 +31,7 @@ import {
 } from '@temporalio/workflow';
 import type { HeavyRequest, StudyActivities } from '../activities';
 import { parseSearchConfig } from '../src/config/training-config';
-import type { SamplerState, Trial, TrialOutcome } from '../src/hpo/sampler';
+import type { Trial, TrialOutcome } from '../src/hpo/sampler';
 import { SpnasError } from '../src/errors';
 import { studyLayout, trialWorkflowId } from '../src/study/names';
 import type { FinalModel, StudyResult, StudyState, StudyStatus, TrialRecord } from '../src/study/records';
@@ -50,7 +52,10 @@ export interface StudyCarry {
   largestMs: number;
   searchAttributes: boolean;
   book: StudyBookState;
-  sampler: SamplerState | null;
+  /** URI of the sampler's state in the store (it grows with the trials, so it never travels through the history); null before the first proposal. */
+  sampler: string | null;
+  /** Proposals made so far (names the next sampler state). */
+  proposals: number;
   /** Outcomes not yet told to the sampler. */
   outbox: Array<{ trialId: number; outcome: TrialOutcome }>;
   /** Shared warm-ups by content key: run directory, steps at each epoch boundary, seconds per epoch. */
@@ -294,7 +299,15 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         const free = carry.parallelism - running.size;
         if (!carry.stopping && !draining && free > 0 && carry.launched < carry.planned) {
           const n = Math.min(free, carry.planned - carry.launched);
-          const proposal = await light.proposeTrials({ spec, samplerState: carry.sampler, tells: carry.outbox, n });
+          const proposal = await light.proposeTrials({
+            spec,
+            studyRoot: carry.studyRoot,
+            samplerState: carry.sampler,
+            proposal: carry.proposals,
+            tells: carry.outbox,
+            n,
+          });
+          carry.proposals++;
           carry.outbox = [];
           carry.sampler = proposal.samplerState;
           for (const t of proposal.trials) {
@@ -427,6 +440,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       searchAttributes,
       book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
       sampler: null,
+      proposals: 0,
       outbox: [],
       warmups: {},
       planned: s.hpo.trials,

@@ -44,6 +44,22 @@ const summary = (xs: number[]) => ({ n: xs.length, medianMs: +quantile(xs, 0.5).
 
 async function main(): Promise<void> {
   const t = await startTemporal();
+  /** A run's events, fetched in small pages (a page of large events could exceed the client's 4 MB message limit). */
+  const historyEvents = async (workflowId: string, runId: string) => {
+    const events: NonNullable<Awaited<ReturnType<typeof t.client.workflowService.getWorkflowExecutionHistory>>['history']>['events'] = [];
+    let nextPageToken: Uint8Array | undefined;
+    do {
+      const page = await t.client.workflowService.getWorkflowExecutionHistory({
+        namespace: t.client.options.namespace,
+        execution: { workflowId, runId },
+        maximumPageSize: 100,
+        ...(nextPageToken ? { nextPageToken } : {}),
+      });
+      events!.push(...(page.history?.events ?? []));
+      nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+    } while (nextPageToken);
+    return events!;
+  };
   try {
     await t.workers({ engine: 'noop', noopDelayMs: 0, computeConcurrency: 16 });
     const name = `overhead-${trials}`;
@@ -58,8 +74,8 @@ async function main(): Promise<void> {
     const studyRuns: Array<{ events: number; bytes: number; largestEvent: number }> = [];
     const trialEvents: number[] = [];
     for await (const w of t.client.workflow.list({ query: `WorkflowId STARTS_WITH '${studyWorkflowId(name)}'` })) {
-      const h = await t.client.workflow.getHandle(w.workflowId, w.runId).fetchHistory();
-      const events = h.events ?? [];
+      const events = await historyEvents(w.workflowId, w.runId);
+      const h = { events };
       const scheduled = new Map<string, number>();
       const initiated = new Map<string, number>();
       for (const e of events) {

@@ -40,6 +40,8 @@ export const studyLayout = {
   /** Each finished trial's record, written as it finishes (the workflow keeps only the front and the running ones). */
   trials: (studyRoot: string) => join(studyRoot, 'trials'),
   trial: (studyRoot: string, trialId: number) => join(studyRoot, 'trials', `t${trialId}.json`),
+  /** The sampler's state after the study's n-th proposal (immutable: a retried proposal writes the same document). */
+  samplerState: (studyRoot: string, proposal: number) => join(studyRoot, 'sampler', `state-${String(proposal).padStart(6, '0')}.json`),
   warmup: (studyRoot: string, key: string) => join(studyRoot, 'warmups', key),
   /** One search directory per configuration: a promoted trial continues its configuration's search. */
   search: (studyRoot: string, configId: number) => join(studyRoot, 'configs', `c${configId}`, 'search'),
