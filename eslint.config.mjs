@@ -1,6 +1,6 @@
 // Lint: typescript-eslint's recommended rules, floating promises, and the layering of
 // docs/architecture.md. Each layer lists what it may NOT import, so a back-edge fails CI:
-//   pure core (random, space, config, hpo, runtime/model, study spec) < backend < storage < data
+//   pure core (random, space, config, hpo, runtime/model, study spec, report view) < backend < storage < data
 //   < nas (engine) < runtime profiler < usecases < cli / activities / workflows (entries)
 import tseslint from 'typescript-eslint';
 
@@ -51,6 +51,7 @@ export default tseslint.config(
       'src/config/**/*.ts',
       'src/runtime/model/**/*.ts',
       'src/study/**/*.ts',
+      'src/report/*.ts',
       'src/errors.ts',
     ],
     rules: restrict([
@@ -139,6 +140,22 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // The report page (bundled inline into the report): Chart.js and the report's own pure modules only.
+    files: ['src/report/page/**/*.ts'],
+    rules: restrict([
+      ...nodeBuiltins,
+      ...vendor,
+      ...layer.backend,
+      ...layer.storage,
+      ...layer.data,
+      ...layer.nas,
+      ...layer.profiler,
+      ...layer.usecases,
+      ...layer.entries,
+      '**/browser/**',
+    ]),
   },
   {
     // Workflows are deterministic: only pure modules and activity types.

@@ -1,6 +1,6 @@
 'use strict';
 /* eslint-disable @typescript-eslint/no-require-imports -- plain CommonJS: scripts/build.mjs runs it before anything is compiled */
-// Bundles spnas's browser pages (src/browser/page) with esbuild: the page's TypeScript and everything it
+// Bundles spnas's browser pages (src/browser/page, src/report/page) with esbuild: the page's TypeScript and everything it
 // imports (the profiler's Node-free method, the search space, TF.js and its WebGPU/WebGL/WASM backends)
 // in one script, plus its HTML and CSS. scripts/build.mjs writes them to dist/pages/<page>/; running
 // from the sources (SPNAS_FROM_SOURCE=1, tests importing src/) bundles in memory instead.
@@ -8,14 +8,20 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const PAGES = { profile: 'profile-page.ts', classify: 'classify-page.ts' };
+// page -> its directory under src/, entry script and the files served beside it ({ served name: file }).
+const PAGES = {
+  profile: { dir: 'browser/page', entry: 'profile-page.ts', files: { 'index.html': 'profile.html', 'spnas.css': 'spnas.css' } },
+  classify: { dir: 'browser/page', entry: 'classify-page.ts', files: { 'index.html': 'classify.html', 'spnas.css': 'spnas.css' } },
+  // `spnas report` inlines its script (Chart.js bundled in) and CSS into one HTML file (src/report/html.ts)
+  report: { dir: 'report/page', entry: 'report-page.ts', files: { 'report.css': 'report.css' } },
+};
 
-/** { '<page>.js': Uint8Array, 'index.html': ..., 'spnas.css': ... } for one page. */
+/** { '<page>.js': Uint8Array, and the page's other files (e.g. 'index.html', 'spnas.css') } for one page. */
 async function bundlePage(root, page) {
-  const dir = path.join(root, 'src', 'browser', 'page');
+  const dir = path.join(root, 'src', PAGES[page].dir);
   const { build } = require('esbuild');
   const result = await build({
-    entryPoints: [path.join(dir, PAGES[page])],
+    entryPoints: [path.join(dir, PAGES[page].entry)],
     absWorkingDir: root,
     bundle: true,
     write: false,
@@ -30,11 +36,9 @@ async function bundlePage(root, page) {
   });
   const js = result.outputFiles[0];
   if (!js) throw new Error(`esbuild produced no output for the ${page} page`);
-  return {
-    [`${page}.js`]: js.contents,
-    'index.html': fs.readFileSync(path.join(dir, `${page}.html`)),
-    'spnas.css': fs.readFileSync(path.join(dir, 'spnas.css')),
-  };
+  const files = { [`${page}.js`]: js.contents };
+  for (const [name, file] of Object.entries(PAGES[page].files)) files[name] = fs.readFileSync(path.join(dir, file));
+  return files;
 }
 
 /** Writes every page to <outDir>/<page>/. */

@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StaticFile } from './local-server';
 
-export type PageName = 'profile' | 'classify';
+export type PageName = 'profile' | 'classify' | 'report';
 
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
 
@@ -20,7 +20,8 @@ function prebuiltDir(page: PageName): string | undefined {
   return path.basename(path.resolve(__dirname, '..', '..')) === 'dist' && fs.existsSync(dir) ? dir : undefined;
 }
 
-async function pageSources(page: PageName): Promise<Record<string, Uint8Array>> {
+/** The page's own files (script, HTML, CSS) by name, without the WASM binaries. */
+export async function pageSources(page: PageName): Promise<Record<string, Uint8Array>> {
   const built = prebuiltDir(page);
   if (built) return Object.fromEntries(fs.readdirSync(built).map((n) => [n, fs.readFileSync(path.join(built, n))]));
   const root = path.resolve(__dirname, '..', '..');

@@ -12,11 +12,13 @@ import { runActivityCommand } from './commands/run-activity';
 import { studyCommand } from './commands/study';
 import { workerCommand } from './commands/worker';
 import { temporalCommand } from './commands/temporal';
+import { reportCommand } from './commands/report';
 
 export const commands: CliCommand[] = [
   studyCommand,
   workerCommand,
   temporalCommand,
+  reportCommand,
   searchCommand,
   deriveCommand,
   trainCommand,
