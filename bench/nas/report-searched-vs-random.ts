@@ -61,8 +61,11 @@ for (const s of searches) {
     `target ${label}: searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
       `searched minus random, paired by seed: ${pct(mean(paired))} +- ${pct(sd(paired))} pp; the searched network ranks ${rank} of ${randoms.length + 1}`,
   );
+  const xs = cs.map((c) => c.predictedMs);
+  const pad = 0.15 * (Math.max(...xs) - Math.min(...xs)) + 0.05;
   panels.push({
     title: `target ${label}`,
+    xRange: [Math.min(...xs) - pad, Math.max(...xs) + pad],
     xLabel: 'predicted latency (ms)',
     yLabel: 'held-out top-1 (%)',
     series: [
@@ -88,7 +91,5 @@ console.log('');
 console.log(summary.join('\n'));
 if (panels.length) {
   const base = file.replace(/\.jsonl$/, '');
-  console.log(
-    `wrote ${writeFigure(base, renderFigure(panels, panels.length, 420, 280, 'Searched vs random networks of the same predicted latency (mean, min-max over seeds)')).join(', ')}`,
-  );
+  console.log(`wrote ${writeFigure(base, renderFigure(panels, panels.length, 460, 300, 'Searched vs random at equal latency')).join(', ')}`);
 }
