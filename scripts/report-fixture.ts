@@ -7,7 +7,7 @@
  *       models), with every URI rewritten relative to the fixture's root
  *   node --import tsx scripts/report-fixture.ts overlay      runs bench/nas/searched-vs-random.ts at a tiny
  *       budget (cifar-tiny, 700 images, 3 randoms, 2 seeds) into test/fixtures/report-study/searched-vs-random.jsonl
- *   node --import tsx scripts/report-fixture.ts screenshot [<study root>] [--overlay <jsonl>]
+ *   node --import tsx scripts/report-fixture.ts screenshot [<study root>] [--overlay <jsonl>] [--png docs/img/report.png]
  *       renders the report of a study root (default: the example study's results,
  *       runs/studies/studies/quickstart of the main checkout) in headless Chromium and saves docs/img/report.png
  */
@@ -103,7 +103,10 @@ async function overlay(): Promise<void> {
 async function screenshot(args: string[]): Promise<void> {
   const i = args.indexOf('--overlay');
   const overlay = i >= 0 ? args.splice(i, 2)[1] : undefined;
-  const studyRoot = args[0] ?? path.resolve(ROOT, '..', 'main', 'runs', 'studies', 'studies', 'quickstart');
+  const j = args.indexOf('--png');
+  const pngArg = j >= 0 ? args.splice(j, 2)[1] : undefined;
+  // default: where the README's quick start stores its study
+  const studyRoot = args[0] ?? path.join(ROOT, 'runs', 'studies', 'quickstart');
   const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-report-shot-')), 'report.html');
   spnas(['report', studyRoot, '--out', out, ...(overlay ? ['--overlay', overlay] : [])]);
   const { chromium } = await import('playwright-core');
@@ -112,7 +115,7 @@ async function screenshot(args: string[]): Promise<void> {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto('file://' + out, { waitUntil: 'load' });
     await page.waitForSelector('body[data-ready="1"]');
-    const png = path.join(ROOT, 'docs', 'img', 'report.png');
+    const png = path.resolve(pngArg ?? path.join(ROOT, 'docs', 'img', 'report.png'));
     fs.mkdirSync(path.dirname(png), { recursive: true });
     await page.screenshot({ path: png, clip: { x: 0, y: 0, width: 1280, height: 900 } });
     process.stdout.write(`wrote ${png} from the report of ${studyRoot}\n`);
