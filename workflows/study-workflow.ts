@@ -281,8 +281,10 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         if (done) {
           carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeOf(done, vectorObjective(spec)) });
           // In the store before the trial counts as done: the book may already have released it, and a
-          // continue-as-new waits for no running trial.
-          await light.recordTrial(carry.studyRoot, done);
+          // continue-as-new waits for no running trial. Not cancellable: a study cancelled just now
+          // still lists this finished trial in its summary.
+          const record = done;
+          await CancellationScope.nonCancellable(() => light.recordTrial(carry.studyRoot, record));
         }
         running.delete(t.trialId);
         wake();
