@@ -25,6 +25,8 @@ const layer = {
   usecases: ['**/usecases', '**/usecases/**'],
   entries: ['**/cli', '**/cli/**', '**/activities', '**/activities/**', '**/workflows', '**/workflows/**'],
 };
+// What pure code (the core, and the pages bundled for a browser) may not import: Node, vendors, any layer.
+const pureCore = [...nodeBuiltins, ...vendor, ...Object.values(layer).flat()];
 const restrict = (patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
 
 export default tseslint.config(
@@ -54,17 +56,7 @@ export default tseslint.config(
       'src/report/*.ts',
       'src/errors.ts',
     ],
-    rules: restrict([
-      ...nodeBuiltins,
-      ...vendor,
-      ...layer.backend,
-      ...layer.storage,
-      ...layer.data,
-      ...layer.nas,
-      ...layer.profiler,
-      ...layer.usecases,
-      ...layer.entries,
-    ]),
+    rules: restrict(pureCore),
   },
   { files: ['src/backend/**/*.ts'], rules: restrict([...layer.storage, ...layer.data, ...layer.nas, ...layer.profiler, ...layer.usecases, ...layer.entries]) },
   {
@@ -144,18 +136,7 @@ export default tseslint.config(
   {
     // The report page (bundled inline into the report): Chart.js and the report's own pure modules only.
     files: ['src/report/page/**/*.ts'],
-    rules: restrict([
-      ...nodeBuiltins,
-      ...vendor,
-      ...layer.backend,
-      ...layer.storage,
-      ...layer.data,
-      ...layer.nas,
-      ...layer.profiler,
-      ...layer.usecases,
-      ...layer.entries,
-      '**/browser/**',
-    ]),
+    rules: restrict([...pureCore, '**/browser/**']),
   },
   {
     // Workflows are deterministic: only pure modules and activity types.

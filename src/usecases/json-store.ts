@@ -1,6 +1,8 @@
 /** Small JSON documents in an object store (run.json, results), with errors naming the object. */
 import { InvalidInputError } from '../errors';
 import type { ObjectStore } from '../storage/object-store';
+import { openStore } from '../storage/open-store';
+import { splitParent } from '../storage/uri';
 
 export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
   await store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json' });
@@ -15,4 +17,16 @@ export async function readJson(store: ObjectStore, key: string): Promise<unknown
   } catch (err) {
     throw new InvalidInputError(`${store.uri}/${key} is not valid JSON: ${(err as Error).message}`);
   }
+}
+
+/** writeJson addressed by the document's own URI (the store is its parent). */
+export async function writeJsonUri(uri: string, value: unknown): Promise<void> {
+  const [parent, name] = splitParent(uri);
+  await writeJson(openStore(parent), name, value);
+}
+
+/** readJson addressed by the document's own URI: undefined when it does not exist. */
+export async function readJsonUriIfExists(uri: string): Promise<unknown | undefined> {
+  const [parent, name] = splitParent(uri);
+  return readJson(openStore(parent), name);
 }

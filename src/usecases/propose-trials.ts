@@ -10,9 +10,7 @@ import { studyLayout } from '../study/names';
 import { proposeTrials as propose } from '../study/sampler-factory';
 import type { StudySpec } from '../study/spec';
 import { readJsonUri } from './inputs';
-import { writeJson } from './json-store';
-import { openStore } from '../storage/open-store';
-import { splitParent } from '../storage/uri';
+import { writeJsonUri } from './json-store';
 import type { SamplerState } from '../hpo/sampler';
 
 export interface StoredProposalInput {
@@ -36,7 +34,6 @@ export async function proposeTrials(input: StoredProposalInput): Promise<StoredP
   const state = input.samplerState ? ((await readJsonUri(input.samplerState, 'sampler state')) as SamplerState) : null;
   const out = propose({ spec: input.spec, samplerState: state, tells: input.tells, n: input.n });
   const uri = studyLayout.samplerState(input.studyRoot, input.proposal);
-  const [parent, name] = splitParent(uri);
-  await writeJson(openStore(parent), name, out.samplerState);
+  await writeJsonUri(uri, out.samplerState);
   return { trials: out.trials, samplerState: uri };
 }

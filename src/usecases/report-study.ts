@@ -19,7 +19,7 @@ import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { ObjectStore } from '../storage/object-store';
 import type { UseCaseContext } from './context';
-import { readJson } from './json-store';
+import { readJsonUriIfExists } from './json-store';
 import { loadStudySummary } from './study-summary-store';
 
 export interface ReportStudyInput {
@@ -58,10 +58,8 @@ export function resolveStudyUri(studyRoot: string, uri: string): string {
 
 /** One object by URI: the store of its parent, the key of its last part. */
 async function readObjectJson(uri: string): Promise<unknown> {
-  const [parent, key] = splitParent(uri);
-  const store = openStore(parent);
-  const v = await readJson(store, key);
-  if (v === undefined) throw new DataError(`${store.uri}/${key} does not exist`);
+  const v = await readJsonUriIfExists(uri);
+  if (v === undefined) throw new DataError(`${uri} does not exist`);
   return v;
 }
 

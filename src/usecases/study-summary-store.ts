@@ -10,29 +10,18 @@ import type { StudyResult, StudySummary, TrialRecord } from '../study/records';
 import { MULTI_FIDELITY_SAMPLERS, parseStudySpec } from '../study/spec';
 import { StudyBook } from '../study/study-book';
 import { openStore } from '../storage/open-store';
-import { splitParent } from '../storage/uri';
 import { describeTable } from './prepare-study';
-import { readJson, writeJson } from './json-store';
+import { readJson, readJsonUriIfExists, writeJsonUri } from './json-store';
 
 const TRIAL_FILE = /^t(\d+)\.json$/;
 /** Reads at a time when gathering trial records (bounded so a large study does not open hundreds of requests). */
 const READ_CONCURRENCY = 16;
 
-async function writeUri(uri: string, value: unknown): Promise<void> {
-  const [parent, name] = splitParent(uri);
-  await writeJson(openStore(parent), name, value);
-}
-
-async function readUri(uri: string): Promise<unknown | undefined> {
-  const [parent, name] = splitParent(uri);
-  return readJson(openStore(parent), name);
-}
-
 /** Writes one finished trial's record (idempotent: a retried write puts the same document). */
 export async function recordTrial(studyRoot: string, record: TrialRecord): Promise<string> {
   if (record.state === 'running') throw new InvalidInputError(`trial ${record.trialId} is still running: only finished trials are recorded`);
   const uri = studyLayout.trial(studyRoot, record.trialId);
-  await writeUri(uri, record);
+  await writeJsonUri(uri, record);
   return uri;
 }
 
@@ -53,9 +42,9 @@ export async function writeStudySummary(studyRoot: string, result: StudyResult, 
   const stored = await readTrialRecords(studyRoot);
   const ids = new Set(stored.map((r) => r.trialId));
   const trialRecords = [...stored, ...live.filter((r) => !ids.has(r.trialId))].sort((a, b) => a.trialId - b.trialId);
-  const spec = await readUri(studyLayout.spec(studyRoot));
+  const spec = await readJsonUriIfExists(studyLayout.spec(studyRoot));
   const summary: StudySummary = { ...result, spec, trialRecords };
-  await writeUri(studyLayout.summary(studyRoot), summary);
+  await writeJsonUri(studyLayout.summary(studyRoot), summary);
   return summary;
 }
 
@@ -66,9 +55,9 @@ export async function writeStudySummary(studyRoot: string, result: StudyResult, 
  */
 export async function loadStudySummary(studyRoot: string): Promise<StudySummary> {
   const root = studyRoot.replace(/\/+$/, '');
-  const done = await readUri(studyLayout.summary(root));
+  const done = await readJsonUriIfExists(studyLayout.summary(root));
   if (done !== undefined) return done as StudySummary;
-  const rawSpec = await readUri(studyLayout.spec(root));
+  const rawSpec = await readJsonUriIfExists(studyLayout.spec(root));
   if (rawSpec === undefined)
     throw new InvalidInputError(`${root} is not a study: it has neither summary.json nor spec.json; give a study's root (<storage>/studies/<name>)`);
   const spec = parseStudySpec(rawSpec);

@@ -113,46 +113,27 @@ test('hostile strings (a failure message with </script>, markup in an architectu
   assert.throws(() => renderReportHtml(v, { ...ASSETS, script: 'var s = "</script>";' }), /cannot be inlined/);
 });
 
+/** One retraining record of the searched-vs-random bench (frac 0.7). */
+const train = (seed: number, kind: 'searched' | 'random', architecture: string, predictedMs: number, top1: number): OverlayRecord => ({
+  type: 'train',
+  frac: 0.7,
+  kind,
+  architecture,
+  predictedMs,
+  seed,
+  top1,
+  wallSeconds: 1,
+  cpuSeconds: 1,
+  loadavg: 1,
+});
+
 test('overlay: the bench records aggregate per architecture over seeds; a malformed line names the file and the line', () => {
   const recs: OverlayRecord[] = [
     { type: 'search', frac: 0.7, targetMs: 10, architecture: 'k3e3,skip', predictedMs: 9.8, supernetTop1: 0.3, seconds: 5 },
     ...[0, 1].flatMap((seed) => [
-      {
-        type: 'train' as const,
-        frac: 0.7,
-        kind: 'searched' as const,
-        architecture: 'k3e3,skip',
-        predictedMs: 9.8,
-        seed,
-        top1: 0.4 + seed / 10,
-        wallSeconds: 1,
-        cpuSeconds: 1,
-        loadavg: 1,
-      },
-      {
-        type: 'train' as const,
-        frac: 0.7,
-        kind: 'random' as const,
-        architecture: 'k5e3,skip',
-        predictedMs: 10.1,
-        seed,
-        top1: 0.35 + seed / 10,
-        wallSeconds: 1,
-        cpuSeconds: 1,
-        loadavg: 1,
-      },
-      {
-        type: 'train' as const,
-        frac: 0.7,
-        kind: 'random' as const,
-        architecture: 'k3e6,skip',
-        predictedMs: 9.9,
-        seed,
-        top1: 0.5,
-        wallSeconds: 1,
-        cpuSeconds: 1,
-        loadavg: 1,
-      },
+      train(seed, 'searched', 'k3e3,skip', 9.8, 0.4 + seed / 10),
+      train(seed, 'random', 'k5e3,skip', 10.1, 0.35 + seed / 10),
+      train(seed, 'random', 'k3e6,skip', 9.9, 0.5),
     ]),
   ];
   const text = recs.map((r) => JSON.stringify(r)).join('\n') + '\n';
