@@ -12,6 +12,7 @@ export function readStudySpecFile(file: string): StudySpec {
   delete raw.$schema; // editors' schema reference; not part of the workflow input
   const base = path.dirname(path.resolve(file));
   const data = raw.data as { train?: { uri?: unknown }; test?: { uri?: unknown } } | undefined;
+  const budget = raw.budget as { final?: { data?: { uri?: unknown } } } | undefined;
   const resolved = {
     ...raw,
     storage: absolute(raw.storage, base),
@@ -26,6 +27,9 @@ export function readStudySpecFile(file: string): StudySpec {
             ...(data.test ? { test: { ...data.test, uri: absolute(data.test.uri, base) } } : {}),
           },
         }
+      : {}),
+    ...(budget?.final?.data
+      ? { budget: { ...budget, final: { ...budget.final, data: { ...budget.final.data, uri: absolute(budget.final.data.uri, base) } } } }
       : {}),
   };
   return parseStudySpec(resolved, `study spec '${file}'`);

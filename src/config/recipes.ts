@@ -29,16 +29,31 @@ export const TRAIN_RECIPES = {
 export type TrainRecipe = keyof typeof TRAIN_RECIPES;
 export const TRAIN_RECIPE_NAMES = Object.keys(TRAIN_RECIPES) as TrainRecipe[];
 
-/** The train config of `recipe` with `overrides` on top (nested optimizer / augment fields merge). */
-export function trainConfigForRecipe(recipe: string, overrides: TrainConfigInput = {}, source = 'train options'): TrainConfig {
+/** The train config input of `recipe` with `overrides` on top (nested optimizer / augment fields merge); unvalidated. */
+export function recipeConfigInput(recipe: string, overrides: TrainConfigInput = {}): TrainConfigInput {
   if (!(TRAIN_RECIPE_NAMES as string[]).includes(recipe))
     throw new InvalidInputError(`unknown training recipe '${recipe}': choose one of ${TRAIN_RECIPE_NAMES.join(', ')}`);
   const base = TRAIN_RECIPES[recipe as TrainRecipe] as TrainConfigInput;
-  const merged: TrainConfigInput = {
+  return {
     ...base,
     ...overrides,
     ...(base.optimizer || overrides.optimizer ? { optimizer: { ...base.optimizer, ...overrides.optimizer } } : {}),
     ...(base.augment || overrides.augment ? { augment: { ...base.augment, ...overrides.augment } } : {}),
   };
-  return parseTrainConfig(merged, `${source} (recipe '${recipe}')`);
+}
+
+/** The train config of `recipe` with `overrides` on top, validated. */
+export function trainConfigForRecipe(recipe: string, overrides: TrainConfigInput = {}, source = 'train options'): TrainConfig {
+  return parseTrainConfig(recipeConfigInput(recipe, overrides), `${source} (recipe '${recipe}')`);
+}
+
+/**
+ * A train config input that may name its recipe (`{ recipe: 'fast', epochs: 3 }`, as a study spec's
+ * `budget.retrain`): the recipe's values with the other fields on top; unvalidated.
+ */
+export function withNamedRecipe(input: Record<string, unknown>): TrainConfigInput {
+  const { recipe, ...overrides } = input;
+  if (recipe === undefined) return overrides as TrainConfigInput;
+  if (typeof recipe !== 'string') throw new InvalidInputError(`recipe must be a recipe name (${TRAIN_RECIPE_NAMES.join(', ')}), got ${JSON.stringify(recipe)}`);
+  return recipeConfigInput(recipe, overrides as TrainConfigInput);
 }

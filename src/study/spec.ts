@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { dataSpecSchema } from '../config/data-spec';
-import { TRAIN_RECIPE_NAMES, trainConfigForRecipe } from '../config/recipes';
+import { TRAIN_RECIPE_NAMES, trainConfigForRecipe, withNamedRecipe } from '../config/recipes';
 import { parseTrainConfig } from '../config/training-config';
 import { parseOrThrow } from '../config/zod-issues';
 
@@ -104,7 +104,10 @@ export const studySpecSchema = z
         seed: z.number().int().min(0).default(0),
         /** Search config overrides applied to every trial (docs/engine.md), e.g. { optimizer: { lrPer256: 0.02 } }. */
         search: z.record(z.string(), z.unknown()).default({}),
-        /** Train config overrides of the trials' retraining. */
+        /**
+         * Train config overrides of the trials' retraining; `recipe` names a recipe (src/config/recipes.ts)
+         * they go on top of, whose batch size then wins over the study's (as for the final retraining).
+         */
         retrain: z.record(z.string(), z.unknown()).default({}),
         final: z
           .object({
@@ -178,7 +181,17 @@ export const studySpecSchema = z
     }
     // Train configs are checked now, not when the final phase reaches them hours later.
     const checks: Array<[path: string[], check: () => unknown]> = [
-      [['budget', 'retrain'], () => parseTrainConfig(s.budget.retrain, 'config')],
+      [
+        ['budget', 'retrain'],
+        () => {
+          const c = parseTrainConfig(withNamedRecipe(s.budget.retrain), 'config');
+          // A promotion continues a run with more epochs: the schedule must not depend on the total.
+          if (MULTI_FIDELITY_SAMPLERS.has(s.hpo.sampler) && c.optimizer.schedule === 'cosine')
+            throw new Error(
+              `the '${s.hpo.sampler}' sampler promotes trials by continuing their retraining with more epochs, which a cosine schedule (it depends on the total epochs) cannot do: use the 'reference' recipe or an 'exponential' schedule`,
+            );
+        },
+      ],
       [
         ['budget', 'final', 'config'],
         () =>

@@ -7,9 +7,11 @@
  * - `warmupFraction`: times the search epochs, rounded to whole epochs (so warm-ups can be shared),
  *   at least 1 and leaving at least part of an epoch of search.
  * - any other parameter name is a dotted path into the search config (e.g. `optimizer.lrPer256`).
+ * The retraining config is `budget.retrain`, on top of the recipe it names (if any).
  * Fidelity (multi-fidelity samplers: budget / maxBudget, else 1) scales the search epochs after the
  * warm-up and the retraining epochs; the warm-up is the same at every fidelity.
  */
+import { withNamedRecipe } from '../config/recipes';
 import type { Params } from '../hpo/space';
 import type { StudySpec } from './spec';
 
@@ -68,6 +70,8 @@ export function planTrial(spec: StudySpec, params: Params, largestMs: number, fi
     ...(typeof params.thresholdLrMultiplier === 'number' ? { thresholdLrMultiplier: params.thresholdLrMultiplier } : {}),
   };
   for (const [name, value] of Object.entries(params)) if (!KNOWN.has(name)) setPath(search, name, value);
-  const retrain = { ...spec.budget.retrain, seed: spec.budget.seed, batchSize: spec.budget.batchSize, epochs: retrainEpochsAt(spec, fidelity) };
+  // A named recipe's batch size wins over the study's (its learning rate is tuned with it).
+  const overrides = withNamedRecipe(spec.budget.retrain);
+  const retrain = { ...overrides, seed: spec.budget.seed, batchSize: overrides.batchSize ?? spec.budget.batchSize, epochs: retrainEpochsAt(spec, fidelity) };
   return { search, retrain, warmupEpochs, targetMs };
 }

@@ -19,6 +19,9 @@ test('examples/study.json parses; its relative paths resolve against its own dir
   const spec = readStudySpecFile(path.join(ROOT, 'examples', 'study.json'));
   assert.equal(spec.storage, path.join(ROOT, 'runs'));
   assert.equal(spec.data.train.uri, path.resolve(ROOT, '..', 'shared', 'data', 'cifar10-jpeg'));
+  // the final retraining reads its own (larger) slice of the same data
+  assert.equal(spec.budget.final.data?.uri, spec.data.train.uri);
+  assert.equal(spec.budget.final.recipe, 'fast');
   assert.ok(!('$schema' in spec), 'the editor-only $schema key does not reach the workflow input');
 });
 

@@ -78,3 +78,22 @@ test('fidelity scales the search after the warm-up and the retraining; other par
   assert.equal(parseSearchConfig(plan.search).optimizer.lrPer256, 0.02);
   assert.throws(() => planTrial(spec, {}, largestMs, 0), /fidelity/);
 });
+
+test("the trials' retraining may name a recipe: its values (batch size included) under the spec's overrides", () => {
+  const withFast = parseStudySpec({ ...spec, budget: { ...spec.budget, retrain: { recipe: 'fast', labelSmoothing: 0.2 } } });
+  const c = parseTrainConfig(planTrial(withFast, {}, largestMs).retrain);
+  assert.equal(c.optimizer.kind, 'sgd');
+  assert.equal(c.optimizer.schedule, 'cosine');
+  assert.equal(c.labelSmoothing, 0.2, 'an override wins over the recipe');
+  assert.equal(c.batchSize, 128, "the recipe's batch size, not the study's 64");
+  assert.equal(c.epochs, withFast.budget.retrainEpochs);
+  // without a recipe: the engine's defaults with the study's batch size
+  assert.equal(parseTrainConfig(planTrial(spec, {}, largestMs).retrain).batchSize, spec.budget.batchSize);
+  assert.throws(() => parseStudySpec({ ...spec, budget: { ...spec.budget, retrain: { recipe: 'fastest' } } }), /budget\.retrain.*fastest/s);
+  // a promotion continues a retraining with more epochs, which a cosine schedule cannot do
+  assert.throws(
+    () => parseStudySpec({ ...spec, hpo: { sampler: 'asha' }, budget: { ...spec.budget, retrain: { recipe: 'fast' } } }),
+    /budget\.retrain.*asha.*cosine/s,
+  );
+  assert.equal(parseStudySpec({ ...spec, hpo: { sampler: 'asha' }, budget: { ...spec.budget, retrain: { recipe: 'reference' } } }).hpo.sampler, 'asha');
+});
