@@ -23,11 +23,12 @@ if [ -n "${SPNAS_DATA:-}" ]; then
     delete s.$schema;
     s.storage = process.argv[3];
     s.data.train.uri = path.resolve(process.argv[2]);
+    if (s.budget && s.budget.final && s.budget.final.data) s.budget.final.data.uri = s.data.train.uri;
     fs.writeFileSync(process.argv[4], JSON.stringify(s, null, 2) + "\n");
   ' "$ROOT/examples/study.json" "$SPNAS_DATA" "$ROOT/runs" "$SPEC"
 fi
 DATA="$(node -e 'const {readStudySpecFile}=require(process.argv[1]); console.log(readStudySpecFile(process.argv[2]).data.train.uri)' "$ROOT/dist/src/cli/study-spec-file.js" "$SPEC")"
 [ -e "$DATA" ] || { echo "quickstart: no data at $DATA (set SPNAS_DATA to a directory of CIFAR-10 tar shards)" >&2; exit 2; }
 
-echo "== study: $(basename "$SPEC") on $DATA (about 45 minutes on 2 cores; Ctrl-C and rerun to continue)"
+echo "== study: $(basename "$SPEC") on $DATA (about 30 minutes on 2 cores; Ctrl-C and rerun to continue)"
 node "$ROOT/bin/spnas.js" study run "$SPEC"
