@@ -53,11 +53,15 @@ const BENCHES: Record<string, Bench> = {
   'nas-target-hit-report': { script: 'bench/nas/report-target-hit.ts', what: 'table and figure of the target-hit results', readme: 'Searched vs random' },
   'nas-lambda-sweep': {
     script: 'bench/nas/lambda-sweep.ts',
-    what: 'log-loss lambda sweep: derived networks\' predicted and measured latency (resumable)',
+    what: "log-loss lambda sweep: derived networks' predicted and measured latency (resumable)",
     readme: 'Searched vs random',
   },
   'nas-lambda-sweep-report': { script: 'bench/nas/report-lambda-sweep.ts', what: 'table of the lambda sweep', readme: 'Searched vs random' },
-  'nas-recipe': { script: 'bench/nas/recipe.ts', what: 'a retraining recipe on all 50,000 images: top-1 per epoch vs time (resumable)', readme: 'Retraining recipe' },
+  'nas-recipe': {
+    script: 'bench/nas/recipe.ts',
+    what: 'a retraining recipe on all 50,000 images: top-1 per epoch vs time (resumable)',
+    readme: 'Retraining recipe',
+  },
   'nas-recipe-report': { script: 'bench/nas/report-recipe.ts', what: 'table and figure of the retraining-recipe results', readme: 'Retraining recipe' },
   'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
 };
