@@ -11,26 +11,18 @@ export function readStudySpecFile(file: string): StudySpec {
   const raw = { ...(readJsonFile(file, 'study spec') as Record<string, unknown>) };
   delete raw.$schema; // editors' schema reference; not part of the workflow input
   const base = path.dirname(path.resolve(file));
-  const data = raw.data as { train?: { uri?: unknown }; test?: { uri?: unknown } } | undefined;
-  const budget = raw.budget as { final?: { data?: { uri?: unknown } } } | undefined;
+  type WithUri = { uri?: unknown } | undefined;
+  // every URI-valued field of a spec: the training and test data, the final retraining's data, the table
+  const withUri = <T extends WithUri>(o: T) => (o ? { ...o, uri: absolute(o.uri, base) } : o);
+  const data = raw.data as { train?: WithUri; test?: WithUri } | undefined;
+  const budget = raw.budget as { final?: { data?: WithUri } } | undefined;
+  const table = raw.latencyTable as WithUri;
   const resolved = {
     ...raw,
     storage: absolute(raw.storage, base),
-    ...(raw.latencyTable && typeof raw.latencyTable === 'object' && 'uri' in raw.latencyTable
-      ? { latencyTable: { ...raw.latencyTable, uri: absolute((raw.latencyTable as { uri: unknown }).uri, base) } }
-      : {}),
-    ...(data
-      ? {
-          data: {
-            ...data,
-            ...(data.train ? { train: { ...data.train, uri: absolute(data.train.uri, base) } } : {}),
-            ...(data.test ? { test: { ...data.test, uri: absolute(data.test.uri, base) } } : {}),
-          },
-        }
-      : {}),
-    ...(budget?.final?.data
-      ? { budget: { ...budget, final: { ...budget.final, data: { ...budget.final.data, uri: absolute(budget.final.data.uri, base) } } } }
-      : {}),
+    ...(table && typeof table === 'object' && 'uri' in table ? { latencyTable: withUri(table) } : {}),
+    ...(data ? { data: { ...data, ...(data.train ? { train: withUri(data.train) } : {}), ...(data.test ? { test: withUri(data.test) } : {}) } } : {}),
+    ...(budget?.final?.data ? { budget: { ...budget, final: { ...budget.final, data: withUri(budget.final.data) } } } : {}),
   };
   return parseStudySpec(resolved, `study spec '${file}'`);
 }

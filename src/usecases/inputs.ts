@@ -11,9 +11,7 @@ import { getPreset, PRESET_NAMES } from '../space/presets';
 import { parseSearchSpace, type SearchSpace } from '../space/spec';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
 import { defaultTableFor } from '../runtime/default-tables';
-import { openStore } from '../storage/open-store';
-import { splitParent } from '../storage/uri';
-import { readJson } from './json-store';
+import { readJsonUriIfExists } from './json-store';
 
 /** A preset name or a whole space spec. */
 export const spaceRefSchema = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);
@@ -34,8 +32,7 @@ export type TableRef = z.infer<typeof tableRefSchema>;
 
 /** Reads one JSON object given by a full URI (`s3://b/p/x.json`, `file:///d/x.json`, a path). */
 export async function readJsonUri(uri: string, what: string): Promise<unknown> {
-  const [parent, name] = splitParent(uri);
-  const v = await readJson(openStore(parent), name);
+  const v = await readJsonUriIfExists(uri);
   if (v === undefined) throw new InvalidInputError(`${what} ${uri} does not exist`);
   return v;
 }
