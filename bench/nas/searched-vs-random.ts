@@ -6,11 +6,13 @@
  *     --randoms of them lie within +-5% of the searched network's predicted latency;
  *  3. retrain every one of them from scratch with the same recipe, budget and seeds, and score it on
  *     a held-out split of the training data (never seen by search or retraining).
+ * --search-limit N searches on the first N training images only (the search is the costlier per image:
+ * it trains the whole superkernel), while every retraining uses the whole training split.
  * Results are appended per search / retrain to --out (JSONL): rerun the same command to resume.
  * Report: bench/nas/report-searched-vs-random.ts (table + figure).
  *
  *   node --import tsx bench/nas/searched-vs-random.ts [--fracs 0.5,0.7] [--randoms 4] [--seeds 0,1,2] \
- *     [--limit 12000 --val 2000] [--search-epochs 4 --search-warmup 2 --lambda 20 --loss mnas] \
+ *     [--limit 12000 --val 2000] [--search-limit N] [--search-epochs 4 --search-warmup 2 --lambda 20 --loss mnas] \
  *     [--recipe fast --train '{"epochs":3}'] [--out bench/nas/results/searched-vs-random.jsonl]
  */
 import * as os from 'node:os';
@@ -18,6 +20,7 @@ import * as path from 'node:path';
 import { loadTf } from '../../src/backend/tf';
 import { trainConfigForRecipe } from '../../src/config/recipes';
 import { parseSearchConfig } from '../../src/config/training-config';
+import { subsetDataset } from '../../src/data/dataset';
 import { evaluateTop1 } from '../../src/nas/evaluate';
 import { runSearch } from '../../src/nas/search';
 import { trainChild } from '../../src/nas/train-child';
@@ -40,6 +43,8 @@ export interface SearchRecord {
   architecture: string;
   predictedMs: number;
   supernetTop1: number;
+  /** Training images the search saw (the whole training split unless --search-limit). */
+  searchImages?: number;
   seconds: number;
 }
 export interface TrainRecord {
@@ -64,6 +69,13 @@ async function main(): Promise<void> {
   const out = path.resolve(ROOT, a.out ?? 'bench/nas/results/searched-vs-random.jsonl');
   const work = path.resolve(a.work ?? path.join(os.tmpdir(), 'spnas-searched-vs-random'));
   const splits = await cifarSplits(space, num('limit', 12000), num('val', 2000));
+  const searchTrain =
+    a['search-limit'] !== undefined
+      ? subsetDataset(
+          splits.train,
+          Array.from({ length: Math.min(num('search-limit', 0), splits.train.size) }, (_, i) => i),
+        )
+      : splits.train;
   const loss = (a.loss ?? 'mnas') as 'mnas' | 'hinge';
   const base = {
     epochs: num('search-epochs', 4),
@@ -86,7 +98,7 @@ async function main(): Promise<void> {
         space,
         config: parseSearchConfig({ ...base, runtimeLoss: { kind: 'log', lambda: 0 } }),
         table,
-        train: splits.train,
+        train: searchTrain,
         dir: path.join(work, 'warmup'),
       });
       const targetMs = frac * range.largestMs;
@@ -99,7 +111,7 @@ async function main(): Promise<void> {
         space,
         config,
         table,
-        train: trainBatches(space, splits.train, config),
+        train: trainBatches(space, searchTrain, config),
         checkpoints: new CheckpointStore(openStore(dir), 'checkpoints', { keep: 1 }),
       });
       const val = await evaluateTop1(tf, (x) => r.supernet.forward(x, { training: false }).logits, evalBatches(space, splits.val), [
@@ -115,6 +127,7 @@ async function main(): Promise<void> {
         architecture: architectureToString(r.architecture),
         predictedMs: predictArchitectureLatencyExact(table, r.architecture),
         supernetTop1: val.top1,
+        searchImages: searchTrain.size,
         seconds: (Date.now() - t0) / 1000,
       };
       appendJsonl(out, search);
