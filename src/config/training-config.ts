@@ -87,6 +87,12 @@ export const searchConfigSchema = z
      */
     thresholdUpdate: z.enum(['sgd', 'rmsprop']).default('sgd'),
     /**
+     * At most this many decisions flip per threshold update (0: no limit). Thresholds pushed alike
+     * cross their norms in the same step, before R can respond, and overshoot a target
+     * (src/nas/flip-limit.ts, docs/engine.md "Target misses"). Plain-SGD thresholds only.
+     */
+    maxFlipsPerStep: z.number().int().min(0).default(0),
+    /**
      * 'frozen' (default): thresholds do not move during the warm-up (the runtime term is off then), so a
      * warm-up checkpoint does not depend on thresholdLrMultiplier and can be shared by every trial of
      * a study. 'trained': they follow the cross-entropy gradient during the warm-up too (the reference).
@@ -109,6 +115,10 @@ export const searchConfigSchema = z
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
+  .refine((c) => c.maxFlipsPerStep === 0 || c.thresholdUpdate === 'sgd', {
+    message: "maxFlipsPerStep needs thresholdUpdate 'sgd' (RMSProp thresholds keep momentum a limit would fight); set it to 0 or use 'sgd'",
+    path: ['maxFlipsPerStep'],
+  })
   .refine((c) => c.warmupEpochs < c.epochs, {
     message: 'warmupEpochs must be smaller than epochs (no search would happen after warm-up)',
     path: ['warmupEpochs'],

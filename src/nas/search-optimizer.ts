@@ -39,11 +39,18 @@ export class SearchOptimizer {
     }
   }
 
-  /** One update; gradients keyed by tf.Variable name. */
-  apply(grads: Record<string, TF.Tensor>, lr: number, o: { frozenThresholds?: boolean } = {}): void {
+  /**
+   * One update; gradients keyed by tf.Variable name. `flipLimit` (plain-SGD thresholds only): at most
+   * that many decisions flip, given the step's group norms by threshold name (flip-limit.ts).
+   */
+  apply(
+    grads: Record<string, TF.Tensor>,
+    lr: number,
+    o: { frozenThresholds?: boolean; flipLimit?: { norms: ReadonlyMap<string, number>; maxFlips: number } } = {},
+  ): void {
     const g = o.frozenThresholds ? Object.fromEntries(Object.entries(grads).filter(([id]) => !this.thresholdIds.has(id))) : grads;
     this.weights.apply(g, lr);
-    this.thresholds?.apply(g, lr);
+    this.thresholds?.apply(g, lr, o.flipLimit);
   }
 
   /** Optimizer slots by name, for checkpoints. */

@@ -19,6 +19,7 @@
  * docs/engine.md ("Search dynamics"): this is why the decisions moved together.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { limitFlips } from './flip-limit';
 
 export type ThresholdUpdateKind = 'sgd' | 'rmsprop';
 
@@ -33,14 +34,27 @@ export class SgdThresholds {
     private readonly gain: number,
   ) {}
 
-  /** One update from gradients keyed by tf.Variable name; thresholds without a gradient are left alone. */
-  apply(grads: Record<string, TF.Tensor>, lr: number): void {
+  /**
+   * One update from gradients keyed by tf.Variable name; thresholds without a gradient are left alone.
+   * With `limit`, at most `limit.maxFlips` decisions flip (flip-limit.ts); `limit.norms` are the group
+   * norms by threshold name (`l1/t50c`).
+   */
+  apply(grads: Record<string, TF.Tensor>, lr: number, limit?: { norms: ReadonlyMap<string, number>; maxFlips: number }): void {
     const tf = this.tf;
     const present = this.vars.filter(({ variable }) => grads[variable.name]);
     if (!present.length) return;
     tf.tidy(() => {
       const g = tf.stack(present.map(({ variable }) => grads[variable.name]!));
-      const t = tf.sub(tf.stack(present.map(({ variable }) => variable)), tf.mul(g, lr * this.gain));
+      const before = tf.stack(present.map(({ variable }) => variable));
+      let t = tf.sub(before, tf.mul(g, lr * this.gain));
+      if (limit) {
+        const norms = present.map(({ name }) => {
+          const n = limit.norms.get(name);
+          if (n === undefined) throw new Error(`flip limit: no group norm for threshold '${name}'`);
+          return n;
+        });
+        t = tf.tensor1d(limitFlips(before.dataSync(), t.dataSync(), norms, limit.maxFlips));
+      }
       tf.unstack(t).forEach((v, i) => present[i]!.variable.assign(v));
     });
   }

@@ -107,7 +107,8 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         // [total, ce, R, then per layer d5x5, d50c, d100c, dse; with trace the norms and thresholds likewise]
         const parts = [tf.stack([total, ce, r]), perLayer(v)];
         const zero = tf.scalar(0);
-        if (s.trace) parts.push(perLayer(fwd.indicatorNorms), tf.stack(net.thresholds.flatMap((t) => [t.t5x5, t.t50c ?? zero, t.t100c, t.tse ?? zero])));
+        if (s.trace || cfg.maxFlipsPerStep > 0) parts.push(perLayer(fwd.indicatorNorms));
+        if (s.trace) parts.push(tf.stack(net.thresholds.flatMap((t) => [t.t5x5, t.t50c ?? zero, t.t100c, t.tse ?? zero])));
         monitor = tf.keep(tf.concat(parts));
         return total;
       }, varList);
@@ -125,11 +126,12 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         `loss is ${loss} at step ${step} (epoch ${epoch.toFixed(2)})${where ? `; first non-finite gradient in '${where}'` : ''}. Lower the learning rate (optimizer.lrPer256) or lambda; the last checkpoint is intact`,
       );
     }
-    opt.apply(grads, lr, { frozenThresholds: step < s.warmupSteps && cfg.warmupThresholds === 'frozen' });
-    tf.dispose(Object.values(grads));
-    applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
     const at = (o: number) =>
       Array.from({ length: nLayers }, (_, i) => ({ d5x5: m[o + 4 * i]!, d50c: m[o + 1 + 4 * i]!, d100c: m[o + 2 + 4 * i]!, dse: m[o + 3 + 4 * i]! }));
+    const flipLimit = cfg.maxFlipsPerStep > 0 ? { norms: normsByThreshold(at(3 + 4 * nLayers)), maxFlips: cfg.maxFlipsPerStep } : undefined;
+    opt.apply(grads, lr, { frozenThresholds: step < s.warmupSteps && cfg.warmupThresholds === 'frozen', flipLimit });
+    tf.dispose(Object.values(grads));
+    applyBatchStats(tf, net.params, stats, bnMomentumAt(space.bn.momentum, step));
     const indicators = at(3);
     const trace = s.trace
       ? {
@@ -142,6 +144,18 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
       : undefined;
     return { loss, ce: m[1]!, runtimeMs: m[2]!, lambda, lr, indicators, ...(trace ? { trace } : {}) };
   };
+}
+
+/** Group norms keyed by the threshold that compares them (`l1/t5x5` <- layer 1's d5x5), for the flip limit. */
+function normsByThreshold(norms: IndicatorValues[]): Map<string, number> {
+  const m = new Map<string, number>();
+  norms.forEach((n, i) => {
+    m.set(`l${i + 1}/t5x5`, n.d5x5);
+    m.set(`l${i + 1}/t50c`, n.d50c);
+    m.set(`l${i + 1}/t100c`, n.d100c);
+    m.set(`l${i + 1}/tse`, n.dse);
+  });
+  return m;
 }
 
 export interface ChildStepSetup {

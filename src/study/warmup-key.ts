@@ -14,11 +14,14 @@ import type { SearchSpace } from '../space/spec';
 import { contentKey } from './content-key';
 
 const NOT_IN_WARMUP = ['epochs', 'warmupEpochs', 'runtimeLoss', 'runtimeGradient', 'runtimeGradientTo', 'checkpointEvery', 'keepCheckpoints'] as const;
+/** Act only on moving thresholds: out of the key when they are frozen during the warm-up. */
+const THRESHOLD_ONLY = ['maxFlipsPerStep'] as const;
 
 /** The part of a search config that determines the warm-up's weights. */
 export function warmupIdentity(config: SearchConfig): Record<string, unknown> {
   const id: Record<string, unknown> = { ...config };
   for (const k of NOT_IN_WARMUP) delete id[k];
+  if (config.warmupThresholds === 'frozen') for (const k of THRESHOLD_ONLY) delete id[k];
   if (config.warmupThresholds === 'frozen' && config.thresholdUpdate === 'sgd') delete id.thresholdLrMultiplier;
   return id;
 }

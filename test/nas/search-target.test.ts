@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
 import { parseSearchConfig, type SearchConfigInput } from '../../src/config/training-config';
-import { runSearch } from '../../src/nas/search';
+import { runSearch, type SearchTraceRecord } from '../../src/nas/search';
 import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
 import { BatchLoader } from '../../src/data/batch-loader';
 import { architectureToString } from '../../src/space/architecture';
@@ -18,7 +18,7 @@ const { tf } = loadTf();
 const space = getPreset('cifar-tiny');
 let train: ImageDataset | undefined;
 
-async function search(table: LatencyTable, cfg: SearchConfigInput) {
+async function search(table: LatencyTable, cfg: SearchConfigInput, onTrace?: (t: SearchTraceRecord) => void) {
   train ??= splitDataset(await loadImageDataset(`${CIFAR_DIR}/train-000000.tar`, { limit: 544, imageSize: [32, 32] }), { valCount: 32, seed: 0 }).train;
   const config = parseSearchConfig({ seed: 0, epochs: 5, warmupEpochs: 2, batchSize: 32, ...cfg });
   const loader = new BatchLoader(train, {
@@ -30,7 +30,7 @@ async function search(table: LatencyTable, cfg: SearchConfigInput) {
     std: space.normalization.std,
     dropLast: true,
   });
-  const r = await runSearch({ tf, space, config, table, train: loader });
+  const r = await runSearch({ tf, space, config, table, train: loader, ...(onTrace ? { onTrace } : {}) });
   r.supernet.dispose();
   return { arch: architectureToString(r.architecture), ms: predictArchitectureLatencyExact(table, r.architecture) };
 }
@@ -67,4 +67,36 @@ test('log loss: four increasing lambdas give strictly decreasing predicted laten
   const results = [];
   for (const lambda of [5, 10, 20, 50]) results.push({ lambda, ...(await search(table, { runtimeLoss: { kind: 'log', lambda } })) });
   for (let i = 1; i < results.length; i++) assert.ok(results[i]!.ms < results[i - 1]!.ms, `not strictly decreasing: ${JSON.stringify(results)}`);
+});
+
+test('maxFlipsPerStep 1: no threshold update flips more than one decision (without it, updates flip several at once)', async () => {
+  const table = defaultTableFor(space);
+  const targetMs = 0.5 * latencyRange(space, table).largestMs;
+  /** The most decisions one update flipped: norm vs threshold before and after it, with that step's norms. */
+  const maxFlips = async (cfg: SearchConfigInput) => {
+    const steps: SearchTraceRecord[] = [];
+    const r = await search(table, cfg, (t) => steps.push(t));
+    let most = 0;
+    for (let s = 0; s + 1 < steps.length; s++) {
+      let n = 0;
+      steps[s]!.norms.forEach((norm, l) => {
+        for (const k of ['d5x5', 'd50c', 'd100c', 'dse'] as const) {
+          const t0 = steps[s]!.thresholds[l]![k];
+          const t1 = steps[s + 1]!.thresholds[l]![k];
+          if (t0 !== undefined && t1 !== undefined && norm[k] - t0 >= 0 !== norm[k] - t1 >= 0) n++;
+        }
+      });
+      most = Math.max(most, n);
+    }
+    return { most, ...r };
+  };
+  const free = await maxFlips({ runtimeLoss: { kind: 'mnas', lambda: 20, targetMs } });
+  const limited = await maxFlips({ runtimeLoss: { kind: 'mnas', lambda: 20, targetMs }, maxFlipsPerStep: 1 });
+  assert.ok(free.most > 1, `without a limit one update flipped at most ${free.most} decisions: the case does not exercise the limit`);
+  assert.equal(limited.most, 1, JSON.stringify(limited));
+  assert.ok(Math.abs(limited.ms / targetMs - 1) <= 0.1, `predicted ${limited.ms.toFixed(2)} ms for a target of ${targetMs.toFixed(2)} ms (${limited.arch})`);
+});
+
+test('maxFlipsPerStep needs plain-SGD thresholds', () => {
+  assert.throws(() => parseSearchConfig({ thresholdUpdate: 'rmsprop', maxFlipsPerStep: 1 }), /maxFlipsPerStep needs thresholdUpdate 'sgd'/);
 });
