@@ -79,6 +79,12 @@ export function appendJsonl(file: string, rec: unknown): void {
   fs.appendFileSync(file, JSON.stringify(rec) + '\n');
 }
 
+/** A report script's arguments: an optional results file (relative to the repo) first, then --flags. */
+export function reportArgs(argv: string[], defaultFile: string): { file: string; a: Record<string, string> } {
+  const positional = argv[0] && !argv[0].startsWith('--') ? argv[0] : undefined;
+  return { file: path.resolve(ROOT, positional ?? defaultFile), a: argMap(positional ? argv.slice(1) : argv) };
+}
+
 export function argMap(argv: string[]): Record<string, string> {
   const out: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {

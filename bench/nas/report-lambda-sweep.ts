@@ -5,12 +5,10 @@
  *
  *   node --import tsx bench/nas/report-lambda-sweep.ts [bench/nas/results/lambda-sweep.jsonl] [--tag default]
  */
-import * as path from 'node:path';
-import { argMap, readJsonl, ROOT } from './common';
+import { readJsonl, reportArgs } from './common';
 import type { SweepMeasure } from './lambda-sweep';
 
-const a = argMap(process.argv.slice(3));
-const file = path.resolve(ROOT, process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'bench/nas/results/lambda-sweep.jsonl');
+const { file, a } = reportArgs(process.argv.slice(2), 'bench/nas/results/lambda-sweep.jsonl');
 const measures = readJsonl<SweepMeasure>(file).filter((r) => r.type === 'measure' && (!a.tag || r.tag === a.tag));
 if (!measures.length) throw new Error(`no measured sweep in ${file}${a.tag ? ` with tag '${a.tag}'` : ''}: run bench/nas/lambda-sweep.ts first`);
 

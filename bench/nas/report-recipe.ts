@@ -4,8 +4,7 @@
  *
  *   node --import tsx bench/nas/report-recipe.ts [bench/nas/results/recipe.jsonl] [--tag fast-e4]
  */
-import * as path from 'node:path';
-import { argMap, readJsonl, ROOT } from './common';
+import { readJsonl, reportArgs } from './common';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
 interface Epoch {
@@ -26,8 +25,7 @@ interface Rec {
   valImages: number;
 }
 
-const a = argMap(process.argv.slice(3));
-const file = path.resolve(ROOT, process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'bench/nas/results/recipe.jsonl');
+const { file, a } = reportArgs(process.argv.slice(2), 'bench/nas/results/recipe.jsonl');
 const recs = readJsonl<Rec>(file).filter((r) => !a.tag || r.tag === a.tag);
 if (!recs.length) throw new Error(`no recipe results in ${file}${a.tag ? ` with tag '${a.tag}'` : ''}: run bench/nas/recipe.ts first`);
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;

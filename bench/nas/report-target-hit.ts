@@ -4,8 +4,8 @@
  *
  *   node --import tsx bench/nas/report-target-hit.ts [bench/nas/results/target-hit.jsonl] [--tag v3]
  */
-import * as path from 'node:path';
-import { argMap, readJsonl, ROOT } from './common';
+import * as fs from 'node:fs';
+import { readJsonl, reportArgs } from './common';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
 interface Rec {
@@ -22,8 +22,40 @@ interface Rec {
   lambda: number;
 }
 
-const a = argMap(process.argv.slice(3));
-const file = path.resolve(ROOT, process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 'bench/nas/results/target-hit.jsonl');
+const { file, a } = reportArgs(process.argv.slice(2), 'bench/nas/results/target-hit.jsonl');
+
+type Values = Record<string, number>;
+interface TraceStep {
+  type: 'step';
+  norms: Values[];
+  thresholds: Array<Partial<Values>>;
+}
+
+/** The search's trace as written by target-hit.ts (empty when it is missing). */
+function traceSteps(r: Rec): TraceStep[] {
+  const f = `${file.replace(/\.jsonl$/, '')}-traces/${r.tag}-${r.space}-${r.table}-${r.loss}-${r.frac}-s${r.seed}.jsonl`;
+  return fs.existsSync(f) ? readJsonl<TraceStep & { type: string }>(f).filter((x) => x.type === 'step') : [];
+}
+
+/** Decisions each update flipped: norm vs threshold before and after it, with that step's norms. */
+function flipsCell(steps: TraceStep[]): string {
+  if (steps.length < 2) return 'n/a';
+  let most = 0;
+  let multi = 0;
+  for (let s = 0; s + 1 < steps.length; s++) {
+    let n = 0;
+    steps[s]!.norms.forEach((norm, l) => {
+      for (const k of Object.keys(norm)) {
+        const t0 = steps[s]!.thresholds[l]![k];
+        const t1 = steps[s + 1]!.thresholds[l]![k];
+        if (t0 !== undefined && t1 !== undefined && norm[k]! - t0 >= 0 !== norm[k]! - t1 >= 0) n++;
+      }
+    });
+    most = Math.max(most, n);
+    if (n > 1) multi++;
+  }
+  return `${most} (${multi})`;
+}
 const recs = readJsonl<Rec>(file).filter((r) => !a.tag || r.tag === a.tag);
 const groups = [...new Set(recs.map((r) => `${r.space} / ${r.table}`))];
 const fracs = [...new Set(recs.map((r) => r.frac))].sort();
@@ -43,6 +75,17 @@ for (const g of groups) {
 }
 const within = recs.filter((r) => Math.abs(r.ratio - 1) <= 0.1).length;
 lines.push('', `${within} of ${recs.length} searches within +-10% of the target (predicted ms (deviation) per cell).`);
+// The mechanism behind misses: how many decisions one threshold update flipped (from each search's trace).
+lines.push('', 'Most decisions flipped by one threshold update (updates that flipped more than one):', '', lines[0]!, lines[1]!);
+for (const g of groups) {
+  const cells = losses.flatMap((l) =>
+    fracs.map((f) => {
+      const rs = recs.filter((r) => `${r.space} / ${r.table}` === g && r.loss === l && r.frac === f);
+      return rs.length ? rs.map((r) => flipsCell(traceSteps(r))).join(', ') : '-';
+    }),
+  );
+  lines.push(`| ${g} | ${cells.join(' | ')} |`);
+}
 console.log(lines.join('\n'));
 
 const panels: Panel[] = groups.map((g) => ({
