@@ -51,6 +51,16 @@ const BENCHES: Record<string, Bench> = {
     readme: 'Searched vs random',
   },
   'nas-target-hit-report': { script: 'bench/nas/report-target-hit.ts', what: 'table and figure of the target-hit results', readme: 'Searched vs random' },
+  'nas-threshold-sim': {
+    script: 'bench/nas/threshold-sim.ts',
+    what: "the thresholds' dynamics under the runtime term alone, per update rule (seconds; docs/engine.md)",
+    readme: 'Searched vs random',
+  },
+  'nas-plot-trace': {
+    script: 'bench/nas/plot-trace.ts',
+    what: "plots a search trace: R, every layer's group norms and thresholds over the steps",
+    readme: 'Searched vs random',
+  },
   'nas-lambda-sweep': {
     script: 'bench/nas/lambda-sweep.ts',
     what: "log-loss lambda sweep: derived networks' predicted and measured latency (resumable)",

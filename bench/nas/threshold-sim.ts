@@ -22,6 +22,7 @@ import { latencyRange } from '../../src/runtime/model/latency-range';
 import { totalRuntime, type LayerIndicators } from '../../src/runtime/model/runtime-model';
 import { pixel1ShapedTable } from '../../src/runtime/model/pixel1-table';
 import { mulberry32 } from '../../src/random';
+import { limitFlips } from '../../src/nas/flip-limit';
 import { argMap, ROOT } from './common';
 
 type Key = 'd5x5' | 'd50c' | 'd100c' | 'dse';
@@ -40,6 +41,8 @@ export interface SimDesign {
    * change of the term when that decision flips, f(R with d = 1) - f(R with d = 0).
    */
   grad?: 'local' | 'flip';
+  /** At most this many decisions flip per update (src/nas/flip-limit.ts, the engine's maxFlipsPerStep). */
+  maxFlips?: number;
 }
 
 export interface SimCase {
@@ -96,6 +99,8 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
     const T = c.targetMs ?? R;
     const f = (r: number) => (c.loss === 'log' ? Math.log(r) : c.loss === 'mnas' ? Math.max(0, Math.log(r / T)) : Math.max(0, r / T - 1));
     const fPrime = c.loss === 'log' ? 1 / R : c.loss === 'mnas' ? (R > T ? 1 / R : 0) : R > T ? 1 / T : 0;
+    const flat = () => t.flatMap((row) => KEYS.map((k) => row[k]));
+    const before = flat();
     c.norms.forEach((n, i) => {
       const p = partials(c.table.layers[i]!, d[i]!);
       for (const k of KEYS) {
@@ -111,6 +116,15 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
         }
       }
     });
+    if (design.maxFlips) {
+      const kept = limitFlips(
+        before,
+        flat(),
+        c.norms.flatMap((n) => KEYS.map((k) => n[k])),
+        design.maxFlips,
+      );
+      t.forEach((row, i) => KEYS.forEach((k, j) => (row[k] = kept[4 * i + j]!)));
+    }
   }
   const R = totalRuntime(c.table, indicators() as unknown as LayerIndicators[]);
   if (R !== curve[curve.length - 1]) flips.push([c.steps, R]);
@@ -138,6 +152,7 @@ if (require.main === module) {
     'sgd gain 10, t0 0.8, tau 0.1': { update: 'sgd', gain: 10, t0: 0.8, tau: 0.1 },
     'sgd gain 10, t0 0, flip': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip' },
     'sgd gain 10, t0 0.8, flip': { update: 'sgd', gain: 10, t0: 0.8, tau: 1, grad: 'flip' },
+    'sgd gain 10, t0 0, flip, 1 flip per step': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip', maxFlips: 1 },
   };
   const rows: unknown[] = [];
   for (const spaceName of ['cifar-small', 'cifar']) {
