@@ -38,6 +38,7 @@ import type { FinalModel, StudyResult, StudyState, StudyStatus, TrialRecord } fr
 import { vectorObjective } from '../src/study/sampler-factory';
 import { MULTI_FIDELITY_SAMPLERS, parseStudySpec, type StudySpec } from '../src/study/spec';
 import { StudyBook, type StudyBookState } from '../src/study/study-book';
+import { studyRetrainConfig } from '../src/study/retrain-config';
 import { planTrial } from '../src/study/trial-plan';
 import { warmupKey } from '../src/study/warmup-key';
 import { getPreset, PRESET_NAMES } from '../src/space/presets';
@@ -372,10 +373,11 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
               architecture: m.architecture,
               data,
               measureLatency: false,
-              // A named recipe brings its own batch size; without one, the study's.
-              ...(spec.budget.final.recipe
-                ? { recipe: spec.budget.final.recipe, config: { seed: spec.budget.seed, ...spec.budget.final.config } }
-                : { config: { seed: spec.budget.seed, batchSize: spec.budget.batchSize, ...spec.budget.final.config } }),
+              // the same batch-size rule as the trials' retraining (src/study/retrain-config.ts)
+              config: {
+                seed: spec.budget.seed,
+                ...studyRetrainConfig({ recipe: spec.budget.final.recipe, ...spec.budget.final.config }, spec.budget.batchSize),
+              },
               out: studyLayout.final(carry.studyRoot, m.trialId),
               search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
             }),

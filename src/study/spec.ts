@@ -115,8 +115,8 @@ export const studySpecSchema = z
             models: z.number().int().min(0).default(1),
             /**
              * Named retraining recipe of the final retraining (src/config/recipes.ts; 'fast': SGD, cosine,
-             * batch 128, label smoothing, for short budgets); `config` overrides its fields. Without it, the
-             * engine's defaults with the study's batch size.
+             * batch 128, label smoothing, for short budgets); `config` overrides its fields. Without it (or with
+             * a recipe that sets no batch size), the study's batch size (src/study/retrain-config.ts).
              */
             recipe: z.enum(TRAIN_RECIPE_NAMES as [string, ...string[]]).optional(),
             /** Train config of the final retraining, epochs included (on top of the recipe when one is named). */

@@ -11,8 +11,8 @@
  * Fidelity (multi-fidelity samplers: budget / maxBudget, else 1) scales the search epochs after the
  * warm-up and the retraining epochs; the warm-up is the same at every fidelity.
  */
-import { withNamedRecipe } from '../config/recipes';
 import type { Params } from '../hpo/space';
+import { studyRetrainConfig } from './retrain-config';
 import type { StudySpec } from './spec';
 
 const KNOWN = new Set(['lambda', 'thresholdLrMultiplier', 'runtimeLoss', 'targetFraction', 'warmupFraction']);
@@ -70,8 +70,6 @@ export function planTrial(spec: StudySpec, params: Params, largestMs: number, fi
     ...(typeof params.thresholdLrMultiplier === 'number' ? { thresholdLrMultiplier: params.thresholdLrMultiplier } : {}),
   };
   for (const [name, value] of Object.entries(params)) if (!KNOWN.has(name)) setPath(search, name, value);
-  // A named recipe's batch size wins over the study's (its learning rate is tuned with it).
-  const overrides = withNamedRecipe(spec.budget.retrain);
-  const retrain = { ...overrides, seed: spec.budget.seed, batchSize: overrides.batchSize ?? spec.budget.batchSize, epochs: retrainEpochsAt(spec, fidelity) };
+  const retrain = { ...studyRetrainConfig(spec.budget.retrain, spec.budget.batchSize), seed: spec.budget.seed, epochs: retrainEpochsAt(spec, fidelity) };
   return { search, retrain, warmupEpochs, targetMs };
 }

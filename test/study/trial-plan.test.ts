@@ -6,6 +6,7 @@ import { RandomSampler } from '../../src/hpo/random-sampler';
 import { Space } from '../../src/hpo/space';
 import { parseStudySpec } from '../../src/study/spec';
 import { planTrial, warmupEpochsFor } from '../../src/study/trial-plan';
+import { studyRetrainConfig } from '../../src/study/retrain-config';
 
 const spec = parseStudySpec({
   name: 't',
@@ -96,4 +97,22 @@ test("the trials' retraining may name a recipe: its values (batch size included)
     /budget\.retrain.*asha.*cosine/s,
   );
   assert.equal(parseStudySpec({ ...spec, hpo: { sampler: 'asha' }, budget: { ...spec.budget, retrain: { recipe: 'reference' } } }).hpo.sampler, 'asha');
+});
+
+test("one batch-size rule for the trials' and the final retraining: the fields', else the recipe's, else the study's", () => {
+  // 'reference' sets no batch size: the study's, for the final retraining as for the trials
+  assert.equal(studyRetrainConfig({ recipe: 'reference', epochs: 3 }, 64).batchSize, 64);
+  assert.equal(studyRetrainConfig({ recipe: 'fast', epochs: 3 }, 64).batchSize, 128);
+  assert.equal(studyRetrainConfig({ recipe: 'fast', batchSize: 32 }, 64).batchSize, 32);
+  assert.equal(studyRetrainConfig({ epochs: 3 }, 64).batchSize, 64);
+  assert.equal(studyRetrainConfig({ recipe: undefined, epochs: 3 }, 64).batchSize, 64);
+  // the recipe's values under the fields, without the recipe's name (the engine takes a plain config)
+  const c = studyRetrainConfig({ recipe: 'fast', epochs: 2, optimizer: { lrPer256: 0.2 } }, 64);
+  assert.equal('recipe' in c, false);
+  assert.equal(c.epochs, 2);
+  assert.equal(c.optimizer?.kind, 'sgd');
+  assert.equal(c.optimizer?.lrPer256, 0.2);
+  // a trial's plan uses exactly this rule
+  const planned = planTrial(parseStudySpec({ ...spec, budget: { ...spec.budget, retrain: { recipe: 'reference' } } }), {}, largestMs, 1).retrain;
+  assert.equal(planned.batchSize, 64);
 });
