@@ -40,7 +40,7 @@ export interface SimDesign {
    * The runtime term's gradient on an indicator: 'local' = f'(R) dR/dd (autodiff), 'flip' = the exact
    * change of the term when that decision flips, f(R with d = 1) - f(R with d = 0).
    */
-  grad?: 'local' | 'flip';
+  grad?: 'local' | 'flip' | 'flip-to-target';
   /** At most this many decisions flip per update (src/nas/flip-limit.ts, the engine's maxFlipsPerStep). */
   maxFlips?: number;
 }
@@ -106,7 +106,12 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
       for (const k of KEYS) {
         if (!has(i, k)) continue;
         const x = (n[k] - t[i]![k]) / design.tau;
-        const dL = design.grad === 'flip' ? f(R + (1 - d[i]![k]) * p[k]) - f(R - d[i]![k] * p[k]) : fPrime * p[k];
+        let dL = design.grad === 'flip' || design.grad === 'flip-to-target' ? f(R + (1 - d[i]![k]) * p[k]) - f(R - d[i]![k] * p[k]) : fPrime * p[k];
+        if (design.grad === 'flip-to-target' && c.targetMs !== undefined) {
+          // no push for a flip that lowers the term but leaves R farther from the target (runtime-loss.ts)
+          const flipped = d[i]![k] ? R - p[k] : R + p[k];
+          if (f(flipped) < f(R) && Math.abs(flipped - T) > Math.abs(R - T)) dL = 0;
+        }
         const g = (-c.lambda * dL * (sig(x) * (1 - sig(x)))) / design.tau;
         if (design.update === 'sgd') t[i]![k] -= c.lr * design.gain * g;
         else {
@@ -153,6 +158,8 @@ if (require.main === module) {
     'sgd gain 10, t0 0, flip': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip' },
     'sgd gain 10, t0 0.8, flip': { update: 'sgd', gain: 10, t0: 0.8, tau: 1, grad: 'flip' },
     'sgd gain 10, t0 0, flip, 1 flip per step': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip', maxFlips: 1 },
+    'sgd gain 10, t0 0, flip-to-target': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip-to-target' },
+    'sgd gain 10, t0 0, flip-to-target, 1 flip per step': { update: 'sgd', gain: 10, t0: 0, tau: 1, grad: 'flip-to-target', maxFlips: 1 },
   };
   const rows: unknown[] = [];
   for (const spaceName of ['cifar-small', 'cifar']) {

@@ -109,9 +109,11 @@ export const searchConfigSchema = z
      * The runtime term's gradient on an indicator. 'flip' (default): the exact change of the term if that
      * decision flipped, lambda * (f(R with d = 1) - f(R with d = 0)); near the target of mnas / hinge a
      * decision is pushed only by the excess R - T it could remove. 'derivative': lambda * f'(R) dR/dd,
-     * the reference's autodiff (the same for 'log' up to the curvature of ln).
+     * the reference's autodiff (the same for 'log' up to the curvature of ln). 'flip-to-target' (mnas,
+     * hinge): as 'flip', but a decision whose flip would leave R farther below the target than R is above
+     * it now is not pushed (docs/engine.md "Search dynamics").
      */
-    runtimeGradient: z.enum(['flip', 'derivative']).default('flip'),
+    runtimeGradient: z.enum(['flip', 'flip-to-target', 'derivative']).default('flip'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()

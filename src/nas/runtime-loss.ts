@@ -54,7 +54,20 @@ export interface IndicatorVectorsLike {
  * more than the remaining excess R - T is pushed only by that excess (the term cannot drop below 0),
  * so the approach slows down as R nears T and big decisions stop racing past it.
  */
-export function runtimeLossTermFlip(tf: typeof TF, table: RuntimeTable, v: IndicatorVectorsLike, cfg: RuntimeLossConfig, lambda: number): TF.Scalar {
+export function runtimeLossTermFlip(
+  tf: typeof TF,
+  table: RuntimeTable,
+  v: IndicatorVectorsLike,
+  cfg: RuntimeLossConfig,
+  lambda: number,
+  /**
+   * 'to-target' (mnas, hinge): a flip that would lower the term but leave R farther from the target than
+   * it is now (below it) gets no push. Near the target the term pushes every decision that reaches it
+   * by the same remaining excess, however much it saves, so the decision nearest its threshold (often
+   * a whole layer) flipped and overshot; now only flips that bring R closer to T are pushed.
+   */
+  mode: 'any' | 'to-target' = 'any',
+): TF.Scalar {
   const col = (f: (L: LatencyRow) => number) => tf.tensor1d(table.layers.map(f));
   const f = tf.customGrad((...args: unknown[]) => {
     const [d5, d50, d100, dse] = args.slice(0, 4) as TF.Tensor1D[];
@@ -84,10 +97,23 @@ export function runtimeLossTermFlip(tf: typeof TF, table: RuntimeTable, v: Indic
           tf.add(tf.mul(tf.mul(s50!, spread), kScale), tf.mul(tf.mul(sse!, s50!), seSpread)),
           tf.mul(s50!, se),
         ];
+        const toTarget = mode === 'to-target' && cfg.kind !== 'log';
+        const now = toTarget ? termOf(tf, R, cfg, lambda) : undefined;
+        const gapNow = toTarget ? tf.abs(tf.sub(R, cfg.targetMs!)) : undefined;
         return [s5!, s50!, s100!, sse!].map((d, k) => {
           const on = tf.add(R, tf.mul(tf.sub(1, d), partial[k]!));
           const off = tf.sub(R, tf.mul(d, partial[k]!));
-          return tf.mul(dy as TF.Tensor, tf.sub(termOf(tf, on, cfg, lambda), termOf(tf, off, cfg, lambda)));
+          const onTerm = termOf(tf, on, cfg, lambda);
+          const offTerm = termOf(tf, off, cfg, lambda);
+          let g = tf.sub(onTerm, offTerm);
+          if (toTarget) {
+            // the other state of each decision: off if on now, on if off now
+            const flipped = tf.add(tf.mul(d, off), tf.mul(tf.sub(1, d), on));
+            const lowers = tf.less(tf.add(tf.mul(d, offTerm), tf.mul(tf.sub(1, d), onTerm)), now!);
+            const farther = tf.greater(tf.abs(tf.sub(flipped, cfg.targetMs!)), gapNow!);
+            g = tf.where(tf.logicalAnd(lowers, farther), tf.zerosLike(g), g);
+          }
+          return tf.mul(dy as TF.Tensor, g);
         });
       },
     };

@@ -98,8 +98,8 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
         const term =
           lambda === 0
             ? tf.scalar(0)
-            : cfg.runtimeGradient === 'flip'
-              ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda)
+            : cfg.runtimeGradient !== 'derivative'
+              ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda, cfg.runtimeGradient === 'flip-to-target' ? 'to-target' : 'any')
               : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
         const total = tf.addN([ce, wd, term]) as TF.Scalar;
         const v = fwd.indicatorVectors;

@@ -53,7 +53,7 @@ test('runtime terms: log, mnas (one-sided and soft) and hinge have the stated va
   close(at(70, { kind: 'hinge', lambda: 3, targetMs: 80 }).v, 0, 'hinge below');
 });
 
-test("'flip' runtime gradient: on each indicator, the exact change of the term when that decision flips", () => {
+test("'flip' runtime gradient: on each indicator, the exact change of the term when that decision flips ('to-target': none for a flip away from the target)", () => {
   const table = {
     space: 'synthetic',
     device: 'synthetic',
@@ -76,10 +76,11 @@ test("'flip' runtime gradient: on each indicator, the exact change of the term w
     { kind: 'hinge' as const, lambda: 5, targetMs: R - 1.5 },
     { kind: 'hinge' as const, lambda: 5, targetMs: R + 0.5 }, // below target: only decisions that would cross it count
   ];
-  for (const cfg of configs) {
+  let withheld = 0;
+  for (const [cfg, mode] of configs.flatMap((c) => [[c, 'any'] as const, [c, 'to-target'] as const])) {
     const vecs = keys.map((k) => tf.variable(tf.tensor1d(ind.map((d) => d[k]))));
     const { value, grads } = tf.variableGrads(
-      () => runtimeLossTermFlip(tf, table, { d5x5: vecs[0]!, d50c: vecs[1]!, d100c: vecs[2]!, dse: vecs[3]! } as never, cfg, cfg.lambda),
+      () => runtimeLossTermFlip(tf, table, { d5x5: vecs[0]!, d50c: vecs[1]!, d100c: vecs[2]!, dse: vecs[3]! } as never, cfg, cfg.lambda, mode),
       vecs,
     );
     const term = (r: number) => tf.tidy(() => runtimeLossTerm(tf, tf.scalar(r), cfg, cfg.lambda).dataSync()[0]!);
@@ -95,10 +96,17 @@ test("'flip' runtime gradient: on each indicator, the exact change of the term w
           table,
           ind.map((d, l) => (l === i ? { ...d, [k]: 0 } : d)),
         );
-        const want = term(on) - term(off);
-        assert.ok(Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)), `${cfg.kind} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`);
+        let want = term(on) - term(off);
+        // 'to-target': no push for a flip that lowers the term but leaves R farther from the target
+        const flipped = ind[i]![k] ? off : on;
+        if (mode === 'to-target' && cfg.targetMs !== undefined && term(flipped) < term(R) && Math.abs(flipped - cfg.targetMs) > Math.abs(R - cfg.targetMs)) {
+          want = 0;
+          withheld++;
+        }
+        assert.ok(Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)), `${cfg.kind} ${mode} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`);
       });
     });
     tf.dispose([value, ...Object.values(grads), ...vecs]);
   }
+  assert.ok(withheld > 0, "no decision's push was withheld: the cases do not exercise 'to-target'");
 });
