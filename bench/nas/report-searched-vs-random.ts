@@ -1,21 +1,19 @@
 /**
  * Table and figure of bench/nas/searched-vs-random.ts results: per latency target, the searched network
  * against the random networks of the same predicted latency (+-5%), each retrained with the same
- * recipe, budget and seeds, scored on the held-out split. Only candidates retrained with every seed
- * are compared, so a partial run never compares unequal seed sets.
+ * recipe, budget and seeds, scored on the held-out split. Per target, only the seeds every candidate
+ * was retrained with are compared, so a partial run never compares unequal seed sets.
  *
  *   node --import tsx bench/nas/report-searched-vs-random.ts [bench/nas/results/searched-vs-random.jsonl]
  */
-import * as path from 'node:path';
-import { readJsonl, ROOT } from './common';
+import { readJsonl, reportArgs } from './common';
 import type { SearchRecord, TrainRecord } from './searched-vs-random';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
-const file = path.resolve(ROOT, process.argv[2] ?? 'bench/nas/results/searched-vs-random.jsonl');
+const { file } = reportArgs(process.argv.slice(2), 'bench/nas/results/searched-vs-random.jsonl');
 const recs = readJsonl<SearchRecord | TrainRecord>(file);
 const searches = recs.filter((r): r is SearchRecord => r.type === 'search');
 const trains = recs.filter((r): r is TrainRecord => r.type === 'train');
-const seeds = [...new Set(trains.map((r) => r.seed))].sort((a, b) => a - b);
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
@@ -29,21 +27,32 @@ interface Candidate {
   top1: number[];
 }
 
-function candidates(frac: number): Candidate[] {
-  const byArch = new Map<string, Candidate>();
-  for (const r of trains.filter((t) => t.frac === frac)) {
-    const c = byArch.get(r.architecture) ?? { frac, kind: r.kind, architecture: r.architecture, predictedMs: r.predictedMs, top1: [] };
-    c.top1[seeds.indexOf(r.seed)] = r.top1;
-    byArch.set(r.architecture, c);
-  }
-  return [...byArch.values()].filter((c) => seeds.every((_, i) => c.top1[i] !== undefined));
+/** The target's candidates with the seeds all of them were retrained with (top1 in the order of `seeds`). */
+function candidates(frac: number): { seeds: number[]; cs: Candidate[] } {
+  const rs = trains.filter((t) => t.frac === frac);
+  const archs = [...new Set(rs.map((r) => r.architecture))];
+  const seeds = [...new Set(rs.map((r) => r.seed))]
+    .filter((seed) => archs.every((a) => rs.some((r) => r.architecture === a && r.seed === seed)))
+    .sort((a, b) => a - b);
+  const cs = archs.map((a) => {
+    const first = rs.find((r) => r.architecture === a)!;
+    return {
+      frac,
+      kind: first.kind,
+      architecture: a,
+      predictedMs: first.predictedMs,
+      top1: seeds.map((seed) => rs.find((r) => r.architecture === a && r.seed === seed)!.top1),
+    };
+  });
+  return { seeds, cs };
 }
 
-const lines = [`| target | network | predicted ms | held-out top-1, % (mean +- sd over seeds ${seeds.join(', ')}) | per seed |`, '|---|---|---|---|---|'];
+const lines = ['| target | network | predicted ms | held-out top-1, % (mean +- sd over seeds) | per seed |', '|---|---|---|---|---|'];
 const summary: string[] = [];
 const panels: Panel[] = [];
 for (const s of searches) {
-  const cs = candidates(s.frac);
+  const { seeds, cs } = candidates(s.frac);
+  if (!seeds.length) continue;
   const searched = cs.find((c) => c.kind === 'searched');
   const randoms = cs.filter((c) => c.kind === 'random');
   if (!searched || !randoms.length) continue;
@@ -58,7 +67,7 @@ for (const s of searches) {
   // per seed: searched minus the mean of the random networks with that seed (paired: same data order and init stream)
   const paired = seeds.map((_, i) => searched.top1[i]! - mean(randoms.map((c) => c.top1[i]!)));
   summary.push(
-    `target ${label}: searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
+    `target ${label} (seeds ${seeds.join(', ')}; search: supernet ${pct(s.supernetTop1)}% held-out top-1${s.searchImages ? ` after ${s.searchImages} images` : ''}): searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
       `searched minus random, paired by seed: ${pct(mean(paired))} +- ${pct(sd(paired))} pp; the searched network ranks ${rank} of ${randoms.length + 1}`,
   );
   const xs = cs.map((c) => c.predictedMs);
