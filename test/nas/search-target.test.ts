@@ -100,3 +100,17 @@ test('maxFlipsPerStep 1: no threshold update flips more than one decision (witho
 test('maxFlipsPerStep needs plain-SGD thresholds', () => {
   assert.throws(() => parseSearchConfig({ thresholdUpdate: 'rmsprop', maxFlipsPerStep: 1 }), /maxFlipsPerStep needs thresholdUpdate 'sgd'/);
 });
+
+test("maxFlipsPerStep 1 with runtimeGradient 'flip-to-target': mnas and hinge land within +-10% of targets at 50%, 70% and 90% (shipped table)", async () => {
+  const table = defaultTableFor(space);
+  const largest = latencyRange(space, table).largestMs;
+  const misses: string[] = [];
+  for (const kind of ['mnas', 'hinge'] as const) {
+    for (const frac of [0.5, 0.7, 0.9]) {
+      const targetMs = frac * largest;
+      const r = await search(table, { runtimeLoss: { kind, lambda: 20, targetMs }, maxFlipsPerStep: 1, runtimeGradient: 'flip-to-target' });
+      if (Math.abs(r.ms / targetMs - 1) > 0.1) misses.push(`${kind} ${frac}: ${r.ms.toFixed(2)} ms for ${targetMs.toFixed(2)} (${r.arch})`);
+    }
+  }
+  assert.deepEqual(misses, []);
+});
