@@ -9,7 +9,9 @@
  *
  * A decision is on while norm - t >= 0 (indicator.ts). Among the thresholds whose update would flip
  * their decision, the ones that cross earliest in the step (the smallest fraction of their step needed
- * to reach the norm; ties by position) flip; the others move halfway to their norm and wait.
+ * to reach the norm; ties by position) flip; the others keep their value for this step. (Moving them
+ * halfway to their norm instead parked them ever closer to it, where the cross-entropy's noise later
+ * flipped them after the target was met: measured, docs/engine.md "Search dynamics".)
  * The norms are those of the step's forward pass (the weights move far less than the thresholds).
  */
 
@@ -25,6 +27,6 @@ export function limitFlips(before: ArrayLike<number>, after: ArrayLike<number>, 
   }
   if (crossings.length <= maxFlips) return out;
   crossings.sort((a, b) => a.at - b.at || a.i - b.i);
-  for (const { i } of crossings.slice(maxFlips)) out[i] = before[i]! + 0.5 * (norms[i]! - before[i]!);
+  for (const { i } of crossings.slice(maxFlips)) out[i] = before[i]!;
   return out;
 }
