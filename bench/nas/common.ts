@@ -5,6 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import type * as TF from '@tensorflow/tfjs';
 import type { SearchConfig } from '../../src/config/training-config';
 import { CancelledError } from '../../src/errors';
@@ -59,11 +60,16 @@ export function tableByName(space: SearchSpace, name: string): LatencyTable {
   return parseLatencyTableFor(space, JSON.parse(fs.readFileSync(name, 'utf8')), name);
 }
 
-/** Records of an append-only JSONL file (a torn last line from an interrupted write is ignored). */
+/**
+ * Records of an append-only JSONL file (a torn last line from an interrupted write is ignored); a
+ * `.gz` file, or `<file>.gz` when `<file>` is absent (traces are checked in gzipped), is gunzipped.
+ */
 export function readJsonl<T>(file: string): T[] {
-  if (!fs.existsSync(file)) return [];
+  const gz = file.endsWith('.gz') ? file : !fs.existsSync(file) && fs.existsSync(`${file}.gz`) ? `${file}.gz` : undefined;
+  if (!gz && !fs.existsSync(file)) return [];
+  const text = gz ? zlib.gunzipSync(fs.readFileSync(gz)).toString('utf8') : fs.readFileSync(file, 'utf8');
   const out: T[] = [];
-  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+  for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     try {
       out.push(JSON.parse(line) as T);

@@ -74,7 +74,7 @@ for (const [key, label] of KINDS) {
     })),
   });
 }
-const base = process.argv[3] ?? file.replace(/\.jsonl$/, '');
+const base = process.argv[3] ?? file.replace(/\.jsonl(\.gz)?$/, '');
 const written = writeFigure(
   base,
   renderFigure(

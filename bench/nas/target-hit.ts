@@ -2,7 +2,7 @@
  * Does the search land on its latency target? For one space and table: one shared warm-up, then one
  * search per (runtime loss, target fraction of the largest network), each continued from the warm-up.
  * Appends one JSON line per search to --out (resumable: searches already recorded are skipped) and
- * writes each search's trace beside it for bench/nas/plot-trace.ts.
+ * writes each search's trace beside it (also gzipped, the form checked in) for bench/nas/plot-trace.ts.
  *
  *   node --import tsx bench/nas/target-hit.ts --space cifar-small --table shipped --limit 3000 --val 500 \
  *     --batch 32 --epochs 3 --warmup 1.5 --lambda 5 --losses mnas,hinge --fracs 0.5,0.7,0.9 \
@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { loadTf } from '../../src/backend/tf';
 import { parseSearchConfig } from '../../src/config/training-config';
 import { evaluateTop1 } from '../../src/nas/evaluate';
@@ -115,6 +116,8 @@ async function main(): Promise<void> {
         }) + '\n',
       );
       fs.closeSync(fd);
+      // checked in gzipped (~3x smaller); readJsonl and plot-trace read either
+      fs.writeFileSync(`${traceFile}.gz`, zlib.gzipSync(fs.readFileSync(traceFile)));
       appendJsonl(out, rec);
       process.stdout.write(
         `${tag} ${space.name}/${tableName} ${loss} ${frac}: target ${targetMs.toFixed(2)} predicted ${predictedMs.toFixed(2)} (${(100 * (rec.ratio - 1)).toFixed(1)}%) ${rec.architecture}\n`,
