@@ -106,12 +106,10 @@ export function simulate(c: SimCase, design: SimDesign): SimResult {
       for (const k of KEYS) {
         if (!has(i, k)) continue;
         const x = (n[k] - t[i]![k]) / design.tau;
-        let dL = design.grad === 'flip' || design.grad === 'flip-to-target' ? f(R + (1 - d[i]![k]) * p[k]) - f(R - d[i]![k] * p[k]) : fPrime * p[k];
-        if (design.grad === 'flip-to-target' && c.targetMs !== undefined) {
-          // no push for a flip that lowers the term but leaves R farther from the target (runtime-loss.ts)
-          const flipped = d[i]![k] ? R - p[k] : R + p[k];
-          if (f(flipped) < f(R) && Math.abs(flipped - T) > Math.abs(R - T)) dL = 0;
-        }
+        // 'flip-to-target': the change of the distance to the target on both sides (runtime-loss.ts)
+        const dist = (r: number) => (c.loss === 'hinge' ? Math.abs(r / T - 1) : Math.abs(Math.log(r / T)));
+        const m = design.grad === 'flip-to-target' && c.loss !== 'log' ? dist : f;
+        const dL = design.grad === 'flip' || design.grad === 'flip-to-target' ? m(R + (1 - d[i]![k]) * p[k]) - m(R - d[i]![k] * p[k]) : fPrime * p[k];
         const g = (-c.lambda * dL * (sig(x) * (1 - sig(x)))) / design.tau;
         if (design.update === 'sgd') t[i]![k] -= c.lr * design.gain * g;
         else {

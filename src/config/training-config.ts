@@ -110,8 +110,8 @@ export const searchConfigSchema = z
      * decision flipped, lambda * (f(R with d = 1) - f(R with d = 0)); near the target of mnas / hinge a
      * decision is pushed only by the excess R - T it could remove. 'derivative': lambda * f'(R) dR/dd,
      * the reference's autodiff (the same for 'log' up to the curvature of ln). 'flip-to-target' (mnas,
-     * hinge): as 'flip', but a decision whose flip would leave R farther below the target than R is above
-     * it now is not pushed (docs/engine.md "Search dynamics").
+     * hinge): the change of the distance |R - T| (in the term's units) if it flipped, so decisions are
+     * pushed towards the target from both sides (docs/engine.md "Search dynamics").
      */
     runtimeGradient: z.enum(['flip', 'flip-to-target', 'derivative']).default('flip'),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),

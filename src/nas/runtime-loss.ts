@@ -37,6 +37,12 @@ function termOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: num
   return tf.mul(lambda, tf.add(tf.mul(1 - alpha, tf.relu(l)), tf.mul(alpha, l)));
 }
 
+/** lambda * the distance of R from the target on both sides, in the term's units: |ln(R/T)| (mnas), |R/T - 1| (hinge). */
+function distanceOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: number): TF.Tensor {
+  const t = cfg.targetMs!;
+  return tf.mul(lambda, tf.abs(cfg.kind === 'hinge' ? tf.sub(tf.div(r, t), 1) : tf.log(tf.div(r, t))));
+}
+
 /** Indicator vectors [L] of every searchable layer (as Supernet.forward returns them). */
 export interface IndicatorVectorsLike {
   d5x5: TF.Tensor1D;
@@ -61,10 +67,13 @@ export function runtimeLossTermFlip(
   cfg: RuntimeLossConfig,
   lambda: number,
   /**
-   * 'to-target' (mnas, hinge): a flip that would lower the term but leave R farther from the target than
-   * it is now (below it) gets no push. Near the target the term pushes every decision that reaches it
-   * by the same remaining excess, however much it saves, so the decision nearest its threshold (often
-   * a whole layer) flipped and overshot; now only flips that bring R closer to T are pushed.
+   * 'to-target' (mnas, hinge): the push on each decision is the change of the DISTANCE to the target if
+   * it flipped, lambda * (D(R with d = 1) - D(R with d = 0)), D = |ln(R/T)| (mnas) or |R/T - 1| (hinge):
+   * above the target the same as 'any' except that a flip overshooting below by more than the
+   * remaining excess is resisted, and below it decisions are pushed back towards the target. (With the
+   * one-sided term a search resting just above T pushed every decision that reaches T by the same
+   * excess, and the nearest, often a whole layer, overshot; below T nothing held a decision whose
+   * threshold sat at its norm. docs/engine.md "Search dynamics".) The term's value is unchanged.
    */
   mode: 'any' | 'to-target' = 'any',
 ): TF.Scalar {
@@ -98,21 +107,11 @@ export function runtimeLossTermFlip(
           tf.mul(s50!, se),
         ];
         const toTarget = mode === 'to-target' && cfg.kind !== 'log';
-        const now = toTarget ? termOf(tf, R, cfg, lambda) : undefined;
-        const gapNow = toTarget ? tf.abs(tf.sub(R, cfg.targetMs!)) : undefined;
+        const measure = (r: TF.Tensor) => (toTarget ? distanceOf(tf, r, cfg, lambda) : termOf(tf, r, cfg, lambda));
         return [s5!, s50!, s100!, sse!].map((d, k) => {
           const on = tf.add(R, tf.mul(tf.sub(1, d), partial[k]!));
           const off = tf.sub(R, tf.mul(d, partial[k]!));
-          const onTerm = termOf(tf, on, cfg, lambda);
-          const offTerm = termOf(tf, off, cfg, lambda);
-          let g = tf.sub(onTerm, offTerm);
-          if (toTarget) {
-            // the other state of each decision: off if on now, on if off now
-            const flipped = tf.add(tf.mul(d, off), tf.mul(tf.sub(1, d), on));
-            const lowers = tf.less(tf.add(tf.mul(d, offTerm), tf.mul(tf.sub(1, d), onTerm)), now!);
-            const farther = tf.greater(tf.abs(tf.sub(flipped, cfg.targetMs!)), gapNow!);
-            g = tf.where(tf.logicalAnd(lowers, farther), tf.zerosLike(g), g);
-          }
+          const g = tf.sub(measure(on), measure(off));
           return tf.mul(dy as TF.Tensor, g);
         });
       },
