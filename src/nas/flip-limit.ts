@@ -10,7 +10,7 @@
  * A decision is on while norm - t >= 0 (indicator.ts). Among the thresholds whose update would flip
  * their decision, the ones that cross earliest in the step (the smallest fraction of their step needed
  * to reach the norm; ties by position) flip; the others keep their value for this step. (Moving them
- * halfway to their norm instead parked them ever closer to it, where the cross-entropy's noise later
+ * halfway to their norm instead parked them ever closer to it, where the cross-entropy's small push later
  * flipped them after the target was met: measured, docs/engine.md "Search dynamics".)
  * The norms are those of the step's forward pass (the weights move far less than the thresholds).
  */
