@@ -67,7 +67,8 @@ async function main(): Promise<void> {
   const table = tableByName(space, a.table ?? 'shipped');
   const range = latencyRange(space, table);
   const out = path.resolve(ROOT, a.out ?? 'bench/nas/results/searched-vs-random.jsonl');
-  const work = path.resolve(a.work ?? path.join(os.tmpdir(), 'spnas-searched-vs-random'));
+  // one work directory per results file: a warm-up on other data must never be picked up
+  const work = path.resolve(a.work ?? path.join(os.tmpdir(), `spnas-${path.basename(out, '.jsonl')}`));
   const splits = await cifarSplits(space, num('limit', 12000), num('val', 2000));
   const searchTrain =
     a['search-limit'] !== undefined
