@@ -4,7 +4,7 @@
  *
  *   node --import tsx bench/nas/report-target-hit.ts [bench/nas/results/target-hit.jsonl] [--tag v3]
  */
-import * as fs from 'node:fs';
+import { flipsPerUpdate, type NormsAndThresholds } from '../../src/nas/flip-limit';
 import { readJsonl, reportArgs } from './common';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
@@ -24,37 +24,17 @@ interface Rec {
 
 const { file, a } = reportArgs(process.argv.slice(2), 'bench/nas/results/target-hit.jsonl');
 
-type Values = Record<string, number>;
-interface TraceStep {
-  type: 'step';
-  norms: Values[];
-  thresholds: Array<Partial<Values>>;
-}
-
 /** The search's trace as written by target-hit.ts (empty when it is missing). */
-function traceSteps(r: Rec): TraceStep[] {
+function traceSteps(r: Rec): NormsAndThresholds[] {
   const f = `${file.replace(/\.jsonl$/, '')}-traces/${r.tag}-${r.space}-${r.table}-${r.loss}-${r.frac}-s${r.seed}.jsonl`;
-  return fs.existsSync(f) ? readJsonl<TraceStep & { type: string }>(f).filter((x) => x.type === 'step') : [];
+  return readJsonl<NormsAndThresholds & { type: string }>(f).filter((x) => x.type === 'step');
 }
 
-/** Decisions each update flipped: norm vs threshold before and after it, with that step's norms. */
-function flipsCell(steps: TraceStep[]): string {
+/** Most decisions one update flipped, and in parentheses the updates that flipped more than one. */
+function flipsCell(steps: NormsAndThresholds[]): string {
   if (steps.length < 2) return 'n/a';
-  let most = 0;
-  let multi = 0;
-  for (let s = 0; s + 1 < steps.length; s++) {
-    let n = 0;
-    steps[s]!.norms.forEach((norm, l) => {
-      for (const k of Object.keys(norm)) {
-        const t0 = steps[s]!.thresholds[l]![k];
-        const t1 = steps[s + 1]!.thresholds[l]![k];
-        if (t0 !== undefined && t1 !== undefined && norm[k]! - t0 >= 0 !== norm[k]! - t1 >= 0) n++;
-      }
-    });
-    most = Math.max(most, n);
-    if (n > 1) multi++;
-  }
-  return `${most} (${multi})`;
+  const flips = flipsPerUpdate(steps);
+  return `${Math.max(...flips)} (${flips.filter((n) => n > 1).length})`;
 }
 const recs = readJsonl<Rec>(file).filter((r) => !a.tag || r.tag === a.tag);
 const groups = [...new Set(recs.map((r) => `${r.space} / ${r.table}`))];

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
 import { parseSearchConfig, type SearchConfigInput } from '../../src/config/training-config';
+import { flipsPerUpdate } from '../../src/nas/flip-limit';
 import { runSearch, type SearchTraceRecord } from '../../src/nas/search';
 import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
 import { BatchLoader } from '../../src/data/batch-loader';
@@ -76,18 +77,7 @@ test('maxFlipsPerStep 1: no threshold update flips more than one decision (witho
   const maxFlips = async (cfg: SearchConfigInput) => {
     const steps: SearchTraceRecord[] = [];
     const r = await search(table, cfg, (t) => steps.push(t));
-    let most = 0;
-    for (let s = 0; s + 1 < steps.length; s++) {
-      let n = 0;
-      steps[s]!.norms.forEach((norm, l) => {
-        for (const k of ['d5x5', 'd50c', 'd100c', 'dse'] as const) {
-          const t0 = steps[s]!.thresholds[l]![k];
-          const t1 = steps[s + 1]!.thresholds[l]![k];
-          if (t0 !== undefined && t1 !== undefined && norm[k] - t0 >= 0 !== norm[k] - t1 >= 0) n++;
-        }
-      });
-      most = Math.max(most, n);
-    }
+    const most = Math.max(...flipsPerUpdate(steps));
     return { most, ...r };
   };
   const free = await maxFlips({ runtimeLoss: { kind: 'mnas', lambda: 20, targetMs } });
