@@ -7,7 +7,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Architecture } from '../space/architecture';
 import type { Supernet } from './supernet';
-import { blockName } from './weight-names';
+import { blockName, isThresholdName } from './weight-names';
 
 function sliceFor(tf: typeof TF, name: string, v: TF.Tensor, layerOp: { kernel: number; channels: number } | undefined): TF.Tensor {
   if (!layerOp) return v.clone();
@@ -31,7 +31,7 @@ export function childWeightsFromSupernet(tf: typeof TF, net: Supernet, arch: Arc
   for (const [name, v] of net.params.all()) {
     const block = name.slice(0, name.indexOf('_'));
     const layerName = name.slice(0, name.indexOf('/'));
-    if (name.endsWith('/t5x5') || name.endsWith('/t50c') || name.endsWith('/t100c') || name.endsWith('/tse')) continue;
+    if (isThresholdName(name)) continue;
     const entry = ops.get(block);
     if (entry) {
       if (entry.op.op === 'skip') continue;

@@ -8,6 +8,7 @@ import type { SearchConfig } from '../config/training-config';
 import { createOptimizer, type Optimizer } from './optimizer';
 import type { Supernet } from './supernet';
 import { SgdThresholds, THRESHOLD_GAIN } from './threshold-update';
+import { thresholdName, type ThresholdKey } from './weight-names';
 
 export class SearchOptimizer {
   private readonly weights: Optimizer;
@@ -16,7 +17,7 @@ export class SearchOptimizer {
   private readonly thresholdIds: Set<string>;
 
   constructor(tf: typeof TF, net: Supernet, cfg: Pick<SearchConfig, 'thresholdUpdate' | 'thresholdLrMultiplier' | 'optimizer'>) {
-    const thresholdNames = new Set(net.thresholds.flatMap((t, i) => Object.keys(t).map((k) => `l${i + 1}/${k}`)));
+    const thresholdNames = new Set(net.thresholds.flatMap((t, i) => (Object.keys(t) as ThresholdKey[]).map((k) => thresholdName(i, k))));
     const all = [...net.params.trainable].map(([name, variable]) => ({ name, variable, isThreshold: thresholdNames.has(name) }));
     this.thresholdIds = new Set(all.filter((v) => v.isThreshold).map((v) => v.variable.name));
     if (cfg.thresholdUpdate === 'rmsprop') {

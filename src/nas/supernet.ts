@@ -29,7 +29,7 @@ import { groupNorm } from './indicator';
 import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
 
 export type IndicatorNorm = 'relative' | 'l2';
-import { blockName } from './weight-names';
+import { blockName, thresholdName } from './weight-names';
 
 export interface SupernetForwardOptions {
   training: boolean;
@@ -163,10 +163,10 @@ export class Supernet {
     createBn(p, `${n}_project_bn`, l.outChannels);
     // thresholds start at 0: every norm passes, so the search starts from the full k5e6(+SE) supernet
     this.thresholds.push({
-      t5x5: p.add(`${n}/t5x5`, [], 'zeros'),
-      ...(l.skipAllowed ? { t50c: p.add(`${n}/t50c`, [], 'zeros') } : {}),
-      t100c: p.add(`${n}/t100c`, [], 'zeros'),
-      ...(this.space.search.se ? { tse: p.add(`${n}/tse`, [], 'zeros') } : {}),
+      t5x5: p.add(thresholdName(l.index, 't5x5'), [], 'zeros'),
+      ...(l.skipAllowed ? { t50c: p.add(thresholdName(l.index, 't50c'), [], 'zeros') } : {}),
+      t100c: p.add(thresholdName(l.index, 't100c'), [], 'zeros'),
+      ...(this.space.search.se ? { tse: p.add(thresholdName(l.index, 'tse'), [], 'zeros') } : {}),
     });
     const masks = superkernelMasks(this.tf, mid);
     this.masks.push(masks);

@@ -26,6 +26,7 @@ import { runtimeTensorFromVectors, type RuntimeTable } from './runtime-tf';
 import { learningRate, scheduleOf } from './schedule';
 import type { IndicatorDropout } from './superkernel';
 import type { Supernet } from './supernet';
+import { thresholdName } from './weight-names';
 
 export type StepBatch = Pick<Batch, 'images' | 'labels' | 'size'>;
 
@@ -150,10 +151,10 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
 function normsByThreshold(norms: IndicatorValues[]): Map<string, number> {
   const m = new Map<string, number>();
   norms.forEach((n, i) => {
-    m.set(`l${i + 1}/t5x5`, n.d5x5);
-    m.set(`l${i + 1}/t50c`, n.d50c);
-    m.set(`l${i + 1}/t100c`, n.d100c);
-    m.set(`l${i + 1}/tse`, n.dse);
+    m.set(thresholdName(i, 't5x5'), n.d5x5);
+    m.set(thresholdName(i, 't50c'), n.d50c);
+    m.set(thresholdName(i, 't100c'), n.d100c);
+    m.set(thresholdName(i, 'tse'), n.dse);
   });
   return m;
 }
