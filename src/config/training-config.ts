@@ -89,7 +89,7 @@ export const searchConfigSchema = z
     /**
      * At most this many decisions flip per threshold update (0: no limit). Thresholds pushed alike
      * cross their norms in the same step, before R can respond, and overshoot a target
-     * (src/nas/flip-limit.ts, docs/engine.md "Target misses"). Plain-SGD thresholds only.
+     * (src/nas/flip-limit.ts, docs/engine.md "Search dynamics"). Plain-SGD thresholds only.
      */
     maxFlipsPerStep: z.number().int().min(0).default(0),
     /**
