@@ -12,7 +12,7 @@ import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
 
 const { file } = reportArgs(process.argv.slice(2), 'bench/nas/results/searched-vs-random.jsonl');
 const recs = readJsonl<SearchRecord | TrainRecord>(file);
-const searches = recs.filter((r): r is SearchRecord => r.type === 'search');
+const searches = recs.filter((r): r is SearchRecord => r.type === 'search' && !r.superseded);
 const trains = recs.filter((r): r is TrainRecord => r.type === 'train');
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;

@@ -8,11 +8,14 @@
  *     a held-out split of the training data (never seen by search or retraining).
  * --search-limit N searches on the first N training images only (the search is the costlier per image:
  * it trains the whole superkernel), while every retraining uses the whole training split.
+ * --search-config '<json>' adds search settings after the shared warm-up (e.g. maxFlipsPerStep); they
+ * are recorded with the search. A search record marked `superseded` (with the reason) is kept for the
+ * record and ignored: the bench searches that target again.
  * Results are appended per search / retrain to --out (JSONL): rerun the same command to resume.
  * Report: bench/nas/report-searched-vs-random.ts (table + figure).
  *
  *   node --import tsx bench/nas/searched-vs-random.ts [--fracs 0.5,0.7] [--randoms 4] [--seeds 0,1,2] \
- *     [--limit 12000 --val 2000] [--search-limit N] [--search-epochs 4 --search-warmup 2 --lambda 20 --loss mnas] \
+ *     [--limit 12000 --val 2000] [--search-limit N] [--search-config '{...}'] [--search-epochs 4 --search-warmup 2 --lambda 20 --loss mnas] \
  *     [--recipe fast --train '{"epochs":3}'] [--out bench/nas/results/searched-vs-random.jsonl]
  */
 import * as os from 'node:os';
@@ -45,6 +48,10 @@ export interface SearchRecord {
   supernetTop1: number;
   /** Training images the search saw (the whole training split unless --search-limit). */
   searchImages?: number;
+  /** --search-config: settings on top of the bench's search config. */
+  searchConfig?: Record<string, unknown>;
+  /** Why this search was replaced by a later one of the same target (then ignored). */
+  superseded?: string;
   seconds: number;
 }
 export interface TrainRecord {
@@ -86,13 +93,14 @@ async function main(): Promise<void> {
     checkpointEvery: 100000,
     keepCheckpoints: 1,
   };
+  const searchConfig = a['search-config'] ? (JSON.parse(a['search-config']) as Record<string, unknown>) : {};
   const seeds = (a.seeds ?? '0,1,2').split(',').map(Number);
   const nRandom = num('randoms', 4);
   const recs = () => readJsonl<SearchRecord | TrainRecord>(out);
 
   for (const frac of (a.fracs ?? '0.5,0.7').split(',').map(Number)) {
     // 1. the searched network
-    let search = recs().find((r): r is SearchRecord => r.type === 'search' && r.frac === frac);
+    let search = recs().find((r): r is SearchRecord => r.type === 'search' && r.frac === frac && !r.superseded);
     if (!search) {
       await sharedWarmup({
         tf,
@@ -103,7 +111,7 @@ async function main(): Promise<void> {
         dir: path.join(work, 'warmup'),
       });
       const targetMs = frac * range.largestMs;
-      const config = parseSearchConfig({ ...base, runtimeLoss: { kind: loss, lambda: num('lambda', 20), targetMs } });
+      const config = parseSearchConfig({ ...base, ...searchConfig, runtimeLoss: { kind: loss, lambda: num('lambda', 20), targetMs } });
       const dir = path.join(work, `search-${frac}`);
       seedFromWarmup(path.join(work, 'warmup'), dir);
       const t0 = Date.now();
@@ -129,6 +137,7 @@ async function main(): Promise<void> {
         predictedMs: predictArchitectureLatencyExact(table, r.architecture),
         supernetTop1: val.top1,
         searchImages: searchTrain.size,
+        ...(a['search-config'] ? { searchConfig } : {}),
         seconds: (Date.now() - t0) / 1000,
       };
       appendJsonl(out, search);
