@@ -1,14 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildTar } from '../../src/data/tar-writer';
 import { CIFAR_DIR, jpg } from '../data/fixtures';
 import { jsonOut, spnas } from '../support/run-cli';
+import { tempDir } from '../support/temp-dir';
 
 const SHARD = path.join(CIFAR_DIR, 'train-000000.tar');
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-cli-'));
+const tmp = () => tempDir('spnas-cli-');
 const small = ['--space', 'cifar-tiny', '--data', SHARD, '--limit', '320', '--val-count', '64', '--batch-size', '32'];
 
 test('search -> derive -> train -> eval -> export on real CIFAR-10 data, each printing one JSON object', () => {

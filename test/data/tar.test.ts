@@ -2,11 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildTar, readTar, type TarMember } from '../../src/data';
 import { DataError } from '../../src/errors';
+import { tempDir } from '../support/temp-dir';
 
 async function* chunked(b: Uint8Array, sizes: number[]): AsyncGenerator<Uint8Array> {
   for (let o = 0, i = 0; o < b.length; i++) {
@@ -38,7 +38,7 @@ test('round trip through our writer, in any chunking', async () => {
 });
 
 test('reads archives written by GNU tar, including long names (GNU L and pax) and directories', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spnas-tar-'));
+  const dir = tempDir('spnas-tar-');
   const long = `${'x'.repeat(150)}.jpg`;
   mkdirSync(join(dir, 'src', 'sub'), { recursive: true });
   writeFileSync(join(dir, 'src', long), 'L');

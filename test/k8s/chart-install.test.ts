@@ -7,12 +7,12 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { CHART, helm, helmBinary, ROOT } from '../chart/helm';
+import { tempDir } from '../support/temp-dir';
 
 let cluster: KubeCluster;
 
@@ -28,7 +28,7 @@ const VALUES = readdirSync(join(CHART, 'ci')).filter((f) => f.endsWith('.yaml'))
 
 test('every ci/ values file renders to objects valid against this API server\'s schemas (kubeconform -strict)', { timeout: 300_000 }, async () => {
   const location = `${await cluster.generateSchemas()}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
-  const work = mkdtempSync(join(tmpdir(), 'spnas-chart-kc-'));
+  const work = tempDir('spnas-chart-kc-');
   for (const v of VALUES) {
     const r = helm(['template', 'spnas', CHART, '-n', 'spnas', '-f', join(CHART, 'ci', v)]);
     assert.equal(r.status, 0, r.stderr);

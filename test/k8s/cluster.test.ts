@@ -5,11 +5,11 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { CPU_NODE, GPU_NODE, GPU_TAINT, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
+import { tempDir } from '../support/temp-dir';
 
 let cluster: KubeCluster;
 
@@ -43,7 +43,7 @@ test('two Ready kwok nodes: the GPU node advertises nvidia.com/gpu and carries t
 });
 
 test('helm is built for Kubernetes 1.36: .Capabilities.KubeVersion and the live cluster agree', { timeout: 60_000 }, async () => {
-  const chart = mkdtempSync(join(tmpdir(), 'spnas-chart-'));
+  const chart = tempDir('spnas-chart-');
   mkdirSync(join(chart, 'templates'));
   writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: probe\nversion: 0.1.0\n');
   writeFileSync(join(chart, 'templates', 'cm.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: probe}\ndata: {kube: "{{ .Capabilities.KubeVersion.Version }}"}\n');
@@ -60,7 +60,7 @@ test('helm is built for Kubernetes 1.36: .Capabilities.KubeVersion and the live 
 test("kubeconform validates against schemas generated from this API server's OpenAPI", { timeout: 300_000 }, async () => {
   const dir = await cluster.generateSchemas();
   const location = `${dir}/{{ .ResourceKind }}{{ .KindSuffix }}.json`;
-  const work = mkdtempSync(join(tmpdir(), 'spnas-kc-'));
+  const work = tempDir('spnas-kc-');
   const job = (extra: string) => `apiVersion: batch/v1
 kind: Job
 metadata: {name: probe}

@@ -1,11 +1,11 @@
 /** The Job a launch builds (pure: no cluster): name, bounds, identity, GPU placement, hardening. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../src/errors';
 import { ANNOTATION, buildActivityJob, defaultJobTemplate, jobNameFor, LABEL, labelValue, loadJobTemplate, parseActivityJobSpec } from '../../src/k8s';
+import { tempDir } from '../support/temp-dir';
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
@@ -109,7 +109,7 @@ test('GPU: nvidia.com/gpu limit, node selector, the GPU taint tolerated, priorit
 });
 
 test('a template file: its settings are kept, the launcher still owns retries, deadline and command', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'spnas-tpl-'));
+  const dir = tempDir('spnas-tpl-');
   const file = join(dir, 'job.yaml');
   writeFileSync(file, `apiVersion: batch/v1
 kind: Job
@@ -156,7 +156,7 @@ test('bad specs and templates fail before anything is created, naming the field 
   assert.throws(() => parseActivityJobSpec({ ...base, namespace: 'Bad_NS', attempt: 0, startToCloseTimeoutMs: -1 }), (err: Error) =>
     err instanceof InvalidInputError && /namespace/.test(err.message) && /attempt/.test(err.message) && /startToCloseTimeoutMs/.test(err.message));
   assert.throws(() => parseActivityJobSpec({ ...base, env: { 'not a name': 'x' } }), /env/);
-  const dir = mkdtempSync(join(tmpdir(), 'spnas-tpl-'));
+  const dir = tempDir('spnas-tpl-');
   writeFileSync(join(dir, 'pod.yaml'), 'apiVersion: v1\nkind: Pod\n');
   assert.throws(() => loadJobTemplate(join(dir, 'pod.yaml')), /must be a batch\/v1 Job/);
   writeFileSync(join(dir, 'priv.yaml'), 'apiVersion: batch/v1\nkind: Job\nspec:\n  template:\n    spec:\n      containers:\n      - {name: main, image: x, securityContext: {privileged: true}}\n');

@@ -11,8 +11,7 @@
 import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Job, type V1Pod } from '@kubernetes/client-node';
@@ -20,6 +19,7 @@ import { CancelledError, SpnasError, TransientError } from '../../src/errors';
 import { defaultJobTemplate, JobFailedError, jobNameFor, KubeApi, LAUNCHER_ROLE_RULES, runActivityJob, type ActivityJobSpec, type JobHeartbeat, type RunActivityJobOptions } from '../../src/k8s';
 import { CPU_NODE, GPU_NODE, GPU_NODE_LABEL, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { POD_EXIT, POD_HOLD, POD_WAITING } from '../support/kwok-stages';
+import { tempDir } from '../support/temp-dir';
 
 let cluster: KubeCluster;
 let kc: KubeConfig;
@@ -57,7 +57,7 @@ function launch(spec: ActivityJobSpec, opts: RunActivityJobOptions = {}): Return
 
 /** A fresh store directory (file:// URI) holding input.json, as the use case would write it. */
 function storeDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'spnas-k8s-store-'));
+  const dir = tempDir('spnas-k8s-store-');
   writeFileSync(join(dir, 'input.json'), JSON.stringify({ trial: 7 }));
   return pathToFileURL(dir).href;
 }
@@ -250,7 +250,7 @@ test('cancel deletes the Job and waits until no Job or pod is left', { timeout: 
 
 /** Starts a launcher in its own process, waits until it created the Job, then SIGKILLs it. */
 async function launchAndKill(spec: ActivityJobSpec, tpl: V1Job): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'spnas-child-'));
+  const dir = tempDir('spnas-child-');
   writeFileSync(join(dir, 'spec.json'), JSON.stringify(spec));
   writeFileSync(join(dir, 'template.json'), JSON.stringify(tpl));
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, 'fixtures', 'launch-child.ts'), cluster.kubeconfigPath, join(dir, 'spec.json'), join(dir, 'template.json')], { stdio: ['ignore', 'pipe', 'inherit'] });

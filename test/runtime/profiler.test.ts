@@ -2,13 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
 import { layoutOf } from '../../src/space/layers';
 import { profileSpace } from '../../src/runtime/profiler';
 import { parseLatencyTableFor } from '../../src/runtime/model/latency-table';
+import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '../..');
 const tiny = getPreset('cifar-tiny');
@@ -43,7 +43,7 @@ test('profileSpace on cifar-tiny (few repeats) gives a valid table with SE costs
 });
 
 test('CLI: spnas profile --json writes the table and prints one JSON object; progress goes to stderr', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-profile-'));
+  const dir = tempDir('spnas-profile-');
   const out = path.join(dir, 'table.json');
   const r = spnas(['profile', '--space', 'cifar-tiny', '--repeats', '2', '--warmup', '1', '--samples', '2', '--out', out, '--json']);
   assert.equal(r.status, 0, r.stderr);
@@ -60,7 +60,7 @@ test('CLI: spnas profile --json writes the table and prints one JSON object; pro
 });
 
 test('CLI: human output from a JSON spec file, --samples 0 skips the error check', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-profile-'));
+  const dir = tempDir('spnas-profile-');
   const spec = path.join(dir, 'space.json');
   fs.writeFileSync(spec, JSON.stringify({ ...tiny, name: 'my-tiny', search: { se: false, seRatio: 0.25 } }));
   const out = path.join(dir, 't.json');
