@@ -67,7 +67,7 @@ for (const s of searches) {
   // per seed: searched minus the mean of the random networks with that seed (paired: same data order and init stream)
   const paired = seeds.map((_, i) => searched.top1[i]! - mean(randoms.map((c) => c.top1[i]!)));
   summary.push(
-    `target ${label} (seeds ${seeds.join(', ')}; search: supernet ${pct(s.supernetTop1)}% held-out top-1${s.searchImages ? ` after ${s.searchImages} images` : ''}): searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
+    `target ${label} (seeds ${seeds.join(', ')}; search${s.searchConfig ? ` with ${JSON.stringify(s.searchConfig)}` : ''}: landed at ${s.predictedMs.toFixed(2)} ms, supernet ${pct(s.supernetTop1)}% held-out top-1${s.searchImages ? ` after ${s.searchImages} images` : ''}): searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
       `searched minus random, paired by seed: ${pct(mean(paired))} +- ${pct(sd(paired))} pp; the searched network ranks ${rank} of ${randoms.length + 1}`,
   );
   const xs = cs.map((c) => c.predictedMs);
