@@ -27,9 +27,9 @@ import {
 } from './superkernel';
 import { groupNorm } from './indicator';
 import { SuperkernelBatch, type IndicatorVectors, type SuperkernelBatchResult } from './superkernel-batch';
+import { blockName, thresholdName } from './weight-names';
 
 export type IndicatorNorm = 'relative' | 'l2';
-import { blockName, thresholdName } from './weight-names';
 
 export interface SupernetForwardOptions {
   training: boolean;
