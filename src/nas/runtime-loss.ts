@@ -37,10 +37,18 @@ function termOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: num
   return tf.mul(lambda, tf.add(tf.mul(1 - alpha, tf.relu(l)), tf.mul(alpha, l)));
 }
 
-/** lambda * the distance of R from the target on both sides, in the term's units: |ln(R/T)| (mnas), |R/T - 1| (hinge). */
+/**
+ * A target is a budget: below it counts at this fraction of the same distance above it, so a decision
+ * that meets the target wins over staying the same distance above (with a symmetric distance the only
+ * flip of a coarse space, R from 2T to 0.35T, was refused: farther in |ln R/T|).
+ */
+const BELOW_TARGET_WEIGHT = 0.5;
+
+/** lambda * the distance of R from the target, in the term's units (ln(R/T) for mnas, R/T - 1 for hinge), below it weighted by BELOW_TARGET_WEIGHT. */
 function distanceOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: number): TF.Tensor {
   const t = cfg.targetMs!;
-  return tf.mul(lambda, tf.abs(cfg.kind === 'hinge' ? tf.sub(tf.div(r, t), 1) : tf.log(tf.div(r, t))));
+  const m = cfg.kind === 'hinge' ? tf.sub(tf.div(r, t), 1) : tf.log(tf.div(r, t));
+  return tf.mul(lambda, tf.add(tf.relu(m), tf.mul(BELOW_TARGET_WEIGHT, tf.relu(tf.neg(m)))));
 }
 
 /** Indicator vectors [L] of every searchable layer (as Supernet.forward returns them). */

@@ -96,9 +96,12 @@ test("'flip' runtime gradient: on each indicator, the exact change of the term w
           table,
           ind.map((d, l) => (l === i ? { ...d, [k]: 0 } : d)),
         );
-        // 'to-target': the change of the distance to the target, |ln(R/T)| (mnas) or |R/T - 1| (hinge)
+        // 'to-target': the change of the distance to the target, ln(R/T) (mnas) or R/T - 1 (hinge), half-weighted below it
         const T = cfg.targetMs;
-        const dist = (r: number) => cfg.lambda * (cfg.kind === 'hinge' ? Math.abs(r / T! - 1) : Math.abs(Math.log(r / T!)));
+        const dist = (r: number) => {
+          const m = cfg.kind === 'hinge' ? r / T! - 1 : Math.log(r / T!);
+          return cfg.lambda * (m > 0 ? m : -0.5 * m);
+        };
         const want = mode === 'to-target' && T !== undefined ? dist(on) - dist(off) : term(on) - term(off);
         if (mode === 'to-target' && Math.abs(want - (term(on) - term(off))) > 1e-3) differs++;
         assert.ok(Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)), `${cfg.kind} ${mode} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`);
