@@ -116,6 +116,12 @@ export const searchConfigSchema = z
      * curvature of ln). Evidence: docs/engine.md "Search dynamics".
      */
     runtimeGradient: z.enum(['flip', 'flip-to-target', 'derivative']).default('flip-to-target'),
+    /**
+     * 'flip-to-target': a shortfall below the target counts this much against the same excess above it.
+     * A target is a budget: with 1 (a symmetric distance, the v5 bench round) the only flip of a coarse
+     * space, R from 2 T to 0.35 T, was refused as farther from T than staying at 2 T.
+     */
+    belowTargetWeight: z.number().min(0).max(1).default(0.5),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
