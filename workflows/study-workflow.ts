@@ -22,6 +22,7 @@ import {
   continueAsNew,
   executeChild,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -360,9 +361,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       throw err;
     }
 
-    /** Retrains the front's most accurate members with the final budget and evaluates them (test set when given). */
+    /** Retrains the selected member and the front's most accurate with the final budget and evaluates them (test set when given). */
     async function finalPhase(): Promise<FinalModel[]> {
-      const chosen = [...book.front()].sort((a, b) => b.top1 - a.top1).slice(0, spec.budget.final.models);
+      // studies that reached this point before the change keep retraining the most accurate members
+      const chosen = patched('final-selected-first')
+        ? book.finalMembers(spec.budget.final.models)
+        : [...book.front()].sort((a, b) => b.top1 - a.top1).slice(0, spec.budget.final.models);
       return Promise.all(
         chosen.map(async (m) => {
           const rec = book.get(m.trialId)!;

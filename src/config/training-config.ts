@@ -89,9 +89,10 @@ export const searchConfigSchema = z
     /**
      * At most this many decisions flip per threshold update (0: no limit). Thresholds pushed alike
      * cross their norms in the same step, before R can respond, and overshoot a target
-     * (src/nas/flip-limit.ts, docs/engine.md "Search dynamics"). Plain-SGD thresholds only.
+     * (src/nas/flip-limit.ts, docs/engine.md "Search dynamics"). Plain-SGD thresholds only; default 1
+     * with 'sgd', 0 with 'rmsprop'.
      */
-    maxFlipsPerStep: z.number().int().min(0).default(0),
+    maxFlipsPerStep: z.number().int().min(0).optional(),
     /**
      * 'frozen' (default): thresholds do not move during the warm-up (the runtime term is off then), so a
      * warm-up checkpoint does not depend on thresholdLrMultiplier and can be shared by every trial of
@@ -106,18 +107,25 @@ export const searchConfigSchema = z
      */
     runtimeGradientTo: z.enum(['thresholds', 'thresholds-and-weights']).default('thresholds'),
     /**
-     * The runtime term's gradient on an indicator. 'flip' (default): the exact change of the term if that
-     * decision flipped, lambda * (f(R with d = 1) - f(R with d = 0)); near the target of mnas / hinge a
-     * decision is pushed only by the excess R - T it could remove. 'derivative': lambda * f'(R) dR/dd,
-     * the reference's autodiff (the same for 'log' up to the curvature of ln). 'flip-to-target' (mnas,
-     * hinge): the change of the distance |R - T| (in the term's units) if it flipped, so decisions are
-     * pushed towards the target from both sides (docs/engine.md "Search dynamics").
+     * The runtime term's gradient on an indicator. 'flip-to-target' (default; mnas, hinge): the change
+     * of the distance to the target (|ln R/T| for mnas, |R/T - 1| for hinge) if that decision flipped,
+     * so decisions are pushed towards the target from both sides; for 'log' the same as 'flip'. 'flip':
+     * the exact change of the term if that decision flipped, lambda * (f(R with d = 1) - f(R with d = 0));
+     * near the target of mnas / hinge a decision is pushed only by the excess R - T it could remove.
+     * 'derivative': lambda * f'(R) dR/dd, the reference's autodiff (the same for 'log' up to the
+     * curvature of ln). Evidence: docs/engine.md "Search dynamics".
      */
-    runtimeGradient: z.enum(['flip', 'flip-to-target', 'derivative']).default('flip'),
+    runtimeGradient: z.enum(['flip', 'flip-to-target', 'derivative']).default('flip-to-target'),
+    /**
+     * 'flip-to-target': a shortfall below the target counts this much against the same excess above it.
+     * A target is a budget: with 1 (a symmetric distance, the v5 bench round) the only flip of a coarse
+     * space, R from 2 T to 0.35 T, was refused as farther from T than staying at 2 T.
+     */
+    belowTargetWeight: z.number().min(0).max(1).default(0.5),
     runtimeLoss: runtimeLossSchema.default({ kind: 'log', lambda: 20, alpha: 0 }),
   })
   .strict()
-  .refine((c) => c.maxFlipsPerStep === 0 || c.thresholdUpdate === 'sgd', {
+  .refine((c) => !c.maxFlipsPerStep || c.thresholdUpdate === 'sgd', {
     message: "maxFlipsPerStep needs thresholdUpdate 'sgd' (RMSProp thresholds keep momentum a limit would fight); set it to 0 or use 'sgd'",
     path: ['maxFlipsPerStep'],
   })
@@ -130,7 +138,9 @@ export const searchConfigSchema = z
     message:
       "the search's learning-rate schedule must be 'exponential' (a function of the epoch only, so a warm-up is the same whatever the total epochs); 'cosine' is for retraining",
     path: ['optimizer', 'schedule'],
-  });
+  })
+  // the flip limit's default follows the threshold update it works with
+  .transform((c) => ({ ...c, maxFlipsPerStep: c.maxFlipsPerStep ?? (c.thresholdUpdate === 'sgd' ? 1 : 0) }));
 export type SearchConfig = z.output<typeof searchConfigSchema>;
 export type SearchConfigInput = z.input<typeof searchConfigSchema>;
 

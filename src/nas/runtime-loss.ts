@@ -37,10 +37,14 @@ function termOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: num
   return tf.mul(lambda, tf.add(tf.mul(1 - alpha, tf.relu(l)), tf.mul(alpha, l)));
 }
 
-/** lambda * the distance of R from the target on both sides, in the term's units: |ln(R/T)| (mnas), |R/T - 1| (hinge). */
-function distanceOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: number): TF.Tensor {
+/**
+ * lambda * the distance of R from the target in the term's units (ln(R/T) for mnas, R/T - 1 for hinge),
+ * a shortfall below it weighted by `belowWeight` (config belowTargetWeight: a target is a budget).
+ */
+function distanceOf(tf: typeof TF, r: TF.Tensor, cfg: RuntimeLossConfig, lambda: number, belowWeight: number): TF.Tensor {
   const t = cfg.targetMs!;
-  return tf.mul(lambda, tf.abs(cfg.kind === 'hinge' ? tf.sub(tf.div(r, t), 1) : tf.log(tf.div(r, t))));
+  const m = cfg.kind === 'hinge' ? tf.sub(tf.div(r, t), 1) : tf.log(tf.div(r, t));
+  return tf.mul(lambda, tf.add(tf.relu(m), tf.mul(belowWeight, tf.relu(tf.neg(m)))));
 }
 
 /** Indicator vectors [L] of every searchable layer (as Supernet.forward returns them). */
@@ -68,7 +72,8 @@ export function runtimeLossTermFlip(
   lambda: number,
   /**
    * 'to-target' (mnas, hinge): the push on each decision is the change of the DISTANCE to the target if
-   * it flipped, lambda * (D(R with d = 1) - D(R with d = 0)), D = |ln(R/T)| (mnas) or |R/T - 1| (hinge):
+   * it flipped, lambda * (D(R with d = 1) - D(R with d = 0)), D = |ln(R/T)| (mnas) or |R/T - 1| (hinge),
+   * below T times belowTargetWeight:
    * above the target the same as 'any' except that a flip overshooting below by more than the
    * remaining excess is resisted, and below it decisions are pushed back towards the target. (With the
    * one-sided term a search resting just above T pushed every decision that reaches T by the same
@@ -76,6 +81,8 @@ export function runtimeLossTermFlip(
    * threshold sat at its norm. docs/engine.md "Search dynamics".) The term's value is unchanged.
    */
   mode: 'any' | 'to-target' = 'any',
+  /** 'to-target': how much a shortfall below T counts against the same excess above it (config belowTargetWeight). */
+  belowTargetWeight = 0.5,
 ): TF.Scalar {
   const col = (f: (L: LatencyRow) => number) => tf.tensor1d(table.layers.map(f));
   const f = tf.customGrad((...args: unknown[]) => {
@@ -107,7 +114,7 @@ export function runtimeLossTermFlip(
           tf.mul(s50!, se),
         ];
         const toTarget = mode === 'to-target' && cfg.kind !== 'log';
-        const measure = (r: TF.Tensor) => (toTarget ? distanceOf(tf, r, cfg, lambda) : termOf(tf, r, cfg, lambda));
+        const measure = (r: TF.Tensor) => (toTarget ? distanceOf(tf, r, cfg, lambda, belowTargetWeight) : termOf(tf, r, cfg, lambda));
         return [s5!, s50!, s100!, sse!].map((d, k) => {
           const on = tf.add(R, tf.mul(tf.sub(1, d), partial[k]!));
           const off = tf.sub(R, tf.mul(d, partial[k]!));

@@ -100,7 +100,15 @@ export function createSearchStep(s: SearchStepSetup): (batch: StepBatch, step: n
           lambda === 0
             ? tf.scalar(0)
             : cfg.runtimeGradient !== 'derivative'
-              ? runtimeLossTermFlip(tf, table, fwd.runtimeIndicators, cfg.runtimeLoss, lambda, cfg.runtimeGradient === 'flip-to-target' ? 'to-target' : 'any')
+              ? runtimeLossTermFlip(
+                  tf,
+                  table,
+                  fwd.runtimeIndicators,
+                  cfg.runtimeLoss,
+                  lambda,
+                  cfg.runtimeGradient === 'flip-to-target' ? 'to-target' : 'any',
+                  cfg.belowTargetWeight,
+                )
               : runtimeLossTerm(tf, r, cfg.runtimeLoss, lambda);
         const total = tf.addN([ce, wd, term]) as TF.Scalar;
         const v = fwd.indicatorVectors;

@@ -111,7 +111,7 @@ export const studySpecSchema = z
         retrain: z.record(z.string(), z.unknown()).default({}),
         final: z
           .object({
-            /** Front members retrained with the final budget (best by accuracy first); 0 skips the final phase. */
+            /** Front members retrained with the final budget (the one selected at the latency target first, then by accuracy); 0 skips the final phase. */
             models: z.number().int().min(0).default(1),
             /**
              * Named retraining recipe of the final retraining (src/config/recipes.ts; 'fast': SGD, cosine,

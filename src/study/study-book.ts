@@ -157,6 +157,19 @@ export class StudyBook {
     return { member: member(sel.met ? sel.model.t : sel.fastest.t), met: sel.met };
   }
 
+  /**
+   * The members the final phase retrains, `count` in all: the one selected at the latency target first
+   * (when one meets it; it is on the front), then the front's most accurate. Retraining only the most
+   * accurate would leave a study whose most accurate network misses its target without a final model
+   * that meets it.
+   */
+  finalMembers(count: number): FrontMember[] {
+    const sel = this.selected();
+    const byAccuracy = [...this.front()].sort((a, b) => b.top1 - a.top1);
+    const first = sel?.met ? [sel.member] : [];
+    return [...first, ...byAccuracy.filter((m) => !first.some((f) => f.trialId === m.trialId))].slice(0, count);
+  }
+
   currentHypervolume(): number {
     const c = this.contenders();
     if (!c.length) return 0;

@@ -13,7 +13,16 @@ import type { SearchConfig } from '../config/training-config';
 import type { SearchSpace } from '../space/spec';
 import { contentKey } from './content-key';
 
-const NOT_IN_WARMUP = ['epochs', 'warmupEpochs', 'runtimeLoss', 'runtimeGradient', 'runtimeGradientTo', 'checkpointEvery', 'keepCheckpoints'] as const;
+const NOT_IN_WARMUP = [
+  'epochs',
+  'warmupEpochs',
+  'runtimeLoss',
+  'runtimeGradient',
+  'runtimeGradientTo',
+  'belowTargetWeight',
+  'checkpointEvery',
+  'keepCheckpoints',
+] as const;
 /** Act only on moving thresholds: out of the key when they are frozen during the warm-up. */
 const THRESHOLD_ONLY = ['maxFlipsPerStep'] as const;
 

@@ -77,10 +77,11 @@ test("'flip' runtime gradient: on each indicator, the exact change of the term w
     { kind: 'hinge' as const, lambda: 5, targetMs: R + 0.5 }, // below target: only decisions that would cross it count
   ];
   let differs = 0;
-  for (const [cfg, mode] of configs.flatMap((c) => [[c, 'any'] as const, [c, 'to-target'] as const])) {
+  const cases = configs.flatMap((c) => [[c, 'any', 0.5] as const, [c, 'to-target', 0.5] as const, [c, 'to-target', 1] as const]);
+  for (const [cfg, mode, below] of cases) {
     const vecs = keys.map((k) => tf.variable(tf.tensor1d(ind.map((d) => d[k]))));
     const { value, grads } = tf.variableGrads(
-      () => runtimeLossTermFlip(tf, table, { d5x5: vecs[0]!, d50c: vecs[1]!, d100c: vecs[2]!, dse: vecs[3]! } as never, cfg, cfg.lambda, mode),
+      () => runtimeLossTermFlip(tf, table, { d5x5: vecs[0]!, d50c: vecs[1]!, d100c: vecs[2]!, dse: vecs[3]! } as never, cfg, cfg.lambda, mode, below),
       vecs,
     );
     const term = (r: number) => tf.tidy(() => runtimeLossTerm(tf, tf.scalar(r), cfg, cfg.lambda).dataSync()[0]!);
@@ -96,12 +97,18 @@ test("'flip' runtime gradient: on each indicator, the exact change of the term w
           table,
           ind.map((d, l) => (l === i ? { ...d, [k]: 0 } : d)),
         );
-        // 'to-target': the change of the distance to the target, |ln(R/T)| (mnas) or |R/T - 1| (hinge)
+        // 'to-target': the change of the distance to the target, ln(R/T) (mnas) or R/T - 1 (hinge), times `below` under it
         const T = cfg.targetMs;
-        const dist = (r: number) => cfg.lambda * (cfg.kind === 'hinge' ? Math.abs(r / T! - 1) : Math.abs(Math.log(r / T!)));
+        const dist = (r: number) => {
+          const m = cfg.kind === 'hinge' ? r / T! - 1 : Math.log(r / T!);
+          return cfg.lambda * (m > 0 ? m : -below * m);
+        };
         const want = mode === 'to-target' && T !== undefined ? dist(on) - dist(off) : term(on) - term(off);
         if (mode === 'to-target' && Math.abs(want - (term(on) - term(off))) > 1e-3) differs++;
-        assert.ok(Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)), `${cfg.kind} ${mode} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`);
+        assert.ok(
+          Math.abs(g[i]! - want) < 1e-4 * Math.max(1, Math.abs(want)),
+          `${cfg.kind} ${mode} below ${below} T=${cfg.targetMs} ${k}[${i}]: ${g[i]} vs ${want}`,
+        );
       });
     });
     tf.dispose([value, ...Object.values(grads), ...vecs]);

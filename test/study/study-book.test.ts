@@ -87,6 +87,10 @@ for (const multiFidelity of [false, true]) {
         assert.equal(book.currentHypervolume(), want.hv);
         assert.deepEqual([s.trials.ok, s.trials.failed, s.trials.running, s.trials.total], [want.ok, want.failed, running.length, all.size]);
         for (const m of s.front) assert.ok(book.get(m.trialId), 'front members stay in the book (the final phase reads them)');
+        const final = book.finalMembers(3).map((m) => m.trialId);
+        for (const id of final) assert.ok(book.get(id), `final member ${id} is in the book`);
+        assert.equal(new Set(final).size, final.length, 'no member retrained twice');
+        if (book.selected()?.met) assert.equal(final[0], want.selected);
         for (const r of all.values()) assert.ok(book.hasConfig(r.configId!));
         // bounded: only running trials and the fronts' members are kept
         const live = book.liveRecords();
@@ -111,4 +115,37 @@ test('the carried state of a long study stays small: 2,000 trials, one front', (
   assert.equal(state.finished!.ok, 2000);
   // records are ~1 KB each; the whole carry (with the hypervolume curve) stays far below Temporal's 2 MB payload limit
   assert.ok(JSON.stringify(state).length < 200_000, `${JSON.stringify(state).length} bytes for ${front} front members`);
+});
+
+test('the final phase retrains the member selected at the latency target first, then the front by accuracy', () => {
+  const o: StudyBookOptions = { latency: 'predicted', targetMs: 20, largestMs: 40, multiFidelity: false };
+  const book = new StudyBook(o);
+  // front: 0 (60%, 30 ms: above the target), 1 (55%, 19 ms: selected), 2 (40%, 10 ms); 3 is dominated
+  const points: [number, number][] = [
+    [0.6, 30],
+    [0.55, 19],
+    [0.4, 10],
+    [0.35, 25],
+  ];
+  points.forEach(([top1, ms], id) => {
+    book.start({ trialId: id, fidelity: 1, params: {} }, id);
+    book.finish(id, result(top1, ms), id);
+  });
+  const ids = (n: number) => book.finalMembers(n).map((m) => m.trialId);
+  assert.deepEqual(ids(1), [1]);
+  assert.deepEqual(ids(2), [1, 0]);
+  assert.deepEqual(ids(5), [1, 0, 2]);
+  assert.deepEqual(ids(0), []);
+
+  // no member meets the target: the front's most accurate first
+  const strict = new StudyBook({ ...o, targetMs: 5 });
+  points.forEach(([top1, ms], id) => {
+    strict.start({ trialId: id, fidelity: 1, params: {} }, id);
+    strict.finish(id, result(top1, ms), id);
+  });
+  assert.equal(strict.selected()?.met, false);
+  assert.deepEqual(
+    strict.finalMembers(2).map((m) => m.trialId),
+    [0, 1],
+  );
 });
