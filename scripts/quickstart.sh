@@ -3,7 +3,7 @@
 # NAS-hyperparameter study (examples/study.json) on the embedded default: a local Temporal dev server,
 # local storage (runs/studies/), the CPU. Each trial is a Single-Path NAS search (from one shared
 # warm-up), a retraining and an evaluation; the study ends with the front of held-out top-1 against
-# measured latency and the front's best network retrained with the final budget.
+# measured latency and the network selected at the latency target retrained with the final budget.
 # Rerunning continues the study where it stopped (it is a durable workflow); a finished study is
 # reported, not rerun. SPNAS_DATA points at another copy of the CIFAR-10 shards.
 set -euo pipefail
