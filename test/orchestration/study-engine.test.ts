@@ -103,6 +103,9 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   }
   assert.equal(s.final.length, 1);
   assert.ok(fs.existsSync(path.join(local(s.final[0]!.model), 'model.json')));
+  // the final model is the network selected at the latency target, else the front's most accurate
+  const mostAccurate = [...s.front].sort((a, b) => b.top1 - a.top1)[0]!;
+  assert.equal(s.final[0]!.trialId, (s.selected ?? mostAccurate).trialId);
   // the final retraining ran the named recipe (its batch size, label smoothing, SGD), with the spec's epochs on top
   const finalRun = JSON.parse(fs.readFileSync(path.join(path.dirname(local(s.final[0]!.model)), 'run.json'), 'utf8'));
   assert.deepEqual([finalRun.config.batchSize, finalRun.config.labelSmoothing, finalRun.config.optimizer.kind, finalRun.config.epochs], [128, 0.1, 'sgd', 1]);
