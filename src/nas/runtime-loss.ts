@@ -80,9 +80,9 @@ export function runtimeLossTermFlip(
    * excess, and the nearest, often a whole layer, overshot; below T nothing held a decision whose
    * threshold sat at its norm. docs/engine.md "Search dynamics".) The term's value is unchanged.
    */
-  mode: 'any' | 'to-target' = 'any',
-  /** 'to-target': how much a shortfall below T counts against the same excess above it (config belowTargetWeight). */
-  belowTargetWeight = 0.5,
+  mode: 'any' | 'to-target',
+  /** 'to-target': how much a shortfall below T counts against the same excess above it (config belowTargetWeight, its one default). */
+  belowTargetWeight: number,
 ): TF.Scalar {
   const col = (f: (L: LatencyRow) => number) => tf.tensor1d(table.layers.map(f));
   const f = tf.customGrad((...args: unknown[]) => {
