@@ -20,6 +20,7 @@ const BENCHES: Record<string, Bench> = {
   'data-throughput': { script: 'bench/data/throughput.ts', what: 'tar read / JPEG decode / augment images per second', readme: 'Data loading' },
   'engine-step': { script: 'bench/engine/train-step.ts', what: 'training step: supernet vs child vs multi-path vs Python TF', readme: 'Engine performance' },
   'engine-kernels': { script: 'bench/engine/kernel-profile.ts', what: 'per-kernel time of a training step', readme: 'Engine performance' },
+  'engine-child-step': { script: 'bench/engine/child-step.ts', what: 'retraining step time of derived networks side by side', readme: 'Quick start' },
   'engine-depthwise': { script: 'bench/engine/depthwise-kernels.ts', what: 'depthwise gradient kernels: oneDNN vs Eigen', readme: 'Engine performance' },
   'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },

@@ -28,19 +28,17 @@ import * as readline from 'node:readline';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../../src/backend/tf';
 import { parseSearchConfig, parseTrainConfig } from '../../src/config/training-config';
-import { BatchLoader } from '../../src/data/batch-loader';
-import { loadImageDataset } from '../../src/data/dataset';
 import { buildChild } from '../../src/nas/child-builder';
-import { ChildNet } from '../../src/nas/child-net';
 import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
-import { namedModelVariables } from '../../src/nas/train-child';
-import { createChildStep, createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';
+import { createChildTrainer, namedModelVariables } from '../../src/nas/train-child';
+import { createSearchStep, searchOptimizer } from '../../src/nas/train-step';
 import { defaultTableFor } from '../../src/runtime/default-tables';
 import { largestArchitecture } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';
 import { MultipathSupernet, createMultipathStep } from './multipath';
+import { loadBatch, median, quantile } from './step-batch';
 
 interface Args {
   space: string;
@@ -92,43 +90,6 @@ function parseArgs(argv: string[]): Args {
   }
   if (!(a.batch > 0 && a.steps > 0 && a.warmup >= 0)) throw new Error('--batch and --steps must be positive, --warmup >= 0');
   return a;
-}
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((p, q) => p - q);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
-const quantile = (xs: number[], q: number) => {
-  const s = [...xs].sort((p, r) => p - r);
-  return s[Math.min(s.length - 1, Math.max(0, Math.round(q * (s.length - 1))))]!;
-};
-
-/** One batch of real data when the source is readable (normalised like training, no augmentation); else a seeded synthetic batch. */
-async function loadBatch(space: ReturnType<typeof getPreset>, batch: number, uri: string): Promise<StepBatch & { source: string }> {
-  if (fs.existsSync(uri)) {
-    try {
-      const ds = await loadImageDataset(uri, { limit: batch, imageSize: [space.inputSize, space.inputSize] });
-      if (ds.size === batch) {
-        const loader = new BatchLoader(ds, {
-          batchSize: batch,
-          seed: 0,
-          shuffle: false,
-          mean: space.normalization.mean,
-          std: space.normalization.std,
-          dropLast: true,
-        });
-        for await (const b of loader.batches(0))
-          return { images: b.images, labels: Int32Array.from(b.labels, (l) => l % space.numClasses), size: b.size, source: `${uri} (first ${batch} images)` };
-      }
-    } catch (e) {
-      console.error(`[bench] could not read ${uri} (${(e as Error).message}); using synthetic data`);
-    }
-  }
-  let s = 12345;
-  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
-  const images = new Float32Array(batch * space.inputSize * space.inputSize * space.inputChannels).map(() => (rnd() + rnd() + rnd() - 1.5) * 2);
-  return { images, labels: Int32Array.from({ length: batch }, (_, i) => i % space.numClasses), size: batch, source: 'synthetic (seeded)' };
 }
 
 interface Variant {
@@ -231,22 +192,7 @@ async function main(): Promise<void> {
   }
   // (b) the largest child on the same step machinery
   {
-    const model = buildChild(tf, space, largest, { seed: 0 });
-    const named = namedModelVariables(model);
-    const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
-    const trainable = named.filter(([, v]) => trainableNames.has(v.name));
-    const net = new ChildNet(
-      tf,
-      space,
-      largest,
-      named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })),
-    );
-    const opt = new Rmsprop(
-      tf,
-      trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
-      trainCfg.optimizer,
-    );
-    const step = createChildStep({ tf, space, config: { ...trainCfg, optimizer: { ...trainCfg.optimizer, lrWarmupEpochs: 0 } }, net, opt, trainable });
+    const { step } = createChildTrainer(tf, space, largest, { ...trainCfg, optimizer: { ...trainCfg.optimizer, lrWarmupEpochs: 0 } });
     let s = 0;
     variants.push({
       name: 'child',

@@ -12,7 +12,7 @@ import type { CheckpointStore } from '../storage/checkpoint-store';
 import type { BatchSource } from './batch-source';
 import { buildChild } from './child-builder';
 import { ChildNet } from './child-net';
-import { createOptimizer } from './optimizer';
+import { createOptimizer, type Optimizer } from './optimizer';
 import { createChildStep } from './train-step';
 import { runTrainingLoop, type LoopProgress } from './training-loop';
 import { restoreVariables, variablesToTensors } from './variable-checkpoint';
@@ -44,23 +44,37 @@ export function namedModelVariables(model: TF.LayersModel): Array<[string, TF.Va
   return model.layers.flatMap((l) => l.weights.map((w) => [`${l.name}/${w.originalName.split('/').pop()}`, w.read() as TF.Variable] as [string, TF.Variable]));
 }
 
-export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult> {
-  const { tf, space, config: cfg } = o;
-  const model = buildChild(tf, space, o.architecture, { seed: cfg.seed });
+/** A child's model, its named variables, optimizer and step function: what a retrain and the step benches share. */
+export interface ChildTrainer {
+  model: TF.LayersModel;
+  named: Array<[string, TF.Variable]>;
+  opt: Optimizer;
+  step: ReturnType<typeof createChildStep>;
+}
+
+/** Builds `architecture` with fresh weights (seeded by `config.seed`) and the step that trains it. */
+export function createChildTrainer(tf: typeof TF, space: SearchSpace, architecture: Architecture, config: TrainConfig): ChildTrainer {
+  const model = buildChild(tf, space, architecture, { seed: config.seed });
   const named = namedModelVariables(model);
   const trainableNames = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
   const trainable = named.filter(([, v]) => trainableNames.has(v.name));
   const net = new ChildNet(
     tf,
     space,
-    o.architecture,
+    architecture,
     named.map(([name, variable]) => ({ name, variable, trainable: trainableNames.has(variable.name) })),
   );
   const opt = createOptimizer(
     tf,
     trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
-    cfg.optimizer,
+    config.optimizer,
   );
+  return { model, named, opt, step: createChildStep({ tf, space, config, net, opt, trainable }) };
+}
+
+export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult> {
+  const { tf, space, config: cfg } = o;
+  const { model, named, opt, step } = createChildTrainer(tf, space, o.architecture, cfg);
   const stateVars = (): Array<[string, TF.Variable]> => [
     ...named.map(([n, v]) => [`net/${n}`, v] as [string, TF.Variable]),
     ...opt.state().map(([n, v]) => [`opt/${n}`, v] as [string, TF.Variable]),
@@ -80,8 +94,6 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     restoreVariables(tf, stateVars(), last.tensors, last.uri);
     startStep = last.step;
   }
-
-  const step = createChildStep({ tf, space, config: cfg, net, opt, trainable });
 
   const lastStats = await runTrainingLoop({
     source: o.train,
