@@ -39,15 +39,16 @@ async function main(): Promise<void> {
   const cfg = trainConfigForRecipe(recipe, { ...(a.batch ? { batchSize: Number(a.batch) } : {}), seed: 0 }, '--recipe/--batch');
   const B = cfg.batchSize;
   if (!(rounds > 0 && warmup >= 0)) throw new Error('--rounds must be positive and --warmup >= 0');
-  const { tf } = loadTf();
-  const batch = await loadBatch(space, B, a.data ?? CIFAR);
+  // parse the networks before loading anything: a typo fails in milliseconds
   const entries = (a.archs ?? DEFAULT_ARCHS).split(';').map((e) => {
     const i = e.indexOf('=');
     if (i < 0) throw new Error(`--archs: '${e}' is not name=architecture`);
-    return { name: e.slice(0, i), archString: e.slice(i + 1) };
+    const archString = e.slice(i + 1);
+    return { name: e.slice(0, i), archString, arch: architectureFromString(space, archString) };
   });
-  const variants = entries.map(({ name, archString }) => {
-    const arch = architectureFromString(space, archString);
+  const { tf } = loadTf();
+  const batch = await loadBatch(space, B, a.data ?? CIFAR);
+  const variants = entries.map(({ name, archString, arch }) => {
     const { step, opt } = createChildTrainer(tf, space, arch, cfg);
     let s = 0;
     return {
@@ -93,7 +94,7 @@ async function main(): Promise<void> {
       medianMs: ms,
       medianCpuMs: median(v.cpu),
       imagesPerSec: (B * 1e3) / ms,
-      kernelsPerStep: await kernels(v.run as () => void),
+      kernelsPerStep: await kernels(v.run),
       msPerStepVsFirst: median(v.times.map((t, i) => t / base.times[i]!)),
       macsVsFirst: v.macs / base.macs,
       trainGflops: (6 * v.macs * B) / (ms / 1e3) / 1e9,
