@@ -20,7 +20,7 @@ import { architectureFromString } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';
 import { argMap, CIFAR } from '../nas/common';
-import { loadBatch, median } from './step-batch';
+import { kernelCount, loadBatch, median, timed } from './step-bench';
 
 const DEFAULT_ARCHS = [
   'recipe-bench=k5e3,skip,k5e6,skip,k5e6,skip,k5e6,skip,k5e6,skip',
@@ -61,28 +61,20 @@ async function main(): Promise<void> {
       cpu: [] as number[],
     };
   });
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e3;
-  };
   const load0 = os.loadavg();
   for (let r = 0; r < warmup + rounds; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
     for (const v of order) {
-      const c0 = cpuMs();
-      const t0 = process.hrtime.bigint();
-      v.run();
-      const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      const t = await timed(v.run);
       if (r >= warmup) {
-        v.times.push(wall);
-        v.cpu.push(cpuMs() - c0);
+        v.times.push(t.wall);
+        v.cpu.push(t.cpu);
       }
     }
     console.error(
       `[bench] round ${r + 1}/${warmup + rounds}${r < warmup ? ' (warm-up)' : ''}: ${order.map((v) => `${v.name} ${(v.times.at(-1) ?? NaN).toFixed(0)}`).join(', ')}`,
     );
   }
-  const kernels = async (f: () => void) => (await tf.profile(async () => f())).kernels.length;
   const base = variants[0]!;
   const rows = [];
   for (const v of variants) {
@@ -94,7 +86,7 @@ async function main(): Promise<void> {
       medianMs: ms,
       medianCpuMs: median(v.cpu),
       imagesPerSec: (B * 1e3) / ms,
-      kernelsPerStep: await kernels(v.run),
+      kernelsPerStep: await kernelCount(tf, v.run),
       msPerStepVsFirst: median(v.times.map((t, i) => t / base.times[i]!)),
       macsVsFirst: v.macs / base.macs,
       trainGflops: (6 * v.macs * B) / (ms / 1e3) / 1e9,

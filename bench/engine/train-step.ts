@@ -38,7 +38,7 @@ import { largestArchitecture } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';
 import { MultipathSupernet, createMultipathStep } from './multipath';
-import { loadBatch, median, quantile } from './step-batch';
+import { kernelCount, loadBatch, median, quantile, timed } from './step-bench';
 
 interface Args {
   space: string;
@@ -147,16 +147,6 @@ function pythonTfAvailable(): string | undefined {
     env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
   });
   return r.status === 0 ? r.stdout.trim() : undefined;
-}
-
-/** Counts the kernels (native ops) one call of `f` dispatches. */
-async function kernelCount(tf: typeof TF, f: () => void | Promise<void>): Promise<number> {
-  let n = 0;
-  const info = await tf.profile(async () => {
-    await f();
-  });
-  n = info.kernels.length;
-  return n;
 }
 
 async function main(): Promise<void> {
@@ -311,19 +301,12 @@ async function main(): Promise<void> {
   console.error(
     `[bench] ${space.name}, batch ${B}, ${args.warmup} warm-up + ${args.steps} timed rounds over ${variants.length} variants (load avg ${load0.map((l) => l.toFixed(2)).join(' ')})`,
   );
-  const cpuMs = () => {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e3;
-  };
   const timeOne = async (v: Variant): Promise<{ wall: number; cpu: number }> => {
     if (v.name.startsWith('py-')) {
       await v.step();
       return pyLast; // timed inside Python (step incl. reading the loss), not the pipe round trip
     }
-    const c0 = cpuMs();
-    const t0 = process.hrtime.bigint();
-    await v.step();
-    return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs() - c0 };
+    return timed(v.step);
   };
   for (let r = 0; r < args.warmup + args.steps; r++) {
     // rotate the order every round so no variant always runs right after the same one

@@ -1,8 +1,10 @@
 /**
  * What the step benches share: one batch to time steps on (real CIFAR images when readable, else a
- * seeded synthetic batch) and the order statistics they report.
+ * seeded synthetic batch), the wall/CPU timer and kernel counter of one step, and the order
+ * statistics they report.
  */
 import * as fs from 'node:fs';
+import type * as TF from '@tensorflow/tfjs';
 import { BatchLoader } from '../../src/data/batch-loader';
 import { loadImageDataset } from '../../src/data/dataset';
 import type { StepBatch } from '../../src/nas/train-step';
@@ -43,4 +45,21 @@ export async function loadBatch(space: SearchSpace, batch: number, uri: string):
   const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
   const images = new Float32Array(batch * space.inputSize * space.inputSize * space.inputChannels).map(() => (rnd() + rnd() + rnd() - 1.5) * 2);
   return { images, labels: Int32Array.from({ length: batch }, (_, i) => i % space.numClasses), size: batch, source: 'synthetic (seeded)' };
+}
+
+/** Wall and process-CPU milliseconds of one call of `f`. */
+export async function timed(f: () => void | Promise<void>): Promise<{ wall: number; cpu: number }> {
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e3;
+  };
+  const c0 = cpuMs();
+  const t0 = process.hrtime.bigint();
+  await f();
+  return { wall: Number(process.hrtime.bigint() - t0) / 1e6, cpu: cpuMs() - c0 };
+}
+
+/** Counts the kernels (native ops) one call of `f` dispatches. */
+export async function kernelCount(tf: typeof TF, f: () => void | Promise<void>): Promise<number> {
+  return (await tf.profile(async () => f())).kernels.length;
 }
