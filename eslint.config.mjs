@@ -48,6 +48,7 @@ export default tseslint.config(
     // Pure core: no I/O, no clock, no vendor SDKs, nothing above it.
     files: [
       'src/random/**/*.ts',
+      'src/stats/**/*.ts',
       'src/space/**/*.ts',
       'src/hpo/**/*.ts',
       'src/config/**/*.ts',

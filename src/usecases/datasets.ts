@@ -1,7 +1,7 @@
 /** Loading a data spec's train/held-out splits and the batch sources the engine trains and evaluates on. */
 import { InvalidInputError } from '../errors';
 import type { DataSpec } from '../config/data-spec';
-import { loadImageDataset, splitDataset, type ImageDataset } from '../data/dataset';
+import { loadImageDataset, loadPermutationSplits, splitDataset, type ImageDataset } from '../data/dataset';
 import { BatchLoader } from '../data/batch-loader';
 import type { SearchSpace } from '../space/spec';
 
@@ -11,13 +11,23 @@ export interface LoadedSplits {
 }
 
 export async function loadSplits(space: SearchSpace, spec: DataSpec, signal?: AbortSignal): Promise<LoadedSplits> {
-  const ds = await loadImageDataset(spec.uri, { limit: spec.limit, imageSize: [space.inputSize, space.inputSize], signal });
-  if (ds.numClasses > space.numClasses) {
+  const imageSize: [number, number] = [space.inputSize, space.inputSize];
+  if (spec.plan) {
+    const splits = await loadPermutationSplits(spec.uri, spec.plan, { imageSize, signal });
+    checkClasses(space, spec, Math.max(splits.train.numClasses, splits.val.numClasses));
+    return splits;
+  }
+  const ds = await loadImageDataset(spec.uri, { limit: spec.limit, imageSize, signal });
+  checkClasses(space, spec, ds.numClasses);
+  return splitDataset(ds, { valCount: spec.valCount, seed: spec.splitSeed });
+}
+
+function checkClasses(space: SearchSpace, spec: DataSpec, numClasses: number): void {
+  if (numClasses > space.numClasses) {
     throw new InvalidInputError(
-      `data ${spec.uri} has ${ds.numClasses} classes but space '${space.name}' has ${space.numClasses}; use a spec with numClasses >= ${ds.numClasses}`,
+      `data ${spec.uri} has ${numClasses} classes but space '${space.name}' has ${space.numClasses}; use a spec with numClasses >= ${numClasses}`,
     );
   }
-  return splitDataset(ds, { valCount: spec.valCount, seed: spec.splitSeed });
 }
 
 /** Every image of a data spec (no split): a separate test set for final evaluations. */
