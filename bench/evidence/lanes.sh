@@ -5,7 +5,7 @@
 # results/threads.json), at nice 10 (the machine is shared).
 #   bash bench/evidence/lanes.sh trials   # searches, trial-budget retrainings, seeds, then searched-vs-random
 #   bash bench/evidence/lanes.sh final    # final-budget runs of the fidelity set (waits for trial networks)
-#   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 10 min
+#   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 30 min
 set -u
 cd "$(dirname "$0")/../.."
 export TF_NUM_INTRAOP_THREADS=${TF_NUM_INTRAOP_THREADS:-1}
@@ -16,12 +16,17 @@ case "${1:-}" in
     run bench/evidence/trials.ts --budgets a --mf a          # budget a at every fidelity
     run bench/evidence/scores.ts --budget b --seeds 0        # budget b, fidelity set first, then every trial network
     run bench/evidence/scores.ts --budget a,b --seeds 1      # a second seed at both trial budgets
+    # searched vs random with 3 search seeds, 8 random networks, the untuned target 0.6 and the main command's 0.7,
+    # the trial search and budget b (reusing the records' identical retrainings)
+    run bench/nas/searched-vs-random.ts --fracs 0.7,0.6 --search-seeds 0,1,2 --randoms 8 --seeds 0,1 --plan 10000 \
+      --search-limit 2500 --search-epochs 3 --search-warmup 2 --lambda 20 --loss mnas --train '{"epochs":2,"batchSize":64}' \
+      --out bench/nas/results/searched-vs-random-plan.jsonl --work runs/evidence/searched-vs-random
     ;;
   final)
     run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12 --wait 900
     ;;
   latency)
-    TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 600
+    TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 1800
     ;;
   *) echo "usage: $0 trials|final|latency" >&2; exit 2 ;;
 esac
