@@ -15,6 +15,8 @@ export const FILES = {
   trials: path.join(RESULTS, 'trials.jsonl'),
   /** Retrainings of chosen networks at other seeds and at the final budget (fidelity bench). */
   scores: path.join(RESULTS, 'scores.jsonl'),
+  /** Retrainings of the validation studies' trials (their searches are in trials.jsonl, configId study:<name>:<trial>). */
+  studies: path.join(RESULTS, 'study-trials.jsonl'),
   /** The profiled table's fingerprint and every network's measured batch-1 latency. */
   latency: path.join(RESULTS, 'latency.jsonl'),
 } as const;
@@ -65,6 +67,8 @@ export interface LatencyRecord {
 
 export interface SearchRecord {
   type: 'search';
+  /** Set on a validation study's trial: its compute is the study's wall seconds, not measured here. */
+  study?: string;
   /** Stable id of the knob configuration (its position in the design, or `study:<name>:<trial>`). */
   configId: string;
   source: string;
@@ -94,6 +98,8 @@ export interface SearchRecord {
 
 export interface TrainRecord {
   type: 'train';
+  /** Set on a validation study's trial (study-trials.jsonl): its compute is the study's, not measured here. */
+  study?: string;
   architecture: string;
   /** A trial budget ('a', 'b', 'c') or 'final'. */
   budget: TrialBudget | 'final';
@@ -157,6 +163,7 @@ export function latencies(recs = readAll()): Map<string, LatencyRecord> {
   return out;
 }
 
+/** The benches' own retraining of this network, budget, fidelity and seed, if recorded (a validation study's does not count). */
 export function findTrain(recs: TrainRecord[], k: { architecture: string; budget: string; fidelity: number; seed: number }): TrainRecord | undefined {
-  return recs.find((r) => r.architecture === k.architecture && r.budget === k.budget && Math.abs(r.fidelity - k.fidelity) < 1e-9 && r.seed === k.seed);
+  return recs.find((r) => !r.study && r.architecture === k.architecture && r.budget === k.budget && Math.abs(r.fidelity - k.fidelity) < 1e-9 && r.seed === k.seed);
 }

@@ -181,8 +181,9 @@ function main(): void {
     mf ? BUDGET_LEVELS : [MAX_BUDGET],
     TARGET_FRACTION * largestMs,
   );
-  const trialSeconds = p.configs.reduce((s, c) => s + [...c.stages.values()].reduce((x, st) => x + st.cpuSeconds, 0), 0) / p.configs.length;
-  const retrainSeconds = p.configs.reduce((s, c) => s + p.evaluate(c.knobs, c.warmupEpochs, MAX_BUDGET, 0, new World(0)).retrainSeconds, 0) / p.configs.length;
+  const full = p.configs.map((c) => p.evaluate(c.knobs, c.warmupEpochs, MAX_BUDGET, 0, new World(0)));
+  const trialSeconds = full.reduce((s, e) => s + e.searchSeconds, 0) / full.length;
+  const retrainSeconds = full.reduce((s, e) => s + e.retrainSeconds, 0) / full.length;
   const perTrial = trialSeconds + retrainSeconds;
   const base = 2 * p.warmupSecondsPerEpoch + p.medianFinalSeconds;
   console.log(

@@ -25,7 +25,9 @@ export interface Stage {
   level: number;
   architecture: string;
   predictedMs: number;
+  /** CPU seconds of the stage's search activity (its steps, the supernet's evaluation) and of its steps alone. */
   cpuSeconds: number;
+  stepCpuSeconds: number;
 }
 
 export interface ConfigEntry {
@@ -80,6 +82,7 @@ export class TabularProblem {
     readonly targetMs: number,
   ) {
     for (const t of recs.trains) {
+      if (!Number.isFinite(t.cpuSeconds)) continue; // a validation study's trial: not a table row
       if (t.budget === 'final') {
         if (t.seed === 0) this.finals.set(t.architecture, { top1: t.top1, cpuSeconds: t.cpuSeconds });
         continue;
@@ -100,12 +103,21 @@ export class TabularProblem {
         stages: new Map(),
         features: this.featuresOf(s.knobs),
       };
-      c.stages.set(s.level, { level: s.level, architecture: s.architecture, predictedMs: s.predictedMs, cpuSeconds: s.cpuSeconds });
+      c.stages.set(s.level, {
+        level: s.level,
+        architecture: s.architecture,
+        predictedMs: s.predictedMs,
+        cpuSeconds: s.cpuSeconds,
+        stepCpuSeconds: s.stepCpuSeconds,
+      });
       byConfig.set(s.configId, c);
     }
-    // complete configurations only: every level searched and its network retrained at that fidelity
+    // complete configurations only: every level searched (with its compute measured here; the validation
+    // studies' trials are not table rows) and its network retrained at that fidelity
     this.configs = [...byConfig.values()].filter((c) =>
-      levels.every((l) => c.stages.has(l) && this.trial.has(fkey(c.stages.get(l)!.architecture, l / MAX_BUDGET))),
+      levels.every(
+        (l) => c.stages.has(l) && Number.isFinite(c.stages.get(l)!.cpuSeconds) && this.trial.has(fkey(c.stages.get(l)!.architecture, l / MAX_BUDGET)),
+      ),
     );
     if (!this.configs.length) throw new Error(`no configuration has every level (${levels.join(', ')}) searched and retrained at budget ${budget}`);
     // pooled seed-to-seed sd at full fidelity: E[(s0 - s1)^2] / 2
@@ -134,7 +146,12 @@ export class TabularProblem {
     return this.configs.reduce((best, c) => (dist(c) < dist(best) ? c : best));
   }
 
-  /** The trial of `knobs` at `level`, continuing from `fromLevel` (0: a new configuration) in world `world`. */
+  /**
+   * The trial of `knobs` at `level`, continuing from `fromLevel` (0: a new configuration) in world
+   * `world`. Its search compute: the steps of the stages it runs, plus one supernet evaluation (each
+   * search activity ends with one; the records' stages each paid theirs, so a trial run at once
+   * counts only the last stage's).
+   */
   evaluate(knobs: Params, warmupEpochs: number, level: number, fromLevel: number, world: World): TrialAnswer {
     const config = this.lookup(knobs, warmupEpochs);
     const stage = config.stages.get(level)!;
@@ -147,7 +164,9 @@ export class TabularProblem {
       architecture: stage.architecture,
       latencyMs: stage.predictedMs,
       score: Math.min(1, Math.max(0, mean + this.noiseSd * world.normal(fkey(stage.architecture, fidelity)))),
-      searchSeconds: [...config.stages.values()].filter((s) => s.level > fromLevel && s.level <= level).reduce((s, x) => s + x.cpuSeconds, 0),
+      searchSeconds:
+        [...config.stages.values()].filter((s) => s.level > fromLevel && s.level <= level).reduce((s, x) => s + x.stepCpuSeconds, 0) +
+        (stage.cpuSeconds - stage.stepCpuSeconds),
       retrainSeconds: scored.cpuSeconds,
     };
   }
