@@ -82,7 +82,8 @@ export interface SearchRecord {
   targetMs: number;
   architecture: string;
   predictedMs: number;
-  supernetTop1: number;
+  /** The supernet's top-1 on the selection split at the end of the stage (full-fidelity stages; the first records have it at every stage). */
+  supernetTop1?: number;
   searchImages: number;
   /** Compute seconds of this stage (the search use case's own count: a continued stage counts only its steps). */
   seconds: number;

@@ -165,10 +165,15 @@ export class TabularProblem {
       latencyMs: stage.predictedMs,
       score: Math.min(1, Math.max(0, mean + this.noiseSd * world.normal(fkey(stage.architecture, fidelity)))),
       searchSeconds:
-        [...config.stages.values()].filter((s) => s.level > fromLevel && s.level <= level).reduce((s, x) => s + x.stepCpuSeconds, 0) +
-        (stage.cpuSeconds - stage.stepCpuSeconds),
+        [...config.stages.values()].filter((s) => s.level > fromLevel && s.level <= level).reduce((s, x) => s + x.stepCpuSeconds, 0) + this.evalSeconds(config),
       retrainSeconds: scored.cpuSeconds,
     };
+  }
+
+  /** One search activity's cost besides its steps (the supernet's evaluation, restoring the checkpoint): the full-fidelity stage's. */
+  private evalSeconds(config: ConfigEntry): number {
+    const full = config.stages.get(MAX_BUDGET)!;
+    return full.cpuSeconds - full.stepCpuSeconds;
   }
 
   /** The network's final-budget test top-1 (recorded, else imputed). */

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       if (searches().some((s) => s.configId === c.configId && s.level === level)) continue;
       const s = await searchStage({ ...c, level, fidelity: level / MAX_BUDGET, plan: planTrial(spec, c.knobs, largest, level / MAX_BUDGET), warmup });
       process.stdout.write(
-        `search ${c.configId} level ${level}: ${s.architecture} ${s.predictedMs.toFixed(2)} ms, supernet ${(100 * s.supernetTop1).toFixed(1)}%\n`,
+        `search ${c.configId} level ${level}: ${s.architecture} ${s.predictedMs.toFixed(2)} ms${s.supernetTop1 !== undefined ? `, supernet ${(100 * s.supernetTop1).toFixed(1)}%` : ''}\n`,
       );
     }
   if (a['search-only']) return;
