@@ -60,26 +60,31 @@ function spread(first: string[], rest: string[]): string[] {
 }
 
 /**
- * The networks to score at `budget`, in order. Final budget: the random members, the trial networks
- * already scored, an interrupted run (its run directory holds checkpoints), then the rest by maximin,
- * `maxTrial` trial networks in all. Trial budgets: the random members and every trial network.
+ * The networks to score at `budget`, in order. Final budget: those already scored, an interrupted run
+ * (its run directory holds checkpoints), then the rest one at a time from the kind (random member or
+ * trial network) furthest behind its share (4 : `maxTrial`), within the kind by maximin on latency, so
+ * a partial set holds both kinds across the range. Trial budgets: the random members and every trial
+ * network.
  */
 export function fidelityOrder(budget: TrialBudget | 'final', maxTrial: number): string[] {
   const randoms = randomMembers();
   const candidates = trialArchitectures().filter((x) => !randoms.includes(x));
   if (budget !== 'final') return spread(randoms, candidates);
-  const finals = new Set(
-    trains()
-      .filter((t) => t.budget === 'final')
-      .map((t) => t.architecture),
-  );
-  const chosen = candidates.filter((x) => finals.has(x));
-  const started = candidates.filter((x) => !finals.has(x) && fs.existsSync(path.join(WORK, 'train', 'final', `${contentKey(x)}-f1.0000-s0`)));
-  const rest = spread(
-    [...randoms, ...chosen, ...started],
-    candidates.filter((x) => !finals.has(x) && !started.includes(x)),
-  ).slice(randoms.length + chosen.length + started.length);
-  return [...randoms, ...chosen, ...started, ...rest].slice(0, randoms.length + maxTrial);
+  const finals = new Set(trains().filter((t) => t.budget === 'final').map((t) => t.architecture));
+  const all = [...randoms, ...candidates];
+  const out = [
+    ...all.filter((x) => finals.has(x)),
+    ...all.filter((x) => !finals.has(x) && fs.existsSync(path.join(WORK, 'train', 'final', `${contentKey(x)}-f1.0000-s0`))),
+  ];
+  const count = (kind: string[]) => out.filter((x) => kind.includes(x)).length;
+  for (;;) {
+    const left = (kind: string[]) => kind.filter((x) => !out.includes(x));
+    const trialRoom = count(candidates) < maxTrial && left(candidates).length > 0;
+    const randomRoom = left(randoms).length > 0;
+    if (!trialRoom && !randomRoom) return out;
+    const kind = !trialRoom || (randomRoom && count(randoms) / randoms.length < count(candidates) / maxTrial) ? randoms : candidates;
+    out.push(spread(out, left(kind))[out.length]!);
+  }
 }
 
 /** The first retraining not recorded yet, seed-major (so partial results stay balanced across networks). */
