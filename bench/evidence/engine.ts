@@ -11,6 +11,7 @@
  * its run-directory lease from being renewed for 4.4 minutes and the run failed with LEASE_LOST; and
  * every call would decode its data again (50,000 images for a final-budget run).
  */
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTf } from '../../src/backend/tf';
@@ -82,6 +83,32 @@ class UnitClock {
   }
 }
 
+/**
+ * A unit's claim, so lanes running side by side never work on the same run directory: `<dir>.claim`
+ * holds the owner's pid; a claim whose process is gone is taken over. Undefined when a live process
+ * holds it.
+ */
+export function claim(dir: string): (() => void) | undefined {
+  const file = `${dir}.claim`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => fs.rmSync(file, { force: true });
+    } catch {
+      const pid = Number(fs.readFileSync(file, 'utf8'));
+      try {
+        process.kill(pid, 0);
+        if (pid !== process.pid) return undefined;
+        return () => fs.rmSync(file, { force: true });
+      } catch {
+        fs.rmSync(file, { force: true }); // its process is gone
+      }
+    }
+  }
+  return undefined;
+}
+
 const loaded = new Map<string, Promise<LoadedSplits>>();
 /** The data spec's splits, decoded once per process. */
 function splitsOf(spec: DataSpec): Promise<LoadedSplits> {
@@ -133,7 +160,10 @@ export async function ensureWarmup(searchConfig: Record<string, unknown>): Promi
   return rec;
 }
 
-/** One stage of a trial's search (a fidelity level): continues the configuration's run directory, else starts from the warm-up. */
+/**
+ * One stage of a trial's search (a fidelity level): continues the configuration's run directory, else
+ * starts from the warm-up. Undefined when another lane is running it.
+ */
 export async function searchStage(o: {
   configId: string;
   source: string;
@@ -142,12 +172,23 @@ export async function searchStage(o: {
   fidelity: number;
   plan: TrialPlan;
   warmup: WarmupRecord;
-}): Promise<SearchRecord> {
+}): Promise<SearchRecord | undefined> {
+  const dir = path.join(WORK, 'search', contentKey({ knobs: o.knobs, search: { ...o.plan.search, epochs: undefined } }));
+  const release = claim(dir);
+  if (!release) return undefined;
+  try {
+    return await runStage(o, dir);
+  } finally {
+    release();
+  }
+}
+
+async function runStage(o: Parameters<typeof searchStage>[0], dir: string): Promise<SearchRecord> {
   const { tf } = loadTf();
   const config = parseSearchConfig(o.plan.search, `search config of ${o.configId}`);
   const clock = new UnitClock(`search ${o.configId} level ${o.level}`);
   const splits = await splitsOf(trialData(SEARCH_IMAGES));
-  const checkpoints = checkpointsIn(path.join(WORK, 'search', contentKey({ knobs: o.knobs, search: { ...o.plan.search, epochs: undefined } })), 3);
+  const checkpoints = checkpointsIn(dir, 3);
   const warmStart = (await checkpoints.latest()) ? undefined : await checkpointsIn(WARMUP_DIR, 10_000).load(o.warmup.epochSteps[o.plan.warmupEpochs - 1]!);
   const t0 = process.hrtime.bigint();
   const r = await runSearch({
@@ -195,8 +236,24 @@ export async function searchStage(o: {
   return rec;
 }
 
-/** Retrains `architecture` from scratch at a trial budget (fidelity scales its epochs) or at the final budget, and scores it. */
-export async function retrain(o: { architecture: string; budget: TrialBudget | 'final'; fidelity: number; seed: number; file: string }): Promise<TrainRecord> {
+type RetrainJob = { architecture: string; budget: TrialBudget | 'final'; fidelity: number; seed: number; file: string };
+
+/**
+ * Retrains `architecture` from scratch at a trial budget (fidelity scales its epochs) or at the final
+ * budget, and scores it. Undefined when another lane is running it.
+ */
+export async function retrain(o: RetrainJob): Promise<TrainRecord | undefined> {
+  const dir = path.join(WORK, 'train', o.budget, `${contentKey(o.architecture)}-f${o.fidelity.toFixed(4)}-s${o.seed}`);
+  const release = claim(dir);
+  if (!release) return undefined;
+  try {
+    return await runRetrain(o, dir);
+  } finally {
+    release();
+  }
+}
+
+async function runRetrain(o: RetrainJob, dir: string): Promise<TrainRecord> {
   const { tf } = loadTf();
   const final = o.budget === 'final';
   const data = final ? PLAN.final : trialData(TRIAL_BUDGETS[o.budget as TrialBudget].images);
@@ -211,7 +268,6 @@ export async function retrain(o: { architecture: string; budget: TrialBudget | '
   );
   const clock = new UnitClock(`${o.budget} f${o.fidelity.toFixed(2)} s${o.seed}`);
   const splits = await splitsOf(data);
-  const dir = path.join(WORK, 'train', o.budget, `${contentKey(o.architecture)}-f${o.fidelity.toFixed(4)}-s${o.seed}`);
   const t0 = process.hrtime.bigint();
   const r = await trainChild({
     tf,

@@ -4,7 +4,9 @@
 # interruption continues where it stopped. Two lanes of one intra-op thread each (measured:
 # results/threads.json), at nice 10 (the machine is shared).
 #   bash bench/evidence/lanes.sh trials   # searches, trial-budget retrainings, seeds, then searched-vs-random
+#   bash bench/evidence/lanes.sh retrain  # beside the trials lane: budget a as searches finish, then b and the second seed
 #   bash bench/evidence/lanes.sh final    # final-budget runs of the fidelity set (waits for trial networks)
+# Lanes running side by side share the work: each unit is claimed (<run dir>.claim) by one process.
 #   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 30 min
 set -u
 cd "$(dirname "$0")/../.."
@@ -22,11 +24,16 @@ case "${1:-}" in
       --search-limit 2500 --search-epochs 3 --search-warmup 2 --lambda 20 --loss mnas --train '{"epochs":2,"batchSize":64}' \
       --out bench/nas/results/searched-vs-random-plan.jsonl --work runs/evidence/searched-vs-random
     ;;
+  retrain)
+    run bench/evidence/trials.ts --retrain-only --budgets a --mf a --wait 600
+    run bench/evidence/scores.ts --budget b --seeds 0
+    run bench/evidence/scores.ts --budget a,b --seeds 1
+    ;;
   final)
     run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12 --wait 900
     ;;
   latency)
     TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 1800
     ;;
-  *) echo "usage: $0 trials|final|latency" >&2; exit 2 ;;
+  *) echo "usage: $0 trials|retrain|final|latency" >&2; exit 2 ;;
 esac

@@ -166,5 +166,7 @@ export function latencies(recs = readAll()): Map<string, LatencyRecord> {
 
 /** The benches' own retraining of this network, budget, fidelity and seed, if recorded (a validation study's does not count). */
 export function findTrain(recs: TrainRecord[], k: { architecture: string; budget: string; fidelity: number; seed: number }): TrainRecord | undefined {
-  return recs.find((r) => !r.study && r.architecture === k.architecture && r.budget === k.budget && Math.abs(r.fidelity - k.fidelity) < 1e-9 && r.seed === k.seed);
+  return recs.find(
+    (r) => !r.study && r.architecture === k.architecture && r.budget === k.budget && Math.abs(r.fidelity - k.fidelity) < 1e-9 && r.seed === k.seed,
+  );
 }

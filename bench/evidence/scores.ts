@@ -70,7 +70,11 @@ export function fidelityOrder(budget: TrialBudget | 'final', maxTrial: number): 
   const randoms = randomMembers();
   const candidates = trialArchitectures().filter((x) => !randoms.includes(x));
   if (budget !== 'final') return spread(randoms, candidates);
-  const finals = new Set(trains().filter((t) => t.budget === 'final').map((t) => t.architecture));
+  const finals = new Set(
+    trains()
+      .filter((t) => t.budget === 'final')
+      .map((t) => t.architecture),
+  );
   const all = [...randoms, ...candidates];
   const out = [
     ...all.filter((x) => finals.has(x)),
@@ -87,16 +91,15 @@ export function fidelityOrder(budget: TrialBudget | 'final', maxTrial: number): 
   }
 }
 
-/** The first retraining not recorded yet, seed-major (so partial results stay balanced across networks). */
-function nextJob(budgets: Array<TrialBudget | 'final'>, seeds: number[], maxTrial: number) {
+/** The retrainings not recorded yet, seed-major (so partial results stay balanced across networks). */
+function* jobs(budgets: Array<TrialBudget | 'final'>, seeds: number[], maxTrial: number) {
   const done = trains(readAll());
   for (const seed of seeds)
     for (const budget of budgets)
       for (const architecture of fidelityOrder(budget, maxTrial)) {
         const key = { architecture, budget, fidelity: 1, seed };
-        if (!findTrain(done, key)) return key;
+        if (!findTrain(done, key)) yield key;
       }
-  return undefined;
 }
 
 async function main(): Promise<void> {
@@ -105,14 +108,17 @@ async function main(): Promise<void> {
   const maxTrial = Number(a['trial-archs'] ?? 12);
   const wait = Number(a.wait ?? 0);
   for (;;) {
-    const key = nextJob(budgets, seeds, maxTrial);
-    if (key) {
+    let ran = false;
+    for (const key of jobs(budgets, seeds, maxTrial)) {
       const t = await retrain({ ...key, file: FILES.scores });
+      if (!t) continue; // another lane is on it
       process.stdout.write(
         `${key.budget} seed ${key.seed} ${key.architecture}: ${(100 * t.top1).toFixed(1)}% [${(100 * t.low).toFixed(1)}, ${(100 * t.high).toFixed(1)}] of ${t.count} (${t.wallSeconds.toFixed(0)} s wall, ${t.cpuSeconds.toFixed(0)} s CPU)\n`,
       );
-      continue;
+      ran = true;
+      break; // recompute the order: new trial networks may have appeared
     }
+    if (ran) continue;
     if (!wait) return;
     process.stderr.write(`nothing left to score with the trial networks found so far; waiting ${wait} s for the trial records\n`);
     await new Promise((r) => setTimeout(r, wait * 1000));

@@ -13,7 +13,7 @@
  * not repeated: its result is the same (runs are deterministic by seed).
  *
  *   node --import tsx bench/evidence/trials.ts [--sobol 26] [--from 0 --to 28] [--budgets a,b] [--mf a]
- *     [--search-only]
+ *     [--search-only | --retrain-only --wait 600]
  *
  * Needs results/table.json (bench/evidence/latency.ts --profile). Appends to results/trials.jsonl.
  */
@@ -37,26 +37,43 @@ async function main(): Promise<void> {
   const warmup = await ensureWarmup(planTrial(spec, design[0]!.knobs, largest).search);
   const levels = mf.length ? [...BUDGET_LEVELS] : [MAX_BUDGET];
   // searches first, so the other lanes see every architecture early; then the retrainings
-  for (const c of configs)
-    for (const level of levels) {
-      if (searches().some((s) => s.configId === c.configId && s.level === level)) continue;
-      const s = await searchStage({ ...c, level, fidelity: level / MAX_BUDGET, plan: planTrial(spec, c.knobs, largest, level / MAX_BUDGET), warmup });
-      process.stdout.write(
-        `search ${c.configId} level ${level}: ${s.architecture} ${s.predictedMs.toFixed(2)} ms${s.supernetTop1 !== undefined ? `, supernet ${(100 * s.supernetTop1).toFixed(1)}%` : ''}\n`,
-      );
-    }
-  if (a['search-only']) return;
-  for (const c of configs)
-    for (const level of levels)
-      for (const budget of level === MAX_BUDGET ? [...new Set([...budgets, ...mf])] : mf) {
-        const s = searches().find((r) => r.configId === c.configId && r.level === level)!;
-        const key = { architecture: s.architecture, budget, fidelity: level / MAX_BUDGET, seed: 0 };
-        if (findTrain(trains(readAll()), key)) continue;
-        const t = await retrain({ ...key, file: FILES.trials });
+  if (!a['retrain-only'])
+    for (const c of configs)
+      for (const level of levels) {
+        if (searches().some((s) => s.configId === c.configId && s.level === level)) continue;
+        const s = await searchStage({ ...c, level, fidelity: level / MAX_BUDGET, plan: planTrial(spec, c.knobs, largest, level / MAX_BUDGET), warmup });
+        if (!s) break; // another lane is searching this configuration
         process.stdout.write(
-          `retrain ${c.configId} level ${level} budget ${budget}: ${(100 * t.top1).toFixed(1)}% [${(100 * t.low).toFixed(1)}, ${(100 * t.high).toFixed(1)}] of ${t.count} (${t.wallSeconds.toFixed(0)} s)\n`,
+          `search ${c.configId} level ${level}: ${s.architecture} ${s.predictedMs.toFixed(2)} ms${s.supernetTop1 !== undefined ? `, supernet ${(100 * s.supernetTop1).toFixed(1)}%` : ''}\n`,
         );
       }
+  if (a['search-only']) return;
+  // --retrain-only: beside a search pass, retrain what it has searched, waiting (--wait s) for the rest
+  for (;;) {
+    let missing = 0;
+    for (const c of configs)
+      for (const level of levels)
+        for (const budget of level === MAX_BUDGET ? [...new Set([...budgets, ...mf])] : mf) {
+          const s = searches().find((r) => r.configId === c.configId && r.level === level);
+          if (!s) {
+            missing++;
+            continue;
+          }
+          const key = { architecture: s.architecture, budget, fidelity: level / MAX_BUDGET, seed: 0 };
+          if (findTrain(trains(readAll()), key)) continue;
+          const t = await retrain({ ...key, file: FILES.trials });
+          if (!t) {
+            missing++; // another lane is on it
+            continue;
+          }
+          process.stdout.write(
+            `retrain ${c.configId} level ${level} budget ${budget}: ${(100 * t.top1).toFixed(1)}% [${(100 * t.low).toFixed(1)}, ${(100 * t.high).toFixed(1)}] of ${t.count} (${t.wallSeconds.toFixed(0)} s)\n`,
+          );
+        }
+    if (!missing || !a.wait) return;
+    process.stderr.write(`${missing} searches not recorded yet; waiting ${a.wait} s\n`);
+    await new Promise((r) => setTimeout(r, Number(a.wait) * 1000));
+  }
 }
 
 main().catch((err) => {
