@@ -167,9 +167,9 @@ test("after continue-as-new, the next run's activity (the same activity id) gets
     const results = (await handle.result()) as Played[];
     const lastRun = (await handle.describe()).runId;
     assert.equal(results.length, 2);
+    assert.notEqual(results[1]!.job, results[0]!.job, "the second run's activity did not take the first run's Job and result");
     assert.equal(results[0]!.runId, handle.firstExecutionRunId);
     assert.equal(results[1]!.runId, lastRun, "the second run's result came from a Job of the second run");
-    assert.notEqual(results[0]!.job, results[1]!.job);
     const all = await jobs(ns);
     assert.equal(all.length, 2, 'one Job per run');
     assert.deepEqual(new Set(all.map((j) => j.metadata!.annotations![ANNOTATION.activityId])), new Set(['1']), 'both runs scheduled activity id 1');
