@@ -7,7 +7,8 @@
 export class StopSignal extends Error {
   constructor(readonly signal: NodeJS.Signals) {
     super(`received ${signal}`);
-    this.name = 'StopSignal';
+    // What an AbortSignal's default reason is called: APIs that rethrow the reason stay recognisable.
+    this.name = 'AbortError';
   }
 }
 
