@@ -53,6 +53,8 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
     const ctx = Context.current();
     const info = ctx.info;
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
+    // Activity ids restart in every run of a workflow (continue-as-new, a re-run): the run is part of an attempt's identity.
+    const runId = info.workflowExecution?.runId ?? 'standalone';
     const owner = `${workflowId}/${info.activityId}/attempt-${info.attempt}`;
     const prior = info.heartbeatDetails as HeartbeatDetails | undefined;
     if (prior)
@@ -77,9 +79,9 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           input: req.input,
           resources: req.resources,
           labels: req.labels,
-          ioUri: studyLayout.activityIo(req.studyRoot, workflowId, info.activityId, info.attempt),
+          ioUri: studyLayout.activityIo(req.studyRoot, { workflowId, runId, activityId: info.activityId, attempt: info.attempt }),
           timeoutSeconds: Math.round(info.startToCloseTimeoutMs / 1000),
-          identity: { workflowId, activityId: info.activityId, attempt: info.attempt },
+          identity: { workflowId, runId, activityId: info.activityId, attempt: info.attempt },
         },
         {
           signal: ctx.cancellationSignal,

@@ -48,7 +48,7 @@ export const studyLayout = {
   /** One training directory per (configuration, architecture): a promotion that derives the same architecture continues its training. */
   train: (studyRoot: string, configId: number, archKey: string) => join(studyRoot, 'configs', `c${configId}`, `train-${archKey}`),
   final: (studyRoot: string, trialId: number) => join(studyRoot, 'final', `trial-${trialId}`),
-  /** Inputs and results of one activity attempt run as a Kubernetes Job. */
-  activityIo: (studyRoot: string, workflowId: string, activityId: string, attempt: number) =>
-    join(studyRoot, 'activities', workflowId, activityId, `attempt-${attempt}`),
+  /** Inputs and results of one activity attempt run as a Kubernetes Job (per run: activity ids restart in every run). */
+  activityIo: (studyRoot: string, a: { workflowId: string; runId: string; activityId: string; attempt: number }) =>
+    join(studyRoot, 'activities', a.workflowId, a.runId, a.activityId, `attempt-${a.attempt}`),
 };

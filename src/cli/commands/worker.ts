@@ -21,7 +21,9 @@ TEMPORAL_TLS_CLIENT_KEY_PATH, TEMPORAL_TLS_SERVER_CA_CERT_PATH, TEMPORAL_PROFILE
 SPNAS_COMPUTE_CONCURRENCY (heavy activities at once, default 1), SPNAS_METRICS_PORT (Prometheus
 /metrics, default 9464, 0 = off), SPNAS_HEALTH_PORT (/healthz, /readyz, default 8081, 0 = off),
 SPNAS_EXECUTOR (local | k8s-job), SPNAS_SHUTDOWN_GRACE_SECONDS, SPNAS_JSON_LOGS; for k8s-job:
-SPNAS_K8S_NAMESPACE, SPNAS_JOB_IMAGE, SPNAS_JOB_TEMPLATE, KUBECONFIG or the in-cluster service account.
+SPNAS_K8S_NAMESPACE, SPNAS_JOB_TEMPLATE, SPNAS_JOB_IMAGE, SPNAS_JOB_GPU_TEMPLATE, SPNAS_JOB_GPU_IMAGE,
+SPNAS_JOB_CONCURRENCY (activity Jobs watched at once, default 64), KUBECONFIG or the in-cluster
+service account.
 `;
 
 export const workerCommand: CliCommand = {
