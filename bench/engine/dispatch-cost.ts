@@ -61,7 +61,9 @@ async function main(): Promise<void> {
       }
     }
   }
-  console.log(`tfjs-node ${tf.version.tfjs}, ${os.cpus()[0]?.model}, ${N} ops x ${rounds} rounds, load ${load0[0]!.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}\n`);
+  console.log(
+    `tfjs-node ${tf.version.tfjs}, ${os.cpus()[0]?.model}, ${N} ops x ${rounds} rounds, load ${load0[0]!.toFixed(1)} -> ${os.loadavg()[0]!.toFixed(1)}\n`,
+  );
   console.log('| op | wall us/op | CPU us/op |\n|---|---|---|');
   for (const [k, t] of Object.entries(per)) console.log(`| ${k} | ${median(t.wall).toFixed(1)} | ${median(t.cpu).toFixed(1)} |`);
 }

@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     childParams.set(c.name, count(tr.model.trainableWeights.map((w) => w.read() as TF.Variable)));
     if (!engines.includes('spnas')) continue;
     let s = 0;
-    variants.push(spnasVariant(`child:${c.name}`, childB, architectureMacs(space, c.arch).total, childParams.get(c.name)!, () => void tr.step(childBatch, s++, 1)));
+    variants.push(
+      spnasVariant(`child:${c.name}`, childB, architectureMacs(space, c.arch).total, childParams.get(c.name)!, () => void tr.step(childBatch, s++, 1)),
+    );
   }
 
   // the Python engines, one process each, stepped over a pipe inside the same rounds
@@ -130,11 +132,12 @@ async function main(): Promise<void> {
     const isTf = engine.startsWith('tf');
     const module = isTf ? 'tensorflow' : 'torch';
     versions[module] ??= pythonModuleVersion(python, module);
-    if (!versions[module]) throw new Error(`${module} does not import in ${python}: run bash bench/engine/setup-python-engines.sh (or drop '${engine}' from --engines)`);
+    if (!versions[module])
+      throw new Error(`${module} does not import in ${python}: run bash bench/engine/setup-python-engines.sh (or drop '${engine}' from --engines)`);
     console.error(`[bench] starting ${ENGINE_LABEL[engine]} (${module} ${versions[module]}): building and warming up...`);
     const tfArgs: Partial<Record<Engine, string[]>> = { 'tf-seq': ['--inter-op', '1'], 'tf-seq-plain': ['--inter-op', '1', '--no-grappler'] };
     const args = isTf
-      ? ['--spec', specPath, ...(tfArgs[engine] ?? [])]
+      ? ['--spec', specPath, '--warm', withSupernet ? 'graph' : '', ...(tfArgs[engine] ?? [])]
       : ['--spec', specPath, '--threads', String(torchThreads), ...(engine === 'torch-cl' ? ['--channels-last'] : [])];
     // spnas's loadTf sets TF_CPU_ALLOCATOR_USE_BFC=true for itself; the Python engines get TF's default unless 'tf-bfc'
     const env = { TF_CPU_ALLOCATOR_USE_BFC: engine === 'tf-bfc' ? 'true' : 'false' };
@@ -146,7 +149,9 @@ async function main(): Promise<void> {
     const check = (network: string, params: number, batch: number) => {
       const n = nets[network];
       if (!n || n.params !== params || n.logits.join('x') !== `${batch}x${space.numClasses}`)
-        throw new Error(`${engine} ${network}: ${JSON.stringify(n)} does not match spnas (${params} trainable parameters, logits ${batch}x${space.numClasses})`);
+        throw new Error(
+          `${engine} ${network}: ${JSON.stringify(n)} does not match spnas (${params} trainable parameters, logits ${batch}x${space.numClasses})`,
+        );
     };
     const pyVariant = (network: string, cmd: string, batch: number, macs: number, params: number) => {
       check(network, params, batch);
@@ -174,7 +179,9 @@ async function main(): Promise<void> {
   const mb = tf.randomNormal([n, n], 0, 1, 'float32', 2) as TF.Tensor2D;
   const matmulTimes: number[] = [];
   const loadAt: number[] = [];
-  console.error(`[bench] ${space.name}: ${warmup} warm-up + ${rounds} rounds over ${variants.length} variants (load ${load0.map((l) => l.toFixed(2)).join(' ')})`);
+  console.error(
+    `[bench] ${space.name}: ${warmup} warm-up + ${rounds} rounds over ${variants.length} variants (load ${load0.map((l) => l.toFixed(2)).join(' ')})`,
+  );
   for (let r = 0; r < warmup + rounds; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
     for (const v of order) {
@@ -187,7 +194,9 @@ async function main(): Promise<void> {
     const mm = await timed(() => tf.tidy(() => void tf.matMul(ma, mb).dataSync()));
     if (r >= warmup) matmulTimes.push(mm.wall);
     loadAt.push(os.loadavg()[0]!);
-    console.error(`[bench] round ${r + 1}/${warmup + rounds}, load ${loadAt.at(-1)!.toFixed(1)}: ${order.map((v) => `${v.engine} ${v.network} ${(v.times.at(-1) ?? NaN).toFixed(0)}`).join(', ')}`);
+    console.error(
+      `[bench] round ${r + 1}/${warmup + rounds}, load ${loadAt.at(-1)!.toFixed(1)}: ${order.map((v) => `${v.engine} ${v.network} ${(v.times.at(-1) ?? NaN).toFixed(0)}`).join(', ')}`,
+    );
   }
   for (const p of procs) await p.close();
   fs.rmSync(tmp, { recursive: true, force: true });

@@ -4,7 +4,8 @@
  * commit before an engine change and after), run alternately in fresh processes on the same machine
  * (A, B, A, B, ...), so drifting load hits both alike. Each run loads the loops from its checkout's
  * src/ and feeds them seeded synthetic batches from memory; the step time is the time between the
- * loop's progress events, after `--skip` warm-up steps.
+ * loop's progress events (wall and process CPU), after `--skip` warm-up steps. On a loaded machine
+ * the CPU time is the steadier figure.
  *
  *   node --import tsx bench/engine/loop-ab.ts --a <checkout> --b <checkout> [--pairs 3] [--steps 12]
  *        [--skip 2] [--arch <child>] [--out bench/engine/results-loop-ab.json]
@@ -37,9 +38,13 @@ async function runOnce(root: string, loop: string, steps: number, arch: string):
       for (let i = start; i < steps; i++) yield { images, labels, size: B, index: i };
     },
   };
-  const stamps: bigint[] = [];
-  const onProgress = () => stamps.push(process.hrtime.bigint());
-  stamps.push(process.hrtime.bigint());
+  const stamps: Array<[bigint, number]> = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e3;
+  };
+  const onProgress = () => stamps.push([process.hrtime.bigint(), cpuMs()]);
+  onProgress();
   if (loop === 'search') {
     const { parseSearchConfig } = await load('src/config/training-config.ts');
     const { defaultTableFor } = await load('src/runtime/default-tables.ts');
@@ -53,8 +58,9 @@ async function runOnce(root: string, loop: string, steps: number, arch: string):
     const config = trainConfigForRecipe('fast', { batchSize: B, seed: 0, epochs: 1, checkpointEvery: 1e6 });
     await trainChild({ tf, space, architecture: architectureFromString(space, arch), config, train: source, onProgress });
   }
-  const ms = stamps.slice(1).map((t, i) => Number(t - stamps[i]!) / 1e6);
-  process.stdout.write(`${JSON.stringify(ms)}\n`);
+  const wall = stamps.slice(1).map(([t], i) => Number(t - stamps[i]![0]) / 1e6);
+  const cpu = stamps.slice(1).map(([, c], i) => c - stamps[i]![1]);
+  process.stdout.write(`${JSON.stringify({ wall, cpu })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -69,7 +75,7 @@ async function main(): Promise<void> {
   const loops = (a.loops ?? 'child,search').split(',');
   const sha = (dir: string) => spawnSync('git', ['-C', dir, 'rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).stdout.trim();
   const sides = { A: path.resolve(a.a), B: path.resolve(a.b) };
-  const res: Record<string, Record<'A' | 'B', number[]>> = Object.fromEntries(loops.map((l) => [l, { A: [], B: [] }]));
+  const res: Record<string, Record<'A' | 'B' | 'cpuA' | 'cpuB', number[]>> = Object.fromEntries(loops.map((l) => [l, { A: [], B: [], cpuA: [], cpuB: [] }]));
   const load0 = os.loadavg();
   for (let p = 0; p < pairs; p++) {
     for (const loop of loops) {
@@ -80,16 +86,33 @@ async function main(): Promise<void> {
           env: process.env,
         });
         if (r.status !== 0) throw new Error(`${loop} in ${sides[side]} failed: ${r.stderr}`);
-        const times = JSON.parse(r.stdout.trim().split('\n').pop()!) as number[];
-        res[loop]![side].push(median(times.slice(skip)));
-        console.error(`[ab] pair ${p + 1}/${pairs} ${loop} ${side}: ${res[loop]![side].at(-1)!.toFixed(0)} ms/step (load ${os.loadavg()[0]!.toFixed(1)})`);
+        const t = JSON.parse(r.stdout.trim().split('\n').pop()!) as { wall: number[]; cpu: number[] };
+        res[loop]![side].push(median(t.wall.slice(skip)));
+        res[loop]![side === 'A' ? 'cpuA' : 'cpuB'].push(median(t.cpu.slice(skip)));
+        console.error(
+          `[ab] pair ${p + 1}/${pairs} ${loop} ${side}: ${res[loop]![side].at(-1)!.toFixed(0)} ms/step, CPU ${res[loop]![side === 'A' ? 'cpuA' : 'cpuB'].at(-1)!.toFixed(0)} ms (load ${os.loadavg()[0]!.toFixed(1)})`,
+        );
       }
     }
   }
   const summary = Object.fromEntries(
     loops.map((l) => {
-      const { A, B } = res[l]!;
-      return [l, { medianMsA: median(A), medianMsB: median(B), ratioBoverA: median(B.map((b, i) => b / A[i]!)), runsA: A, runsB: B }];
+      const { A, B, cpuA, cpuB } = res[l]!;
+      return [
+        l,
+        {
+          medianMsA: median(A),
+          medianMsB: median(B),
+          ratioBoverA: median(B.map((b, i) => b / A[i]!)),
+          medianCpuMsA: median(cpuA),
+          medianCpuMsB: median(cpuB),
+          cpuRatioBoverA: median(cpuB.map((b, i) => b / cpuA[i]!)),
+          runsA: A,
+          runsB: B,
+          cpuRunsA: cpuA,
+          cpuRunsB: cpuB,
+        },
+      ];
     }),
   );
   const result = {
@@ -105,7 +128,9 @@ async function main(): Promise<void> {
   };
   fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
   for (const [l, v] of Object.entries(summary))
-    console.log(`${l}: A ${v.medianMsA.toFixed(0)} ms/step, B ${v.medianMsB.toFixed(0)} ms/step, B/A ${v.ratioBoverA.toFixed(3)} (median of per-pair ratios)`);
+    console.log(
+      `${l}: A ${v.medianMsA.toFixed(0)} ms/step (CPU ${v.medianCpuMsA.toFixed(0)}), B ${v.medianMsB.toFixed(0)} ms/step (CPU ${v.medianCpuMsB.toFixed(0)}), B/A wall ${v.ratioBoverA.toFixed(3)}, CPU ${v.cpuRatioBoverA.toFixed(3)} (medians of per-pair ratios)`,
+    );
 }
 
 main().catch((e: unknown) => {

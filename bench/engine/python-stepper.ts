@@ -32,7 +32,8 @@ export function pythonModuleVersion(python: string, module: string): string | un
   return r.status === 0 ? r.stdout.trim().split('\n').pop() : undefined;
 }
 
-const NOISE = /oneDNN custom operations|cpu_feature_guard|To enable the following instructions|rebuild TensorFlow|Unable to register|computation placer|WARNING: All log messages|absl::InitializeLog/;
+const NOISE =
+  /oneDNN custom operations|cpu_feature_guard|To enable the following instructions|rebuild TensorFlow|Unable to register|computation placer|WARNING: All log messages|absl::InitializeLog/;
 
 /** A Python process that runs one step per request line and answers with one JSON line. */
 export class PythonStepper {
@@ -109,7 +110,10 @@ export function pythonSpec(
 export function writeBatchFile(file: string, b: { images: Float32Array; labels: Int32Array }): string {
   fs.writeFileSync(
     file,
-    Buffer.concat([Buffer.from(b.images.buffer, b.images.byteOffset, b.images.byteLength), Buffer.from(b.labels.buffer, b.labels.byteOffset, b.labels.byteLength)]),
+    Buffer.concat([
+      Buffer.from(b.images.buffer, b.images.byteOffset, b.images.byteLength),
+      Buffer.from(b.labels.buffer, b.labels.byteOffset, b.labels.byteLength),
+    ]),
   );
   return file;
 }

@@ -390,6 +390,7 @@ def main():
     ap.add_argument("--inter-op", type=int, default=None, help="inter-op threads (default: TF's)")
     ap.add_argument("--intra-op", type=int, default=None, help="intra-op threads (default: TF's)")
     ap.add_argument("--no-grappler", action="store_true", help="tf.function without graph optimisations")
+    ap.add_argument("--warm", default="graph,graph-eigen,eager", help="supernet modes to trace and warm up before ready (others on first use)")
     args = ap.parse_args()
     if args.inter_op is not None:
         tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
@@ -445,7 +446,8 @@ def main():
         return ms, cpu_ms
 
     # trace the graph and warm both modes up before reporting ready
-    for mode in ("graph", "graph-eigen", "eager", "graph", "graph-eigen"):
+    warm = [m for m in args.warm.split(",") if m]
+    for mode in warm + [m for m in warm if m != "eager"]:
         run(mode)
     for name in children:
         run_child(name)

@@ -32,7 +32,12 @@ const add = (vs: Array<[string, { dataSync(): ArrayLike<number> & { buffer: Arra
     hash.update(n).update(Buffer.from(d.buffer, d.byteOffset, d.byteLength));
   }
 };
-const child = createChildTrainer(tf, space, architectureFromString(space, 'k5e6+se,skip,k3e3,k3e6,k5e3'), trainConfigForRecipe('fast', { batchSize: B, seed: 3 }));
+const child = createChildTrainer(
+  tf,
+  space,
+  architectureFromString(space, 'k5e6+se,skip,k3e3,k3e6,k5e3'),
+  trainConfigForRecipe('fast', { batchSize: B, seed: 3 }),
+);
 for (let i = 0; i < 4; i++) child.step(batch, i, i / 10);
 add(child.named);
 add(child.opt.state());
