@@ -34,8 +34,6 @@ SPNAS_K8S_NAMESPACE, SPNAS_JOB_IMAGE, SPNAS_JOB_TEMPLATE, KUBECONFIG or the in-c
  */
 function exitWithParent(workers: RunningWorkers, graceSeconds: number): void {
   const gone = () => {
-    // nobody reads our output any more: a write to the closed pipes must not crash the shutdown
-    for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     process.stderr.write('spnas worker: the parent process is gone; shutting down (running activities checkpoint)\n');
     setTimeout(() => process.exit(1), (graceSeconds + 60) * 1000).unref();
     void workers.shutdown().finally(() => process.exit(0));
@@ -59,6 +57,8 @@ export const workerCommand: CliCommand = {
     if (f.role) overrides.role = f.role as WorkerConfigInput['role'];
     const cc = numberFlag(f, 'compute-concurrency');
     if (cc !== undefined) overrides.computeConcurrency = cc;
+    // Our output goes to the parent: once it is gone, a write to the closed pipe must not crash the shutdown.
+    if (f['with-parent']) for (const s of [process.stdout, process.stderr]) s.on('error', () => undefined);
     const cfg = workerConfigFromEnv(process.env, overrides);
     const target = temporalTarget();
     // Fail fast (and clearly) when the server cannot be reached, before bundling workflows.
