@@ -289,6 +289,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           data: spec.data.train,
           tableUri: carry.tableUri,
           ...(warmStart ? { warmStart } : {}),
+          ...(promotion ? { promotion } : {}),
           latency: spec.objectives.latency,
           executor: spec.resources.executor,
           resources: { search: spec.resources.search, retrain: spec.resources.retrain, evaluate: spec.resources.evaluate },
@@ -426,7 +427,9 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             }),
           ]);
           const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
-          const heldOut = await heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (held-out)` }, [request('evaluate', evalReq)]);
+          const heldOut = await heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (held-out)` }, [
+            request('evaluate', evalReq),
+          ]);
           const test = spec.data.test
             ? await heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (test set)` }, [
                 request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 }),

@@ -4,7 +4,15 @@
  * retrain -> evaluate (held-out top-1 and measured latency) -> result. Heavy activities run on the
  * compute queue; only URIs and small metrics pass through the history.
  */
-import { ActivityCancellationType, isCancellation, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo, type ActivityInterfaceFor } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
 import type { Params } from '../src/hpo/space';
@@ -28,6 +36,8 @@ export interface TrialInput {
   data: DataSpec;
   tableUri: string;
   warmStart?: { run: string; step: number };
+  /** A multi-fidelity promotion: the search and retraining continue the configuration's earlier runs. */
+  promotion?: boolean;
   latency: 'measured' | 'predicted';
   executor: StudySpec['resources']['executor'];
   resources: Pick<StudySpec['resources'], 'search' | 'retrain' | 'evaluate'>;
@@ -70,17 +80,24 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
   const say = (line: string) => setCurrentDetails(`**trial ${input.trialId}** (${workflowInfo().workflowId}): ${line}`);
   try {
     say(`searching (fidelity ${input.fidelity.toFixed(2)}, params ${JSON.stringify(input.params)})`);
-    const from = input.warmStart ? `, from the shared warm-up at step ${input.warmStart.step}` : '';
-    const search = await heavy.searchArchitecture.executeWithOptions({ summary: `search, trial ${input.trialId} (fidelity ${input.fidelity.toFixed(2)}${from})` }, [
-      req('search', {
-        space: input.space,
-        data: input.data,
-        config: input.plan.search,
-        table: { uri: input.tableUri },
-        out: studyLayout.search(input.studyRoot, input.configId),
-        ...(input.warmStart ? { warmStart: input.warmStart } : {}),
-      }),
-    ]);
+    const from = input.promotion
+      ? `, continuing configuration ${input.configId}'s search`
+      : input.warmStart
+        ? `, from the shared warm-up at step ${input.warmStart.step}`
+        : '';
+    const search = await heavy.searchArchitecture.executeWithOptions(
+      { summary: `search, trial ${input.trialId} (fidelity ${input.fidelity.toFixed(2)}${from})` },
+      [
+        req('search', {
+          space: input.space,
+          data: input.data,
+          config: input.plan.search,
+          table: { uri: input.tableUri },
+          out: studyLayout.search(input.studyRoot, input.configId),
+          ...(input.warmStart ? { warmStart: input.warmStart } : {}),
+        }),
+      ],
+    );
     say(`retraining ${search.architectureString} (predicted ${search.predictedMsExact.toFixed(2)} ms)`);
     const train = await heavy.trainModel.executeWithOptions({ summary: `retrain, trial ${input.trialId}: ${search.architectureString}` }, [
       req('retrain', {

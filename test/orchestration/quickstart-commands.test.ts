@@ -15,7 +15,7 @@ import { studyWorkflowId } from '../../src/study/names';
 import { spnasBin } from '../../src/temporal/compute-process';
 import { temporalBinary } from '../../src/temporal/dev-server';
 import { CIFAR_DIR } from '../data/fixtures';
-import { startTemporal, type TemporalFixture } from '../support/temporal';
+import { startTemporal, type TemporalFixture, waitFor } from '../support/temporal';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 let t: TemporalFixture;
@@ -28,7 +28,10 @@ after(async () => t?.stop());
 function block(text: string, marker: string): string[] {
   const b = [...text.matchAll(/```\n([\s\S]*?)```/g)].map((m) => m[1]!).find((x) => x.includes(marker));
   assert.ok(b, `a block with '${marker}'`);
-  return b.replace(/\\\n\s*/g, '').split('\n').filter((l) => l.trim() !== '');
+  return b
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .filter((l) => l.trim() !== '');
 }
 
 /** A checkout-like sandbox: repo/examples/study.json, shared/data/cifar10-jpeg, and bin/ with spnas and temporal. */
@@ -63,62 +66,76 @@ function exec(cmd: string, args: string[], o: { cwd?: string; env?: NodeJS.Proce
   );
 }
 
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(probe()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+test(
+  "the README's commands for a Temporal server of one's own run as written; a failed study's reason is in the worker's log",
+  { timeout: 300_000 },
+  async () => {
+    const readme = block(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'temporal workflow start --type StudyWorkflow');
+    assert.ok(readme.some((l) => l.startsWith('spnas study resolve examples/study.json > study.json')));
+    // docs/orchestration.md documents the same commands
+    const docs = block(fs.readFileSync(path.join(ROOT, 'docs', 'orchestration.md'), 'utf8'), 'temporal workflow start --type StudyWorkflow');
+    const strip = (ls: string[]) => ls.map((l) => l.replace(/\s+#.*$/, '').trim());
+    assert.deepEqual(strip(docs), strip(readme));
 
-test("the README's commands for a Temporal server of one's own run as written; a failed study's reason is in the worker's log", { timeout: 300_000 }, async () => {
-  const readme = block(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), 'temporal workflow start --type StudyWorkflow');
-  assert.ok(readme.some((l) => l.startsWith('spnas study resolve examples/study.json > study.json')));
-  // docs/orchestration.md documents the same commands
-  const docs = block(fs.readFileSync(path.join(ROOT, 'docs', 'orchestration.md'), 'utf8'), 'temporal workflow start --type StudyWorkflow');
-  const strip = (ls: string[]) => ls.map((l) => l.replace(/\s+#.*$/, '').trim());
-  assert.deepEqual(strip(docs), strip(readme));
-
-  const { repo, env } = sandbox();
-  // the block as one shell script; its background worker stays in this process group until the end
-  const sh = spawn('bash', ['-c', `set -e\n${readme.join('\n')}\n`], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  for (const s of [sh.stdout, sh.stderr]) s.on('data', (c: Buffer) => (output += c.toString()));
-  try {
-    const code = await new Promise<number | null>((resolve) => sh.once('exit', resolve));
-    assert.equal(code, 0, output);
-    assert.match(output, /examples\/study\.json: ok \(study quickstart\)/);
-    const resolved = JSON.parse(fs.readFileSync(path.join(repo, 'study.json'), 'utf8')) as { storage: string; data: { train: { uri: string } } };
-    assert.equal(resolved.storage, path.join(repo, 'runs'));
-    assert.equal(resolved.data.train.uri, path.join(path.dirname(repo), 'shared', 'data', 'cifar10-jpeg'));
-    const result = await t.client.workflow.getHandle(studyWorkflowId('quickstart')).result();
-    assert.equal(result.state, 'completed');
-    const summary = JSON.parse(fs.readFileSync(path.join(repo, 'runs', 'studies', 'quickstart', 'summary.json'), 'utf8')) as StudySummary;
-    assert.equal(summary.trialRecords.length, 4);
-
-    // the spec as it is, relative paths and all: refused at once, and the worker says why
-    const r = await exec(temporalBinary(), ['workflow', 'start', '--type', 'StudyWorkflow', '--task-queue', 'spnas-orchestration', '--workflow-id', 'spnas-study-relative', '--input-file', 'examples/study.json'], { cwd: repo, env });
-    assert.equal(r.code, 0, r.stderr);
-    const line = await waitFor('the worker logging the failed study', 60_000, () => output.split('\n').find((l) => /Workflow failed/.test(l) && /spnas-study-relative/.test(l)));
-    assert.match(line, /storage: an s3:\/\/ or file:\/\/\/ URI or an absolute path/);
-    assert.match(line, /data\.train\.uri: '\.\.\/\.\.\/shared\/data\/cifar10-jpeg' is relative/);
-  } finally {
+    const { repo, env } = sandbox();
+    // the block as one shell script; its background worker stays in this process group until the end
+    const sh = spawn('bash', ['-c', `set -e\n${readme.join('\n')}\n`], { cwd: repo, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    for (const s of [sh.stdout, sh.stderr]) s.on('data', (c: Buffer) => (output += c.toString()));
     try {
-      process.kill(-sh.pid!, 'SIGTERM');
-    } catch {
-      // already gone
+      const code = await new Promise<number | null>((resolve) => sh.once('exit', resolve));
+      assert.equal(code, 0, output);
+      assert.match(output, /examples\/study\.json: ok \(study quickstart\)/);
+      const resolved = JSON.parse(fs.readFileSync(path.join(repo, 'study.json'), 'utf8')) as { storage: string; data: { train: { uri: string } } };
+      assert.equal(resolved.storage, path.join(repo, 'runs'));
+      assert.equal(resolved.data.train.uri, path.join(path.dirname(repo), 'shared', 'data', 'cifar10-jpeg'));
+      const result = await t.client.workflow.getHandle(studyWorkflowId('quickstart')).result();
+      assert.equal(result.state, 'completed');
+      const summary = JSON.parse(fs.readFileSync(path.join(repo, 'runs', 'studies', 'quickstart', 'summary.json'), 'utf8')) as StudySummary;
+      assert.equal(summary.trialRecords.length, 4);
+
+      // the spec as it is, relative paths and all: refused at once, and the worker says why
+      const r = await exec(
+        temporalBinary(),
+        [
+          'workflow',
+          'start',
+          '--type',
+          'StudyWorkflow',
+          '--task-queue',
+          'spnas-orchestration',
+          '--workflow-id',
+          'spnas-study-relative',
+          '--input-file',
+          'examples/study.json',
+        ],
+        { cwd: repo, env },
+      );
+      assert.equal(r.code, 0, r.stderr);
+      const line = await waitFor('the worker logging the failed study', 60_000, () =>
+        output.split('\n').find((l) => /Workflow failed/.test(l) && /spnas-study-relative/.test(l)),
+      );
+      assert.match(line, /storage: an s3:\/\/ or file:\/\/\/ URI or an absolute path/);
+      assert.match(line, /data\.train\.uri: '\.\.\/\.\.\/shared\/data\/cifar10-jpeg' is relative/);
+    } finally {
+      try {
+        process.kill(-sh.pid!, 'SIGTERM');
+      } catch {
+        // already gone
+      }
     }
-  }
-});
+  },
+);
 
 test('`spnas study validate` checks a spec before anything starts and prints every problem', { timeout: 120_000 }, async () => {
   const dir = fs.mkdtempSync(path.join(t.dir, 'validate-'));
   const spec = (over: Record<string, unknown>) => {
     const file = path.join(dir, `spec-${Math.random().toString(36).slice(2)}.json`);
     const data = { train: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 320, valCount: 64 } };
-    fs.writeFileSync(file, JSON.stringify({ name: 'v', storage: 'runs', space: 'cifar-tiny', data, budget: { batchSize: 32, final: { config: { epochs: 1 } } }, ...over }));
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ name: 'v', storage: 'runs', space: 'cifar-tiny', data, budget: { batchSize: 32, final: { config: { epochs: 1 } } }, ...over }),
+    );
     return file;
   };
   const good = await exec(process.execPath, [spnasBin(), 'study', 'validate', spec({})]);
@@ -135,7 +152,11 @@ test('`spnas study validate` checks a spec before anything starts and prints eve
     spec({
       data: { train: { uri: 'no-such-shards', valCount: 10 }, test: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 5 } },
       latencyTable: { uri: 'missing-table.json' },
-      budget: { batchSize: 32, search: { bogusOption: 1 }, final: { config: { epochs: 1 }, data: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 40, valCount: 20 } } },
+      budget: {
+        batchSize: 32,
+        search: { bogusOption: 1 },
+        final: { config: { epochs: 1 }, data: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 40, valCount: 20 } },
+      },
     }),
   ]);
   assert.equal(bad.code, 1, bad.stdout + bad.stderr);

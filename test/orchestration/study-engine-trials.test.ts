@@ -20,7 +20,7 @@ import { studyActivities } from '../../src/temporal/activity-progress';
 import { temporalBinary } from '../../src/temporal/dev-server';
 import { startOrAttachStudy, studyStatus, type StudyHandle } from '../../src/temporal/study-client';
 import { CIFAR_DIR } from '../data/fixtures';
-import { startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { startTemporal, studySummary, tinyStudy, type TemporalFixture, waitFor } from '../support/temporal';
 
 let t: TemporalFixture;
 const QUEUE = 'spnas-orchestration';
@@ -33,16 +33,6 @@ before(async () => {
   t.computeProcess();
 });
 after(async () => t?.stop());
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 const searchCheckpoints = (study: string, configId: number) =>
   new CheckpointStore(openStore(studyLayout.search(studyLayout.root(store(), study), configId)), 'checkpoints').steps();
@@ -77,7 +67,7 @@ test(
         batchSize: 32,
         search: { checkpointEvery: 5 },
         // a final retraining long enough for a few heartbeats (every 8 s at a 10-s heartbeat timeout)
-        final: { models: 1, config: { epochs: 1 }, data: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 3000, valCount: 200 } },
+        final: { models: 1, config: { epochs: 2 }, data: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 3000, valCount: 200 } },
       },
       heartbeatTimeoutSeconds: 10,
     });

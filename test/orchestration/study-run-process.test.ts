@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { studyWorkflowId } from '../../src/study/names';
 import { spnasBin } from '../../src/temporal/compute-process';
-import { startTemporal, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { startTemporal, tinyStudy, type TemporalFixture, waitFor } from '../support/temporal';
 
 let t: TemporalFixture;
 const PENDING_STARTED = temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED;
@@ -27,16 +27,6 @@ function alive(pid: number): boolean {
     return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
   } catch {
     return false;
-  }
-}
-
-async function waitFor<T>(what: string, ms: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await Promise.resolve(probe()).catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

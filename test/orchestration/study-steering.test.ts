@@ -258,7 +258,9 @@ test(
 /** Runs a command; resolves with its stdout, rejects with an error whose message holds its stderr. */
 function exec(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
   return new Promise<string>((resolve, reject) =>
-    execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, out, stderr) => (err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out))),
+    execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, out, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out),
+    ),
   );
 }
 const cliEnv = () => ({ ...process.env, TEMPORAL_ADDRESS: t.target.address, TEMPORAL_NAMESPACE: t.target.namespace });
