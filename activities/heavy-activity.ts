@@ -92,7 +92,10 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           onProgress: (p) => {
             const at = Date.now();
             // the rate's origin: this attempt's first event of the phase (a new phase starts it again)
-            const first = details.phase === p.phase && details.firstAt !== undefined ? { firstDone: details.firstDone!, firstAt: details.firstAt } : { firstDone: p.done, firstAt: at };
+            const first =
+              details.phase === p.phase && details.firstAt !== undefined
+                ? { firstDone: details.firstDone!, firstAt: details.firstAt }
+                : { firstDone: p.done, firstAt: at };
             const checkpoint = p.checkpoint ?? details.checkpoint;
             details = { ...p, attempt: info.attempt, at, ...first, ...(checkpoint ? { checkpoint } : {}) };
             beat();

@@ -64,5 +64,7 @@ export async function studyActivities(client: Client, studyWorkflowId: string, s
     ...trials.map((id) => pendingOf(client, trialWorkflowId(studyWorkflowId, id), id, now).catch(() => [])),
   ]);
   // the light activities (proposals, records) end in moments: only the heavy ones say where the study is
-  return all.flat().filter((a) => a.done !== undefined || ['warmupSupernet', 'searchArchitecture', 'trainModel', 'evaluateModel', 'profileLatency'].includes(a.activity));
+  return all
+    .flat()
+    .filter((a) => a.done !== undefined || ['warmupSupernet', 'searchArchitecture', 'trainModel', 'evaluateModel', 'profileLatency'].includes(a.activity));
 }

@@ -65,7 +65,9 @@ export async function completedStudy(studyRoot: string): Promise<StudySummary | 
 async function refuseCompleted(spec: StudySpec, studyRoot: string): Promise<void> {
   const done = await completedStudy(studyRoot);
   if (!done) return;
-  const sel = done.selected ? `; selected trial ${done.selected.trialId}, ${(100 * done.selected.top1).toFixed(1)}% at ${done.selected.latencyMs.toFixed(2)} ms` : '';
+  const sel = done.selected
+    ? `; selected trial ${done.selected.trialId}, ${(100 * done.selected.top1).toFixed(1)}% at ${done.selected.latencyMs.toFixed(2)} ms`
+    : '';
   throw new InvalidInputError(
     `study '${spec.name}' has already completed (${done.trials.ok} ok trials${sel}; summary ${studyLayout.summary(studyRoot)}): it is not run again, which would repeat its trials and overwrite its records. See it with 'spnas study status ${spec.name}' or 'spnas report ${studyRoot}'; for more trials or a new run, give the spec another name (or storage), or delete ${studyRoot} first`,
     { code: 'STUDY_COMPLETED' },

@@ -133,7 +133,8 @@ export async function validateStudy(raw: unknown): Promise<StudyCheck> {
   await attempt(problems, `storage ${spec.storage}`, async () => {
     if (!spec.storage.startsWith('s3://')) checkLocalStorage(spec.storage);
     const done = await completedStudy(root);
-    if (done) throw new Error(`holds a completed study '${spec.name}' (${studyLayout.summary(root)}); give the spec another name, or delete ${root} to run it again`);
+    if (done)
+      throw new Error(`holds a completed study '${spec.name}' (${studyLayout.summary(root)}); give the spec another name, or delete ${root} to run it again`);
   });
   facts.push(`artifacts: ${root}`);
   return { problems, facts, spec };
