@@ -11,13 +11,13 @@ export interface ExecutionRequest {
   input: unknown;
   /** Kubernetes requests/limits for this activity kind. */
   resources: { cpu: string; memory: string; gpu: number };
-  /** Where a Job's input.json/result.json go (unique per workflow, activity and attempt). */
+  /** Where a Job's input.json/result.json go (unique per workflow run, activity and attempt). */
   ioUri: string;
   /** Seconds the activity may run (a Job's activeDeadlineSeconds). */
   timeoutSeconds: number;
   labels: Record<string, string>;
   /** The Temporal attempt: names its Job, so a restarted worker finds the Job instead of starting another. */
-  identity: { workflowId: string; activityId: string; attempt: number };
+  identity: { workflowId: string; runId: string; activityId: string; attempt: number };
 }
 
 export interface Executor {

@@ -25,8 +25,12 @@ export interface HeavyRequest<I> {
   labels: Record<string, string>;
 }
 
-/** Heartbeat details: the last progress event (phase, step, checkpoint). */
-export type HeartbeatDetails = UseCaseProgress & { attempt: number };
+/**
+ * Heartbeat details: the last progress event (phase, step, checkpoint), when it happened (`at`, ms)
+ * and this attempt's first progress event (`firstDone` at `firstAt`), so that a client can show the
+ * step and an ETA from one heartbeat: the rate over this attempt, loading time and resumed steps excluded.
+ */
+export type HeartbeatDetails = UseCaseProgress & { attempt: number; at?: number; firstDone?: number; firstAt?: number };
 
 export interface Executors {
   local: Executor;
@@ -53,6 +57,8 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
     const ctx = Context.current();
     const info = ctx.info;
     const workflowId = info.workflowExecution?.workflowId ?? 'standalone';
+    // Activity ids restart in every run of a workflow (continue-as-new, a re-run): the run is part of an attempt's identity.
+    const runId = info.workflowExecution?.runId ?? 'standalone';
     const owner = `${workflowId}/${info.activityId}/attempt-${info.attempt}`;
     const prior = info.heartbeatDetails as HeartbeatDetails | undefined;
     if (prior)
@@ -77,16 +83,23 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           input: req.input,
           resources: req.resources,
           labels: req.labels,
-          ioUri: studyLayout.activityIo(req.studyRoot, workflowId, info.activityId, info.attempt),
+          ioUri: studyLayout.activityIo(req.studyRoot, { workflowId, runId, activityId: info.activityId, attempt: info.attempt }),
           timeoutSeconds: Math.round(info.startToCloseTimeoutMs / 1000),
-          identity: { workflowId, activityId: info.activityId, attempt: info.attempt },
+          identity: { workflowId, runId, activityId: info.activityId, attempt: info.attempt },
         },
         {
           signal: ctx.cancellationSignal,
           owner,
           log: (line) => log.info(`${name}: ${line}`),
           onProgress: (p) => {
-            details = { ...p, attempt: info.attempt, ...((p.checkpoint ?? details.checkpoint) ? { checkpoint: p.checkpoint ?? details.checkpoint } : {}) };
+            const at = Date.now();
+            // the rate's origin: this attempt's first event of the phase (a new phase starts it again)
+            const first =
+              details.phase === p.phase && details.firstAt !== undefined
+                ? { firstDone: details.firstDone!, firstAt: details.firstAt }
+                : { firstDone: p.done, firstAt: at };
+            const checkpoint = p.checkpoint ?? details.checkpoint;
+            details = { ...p, attempt: info.attempt, at, ...first, ...(checkpoint ? { checkpoint } : {}) };
             beat();
           },
         },

@@ -49,3 +49,14 @@ export class CancelledError extends SpnasError {
     super('CANCELLED', message, { retryable: false, cause: opts.cause });
   }
 }
+
+/**
+ * The process was told to stop by its environment (SIGTERM in a Job's container: preemption,
+ * eviction, a node drain, the Job's deadline) and stopped after saving a checkpoint. Retryable: the
+ * work is fine, and a retry resumes from that checkpoint.
+ */
+export class TerminatedError extends SpnasError {
+  constructor(message: string, opts: { cause?: unknown } = {}) {
+    super('TERMINATED', message, { retryable: true, cause: opts.cause });
+  }
+}

@@ -35,10 +35,10 @@ async function round(): Promise<Record<string, number>> {
     template.spec!.template.metadata = { annotations: { [POD_HOLD]: 'true' } };
     const t1 = Date.now();
     const run = runActivityJob(
-      { namespace: ns, workflowId: 'bench', activityId: '1', attempt: 1, activity: 'evaluate', inputUri, startToCloseTimeoutMs: 600_000 },
+      { namespace: ns, workflowId: 'bench', runId: 'run-1', activityId: '1', attempt: 1, activity: 'evaluate', inputUri, startToCloseTimeoutMs: 600_000 },
       { api: new KubeApi(kc), template },
     );
-    const name = jobNameFor('bench', '1', 1);
+    const name = jobNameFor({ workflowId: 'bench', runId: 'run-1', activityId: '1', attempt: 1 });
     let pod: string | undefined;
     while (!pod) {
       const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${name}` });

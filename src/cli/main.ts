@@ -33,7 +33,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof SpnasError) {
       process.stderr.write(`spnas ${name}: error [${err.code}]: ${err.message}\n`);
-      return err.code === 'CANCELLED' ? 130 : 1;
+      // 130 and 143: the shell's codes for SIGINT and SIGTERM (a Job's stopped container: docs/kubernetes.md)
+      return err.code === 'CANCELLED' ? 130 : err.code === 'TERMINATED' ? 143 : 1;
     }
     throw err;
   }

@@ -23,8 +23,9 @@ export const activityJobSpecSchema = z
   .object({
     /** Namespace the Job runs in (the worker's own, usually). */
     namespace: dns1123Label,
-    /** Temporal identity of the attempt: together they name the Job. */
+    /** Temporal identity of the attempt: together they name the Job (the run id because activity ids restart in every run). */
     workflowId: z.string().min(1),
+    runId: z.string().min(1),
     activityId: z.string().min(1),
     attempt: z.number().int().min(1),
     /** The activity the container runs: `spnas run-activity <activity> --input <inputUri>`. */

@@ -1,11 +1,12 @@
 /**
  * Fills the Job template for one activity attempt. Pure: same spec and template, same Job.
  *
- * The launcher always sets what makes Temporal the only retrier and the Job traceable (name, labels,
- * backoffLimit 0, restartPolicy Never, the deadline, the command); the template's own values win for
- * everything else, and the security defaults apply wherever the template is silent.
+ * The launcher always sets what makes the Job traceable and its failures classifiable (name, labels,
+ * backoffLimit 0, restartPolicy Never, the pod failure policy, the deadline, the command); the
+ * template's own values win for everything else, and the security and grace defaults apply wherever
+ * the template is silent.
  */
-import type { V1Container, V1Job, V1PodSecurityContext, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
+import type { V1Container, V1Job, V1PodFailurePolicy, V1PodSecurityContext, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import { activityKeyFor, jobNameFor, labelValue } from './names';
 import { MAIN_CONTAINER } from './job-template';
 import type { ValidActivityJobSpec } from './activity-job-spec';
@@ -21,6 +22,7 @@ export const LABEL = {
 } as const;
 export const ANNOTATION = {
   workflowId: 'spnas.dev/workflow-id',
+  runId: 'spnas.dev/run-id',
   activityId: 'spnas.dev/activity-id',
   attempt: 'spnas.dev/attempt',
   studyId: 'spnas.dev/study-id',
@@ -32,6 +34,12 @@ export const MANAGED_BY = 'spnas-launcher';
 export const DEFAULT_TTL_SECONDS = 3600;
 /** The taint GPU node pools usually carry; a GPU Job tolerates it. */
 const GPU_TOLERATION: V1Toleration = { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' };
+/**
+ * Seconds between SIGTERM and SIGKILL when the template does not say: the container stops after its
+ * current step and commits a checkpoint (Kubernetes' own default, 30 s, is short for a large model
+ * written to S3). The chart sets it from jobs.terminationGracePeriodSeconds.
+ */
+export const DEFAULT_GRACE_SECONDS = 120;
 
 const POD_SECURITY_DEFAULTS: V1PodSecurityContext = { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } };
 const CONTAINER_SECURITY_DEFAULTS: V1SecurityContext = {
@@ -43,13 +51,13 @@ const CONTAINER_SECURITY_DEFAULTS: V1SecurityContext = {
 /** Builds the Job for `spec` from `template` (not modified). */
 export function buildActivityJob(spec: ValidActivityJobSpec, template: V1Job): V1Job {
   const job = structuredClone(template);
-  const name = jobNameFor(spec.workflowId, spec.activityId, spec.attempt);
+  const name = jobNameFor(spec);
   const labels: Record<string, string> = {
     ...job.metadata?.labels,
     ...spec.labels,
     [LABEL.managedBy]: MANAGED_BY,
     [LABEL.activity]: spec.activity,
-    [LABEL.activityKey]: activityKeyFor(spec.workflowId, spec.activityId),
+    [LABEL.activityKey]: activityKeyFor(spec),
     [LABEL.attempt]: String(spec.attempt),
     ...(spec.studyId ? { [LABEL.study]: labelValue(spec.studyId) } : {}),
     ...(spec.trialId ? { [LABEL.trial]: labelValue(spec.trialId) } : {}),
@@ -58,6 +66,7 @@ export function buildActivityJob(spec: ValidActivityJobSpec, template: V1Job): V
     ...job.metadata?.annotations,
     ...spec.annotations,
     [ANNOTATION.workflowId]: spec.workflowId,
+    [ANNOTATION.runId]: spec.runId,
     [ANNOTATION.activityId]: spec.activityId,
     [ANNOTATION.attempt]: String(spec.attempt),
     [ANNOTATION.inputUri]: spec.inputUri,
@@ -85,6 +94,7 @@ export function buildActivityJob(spec: ValidActivityJobSpec, template: V1Job): V
 
   const pod = podTemplate.spec!;
   pod.restartPolicy = 'Never';
+  pod.terminationGracePeriodSeconds ??= DEFAULT_GRACE_SECONDS;
   pod.securityContext = { ...POD_SECURITY_DEFAULTS, ...pod.securityContext };
   if (spec.serviceAccountName) pod.serviceAccountName = spec.serviceAccountName;
   if (spec.priorityClassName) pod.priorityClassName = spec.priorityClassName;
@@ -95,6 +105,7 @@ export function buildActivityJob(spec: ValidActivityJobSpec, template: V1Job): V
 
   const main = pod.containers.find((c) => c.name === MAIN_CONTAINER) ?? pod.containers[0]!;
   fillMainContainer(main, spec, name, gpus);
+  jobSpec.podFailurePolicy = podFailurePolicy(main.name);
   for (const c of [...pod.containers, ...(pod.initContainers ?? [])]) {
     c.securityContext = { ...CONTAINER_SECURITY_DEFAULTS, ...c.securityContext };
   }
@@ -109,6 +120,7 @@ function fillMainContainer(main: V1Container, spec: ValidActivityJobSpec, jobNam
     ...spec.env,
     SPNAS_JOB_NAME: jobName,
     SPNAS_WORKFLOW_ID: spec.workflowId,
+    SPNAS_RUN_ID: spec.runId,
     SPNAS_ACTIVITY_ID: spec.activityId,
     SPNAS_ATTEMPT: String(spec.attempt),
   };
@@ -124,6 +136,21 @@ function fillMainContainer(main: V1Container, spec: ValidActivityJobSpec, jobNam
     ...main.resources,
     ...(Object.keys(requests).length > 0 ? { requests } : {}),
     ...(Object.keys(limits).length > 0 ? { limits } : {}),
+  };
+}
+
+/**
+ * A disruption (eviction, preemption, node drain or loss: the pod's DisruptionTarget condition) is
+ * not the activity's fault: the Job controller replaces the pod, which resumes from the last
+ * committed checkpoint, and the attempt goes on (bounded by activeDeadlineSeconds). Any other
+ * non-zero exit of the main container fails the Job at once, and the launcher classifies it.
+ */
+function podFailurePolicy(container: string): V1PodFailurePolicy {
+  return {
+    rules: [
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'FailJob', onExitCodes: { containerName: container, operator: 'NotIn', values: [0] } },
+    ],
   };
 }
 

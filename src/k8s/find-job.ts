@@ -1,7 +1,9 @@
 /**
  * Which Job an attempt waits on: its own (created now, or found after a worker restart), or an
- * earlier attempt's Job that is still running or already succeeded (the worker that launched it died,
- * so Temporal retried the activity, but the pod itself was fine: waiting on it wastes no GPU time).
+ * earlier attempt's Job that is still running or already succeeded (the worker that launched it died
+ * or shut down, so Temporal retried the activity, but the pod itself was fine: waiting on it wastes no
+ * GPU time). An adopted Job keeps its own I/O prefix (annotation spnas.dev/input-uri): its result is
+ * read there, not in the adopting attempt's.
  */
 import type { V1Job } from '@kubernetes/client-node';
 import { SpnasError } from '../errors';
@@ -56,7 +58,7 @@ export async function findOrCreateJob(o: FindJobOptions): Promise<FoundJob> {
   }
 }
 
-/** An earlier attempt's Job of the same activity that is running or succeeded, newest first. */
+/** An earlier attempt's Job of the same activity of the same run that is running or succeeded, newest first. */
 async function findEarlierAttempt(o: FindJobOptions): Promise<V1Job | null> {
   const ns = o.desired.metadata!.namespace!;
   const key = o.desired.metadata!.labels![LABEL.activityKey]!;
@@ -70,10 +72,11 @@ async function findEarlierAttempt(o: FindJobOptions): Promise<V1Job | null> {
   return candidates[0] ?? null;
 }
 
+/** Same workflow run and activity (the activity key label is a hash of these; the annotations are exact). */
 function sameActivity(a: V1Job, b: V1Job): boolean {
   const x = a.metadata?.annotations ?? {};
   const y = b.metadata?.annotations ?? {};
-  return x[ANNOTATION.workflowId] === y[ANNOTATION.workflowId] && x[ANNOTATION.activityId] === y[ANNOTATION.activityId];
+  return ([ANNOTATION.workflowId, ANNOTATION.runId, ANNOTATION.activityId] as const).every((k) => x[k] === y[k]);
 }
 
 /** A same-name Job must be this attempt's (the name has a hash, so anything else is a collision). */
@@ -81,7 +84,7 @@ function checkIdentity(existing: V1Job, desired: V1Job): V1Job {
   const x = existing.metadata?.annotations ?? {};
   const y = desired.metadata!.annotations!;
   if (!sameActivity(existing, desired) || x[ANNOTATION.attempt] !== y[ANNOTATION.attempt]) {
-    throw new SpnasError('K8S_NAME_COLLISION', `Job ${existing.metadata?.namespace}/${existing.metadata?.name} exists but belongs to workflow '${x[ANNOTATION.workflowId]}' activity '${x[ANNOTATION.activityId]}' attempt ${x[ANNOTATION.attempt]}; delete it or use another namespace`, { retryable: false });
+    throw new SpnasError('K8S_NAME_COLLISION', `Job ${existing.metadata?.namespace}/${existing.metadata?.name} exists but belongs to workflow '${x[ANNOTATION.workflowId]}' run '${x[ANNOTATION.runId]}' activity '${x[ANNOTATION.activityId]}' attempt ${x[ANNOTATION.attempt]}; delete it or use another namespace`, { retryable: false });
   }
   return existing;
 }

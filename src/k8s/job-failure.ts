@@ -2,13 +2,19 @@
  * How a failed or stuck activity Job becomes a typed error. Pure: it reads the Job, the last state of
  * its pod and the container's own error.json (if any), and decides retryable or not:
  *
- *   the container's error.json                     its code / retryable (the activity knows best)
+ *   the container's error.json, unless it only     its code / retryable (the activity knows best)
+ *   says it was terminated
  *   OOMKilled, image pull failing past the grace,  non-retryable: the same spec fails the same way
  *   invalid spec (422), CreateContainerConfigError
- *   eviction, preemption, node loss (DisruptionTarget), retryable: the next attempt may land elsewhere
- *   deadline exceeded, a pod that vanished
+ *   deadline exceeded, eviction, preemption, node  retryable: the next attempt resumes from the
+ *   loss (DisruptionTarget), a pod that vanished,  checkpoint the container saved on SIGTERM
+ *   a container terminated by SIGTERM
  *   any other non-zero exit                        retryable (a crash without a typed error), bounded
  *                                                  by Temporal's retry policy
+ *
+ * A container that receives SIGTERM checkpoints and writes error.json TERMINATED (older images:
+ * CANCELLED): that says what happened to it, not why, so the deadline and the pod's DisruptionTarget
+ * condition, which do say why, come first.
  */
 import type { V1ContainerStatus, V1Job, V1Pod } from '@kubernetes/client-node';
 import { SpnasError } from '../errors';
@@ -48,6 +54,8 @@ export function parseErrorDoc(bytes: Uint8Array): ErrorDoc | null {
   return null;
 }
 
+/** What a container writes when SIGTERM stopped it (TerminatedError; CANCELLED from images before it). */
+const TERMINATION_CODES = new Set(['TERMINATED', 'CANCELLED']);
 /** Pod-level reasons (status.reason) that mean the node or the scheduler took the pod away. */
 const LOST_POD_REASONS = new Set(['Evicted', 'NodeLost', 'NodeShutdown', 'Shutdown', 'Terminated', 'Preempting', 'UnexpectedAdmissionError', 'DeadlineExceeded']);
 /** Waiting reasons that never resolve by themselves for this spec, once past the grace period. */
@@ -80,19 +88,25 @@ export function classifyJobFailure(o: { job: V1Job; pod: V1Pod | undefined; cont
   const failed = jobCondition(o.job, 'Failed');
   const term = mainStatus(o.pod, o.container)?.state?.terminated;
 
-  if (o.errorDoc) {
-    return new JobFailedError(o.errorDoc.code, `${where}: ${o.errorDoc.message}`, { ...base, retryable: o.errorDoc.retryable, reason: o.errorDoc.code });
+  const doc = o.errorDoc;
+  const terminated = doc !== null && TERMINATION_CODES.has(doc.code);
+  const said = doc ? ` (the container: ${doc.message})` : '';
+  if (doc && !terminated) {
+    return new JobFailedError(doc.code, `${where}: ${doc.message}`, { ...base, retryable: doc.retryable, reason: doc.code });
   }
   if (term?.reason === 'OOMKilled') {
     return new JobFailedError('K8S_OOM_KILLED', `${where}: the container was killed for exceeding its memory limit (OOMKilled, exit ${term.exitCode}); raise resources.limits.memory or lower the batch size`, { ...base, retryable: false, reason: 'OOMKilled' });
   }
   if (failed?.reason === 'DeadlineExceeded') {
-    return new JobFailedError('K8S_DEADLINE_EXCEEDED', `${where}: ran past activeDeadlineSeconds=${o.job.spec?.activeDeadlineSeconds} (the activity's start-to-close timeout)`, { ...base, retryable: true, reason: 'DeadlineExceeded' });
+    return new JobFailedError('K8S_DEADLINE_EXCEEDED', `${where}: ran past activeDeadlineSeconds=${o.job.spec?.activeDeadlineSeconds} (the activity's start-to-close timeout)${said}`, { ...base, retryable: true, reason: 'DeadlineExceeded' });
   }
   const disruption = o.pod?.status?.conditions?.find((c) => c.type === 'DisruptionTarget' && c.status === 'True');
   if (disruption) {
     const reason = disruption.reason ?? 'DisruptionTarget';
-    return new JobFailedError('K8S_POD_DISRUPTED', `${where}: the pod was disrupted (${reason}${disruption.message ? `: ${disruption.message}` : ''}); another attempt may run elsewhere`, { ...base, retryable: true, reason });
+    return new JobFailedError('K8S_POD_DISRUPTED', `${where}: the pod was disrupted (${reason}${disruption.message ? `: ${disruption.message}` : ''}); another attempt may run elsewhere${said}`, { ...base, retryable: true, reason });
+  }
+  if (doc) {
+    return new JobFailedError('TERMINATED', `${where}: the container was terminated (SIGTERM) and stopped: ${doc.message}; a retry resumes from its checkpoint`, { ...base, retryable: true, reason: doc.code });
   }
   const podReason = o.pod?.status?.reason;
   if (podReason && LOST_POD_REASONS.has(podReason)) {

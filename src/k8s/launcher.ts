@@ -6,7 +6,10 @@
  * retryable} (exit 1). Meanwhile this function watches the Job and its pod, streams the pod's log to
  * `onLog`, reports progress to `onHeartbeat`, and turns the outcome into a result URI or a typed error
  * (job-failure.ts). Aborting `signal` deletes the Job (propagationPolicy Background) and waits until
- * its pods are gone. Temporal owns retries: the Job has backoffLimit 0 and its pod restartPolicy Never.
+ * its pods are gone, unless `leaveJobOnAbort` says the abort is not the activity's cancellation (a
+ * worker shutting down): then the Job keeps running and the next attempt adopts it. Temporal owns
+ * retries of failures (backoffLimit 0, restartPolicy Never); the Job controller only replaces a pod
+ * that was disrupted (podFailurePolicy, build-job.ts).
  */
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CancelledError, SpnasError, TransientError } from '../errors';
@@ -29,10 +32,18 @@ export interface JobHeartbeat {
   /** Why it is in that phase when Kubernetes says (Unschedulable, ContainerCreating, ImagePullBackOff, ...). */
   reason?: string;
   lastLogLine?: string;
+  /** The Job's I/O prefix (its input.json, progress.json, result.json): an adopted Job's own. */
+  ioUri: string;
 }
 
 export interface RunActivityJobOptions {
   signal?: AbortSignal;
+  /**
+   * Asked with `signal.reason` when `signal` aborts. True: stop waiting and leave the Job running
+   * (the caller is going away, not cancelling: the next attempt adopts the Job), a retryable
+   * K8S_DETACHED error. False (default): delete the Job and its pods, CancelledError.
+   */
+  leaveJobOnAbort?: (reason: unknown) => boolean;
   /** Each line of the pod's log (source 'pod'), and the launcher's own notes (source 'launcher'). */
   onLog?: (line: string, info: { source: 'pod' | 'launcher'; jobName: string; podName?: string }) => void;
   /** Called every `heartbeatIntervalMs` and whenever the pod's phase or reason changes. */
@@ -57,8 +68,10 @@ export interface RunActivityJobOptions {
 }
 
 export interface ActivityJobResult {
-  /** `<input uri>/result.json`, written by the container. */
+  /** `<ioUri>/result.json`, written by the container. */
   resultUri: string;
+  /** The Job's I/O prefix: the spec's inputUri, or an adopted Job's own (annotation spnas.dev/input-uri). */
+  ioUri: string;
   jobName: string;
   podName?: string;
   /** How the Job was found: created now, attached after a restart, or adopted from an earlier attempt. */
@@ -76,6 +89,10 @@ export async function runActivityJob(rawSpec: ActivityJobSpec, opts: RunActivity
   const found = await findOrCreateJob({
     api, desired, store: open(spec.inputUri), adoptEarlierAttempts: opts.adoptEarlierAttempts ?? true,
     signal: opts.signal, deletingTimeoutMs: opts.cleanupTimeoutMs ?? 60_000,
+  }).catch(async (err: unknown) => {
+    // Cancelled while creating: the create may have reached the server, so delete what may exist.
+    if (opts.signal?.aborted && !opts.leaveJobOnAbort?.(opts.signal.reason)) await api.deleteJob(spec.namespace, desired.metadata!.name!).catch(() => undefined);
+    throw err;
   });
   const job = found.job;
   const jobName = job.metadata!.name!;
@@ -92,7 +109,7 @@ export async function runActivityJob(rawSpec: ActivityJobSpec, opts: RunActivity
   const store = open(inputUri);
   try {
     const podName = await waitForJob({ api, watch, jobName, namespace: spec.namespace, container, store, opts, note });
-    return { resultUri: `${store.uri}/result.json`, jobName, how: found.how, ...(podName ? { podName } : {}) };
+    return { resultUri: `${store.uri}/result.json`, ioUri: store.uri, jobName, how: found.how, ...(podName ? { podName } : {}) };
   } finally {
     await watch.close();
   }
@@ -116,11 +133,18 @@ async function waitForJob(c: WaitContext): Promise<string | undefined> {
   const waitingSince = new Map<string, number>();
   let lastBeat = 0;
   let lastKey = '';
+  const disrupted = new Set<string>();
   for (;;) {
     if (opts.signal?.aborted) {
+      const reason: unknown = opts.signal.reason;
+      if (opts.leaveJobOnAbort?.(reason)) {
+        c.note(`stopped waiting for Job ${c.jobName} (${describe(reason)}); the Job keeps running for the next attempt to adopt`);
+        throw new TransientError(`stopped waiting for activity Job ${c.namespace}/${c.jobName} (${describe(reason)}); the Job keeps running and the next attempt adopts it`, { code: 'K8S_DETACHED', cause: reason });
+      }
       await deleteAndWait(c, 'cancelled');
-      throw new CancelledError(`activity Job ${c.namespace}/${c.jobName} cancelled; the Job and its pods were deleted`, { cause: opts.signal.reason });
+      throw new CancelledError(`activity Job ${c.namespace}/${c.jobName} cancelled; the Job and its pods were deleted`, { cause: reason });
     }
+    noteDisruptions(c, disrupted);
     const job = watch.job;
     if (jobCondition(job, 'Complete')) {
       await watch.drainLogs(opts.logDrainMs ?? 5000);
@@ -147,7 +171,7 @@ async function waitForJob(c: WaitContext): Promise<string | undefined> {
     if (now - watch.lastContactMs > (opts.apiUnavailableMs ?? 120_000)) {
       throw new TransientError(`the Kubernetes API server has been unreachable for ${Math.round((now - watch.lastContactMs) / 1000)} s while waiting for Job ${c.namespace}/${c.jobName} (${watch.lastError?.message ?? 'no answer'}); the Job keeps running and the next attempt adopts it`, { code: 'K8S_UNAVAILABLE', cause: watch.lastError });
     }
-    const hb = heartbeat(c.jobName, pod, c.container, watch.lastLogLine);
+    const hb = heartbeat(c.jobName, pod, c.container, watch.lastLogLine, c.store.uri);
     const key = `${hb.podName}/${hb.podPhase}/${hb.reason}`;
     if (opts.onHeartbeat && (key !== lastKey || now - lastBeat >= beatEvery)) {
       opts.onHeartbeat(hb);
@@ -168,8 +192,26 @@ function since(map: Map<string, number>, pod: V1Pod, container: string, now: num
   return map.get(key)!;
 }
 
-function heartbeat(jobName: string, pod: V1Pod | undefined, container: string, lastLogLine: string | undefined): JobHeartbeat {
-  if (!pod) return { jobName, podPhase: 'NoPod', ...(lastLogLine ? { lastLogLine } : {}) };
+function describe(reason: unknown): string {
+  return reason instanceof Error ? reason.message : String(reason);
+}
+
+/**
+ * Says once per pod when one was disrupted (eviction, preemption, node drain) while its Job goes on:
+ * the Job controller replaces it (podFailurePolicy) and the new pod resumes from the checkpoint.
+ */
+function noteDisruptions(c: WaitContext, seen: Set<string>): void {
+  for (const p of [...c.watch.pods.values(), ...(c.watch.lastPod ? [c.watch.lastPod] : [])]) {
+    const name = p.metadata?.name ?? '?';
+    const d = p.status?.conditions?.find((x) => x.type === 'DisruptionTarget' && x.status === 'True');
+    if (!d || seen.has(name)) continue;
+    seen.add(name);
+    c.note(`pod ${name} of Job ${c.jobName} was disrupted (${d.reason ?? 'DisruptionTarget'}${d.message ? `: ${d.message}` : ''}); the Job replaces it and the new pod resumes from the last checkpoint`);
+  }
+}
+
+function heartbeat(jobName: string, pod: V1Pod | undefined, container: string, lastLogLine: string | undefined, ioUri: string): JobHeartbeat {
+  if (!pod) return { jobName, podPhase: 'NoPod', ioUri, ...(lastLogLine ? { lastLogLine } : {}) };
   const state = mainStatus(pod, container)?.state;
   const unscheduled = pod.status?.conditions?.find((x) => x.type === 'PodScheduled' && x.status === 'False');
   const reason = state?.waiting?.reason ?? state?.terminated?.reason ?? pod.status?.reason ?? unscheduled?.reason;
@@ -177,6 +219,7 @@ function heartbeat(jobName: string, pod: V1Pod | undefined, container: string, l
     jobName,
     podName: pod.metadata?.name,
     podPhase: pod.status?.phase ?? 'Pending',
+    ioUri,
     ...(reason ? { reason } : {}),
     ...(lastLogLine ? { lastLogLine } : {}),
   };

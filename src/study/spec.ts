@@ -207,6 +207,20 @@ export const studySpecSchema = z
         ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
       }
     }
+    // Workers resolve a relative path against their own working directory, wherever that is.
+    const uris: Array<[string[], string | undefined]> = [
+      [['data', 'train', 'uri'], s.data.train.uri],
+      [['data', 'test', 'uri'], s.data.test?.uri],
+      [['budget', 'final', 'data', 'uri'], s.budget.final.data?.uri],
+      [['latencyTable', 'uri'], 'uri' in s.latencyTable ? s.latencyTable.uri : undefined],
+    ];
+    for (const [path, uri] of uris)
+      if (uri !== undefined && !/^([a-z][a-z0-9+.-]*:\/\/|\/)/i.test(uri))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `'${uri}' is relative: a worker would resolve it against its own working directory; give an absolute path or URI ('spnas study resolve <spec>' resolves a spec file's paths against its folder)`,
+        });
     const forbidden = ['epochs', 'warmupEpochs', 'seed', 'batchSize'].filter((k) => k in s.budget.search);
     if (forbidden.length) ctx.addIssue({ code: 'custom', path: ['budget', 'search'], message: `set ${forbidden.join(', ')} through budget / hpo instead` });
   });

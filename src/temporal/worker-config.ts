@@ -18,6 +18,12 @@ export const workerConfigSchema = z
     computeQueue: z.string().min(1).default(DEFAULT_TASK_QUEUES.compute),
     /** Heavy activities at once in this process: one per GPU or per core group (training saturates the cores it gets). */
     computeConcurrency: z.coerce.number().int().positive().default(1),
+    /**
+     * With the k8s-job executor: heavy activities (activity Jobs) one compute worker launches and
+     * watches at once. Watching is cheap (two watches and a log stream each) and needs no GPU, so this
+     * is sized to the trials running in parallel, apart from computeConcurrency.
+     */
+    jobConcurrency: z.coerce.number().int().positive().default(64),
     /** The SDK's Prometheus endpoint (/metrics); 0 disables it. */
     metricsPort: port.default(9464),
     /** /healthz (liveness) and /readyz (workers running); 0 disables it. */
@@ -53,6 +59,7 @@ const ENV: Record<keyof WorkerConfig, string> = {
   orchestrationQueue: 'SPNAS_ORCHESTRATION_QUEUE',
   computeQueue: 'SPNAS_COMPUTE_QUEUE',
   computeConcurrency: 'SPNAS_COMPUTE_CONCURRENCY',
+  jobConcurrency: 'SPNAS_JOB_CONCURRENCY',
   metricsPort: 'SPNAS_METRICS_PORT',
   healthPort: 'SPNAS_HEALTH_PORT',
   executor: 'SPNAS_EXECUTOR',
@@ -75,4 +82,12 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env, overri
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return parseOrThrow(workerConfigSchema, { ...fromEnv, ...overrides }, `worker configuration (environment: ${names})`);
+}
+
+/**
+ * Activity slots of the compute worker: Jobs to watch with the k8s-job executor (the local executor
+ * then still runs only computeConcurrency at once), computeConcurrency otherwise.
+ */
+export function computeSlots(cfg: Pick<WorkerConfig, 'executor' | 'computeConcurrency' | 'jobConcurrency'>): number {
+  return cfg.executor === 'k8s-job' ? Math.max(cfg.jobConcurrency, cfg.computeConcurrency) : cfg.computeConcurrency;
 }

@@ -12,12 +12,13 @@ import { Connection } from '@temporalio/client';
 import { bundleWorkflowCode, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createHeavyActivities, createStudyActivities, type Executors } from '../../activities';
 import { K8sJobExecutor } from '../../activities/k8s-job-executor';
+import { LimitedExecutor } from '../../activities/limited-executor';
 import { LocalExecutor } from '../../activities/local-executor';
 import { NoopExecutor } from '../../activities/noop-executor';
 import { connectWorker, type TemporalTarget } from './connection';
 import { startHealthServer } from './health-server';
 import { installRuntime } from './runtime';
-import type { WorkerConfig } from './worker-config';
+import { computeSlots, type WorkerConfig } from './worker-config';
 
 export interface RunningWorkers {
   readonly workers: Worker[];
@@ -77,7 +78,10 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
     );
   }
   if (cfg.role !== 'orchestration') {
-    const local = cfg.engine === 'noop' ? new NoopExecutor(cfg.noopDelayMs) : new LocalExecutor();
+    const inProcess = cfg.engine === 'noop' ? new NoopExecutor(cfg.noopDelayMs) : new LocalExecutor();
+    const slots = computeSlots(cfg);
+    // Slots sized for watching Jobs: in-process compute still runs computeConcurrency at a time.
+    const local = slots > cfg.computeConcurrency ? new LimitedExecutor(inProcess, cfg.computeConcurrency) : inProcess;
     const executors: Executors = {
       local,
       auto: cfg.executor,
@@ -92,7 +96,7 @@ export async function startWorkers(cfg: WorkerConfig, target: TemporalTarget, de
         shutdownGraceTime,
         ...versioning,
         activities: createHeavyActivities(executors),
-        maxConcurrentActivityTaskExecutions: cfg.computeConcurrency,
+        maxConcurrentActivityTaskExecutions: slots,
       }),
     );
   }

@@ -100,6 +100,10 @@ test('defaults: one orchestration worker, role all, heavy activities as Jobs, le
   assert.equal(config.SPNAS_K8S_NAMESPACE, 'spnas');
   assert.equal(config.SPNAS_JOB_TEMPLATE, '/etc/spnas/job-template/job.yaml');
   assert.equal(config.SPNAS_JOB_IMAGE, 'registry.example.com/spnas:0.1.0');
+  assert.equal(config.SPNAS_JOB_GPU_TEMPLATE, undefined, 'no GPU Job class by default');
+  // the orchestrator (role all, executor k8s-job) watches many Jobs, whatever its (absent) GPUs
+  assert.equal(config.SPNAS_JOB_CONCURRENCY, '64');
+  assert.equal(envOf(c).get('SPNAS_COMPUTE_CONCURRENCY'), undefined, 'in-process compute stays at 1');
   // activities get the pod's grace period minus a margin to checkpoint before the kill
   assert.equal(config.SPNAS_SHUTDOWN_GRACE_SECONDS, '50');
   assert.equal(pod.terminationGracePeriodSeconds, 60);
@@ -122,14 +126,17 @@ test('defaults: one orchestration worker, role all, heavy activities as Jobs, le
     assert.equal(orch.spec.template.metadata.labels[k], v, `metrics Service selects the worker (${k})`);
 });
 
-test('the Job template: batch/v1, Temporal owns retries, no API token, the image entrypoint, CPU image', () => {
-  const job = jobTemplate(render([ci('default')]));
+test('the Job template: batch/v1, Temporal owns retries, no API token, the image entrypoint, CPU image, a grace period for a checkpoint', () => {
+  const objs = render([ci('default')]);
+  const job = jobTemplate(objs);
   assert.equal(job.apiVersion, 'batch/v1');
   assert.equal(job.kind, 'Job');
   assert.equal(job.spec.backoffLimit, 0);
   assert.equal(job.spec.ttlSecondsAfterFinished, 3600);
+  assert.deepEqual(Object.keys(get(objs, 'ConfigMap', '-job-template').data), ['job.yaml'], 'one class: CPU');
   const pod = job.spec.template.spec;
   assert.equal(pod.restartPolicy, 'Never');
+  assert.equal(pod.terminationGracePeriodSeconds, 120);
   assert.equal(pod.automountServiceAccountToken, false);
   const main = pod.containers[0];
   assert.equal(main.name, 'main');
@@ -141,20 +148,31 @@ test('the Job template: batch/v1, Temporal owns retries, no API token, the image
   assert.equal(envOf(main).get('TEMPORAL_API_KEY'), undefined, 'activity pods do not talk to Temporal');
 });
 
-test('gpu: GPU Jobs get the GPU limit, image, nodeSelector, tolerations and priority class; TLS files mounted', () => {
+test('gpu: a GPU Job class (GPU image, pool, limit = the most a study may ask) beside the CPU one; TLS files mounted', () => {
   const objs = render([ci('gpu')]);
-  const job = jobTemplate(objs);
-  const pod = job.spec.template.spec;
-  const main = pod.containers[0];
+  const config = get(objs, 'ConfigMap', '-config').data;
+  assert.equal(config.SPNAS_JOB_GPU_TEMPLATE, '/etc/spnas/job-template/gpu-job.yaml');
+  assert.equal(config.SPNAS_JOB_GPU_IMAGE, 'registry.example.com/spnas:0.1.0-gpu');
+  assert.equal(config.SPNAS_JOB_IMAGE, 'registry.example.com/spnas:0.1.0', 'CPU activities keep the CPU image');
+  assert.equal(config.SPNAS_S3_FORCE_PATH_STYLE, 'true');
+
+  const gpu = jobTemplate(objs, 'gpu-job.yaml').spec.template.spec;
+  const main = gpu.containers[0];
   assert.equal(main.resources.limits['nvidia.com/gpu'], 1);
   assert.equal(main.resources.limits.memory, '16Gi');
   assert.equal(main.image, 'registry.example.com/spnas:0.1.0-gpu');
-  assert.deepEqual(pod.nodeSelector, { 'nvidia.com/gpu.present': 'true' });
-  assert.deepEqual(pod.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
-  assert.equal(pod.priorityClassName, 'spnas-trials');
-  assert.deepEqual(pod.imagePullSecrets, [{ name: 'spnas-registry' }]);
-  assert.equal(get(objs, 'ConfigMap', '-config').data.SPNAS_JOB_IMAGE, 'registry.example.com/spnas:0.1.0-gpu');
-  assert.equal(get(objs, 'ConfigMap', '-config').data.SPNAS_S3_FORCE_PATH_STYLE, 'true');
+  assert.deepEqual(gpu.nodeSelector, { 'nvidia.com/gpu.present': 'true' });
+  assert.deepEqual(gpu.tolerations, [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }]);
+  assert.equal(gpu.priorityClassName, 'spnas-trials');
+  assert.deepEqual(gpu.imagePullSecrets, [{ name: 'spnas-registry' }]);
+
+  const cpu = jobTemplate(objs).spec.template.spec;
+  assert.equal(cpu.containers[0].image, 'registry.example.com/spnas:0.1.0');
+  assert.equal(cpu.containers[0].resources.limits['nvidia.com/gpu'], undefined);
+  assert.equal(cpu.containers[0].resources.limits.memory, '8Gi');
+  assert.equal(cpu.nodeSelector, undefined, 'CPU Jobs stay off the GPU pool');
+  assert.equal(cpu.tolerations, undefined);
+  assert.equal(cpu.priorityClassName, 'spnas-trials');
 
   const worker = get(objs, 'Deployment', '-orchestrator').spec.template.spec;
   const c = worker.containers[0];
@@ -194,6 +212,7 @@ test('keda + servicemonitor: ScaledObject on the compute queue backlog, TriggerA
   const compute = get(objs, 'Deployment', '-compute');
   assert.equal(compute.spec.replicas, undefined, 'KEDA owns the replica count');
   assert.equal(compute.spec.template.spec.automountServiceAccountToken, true, 'these compute workers launch Jobs');
+  assert.equal(get(objs, 'ConfigMap', '-config').data.SPNAS_JOB_CONCURRENCY, '64', 'and watch many at once');
   assert.equal(get(objs, 'Deployment', '-orchestrator').spec.template.spec.automountServiceAccountToken, false);
   assert.ok(find(objs, 'Role'));
 
@@ -241,7 +260,10 @@ test('bad values fail before anything is applied, naming the value', () => {
     [['storage.root=my-bucket/studies'], /\/storage\/root/],
     [['storage.credentials.accessKeyId=AKIA123'], /\/storage\/credentials.*accessKeyId/s], // no plain credentials: unknown key
     [['temporal.address=temporal'], /\/temporal\/address/],
-    [['jobs.gpu.count=-1'], /\/jobs\/gpu\/count/],
+    [['jobs.gpu.maxPerJob=-1'], /\/jobs\/gpu\/maxPerJob/],
+    [['jobs.gpu.count=1'], /jobs\.gpu\.count was removed: a study now chooses GPUs per activity .*jobs\.gpu\.maxPerJob/],
+    [['jobs.concurrency=0'], /\/jobs\/concurrency/],
+    [['jobs.terminationGracePeriodSeconds=0'], /\/jobs\/terminationGracePeriodSeconds/],
     [['executor.type=docker'], /\/executor\/type/],
     [
       ['computeWorkers.enabled=true', 'keda.enabled=true', 'keda.minReplicas=5', 'keda.maxReplicas=2'],
@@ -255,4 +277,27 @@ test('bad values fail before anything is applied, naming the value', () => {
     assert.notEqual(r.status, 0, `--set ${sets.join(' ')} should fail`);
     assert.match(r.stderr, message, `--set ${sets.join(' ')}`);
   }
+});
+
+test('jobs.* values reach the Job classes and the launching worker: grace period, Job concurrency, GPU class resources and pool', () => {
+  const objs = render(
+    [ci('default')],
+    [
+      'jobs.terminationGracePeriodSeconds=300',
+      'jobs.concurrency=12',
+      'jobs.gpu.maxPerJob=2',
+      'jobs.gpu.resourceName=nvidia.com/mig-1g.10gb',
+      'jobs.gpu.nodeSelector.pool=gpu',
+      'jobs.nodeSelector.zone=a',
+    ],
+  );
+  assert.equal(get(objs, 'ConfigMap', '-config').data.SPNAS_JOB_CONCURRENCY, '12');
+  const cpu = jobTemplate(objs).spec.template.spec;
+  const gpu = jobTemplate(objs, 'gpu-job.yaml').spec.template.spec;
+  assert.equal(cpu.terminationGracePeriodSeconds, 300);
+  assert.equal(gpu.terminationGracePeriodSeconds, 300);
+  assert.deepEqual(cpu.nodeSelector, { zone: 'a' });
+  assert.deepEqual(gpu.nodeSelector, { zone: 'a', pool: 'gpu' });
+  assert.equal(gpu.containers[0].resources.limits['nvidia.com/mig-1g.10gb'], 2);
+  assert.deepEqual(gpu.containers[0].resources.requests, cpu.containers[0].resources.requests, 'no jobs.gpu.resources: the GPU class has jobs.resources');
 });

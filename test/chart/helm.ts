@@ -70,16 +70,19 @@ export function get(objs: Obj[], kind: string, nameSuffix = ''): Obj {
   return o;
 }
 
-/** The activity Job the chart's ConfigMap carries (what SPNAS_JOB_TEMPLATE points at). */
-export function jobTemplate(objs: Obj[]): Obj {
+/** An activity Job class the chart's ConfigMap carries: job.yaml (SPNAS_JOB_TEMPLATE) or gpu-job.yaml (SPNAS_JOB_GPU_TEMPLATE). */
+export function jobTemplate(objs: Obj[], key: 'job.yaml' | 'gpu-job.yaml' = 'job.yaml'): Obj {
   const cm = get(objs, 'ConfigMap', '-job-template');
-  return parseAll(cm.data['job.yaml'])[0]!;
+  if (!cm.data[key]) throw new Error(`the Job template ConfigMap has no ${key}: ${Object.keys(cm.data).join(', ')}`);
+  return parseAll(cm.data[key])[0]!;
 }
 
-/** Every pod spec the chart defines: the Deployments' and the Job template's. */
+/** Every pod spec the chart defines: the Deployments' and the Job templates'. */
 export function podSpecs(objs: Obj[]): { where: string; spec: Obj }[] {
   const out = objs.filter((o) => o.kind === 'Deployment').map((d) => ({ where: `Deployment/${d.metadata.name}`, spec: d.spec.template.spec }));
-  if (find(objs, 'ConfigMap', '-job-template')) out.push({ where: 'Job template', spec: jobTemplate(objs).spec.template.spec });
+  const cm = find(objs, 'ConfigMap', '-job-template');
+  for (const key of ['job.yaml', 'gpu-job.yaml'] as const)
+    if (cm?.data[key]) out.push({ where: `Job template ${key}`, spec: jobTemplate(objs, key).spec.template.spec });
   return out;
 }
 

@@ -11,7 +11,9 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppsV1Api } from '@kubernetes/client-node';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
-import { CHART, helm, helmBinary, ROOT } from '../chart/helm';
+import type { V1Job } from '@kubernetes/client-node';
+import { buildActivityJob, parseActivityJobSpec, planActivityJob } from '../../src/k8s';
+import { CHART, helm, helmBinary, jobTemplate, render, ROOT } from '../chart/helm';
 import { tempDir } from '../support/temp-dir';
 
 let cluster: KubeCluster;
@@ -38,6 +40,28 @@ test('every ci/ values file renders to objects valid against this API server\'s 
     const kc = await cluster.tool('kubeconform', ['-strict', '-summary', '-skip', 'ScaledObject,TriggerAuthentication,ServiceMonitor', '-schema-location', location, file]);
     assert.equal(kc.code, 0, `${v}: ${kc.out}`);
     assert.match(kc.out, /Invalid: 0, Errors: 0/, `${v}: ${kc.out}`);
+  }
+});
+
+test("every ci/ values file's Job classes, filled by the launcher, are Jobs this API server accepts (pod failure policy, grace period, GPU limit)", { timeout: 120_000 }, async () => {
+  const ns = await cluster.createNamespace('classes');
+  for (const v of VALUES) {
+    const objs = render([join(CHART, 'ci', v)]);
+    const cm = objs.find((o) => o.kind === 'ConfigMap' && String(o.metadata.name).endsWith('-job-template'));
+    if (!cm) continue; // nobody launches Jobs (compute workers with the local executor)
+    for (const key of Object.keys(cm.data as object) as Array<'job.yaml' | 'gpu-job.yaml'>) {
+      const gpu = key === 'gpu-job.yaml' ? 1 : 0;
+      const plan = planActivityJob('resources.search', { cpu: '1', memory: '2Gi', gpu }, { cpu: jobTemplate(objs) as V1Job, ...(gpu ? { gpu: jobTemplate(objs, key) as V1Job } : {}) });
+      const job = buildActivityJob(
+        parseActivityJobSpec({ namespace: ns, workflowId: 'w', runId: 'r', activityId: '1', attempt: 1, activity: 'searchArchitecture', inputUri: 's3://b/p', startToCloseTimeoutMs: 60_000, resources: plan.resources, ...(plan.gpu ? { gpu: plan.gpu } : {}) }),
+        plan.template,
+      );
+      const r = await cluster.kubectl(['create', '--dry-run=server', '-o', 'json', '-f', '-'], { input: JSON.stringify(job) });
+      assert.equal(r.code, 0, `${v} ${key}: ${r.stderr}`);
+      const created = JSON.parse(r.stdout) as V1Job;
+      assert.equal(created.spec!.podFailurePolicy!.rules[0]!.action, 'Ignore', `${v} ${key}`);
+      assert.ok(created.spec!.template.spec!.terminationGracePeriodSeconds! >= 120, `${v} ${key}`);
+    }
   }
 });
 

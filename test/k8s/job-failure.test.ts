@@ -90,3 +90,29 @@ test('stuck pods: image pull errors fail only after the grace period, an invalid
   assert.equal(classifyStuckPod({ ...args, pod: waiting('CreateContainerConfigError'), nowMs: 61_000 })?.code, 'K8S_CONTAINER_CONFIG');
   assert.equal(classifyStuckPod({ ...args, pod: waiting('ContainerCreating'), nowMs: 1e9 }), null, 'normal start-up is never stuck');
 });
+
+test('a container stopped by SIGTERM (error.json TERMINATED, or CANCELLED from older images) is retryable; the deadline and the disruption say why', () => {
+  const doc = (code: string, retryable: boolean) => parseErrorDoc(Buffer.from(JSON.stringify({ code, message: 'cancelled at step 12; checkpoint saved, rerun to resume', retryable })));
+  const disrupted = pod({ ...terminated(143, 'Error'), conditions: [{ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler' }] });
+  for (const old of [doc('CANCELLED', false), doc('TERMINATED', true)]) {
+    // preempted on a spot node: the disruption, retryable, with the container's checkpoint note
+    const pre = classify(failedJob('PodFailurePolicy'), disrupted, old);
+    assert.equal(pre.code, 'K8S_POD_DISRUPTED', old!.code);
+    assert.equal(pre.retryable, true);
+    assert.equal(pre.reason, 'PreemptionByScheduler');
+    assert.match(pre.message, /checkpoint saved/);
+    // the Job's deadline stopped it
+    const late = classify(failedJob('DeadlineExceeded'), pod(terminated(143, 'Error')), old);
+    assert.equal(late.code, 'K8S_DEADLINE_EXCEEDED', old!.code);
+    assert.equal(late.retryable, true);
+    // no condition says why (the pod was deleted by hand): still a stop, not the activity's failure
+    const bare = classify(failedJob('PodFailurePolicy'), pod(terminated(143, 'Error')), old);
+    assert.equal(bare.code, 'TERMINATED', old!.code);
+    assert.equal(bare.retryable, true);
+    assert.match(bare.message, /resumes from its checkpoint/);
+  }
+  // a typed failure that is not a stop keeps deciding, even on a disrupted pod: a retry would repeat it
+  const nan = classify(failedJob('PodFailurePolicy'), disrupted, doc('NUMERICAL_ERROR', false));
+  assert.equal(nan.code, 'NUMERICAL_ERROR');
+  assert.equal(nan.retryable, false);
+});

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../../src/errors';
-import { ANNOTATION, buildActivityJob, defaultJobTemplate, jobNameFor, LABEL, labelValue, loadJobTemplate, parseActivityJobSpec } from '../../src/k8s';
+import { activityKeyFor, ANNOTATION, buildActivityJob, DEFAULT_GRACE_SECONDS, defaultJobTemplate, jobNameFor, LABEL, labelValue, loadJobTemplate, parseActivityJobSpec } from '../../src/k8s';
 import { tempDir } from '../support/temp-dir';
 
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -13,6 +13,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const base = {
   namespace: 'spnas',
   workflowId: 'study-cifar/trial-0007',
+  runId: '5f1c2d3e-0000-4000-8000-000000000001',
   activityId: '12',
   attempt: 1,
   activity: 'retrain',
@@ -23,20 +24,25 @@ const base = {
   trialId: 'trial-0007',
 };
 
-test('jobNameFor is deterministic, a DNS-1123 label of <= 63 chars, distinct per attempt and per id', () => {
-  const a = jobNameFor('wf', 'act', 1);
-  assert.equal(a, jobNameFor('wf', 'act', 1));
-  assert.notEqual(a, jobNameFor('wf', 'act', 2));
-  assert.notEqual(a, jobNameFor('wf', 'act2', 1));
+test('jobNameFor is deterministic, a DNS-1123 label of <= 63 chars, distinct per attempt, per id and per run', () => {
+  const id = (workflowId: string, activityId: string, attempt: number, runId = 'run-1') => ({ workflowId, runId, activityId, attempt });
+  const a = jobNameFor(id('wf', 'act', 1));
+  assert.equal(a, jobNameFor(id('wf', 'act', 1)));
+  assert.notEqual(a, jobNameFor(id('wf', 'act', 2)));
+  assert.notEqual(a, jobNameFor(id('wf', 'act2', 1)));
+  // activity ids restart in every run of a workflow (continue-as-new, a re-run): the run tells them apart
+  assert.notEqual(a, jobNameFor(id('wf', 'act', 1, 'run-2')));
+  assert.notEqual(activityKeyFor(id('wf', 'act', 1)), activityKeyFor(id('wf', 'act', 1, 'run-2')));
   // ids that sanitise to the same readable part still differ (the hash is over the exact ids)
-  assert.notEqual(jobNameFor('Study_A', 'x', 1), jobNameFor('study-a', 'x', 1));
-  const long = jobNameFor('W'.repeat(300) + '/∂ü', 'activity/with spaces', 17);
-  for (const n of [a, long, jobNameFor('---', '...', 3)]) {
+  assert.notEqual(jobNameFor(id('Study_A', 'x', 1)), jobNameFor(id('study-a', 'x', 1)));
+  const long = jobNameFor(id('W'.repeat(300) + '/∂ü', 'activity/with spaces', 17, 'r'.repeat(200)));
+  for (const n of [a, long, jobNameFor(id('---', '...', 3))]) {
     assert.ok(n.length <= 63, n);
     assert.match(n, DNS1123);
   }
-  assert.throws(() => jobNameFor('wf', 'act', 0), InvalidInputError);
-  assert.throws(() => jobNameFor('', 'act', 1), InvalidInputError);
+  assert.throws(() => jobNameFor(id('wf', 'act', 0)), InvalidInputError);
+  assert.throws(() => jobNameFor(id('', 'act', 1)), InvalidInputError);
+  assert.throws(() => jobNameFor(id('wf', 'act', 1, '')), /runId is empty/);
 });
 
 test('labelValue keeps simple ids and turns others into valid, distinct label values', () => {
@@ -54,7 +60,7 @@ test('the Job: backoffLimit 0, restartPolicy Never, deadline from start-to-close
   const spec = job.spec!;
   const pod = spec.template.spec!;
   const main = pod.containers[0]!;
-  assert.equal(job.metadata!.name, jobNameFor(base.workflowId, base.activityId, 1));
+  assert.equal(job.metadata!.name, jobNameFor(base));
   assert.equal(spec.backoffLimit, 0);
   assert.equal(pod.restartPolicy, 'Never');
   assert.equal(spec.activeDeadlineSeconds, 3601, 'rounded up from 3,600.5 s');
@@ -67,9 +73,30 @@ test('the Job: backoffLimit 0, restartPolicy Never, deadline from start-to-close
     assert.equal(m.labels![LABEL.activity], 'retrain');
     assert.equal(m.labels![LABEL.attempt], '1');
     assert.equal(m.annotations![ANNOTATION.workflowId], base.workflowId);
+    assert.equal(m.annotations![ANNOTATION.runId], base.runId);
     assert.equal(m.annotations![ANNOTATION.inputUri], base.inputUri);
   }
   assert.ok(main.env!.some((e) => e.name === 'SPNAS_ATTEMPT' && e.value === '1'));
+  assert.ok(main.env!.some((e) => e.name === 'SPNAS_RUN_ID' && e.value === base.runId));
+});
+
+test('disruption is not failure: the pod failure policy replaces a disrupted pod and fails the Job on any other non-zero exit; a grace period sized to a checkpoint', () => {
+  const job = buildActivityJob(parseActivityJobSpec(base), defaultJobTemplate());
+  assert.deepEqual(job.spec!.podFailurePolicy, {
+    rules: [
+      { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+      { action: 'FailJob', onExitCodes: { containerName: 'main', operator: 'NotIn', values: [0] } },
+    ],
+  });
+  assert.equal(job.spec!.template.spec!.terminationGracePeriodSeconds, DEFAULT_GRACE_SECONDS);
+  assert.ok(DEFAULT_GRACE_SECONDS > 30, "longer than Kubernetes' default of 30 s");
+  // an operator's template sets its own grace period (the chart: jobs.terminationGracePeriodSeconds)
+  const t = defaultJobTemplate();
+  t.spec!.template.spec!.terminationGracePeriodSeconds = 300;
+  t.spec!.template.spec!.containers[0]!.name = 'trainer';
+  const own = buildActivityJob(parseActivityJobSpec(base), t);
+  assert.equal(own.spec!.template.spec!.terminationGracePeriodSeconds, 300);
+  assert.equal(own.spec!.podFailurePolicy!.rules[1]!.onExitCodes!.containerName, 'trainer', 'the rule names the container the launcher fills');
 });
 
 test('security context: non-root, read-only root filesystem, no capabilities, seccomp RuntimeDefault, no SA token', () => {

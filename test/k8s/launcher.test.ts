@@ -18,8 +18,9 @@ import { BatchV1Api, CoreV1Api, KubeConfig, RbacAuthorizationV1Api, type V1Job, 
 import { CancelledError, SpnasError, TransientError } from '../../src/errors';
 import { defaultJobTemplate, JobFailedError, jobNameFor, KubeApi, LAUNCHER_ROLE_RULES, runActivityJob, type ActivityJobSpec, type JobHeartbeat, type RunActivityJobOptions } from '../../src/k8s';
 import { CPU_NODE, GPU_NODE, GPU_NODE_LABEL, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
-import { POD_EXIT, POD_HOLD, POD_WAITING } from '../support/kwok-stages';
+import { POD_EXIT, POD_GRACEFUL, POD_HOLD, POD_WAITING } from '../support/kwok-stages';
 import { tempDir } from '../support/temp-dir';
+import { waitFor } from '../support/wait-for';
 
 let cluster: KubeCluster;
 let kc: KubeConfig;
@@ -64,7 +65,7 @@ function storeDir(): string {
 
 function specFor(namespace: string, over: Partial<ActivityJobSpec> = {}): ActivityJobSpec {
   return {
-    namespace, workflowId: `study-k8s/trial-${++wf}`, activityId: '5', attempt: 1, activity: 'retrain',
+    namespace, workflowId: `study-k8s/trial-${++wf}`, runId: `run-${wf}`, activityId: '5', attempt: 1, activity: 'retrain',
     inputUri: storeDir(), image: 'spnas:test', startToCloseTimeoutMs: 600_000, studyId: 'study-k8s', trialId: `trial-${wf}`,
     ...over,
   };
@@ -78,15 +79,6 @@ function template(podAnnotations: Record<string, string>): V1Job {
 }
 const HOLD = { [POD_HOLD]: 'true' };
 
-async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function runningPod(namespace: string, jobName: string): Promise<V1Pod> {
   return waitFor(`a running pod of ${jobName}`, async () => {
@@ -116,7 +108,7 @@ test('a GPU activity: the Job has the right spec, lands on the GPU node, streams
     onLog: (line, info) => info.source === 'pod' && lines.push(line),
     onHeartbeat: (hb) => beats.push(hb),
   });
-  const name = jobNameFor(spec.workflowId, spec.activityId, 1);
+  const name = jobNameFor(spec);
   const pod = await runningPod(ns, name);
 
   const job = await batch.readNamespacedJob({ namespace: ns, name });
@@ -171,7 +163,7 @@ test("a container's error.json decides the failure's code and retryability", { t
   const ns = await cluster.createNamespace('errjson');
   const spec = specFor(ns);
   const run = launch(spec, { template: template(HOLD) });
-  const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
+  const pod = await runningPod(ns, jobNameFor(spec));
   writeFileSync(new URL(`${spec.inputUri}/error.json`), JSON.stringify({ code: 'NUMERICAL_ERROR', message: 'loss became NaN at step 12', retryable: false }));
   await exitPod(ns, pod.metadata!.name!, '1');
   await assert.rejects(run, (err: unknown) => {
@@ -183,17 +175,44 @@ test("a container's error.json decides the failure's code and retryability", { t
   });
 });
 
-test('an evicted pod (Eviction API, as in a node drain) gives a retryable failure', { timeout: 60_000 }, async () => {
+test('an evicted pod (Eviction API, as in a node drain) is replaced inside its Job, and the attempt goes on to its result', { timeout: 90_000 }, async () => {
   const ns = await cluster.createNamespace('evict');
   const spec = specFor(ns);
-  const run = launch(spec, { template: template(HOLD) });
-  const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
-  await core.createNamespacedPodEviction({ namespace: ns, name: pod.metadata!.name!, body: { metadata: { name: pod.metadata!.name!, namespace: ns } } });
+  const notes: string[] = [];
+  const run = launch(spec, { template: template(HOLD), onLog: (l, i) => i.source === 'launcher' && notes.push(l) });
+  const name = jobNameFor(spec);
+  const first = await runningPod(ns, name);
+  await core.createNamespacedPodEviction({ namespace: ns, name: first.metadata!.name!, body: { metadata: { name: first.metadata!.name!, namespace: ns } } });
+  // the pod failure policy: DisruptionTarget -> Ignore, so the Job controller starts a replacement pod
+  const second = await waitFor('a replacement pod', async () => {
+    const pods = await core.listNamespacedPod({ namespace: ns, labelSelector: `batch.kubernetes.io/job-name=${name}` });
+    return pods.items.find((p) => p.metadata!.name !== first.metadata!.name && p.status?.phase === 'Running');
+  });
+  writeFileSync(new URL(`${spec.inputUri}/result.json`), '{"resumed":true}');
+  await exitPod(ns, second.metadata!.name!, '0');
+  const result = await run;
+  assert.equal(result.how, 'created');
+  assert.equal(result.podName, second.metadata!.name);
+  const job = await batch.readNamespacedJob({ namespace: ns, name });
+  assert.ok(job.status!.conditions!.some((c) => c.type === 'Complete' && c.status === 'True'), 'the Job completed: the eviction did not fail it');
+  assert.ok(notes.some((n) => n.includes(`pod ${first.metadata!.name} of Job ${name} was disrupted (EvictionByEvictionAPI`)), notes.join('\n'));
+});
+
+test('a container stopped by SIGTERM without a disruption (its pod deleted by hand) reports TERMINATED: retryable', { timeout: 60_000 }, async () => {
+  const ns = await cluster.createNamespace('sigterm');
+  const spec = specFor(ns);
+  const run = launch(spec, { template: template({ ...HOLD, [POD_GRACEFUL]: 'true' }) });
+  const pod = (await runningPod(ns, jobNameFor(spec))).metadata!.name!;
+  const del = await cluster.kubectl(['delete', 'pod', '-n', ns, pod, '--wait=false']);
+  assert.equal(del.code, 0, del.stderr);
+  // the container's SIGTERM handling (spnas run-activity): checkpoint, error.json, exit
+  writeFileSync(new URL(`${spec.inputUri}/error.json`), JSON.stringify({ code: 'TERMINATED', message: 'run-activity stopped on SIGTERM: cancelled at step 12; checkpoint saved, rerun to resume', retryable: true }));
+  await exitPod(ns, pod, '143');
   await assert.rejects(run, (err: unknown) => {
     assert.ok(err instanceof JobFailedError, String(err));
-    assert.equal(err.code, 'K8S_POD_DISRUPTED');
+    assert.equal(err.code, 'TERMINATED');
     assert.equal(err.retryable, true);
-    assert.equal(err.reason, 'EvictionByEvictionAPI');
+    assert.match(err.message, /checkpoint saved/);
     return true;
   });
 });
@@ -241,7 +260,7 @@ test('cancel deletes the Job and waits until no Job or pod is left', { timeout: 
   const spec = specFor(ns);
   const ac = new AbortController();
   const run = launch(spec, { template: template(HOLD), signal: ac.signal });
-  await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
+  await runningPod(ns, jobNameFor(spec));
   ac.abort();
   await assert.rejects(run, CancelledError);
   // the launcher returned only after the pods were gone: nothing to wait for here
@@ -273,7 +292,7 @@ test('a launcher killed and restarted attaches to its Job instead of creating a 
   const spec = specFor(ns);
   const tpl = template(HOLD);
   await launchAndKill(spec, tpl);
-  const name = jobNameFor(spec.workflowId, spec.activityId, 1);
+  const name = jobNameFor(spec);
   const pod = await runningPod(ns, name);
   assert.equal(pod.spec!.nodeName, CPU_NODE, 'a CPU activity stays off the tainted GPU node');
 
@@ -287,22 +306,76 @@ test('a launcher killed and restarted attaches to its Job instead of creating a 
   assert.deepEqual((await jobsAndPods(ns)).jobs, [name], 'still exactly one Job');
 });
 
-test("a retried attempt after a worker crash adopts the earlier attempt's running Job", { timeout: 150_000 }, async () => {
+test("a retried attempt after a worker crash adopts the earlier attempt's running Job, and reads the result in that Job's own prefix", { timeout: 150_000 }, async () => {
   const ns = await cluster.createNamespace('adopt');
   const spec = specFor(ns);
   const tpl = template(HOLD);
   await launchAndKill(spec, tpl);
-  const first = jobNameFor(spec.workflowId, spec.activityId, 1);
+  const first = jobNameFor(spec);
   const pod = await runningPod(ns, first);
-  // Temporal retries the activity (attempt 2) after the heartbeat timeout; the pod never failed.
-  const run = launch({ ...spec, attempt: 2 }, { template: tpl });
+  // Temporal retries the activity (attempt 2, with its own I/O prefix) after the heartbeat timeout; the pod never failed.
+  const run = launch({ ...spec, attempt: 2, inputUri: storeDir() }, { template: tpl });
   await new Promise((r) => setTimeout(r, 500));
+  // the adopted Job's container writes where its Job says: attempt 1's prefix
   writeFileSync(new URL(`${spec.inputUri}/result.json`), '{"ok":true}');
   await exitPod(ns, pod.metadata!.name!, '0');
   const result = await run;
   assert.equal(result.how, 'adopted');
   assert.equal(result.jobName, first);
+  assert.equal(result.ioUri, spec.inputUri);
+  assert.equal(result.resultUri, `${spec.inputUri}/result.json`);
   assert.deepEqual((await jobsAndPods(ns)).jobs, [first], 'no Job for attempt 2');
+});
+
+test('an abort that is not a cancellation (a worker shutting down) leaves the Job running for the next attempt', { timeout: 90_000 }, async () => {
+  const ns = await cluster.createNamespace('detach');
+  const spec = specFor(ns);
+  const ac = new AbortController();
+  const reasons: unknown[] = [];
+  const run = launch(spec, { template: template(HOLD), signal: ac.signal, leaveJobOnAbort: (r) => (reasons.push(r), true) });
+  const pod = await runningPod(ns, jobNameFor(spec));
+  const shutdown = new Error('WORKER_SHUTDOWN');
+  ac.abort(shutdown);
+  await assert.rejects(run, (err: unknown) => {
+    assert.ok(err instanceof TransientError, String(err));
+    assert.equal(err.code, 'K8S_DETACHED');
+    assert.equal(err.retryable, true);
+    return true;
+  });
+  assert.deepEqual(reasons, [shutdown], 'asked with the abort reason');
+  const still = await core.readNamespacedPod({ namespace: ns, name: pod.metadata!.name! });
+  assert.equal(still.metadata!.deletionTimestamp, undefined, 'the pod was not deleted');
+  assert.equal(still.status!.phase, 'Running');
+  const next = launch({ ...spec, attempt: 2, inputUri: storeDir() }, { template: template(HOLD) });
+  await new Promise((r) => setTimeout(r, 500));
+  writeFileSync(new URL(`${spec.inputUri}/result.json`), '{}');
+  await exitPod(ns, pod.metadata!.name!, '0');
+  assert.equal((await next).how, 'adopted');
+});
+
+test("a later run of the same workflow never attaches to or adopts an earlier run's Job (activity ids restart in every run)", { timeout: 90_000 }, async () => {
+  const ns = await cluster.createNamespace('runs');
+  const runA = specFor(ns);
+  void launch(runA, { template: template(HOLD) });
+  const podA = await runningPod(ns, jobNameFor(runA));
+  // the same workflow id, activity id and attempt in the next run (continue-as-new)
+  const runB = { ...runA, runId: 'run-b', inputUri: storeDir() };
+  const b1 = launch(runB, { template: template(HOLD) });
+  const nameB = jobNameFor(runB);
+  assert.notEqual(nameB, jobNameFor(runA));
+  const podB = await runningPod(ns, nameB);
+  // attempt 2 of run B adopts run B's attempt-1 Job, not run A's (which is newer in nothing but equally alive)
+  const b2 = launch({ ...runB, attempt: 2, inputUri: storeDir() }, { template: template(HOLD) });
+  await new Promise((r) => setTimeout(r, 500));
+  writeFileSync(new URL(`${runB.inputUri}/result.json`), '{"run":"b"}');
+  await exitPod(ns, podB.metadata!.name!, '0');
+  const [r1, r2] = await Promise.all([b1, b2]);
+  assert.equal(r1.how, 'created');
+  assert.equal(r2.how, 'adopted');
+  assert.equal(r2.jobName, nameB);
+  assert.equal(r2.ioUri, runB.inputUri);
+  const a = await core.readNamespacedPod({ namespace: ns, name: podA.metadata!.name! });
+  assert.equal(a.status!.phase, 'Running', "run A's Job is untouched");
 });
 
 test('least privilege: the launcher works under the Role alone, and the ServiceAccount can do nothing else', { timeout: 120_000 }, async () => {
@@ -322,7 +395,7 @@ test('least privilege: the launcher works under the Role alone, and the ServiceA
   const spec = specFor(ns);
   const lines: string[] = [];
   const run = launch(spec, { api: saApi, template: template(HOLD), onLog: (l, i) => i.source === 'pod' && lines.push(l) });
-  const pod = await runningPod(ns, jobNameFor(spec.workflowId, spec.activityId, 1));
+  const pod = await runningPod(ns, jobNameFor(spec));
   (await cluster.podLog(ns, pod.metadata!.name!))('hello from the pod');
   await waitFor('a log line through pods/log', async () => lines.length > 0, 30_000);
   writeFileSync(new URL(`${spec.inputUri}/result.json`), '{}');

@@ -1,22 +1,22 @@
 /**
  * A whole study with every heavy activity as a Kubernetes Job: Temporal dev server, the workflows,
  * the compute worker's k8s-job executor, a real control plane (Job controller, scheduler, RBAC) with
- * kwok nodes. kwok runs no containers, so this test is the kubelet's container runtime: for each pod
- * that starts it runs the pod's own command (`spnas run-activity <use case> --input <uri>`) with the
- * local `spnas`, relays its output as the pod's log, and sets the pod's exit code from the process's.
+ * kwok nodes. kwok runs no containers, so this test is the kubelet's container runtime
+ * (test/support/pod-runtime.ts): for each pod that starts it runs the pod's own command
+ * (`spnas run-activity <use case> --input <uri>`) with the local `spnas`, relays its output as the
+ * pod's log, and sets the pod's exit code from the process's.
  * Everything else is the real code path, the real engine included.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { BatchV1Api, CoreV1Api, type KubeConfig, type V1Job } from '@kubernetes/client-node';
 import { K8sJobExecutor } from '../../activities/k8s-job-executor';
 import { defaultJobTemplate, KubeApi, LABEL } from '../../src/k8s';
-import { spnasBin } from '../../src/temporal/compute-process';
 import { startOrAttachStudy } from '../../src/temporal/study-client';
 import { CPU_NODE, startKubeCluster, type KubeCluster } from '../support/kube-cluster';
-import { POD_EXIT, POD_HOLD } from '../support/kwok-stages';
+import { POD_HOLD } from '../support/kwok-stages';
+import { podRuntime } from '../support/pod-runtime';
 import { startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let cluster: KubeCluster;
@@ -32,44 +32,13 @@ after(async () => {
   await cluster?.stop();
 });
 
-/** Runs each started pod's command locally until `stop()`; returns what it ran. */
-function containerRuntime(namespace: string): { ran: string[][]; stop: () => Promise<void> } {
-  const core = kc.makeApiClient(CoreV1Api);
-  const seen = new Set<string>();
-  const ran: string[][] = [];
-  const running: Array<Promise<void>> = [];
-  let stopped = false;
-  const runPod = async (pod: string, args: string[]) => {
-    const log = await cluster.podLog(namespace, pod);
-    const child = spawn(process.execPath, [spnasBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    for (const s of [child.stdout!, child.stderr!]) s.on('data', (b: Buffer) => b.toString().split('\n').filter(Boolean).forEach((l) => log(l)));
-    const code = await new Promise<number | null>((r) => child.once('exit', r));
-    await cluster.kubectl(['annotate', 'pod', '-n', namespace, pod, `${POD_EXIT}=${code ?? 137}`]);
-  };
-  const loop = (async () => {
-    while (!stopped) {
-      const pods = await core.listNamespacedPod({ namespace }).catch(() => undefined);
-      for (const p of pods?.items ?? []) {
-        const name = p.metadata!.name!;
-        if (p.status?.phase !== 'Running' || seen.has(name)) continue;
-        seen.add(name);
-        const args = p.spec!.containers.find((c) => c.name === 'main')!.args!;
-        ran.push(args);
-        running.push(runPod(name, args));
-      }
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  })();
-  return { ran, stop: async () => { stopped = true; await loop; await Promise.allSettled(running); } };
-}
-
 test('a study whose heavy activities all run as Jobs completes, one Job per activity attempt', { timeout: 600_000 }, async () => {
   const ns = await cluster.createNamespace('study');
   const template: V1Job = defaultJobTemplate();
   template.spec!.template.metadata = { annotations: { [POD_HOLD]: 'true' } };
   const executor = new K8sJobExecutor({ namespace: ns, api: new KubeApi(kc), template, image: 'spnas:test' });
   await t.workers({ role: 'all', executor: 'k8s-job' }, { executors: { 'k8s-job': executor } });
-  const runtime = containerRuntime(ns);
+  const runtime = podRuntime(cluster, kc, ns);
   try {
     const spec = tinyStudy('on-k8s', path.join(t.dir, 'store'), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 6, space: { warmupFraction: null } } });
     const s = await studySummary((await startOrAttachStudy(t.client, spec, 'spnas-orchestration')).handle);
@@ -86,7 +55,7 @@ test('a study whose heavy activities all run as Jobs completes, one Job per acti
     assert.equal(byActivity('trainModel'), 3);
     assert.equal(byActivity('evaluateModel'), 3);
     assert.equal(jobs.length, runtime.ran.length, 'every Job ran exactly one pod');
-    for (const args of runtime.ran) assert.match(args.join(' '), /^run-activity [a-zA-Z]+ --input \S+\/activities\/\S+\/attempt-1$/);
+    for (const r of runtime.ran) assert.match(r.args.join(' '), /^run-activity [a-zA-Z]+ --input \S+\/activities\/\S+\/attempt-1$/);
     const pods = (await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns })).items;
     for (const p of pods) {
       assert.equal(p.spec!.nodeName, CPU_NODE);

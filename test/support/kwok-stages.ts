@@ -9,6 +9,11 @@
  *  - a Job's running pod completes at once (exit 0) unless annotated `spnas.test/hold`: then it
  *    runs until a test sets `spnas.test/exit` to "0" (Succeeded), "OOMKilled" (Failed, 137), or
  *    any other exit code (Failed, reason Error). This is how a test stands in for the container;
+ *  - a running pod being deleted (an eviction, a preemption, the Job's deadline, a Job deleted with
+ *    its pods) ends as a kubelet ends it after SIGTERM: phase Failed, the container terminated with
+ *    exit 143, its conditions kept (DisruptionTarget included). Annotated `spnas.test/graceful`, it
+ *    instead keeps running until a test sets `spnas.test/exit`, the code its container exited with
+ *    after handling SIGTERM (a checkpoint, error.json): how a test plays a graceful stop;
  *  - a deleted pod disappears once its finalizers are gone (as after a kubelet's graceful stop).
  */
 
@@ -16,6 +21,7 @@
 export const POD_HOLD = 'spnas.test/hold';
 export const POD_EXIT = 'spnas.test/exit';
 export const POD_WAITING = 'spnas.test/waiting';
+export const POD_GRACEFUL = 'spnas.test/graceful';
 
 const runningContainers = `
       containerStatuses:
@@ -69,6 +75,42 @@ const jobPodRunning = `
     - key: '.metadata.ownerReferences.[].kind'
       operator: In
       values: [Job]`;
+
+/** A running pod that is being deleted and still holds a finalizer (the Job controller's, until it counted the pod). */
+const terminatingPod = `
+    - key: '.metadata.deletionTimestamp'
+      operator: Exists
+    - key: '.metadata.finalizers'
+      operator: Exists
+    - key: '.status.phase'
+      operator: In
+      values: [Running]`;
+
+/**
+ * Stages that end a pod matching `selector` once a test set `spnas.test/exit`: "0" Succeeded,
+ * "OOMKilled" Failed 137, any other code Failed with it.
+ */
+function exitStages(name: string, selector: string): string {
+  const stage = (suffix: string, match: string, next: string) => `apiVersion: kwok.x-k8s.io/v1alpha1
+kind: Stage
+metadata: {name: ${name}-${suffix}}
+spec:
+  resourceRef: {apiGroup: v1, kind: Pod}
+  selector:
+    matchExpressions:${selector}
+    - key: '.metadata.annotations["${POD_EXIT}"]'
+      operator: Exists${match}
+  next:${next}`;
+  const values = (op: string, v: string) => `
+    - key: '.metadata.annotations["${POD_EXIT}"]'
+      operator: ${op}
+      values: [${v}]`;
+  return [
+    stage('exit-0', values('In', "'0'"), terminated('Succeeded', '0', 'Completed')),
+    stage('oom', values('In', 'OOMKilled'), terminated('Failed', '137', 'OOMKilled')),
+    stage('exit-error', values('NotIn', "'0', OOMKilled"), terminated('Failed', `{{ index $.metadata.annotations "${POD_EXIT}" }}`, 'Error')),
+  ].join('\n---\n');
+}
 
 export const KWOK_STAGES = `
 apiVersion: kwok.x-k8s.io/v1alpha1
@@ -223,43 +265,25 @@ spec:
       operator: DoesNotExist
   next:${terminated('Succeeded', '0', 'Completed')}
 ---
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata: {name: spnas-job-pod-exit-0}
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:${jobPodRunning}
-    - key: '.metadata.annotations["${POD_EXIT}"]'
-      operator: In
-      values: ['0']
-  next:${terminated('Succeeded', '0', 'Completed')}
+${exitStages('spnas-job-pod', jobPodRunning)}
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage
-metadata: {name: spnas-job-pod-oom}
+metadata: {name: spnas-pod-sigterm}
 spec:
   resourceRef: {apiGroup: v1, kind: Pod}
   selector:
-    matchExpressions:${jobPodRunning}
-    - key: '.metadata.annotations["${POD_EXIT}"]'
-      operator: In
-      values: [OOMKilled]
-  next:${terminated('Failed', '137', 'OOMKilled')}
+    matchExpressions:${terminatingPod}
+    - key: '.metadata.annotations["${POD_GRACEFUL}"]'
+      operator: DoesNotExist
+  next:${terminated('Failed', '143', 'Error')}
 ---
-apiVersion: kwok.x-k8s.io/v1alpha1
-kind: Stage
-metadata: {name: spnas-job-pod-exit-error}
-spec:
-  resourceRef: {apiGroup: v1, kind: Pod}
-  selector:
-    matchExpressions:${jobPodRunning}
-    - key: '.metadata.annotations["${POD_EXIT}"]'
-      operator: Exists
-    - key: '.metadata.annotations["${POD_EXIT}"]'
-      operator: NotIn
-      values: ['0', OOMKilled]
-  next:${terminated('Failed', `{{ index $.metadata.annotations "${POD_EXIT}" }}`, 'Error')}
+${exitStages(
+  'spnas-pod-stopping',
+  `${terminatingPod}
+    - key: '.metadata.annotations["${POD_GRACEFUL}"]'
+      operator: Exists`,
+)}
 ---
 apiVersion: kwok.x-k8s.io/v1alpha1
 kind: Stage

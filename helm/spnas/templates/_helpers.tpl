@@ -193,6 +193,9 @@ readinessProbe:
 
 {{/* Fails the render on combinations that cannot work, naming the value to change. */}}
 {{- define "spnas.validate" -}}
+{{- if hasKey .Values.jobs.gpu "count" }}
+{{- fail "jobs.gpu.count was removed: a study now chooses GPUs per activity (resources.search.gpu, ...); set jobs.gpu.maxPerJob (the most GPUs one Job may take) and move the GPU pool's nodeSelector/tolerations to jobs.gpu.nodeSelector/tolerations (helm/spnas/README.md)" }}
+{{- end }}
 {{- if and .Values.keda.enabled (not .Values.computeWorkers.enabled) }}
 {{- fail "keda.enabled scales the compute workers: set computeWorkers.enabled=true as well" }}
 {{- end }}
@@ -293,4 +296,102 @@ spec:
         {{- toYaml $root.Values.securityContext | nindent 8 }}
       volumeMounts:
         {{- include "spnas.workerVolumeMounts" $root | nindent 8 }}
+{{- end }}
+
+{{/*
+One activity Job class (the launcher fills it per attempt). Argument: dict "root" $ "gpu" <bool>.
+The GPU class runs the GPU image, adds jobs.gpu.nodeSelector/tolerations, and limits the GPU
+resource to jobs.gpu.maxPerJob: the most a study may ask for (the launcher sets each Job's count).
+*/}}
+{{- define "spnas.jobTemplate" -}}
+{{- $root := .root }}
+{{- $j := $root.Values.jobs }}
+{{- $res := $j.resources }}
+{{- $nodeSelector := $j.nodeSelector }}
+{{- $tolerations := $j.tolerations }}
+{{- if .gpu }}
+{{- $res = default $j.resources $j.gpu.resources }}
+{{- $nodeSelector = merge (deepCopy (default (dict) $j.gpu.nodeSelector)) (default (dict) $j.nodeSelector) }}
+{{- $tolerations = concat (default (list) $j.tolerations) (default (list) $j.gpu.tolerations) }}
+{{- end }}
+apiVersion: batch/v1
+kind: Job
+metadata:
+  namespace: {{ $root.Release.Namespace }}
+  labels:
+    {{- include "spnas.labels" $root | nindent 4 }}
+    app.kubernetes.io/component: activity
+spec:
+  # Temporal owns retries: a failed pod fails the attempt. Only a disrupted pod (eviction,
+  # preemption) is replaced inside the Job: the launcher sets a podFailurePolicy for that.
+  backoffLimit: 0
+  ttlSecondsAfterFinished: {{ $j.ttlSecondsAfterFinished }}
+  template:
+    metadata:
+      labels:
+        {{- include "spnas.selectorLabels" $root | nindent 8 }}
+        app.kubernetes.io/component: activity
+        {{- with $j.podLabels }}
+        {{- toYaml . | nindent 8 }}
+        {{- end }}
+      {{- with $j.podAnnotations }}
+      annotations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+    spec:
+      restartPolicy: Never
+      # SIGTERM -> stop after the current step, commit a checkpoint, exit; then SIGKILL.
+      terminationGracePeriodSeconds: {{ $j.terminationGracePeriodSeconds }}
+      serviceAccountName: {{ include "spnas.serviceAccountName" $root }}
+      # The pod only computes and talks to the object store: no Kubernetes API token.
+      automountServiceAccountToken: false
+      enableServiceLinks: false
+      {{- with $root.Values.imagePullSecrets }}
+      imagePullSecrets:
+        {{- range . }}
+        - name: {{ . }}
+        {{- end }}
+      {{- end }}
+      {{- with $j.priorityClassName }}
+      priorityClassName: {{ . }}
+      {{- end }}
+      {{- with $nodeSelector }}
+      nodeSelector:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $tolerations }}
+      tolerations:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      {{- with $j.affinity }}
+      affinity:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
+      securityContext:
+        {{- toYaml $root.Values.podSecurityContext | nindent 8 }}
+      volumes:
+        - name: tmp
+          emptyDir:
+            sizeLimit: {{ $root.Values.worker.tmpSizeLimit }}
+      containers:
+        - name: main
+          image: {{ include "spnas.image" (dict "root" $root "gpu" (ternary 1 0 .gpu)) }}
+          imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          # The image's entrypoint, spelled out: the launcher keeps a template's command.
+          command: ["/usr/bin/tini", "--", "spnas"]
+          # Replaced by the launcher: ["run-activity", "<name>", "--input", "<store URI>"].
+          args: ["--help"]
+          envFrom:
+            {{- include "spnas.envFrom" $root | nindent 12 }}
+          {{- with include "spnas.secretEnv" $root }}
+          env:
+            {{- . | trim | nindent 12 }}
+          {{- end }}
+          resources:
+            {{- include "spnas.resources" (dict "resources" $res "gpu" (dict "count" (ternary $j.gpu.maxPerJob 0 .gpu) "resourceName" $j.gpu.resourceName)) | nindent 12 }}
+          securityContext:
+            {{- toYaml $root.Values.securityContext | nindent 12 }}
+          volumeMounts:
+            - name: tmp
+              mountPath: /tmp
 {{- end }}

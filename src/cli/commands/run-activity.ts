@@ -5,15 +5,18 @@
  *
  * Contract (docs/kubernetes.md): reads `<dir>/input.json`; writes `<dir>/progress.json` at each
  * checkpoint; on success writes `<dir>/result.json` and exits 0; on a typed failure writes
- * `<dir>/error.json` = {code, message, retryable} and exits 1 (130 when cancelled).
+ * `<dir>/error.json` = {code, message, retryable} and exits 1. On SIGTERM (the pod is being stopped:
+ * preemption, eviction, a drain, the Job's deadline) the use case stops after its current step with a
+ * checkpoint and the error is TERMINATED, retryable: the next pod or attempt resumes from it.
  */
 import type { CliCommand } from '../command';
-import { InvalidInputError, SpnasError } from '../../errors';
+import { InvalidInputError, SpnasError, TerminatedError } from '../../errors';
 import { openStore } from '../../storage/open-store';
 import { readJson, writeJson } from '../../usecases/json-store';
 import { USE_CASES, USE_CASE_NAMES, type UseCaseName } from '../../usecases';
 import type { UseCaseProgress } from '../../usecases/context';
 import { parseFlags, requireFlag } from '../args';
+import { stopSignalOf } from '../signals';
 import { cliContext } from '../use-case-context';
 
 const usage = `usage: spnas run-activity <name> --input <dir|s3://bucket/prefix>
@@ -35,6 +38,8 @@ export const runActivityCommand: CliCommand = {
     const store = openStore(requireFlag(f, 'input', 'run-activity'));
     const cli = cliContext(name);
     try {
+      // A pod that replaces a disrupted one runs in the same prefix: its predecessor's error is not its own.
+      await store.delete('error.json');
       const input = await readJson(store, 'input.json');
       if (input === undefined) throw new InvalidInputError(`run-activity: ${store.uri}/input.json does not exist`);
       let lastCheckpointStep = -1;
@@ -49,7 +54,8 @@ export const runActivityCommand: CliCommand = {
       const result = await useCase.run(input, { ...cli.ctx, onProgress });
       await writeJson(store, 'result.json', result);
       return 0;
-    } catch (err) {
+    } catch (caught) {
+      const err = asTermination(caught, cli.ctx.signal);
       if (err instanceof SpnasError) await writeJson(store, 'error.json', { code: err.code, message: err.message, retryable: err.retryable });
       throw err;
     } finally {
@@ -57,3 +63,13 @@ export const runActivityCommand: CliCommand = {
     }
   },
 };
+
+/** After SIGTERM, whatever the use case threw is the consequence of being stopped: TERMINATED, retryable. */
+function asTermination(err: unknown, signal: AbortSignal | undefined): unknown {
+  const sig = stopSignalOf(signal);
+  if (sig !== 'SIGTERM' || err instanceof TerminatedError) return err;
+  const what = err instanceof Error ? err.message : String(err);
+  return new TerminatedError(`run-activity stopped on SIGTERM (the pod is being stopped: preemption, eviction, a node drain or the deadline): ${what}`, {
+    cause: err,
+  });
+}
