@@ -7,7 +7,8 @@
 import { InvalidInputError } from '../errors';
 import { studyLayout } from '../study/names';
 import type { StudyResult, StudySummary, TrialRecord } from '../study/records';
-import { MULTI_FIDELITY_SAMPLERS, parseStudySpec } from '../study/spec';
+import { MULTI_FIDELITY_SAMPLERS } from '../study/sampler-traits';
+import { parseStudySpec } from '../study/spec';
 import { StudyBook } from '../study/study-book';
 import { openStore } from '../storage/open-store';
 import { describeTable } from './prepare-study';
