@@ -9,7 +9,7 @@ import { InvalidInputError } from '../src/errors';
 import { jobTemplateFromEnv, KubeApi, runActivityJob, type RunActivityJobOptions } from '../src/k8s';
 import { openStore } from '../src/storage/open-store';
 import type { UseCaseContext, UseCaseProgress } from '../src/usecases/context';
-import { readJson, writeJson } from '../src/usecases/json-store';
+import { readJson, writeJson } from '../src/storage/json-store';
 import type { ExecutionRequest, Executor } from './executor';
 
 export interface K8sJobExecutorOptions {

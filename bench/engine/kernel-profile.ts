@@ -17,7 +17,7 @@ import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
 import { namedModelVariables } from '../../src/nas/train-child';
 import { createChildStep, createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { largestArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 
