@@ -14,7 +14,7 @@ import { openStudyRuntime, remoteConfigured } from '../../temporal/embedded';
 import { startDevServer } from '../../temporal/dev-server';
 import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyHandle, studyResult, studyStatus } from '../../temporal/study-client';
 import { workerConfigFromEnv } from '../../temporal/worker-config';
-import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../../temporal/client';
 import { numberFlag, parseFlags } from '../args';
 import { readStudySpecFile } from '../study-spec-file';
 import { StudyProgress, statusLine } from '../study-progress';
