@@ -52,6 +52,11 @@ const BENCHES: Record<string, Bench> = {
     what: 'per-trial Temporal overhead with the no-op engine, history sizes (500 trials)',
     readme: 'Quick start',
   },
+  'workflow-bundle': {
+    script: 'bench/orchestration/workflow-bundle.ts',
+    what: "the workflow bundle's size and which project modules it carries",
+    readme: 'NAS-hyperparameter optimisation',
+  },
   'nas-searched-vs-random': {
     script: 'bench/nas/searched-vs-random.ts',
     what: 'searched vs random networks of equal predicted latency, retrained with the same seeds (hours; resumable)',

@@ -34,7 +34,7 @@ import { parseSearchConfig } from '../../src/config/training-config';
 import { Supernet } from '../../src/nas/supernet';
 import { createChildTrainer } from '../../src/nas/train-child';
 import { createSearchStep, searchOptimizer } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { architectureFromString, largestArchitecture } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';

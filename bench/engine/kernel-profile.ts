@@ -16,7 +16,7 @@ import { trainConfigForRecipe } from '../../src/config/recipes';
 import { Supernet } from '../../src/nas/supernet';
 import { createChildTrainer } from '../../src/nas/train-child';
 import { createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { architectureFromString, largestArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 

@@ -47,7 +47,7 @@ async function runOnce(root: string, loop: string, steps: number, arch: string):
   onProgress();
   if (loop === 'search') {
     const { parseSearchConfig } = await load('src/config/training-config.ts');
-    const { defaultTableFor } = await load('src/runtime/default-tables.ts');
+    const { defaultTableFor } = await load('src/latency/default-tables.ts');
     const { runSearch } = await load('src/nas/search.ts');
     const config = parseSearchConfig({ batchSize: B, seed: 0, epochs: 1, warmupEpochs: 0.25, checkpointEvery: 1e6 });
     await runSearch({ tf, space, config, table: defaultTableFor(space), train: source, onProgress });

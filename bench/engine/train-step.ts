@@ -31,7 +31,7 @@ import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
 import { createChildTrainer, namedModelVariables } from '../../src/nas/train-child';
 import { createSearchStep, searchOptimizer } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { largestArchitecture } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';

@@ -1,14 +1,14 @@
 /**
  * The latency model as the evidence benches use it: the profiled table (results/table.json), the
  * largest network, predictions and random architectures. Every import of the latency model's modules
- * is in this file, so that moving them (src/runtime -> src/latency) touches one place here.
+ * is in this file, so that moving them touches one place here.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { predictArchitectureLatencyExact, parseLatencyTableFor, type LatencyTable } from '../../src';
-import { defaultTableFor } from '../../src/runtime/default-tables';
-import { latencyRange } from '../../src/runtime/model/latency-range';
-import { sampleArchitectures } from '../../src/runtime/model/sample-architectures';
+import { defaultTableFor } from '../../src/latency/default-tables';
+import { latencyRange } from '../../src/latency/latency-range';
+import { sampleArchitectures } from '../../src/latency/sample-architectures';
 import { architectureFromString, architectureToString, largestArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 import type { SearchSpace } from '../../src/space/spec';

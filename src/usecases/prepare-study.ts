@@ -4,9 +4,9 @@
  * of the same name with another spec is refused), and fixes the study's latency table as a URI.
  */
 import { InvalidInputError } from '../errors';
-import { defaultTableFor } from '../runtime/default-tables';
-import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
-import { predictArchitectureLatencyExact } from '../runtime/model/runtime-model';
+import { defaultTableFor } from '../latency/default-tables';
+import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
+import { predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { largestArchitecture } from '../space/architecture';
 import { studyLayout } from '../study/names';
 import { canonicalJson } from '../study/content-key';
@@ -15,7 +15,7 @@ import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { StudySummary } from '../study/records';
 import { readJsonUri, resolveSpaceRef } from './inputs';
-import { readJsonUriIfExists, writeJson } from './json-store';
+import { readJsonUriIfExists, writeJson } from '../storage/json-store';
 
 export interface PreparedStudy {
   studyRoot: string;

@@ -11,7 +11,7 @@ import { parseSearchConfig } from '../../src/config/training-config';
 import { Supernet } from '../../src/nas/supernet';
 import { createChildTrainer } from '../../src/nas/train-child';
 import { createSearchStep, searchOptimizer } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { architectureFromString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 

@@ -18,7 +18,7 @@ import { addTrials, endedStudy, setParallelism, startOrAttachStudy, stopStudy, s
 import { workerConfigFromEnv } from '../../temporal/worker-config';
 import { completedStudy } from '../../usecases/prepare-study';
 import { validateStudy } from '../../usecases/validate-study';
-import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../../temporal/client';
 import { numberFlag, parseFlags } from '../args';
 import { readStudySpecFile, resolveStudySpecFile } from '../study-spec-file';
 import { StudyProgress, statusLine } from '../study-progress';

@@ -8,7 +8,7 @@
 import * as os from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
 import type { SearchSpace } from '../space/spec';
-import type { Statistic } from './model/statistic';
+import type { Statistic } from '../latency/statistic';
 import { timingBackend } from '../nas/timing-backend';
 import * as portable from './profile-measure';
 import type { MeasureOptions, ProfileMeasurement, ProfileResult } from './profile-measure';
@@ -16,7 +16,7 @@ import type { MeasureOptions, ProfileMeasurement, ProfileResult } from './profil
 export type { MeasureOptions, ProfileMeasurement, ProfileProgress, ProfileResult } from './profile-measure';
 
 export interface SummaryOptions {
-  /** Per-model statistic over the rounds. Default 'mean' (see model/statistic.ts for why not the median). */
+  /** Per-model statistic over the rounds. Default 'mean' (see latency/statistic.ts for why not the median). */
   statistic?: Statistic;
   /** Device label stored in the table. Default: backend and CPU model. */
   device?: string;

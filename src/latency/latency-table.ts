@@ -6,10 +6,10 @@
  * (and device) it was profiled on, so it is checked against the space before use.
  */
 import { z } from 'zod';
-import { parseOrThrow } from '../../config/zod-issues';
-import { InvalidInputError } from '../../errors';
-import { layoutOf } from '../../space/layers';
-import type { SearchSpace } from '../../space/spec';
+import { parseOrThrow } from '../config/zod-issues';
+import { InvalidInputError } from '../errors';
+import { layoutOf } from '../space/layers';
+import type { SearchSpace } from '../space/spec';
 
 /** A latency in ms: positive and finite (a zero or negative cost would let the search cheat). */
 const ms = z.number().positive().finite();

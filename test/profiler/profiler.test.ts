@@ -6,8 +6,8 @@ import * as path from 'node:path';
 import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
 import { layoutOf } from '../../src/space/layers';
-import { profileSpace } from '../../src/runtime/profiler';
-import { parseLatencyTableFor } from '../../src/runtime/model/latency-table';
+import { profileSpace } from '../../src/profiler/profiler';
+import { parseLatencyTableFor } from '../../src/latency/latency-table';
 import { tempDir } from '../support/temp-dir';
 
 const root = path.resolve(__dirname, '../..');

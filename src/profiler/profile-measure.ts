@@ -20,12 +20,12 @@ import { CANDIDATES, architectureToString, type Architecture, type Candidate } f
 import { layoutOf } from '../space/layers';
 import type { SearchSpace } from '../space/spec';
 import { backModel, candidateModel, frontModel, overheadModel, type ModelToTime } from './block-models';
-import { assembleTable } from './model/assemble-table';
-import type { LatencyTable } from './model/latency-table';
-import { predictionReport, type PredictionReport } from './model/prediction-error';
-import { predictArchitectureLatency, predictArchitectureLatencyExact } from './model/runtime-model';
-import { sampleArchitectures } from './model/sample-architectures';
-import { DEFAULT_STATISTIC, reduceSamples, type Statistic } from './model/statistic';
+import { assembleTable } from '../latency/assemble-table';
+import type { LatencyTable } from '../latency/latency-table';
+import { predictionReport, type PredictionReport } from '../latency/prediction-error';
+import { predictArchitectureLatency, predictArchitectureLatencyExact } from '../latency/runtime-model';
+import { sampleArchitectures } from '../latency/sample-architectures';
+import { DEFAULT_STATISTIC, reduceSamples, type Statistic } from '../latency/statistic';
 
 export interface ProfileProgress {
   phase: 'build' | 'measure';
@@ -81,7 +81,7 @@ export interface ProfileResult {
 
 /** What the table records about where it was measured (the caller knows its host; this module does not). */
 export interface TableLabels {
-  /** Per-model statistic over the rounds. Default 'mean' (see model/statistic.ts for why not the median). */
+  /** Per-model statistic over the rounds. Default 'mean' (see latency/statistic.ts for why not the median). */
   statistic?: Statistic;
   device: string;
   /** The backend as stored in meta.backend. */

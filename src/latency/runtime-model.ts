@@ -19,8 +19,8 @@
  * differ by under 0.2 ms in total (all-k3e3: 65.64 vs 65.69 ms); the published anchors (all k3e3
  * ~65.6, minimum ~30.8) are the formula's values.
  */
-import { InvalidInputError } from '../../errors';
-import type { Architecture, LayerOp } from '../../space/architecture';
+import { InvalidInputError } from '../errors';
+import type { Architecture, LayerOp } from '../space/architecture';
 import type { LatencyRow, LatencyTable } from './latency-table';
 
 /** Indicator values of one searchable layer (the superkernel's d5x5, d50c, d100c and the SE indicator). */

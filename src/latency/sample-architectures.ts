@@ -2,10 +2,10 @@
  * Seeded random architectures of a space, used to check a latency table against measured
  * whole-network latency. Pure: the random stream is a seeded mulberry32, so a seed names a sample set.
  */
-import { CANDIDATES, type Architecture, type LayerOp } from '../../space/architecture';
-import { layoutOf } from '../../space/layers';
-import type { SearchSpace } from '../../space/spec';
-import { mulberry32 } from '../../random';
+import { CANDIDATES, type Architecture, type LayerOp } from '../space/architecture';
+import { layoutOf } from '../space/layers';
+import type { SearchSpace } from '../space/spec';
+import { mulberry32 } from '../random';
 
 /** Re-exported: the same seeded stream the engine uses. */
 export { mulberry32 };

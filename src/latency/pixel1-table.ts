@@ -5,8 +5,8 @@
  * the reference's block index (blocks 0 and 21 are fixed and are part of fixedMs). No SE costs: that
  * preset has no searchable SE.
  */
-import { layoutOf } from '../../space/layers';
-import type { SearchSpace } from '../../space/spec';
+import { layoutOf } from '../space/layers';
+import type { SearchSpace } from '../space/spec';
 import type { LatencyTable } from './latency-table';
 
 /** [k3e3, k3e6, k5e3, k5e6] in ms, rows = searchable layers 1..20 (stage comments: in->out, output side). */

@@ -10,7 +10,7 @@
  * download cost scales with it), subtract it from each block, and keep it once in fixedMs (the
  * back part's own overhead is the one the whole network pays, for its logits).
  */
-import { CANDIDATES, type Candidate } from '../../space/architecture';
+import { CANDIDATES, type Candidate } from '../space/architecture';
 import type { LatencyRow, LatencyTable } from './latency-table';
 
 /** Raw medians (or other statistic) of one searchable layer, ms, including the call overhead. */

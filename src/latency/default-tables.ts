@@ -11,8 +11,8 @@ import type { SearchSpace } from '../space/spec';
 import cifarJson from '../../data/latency/cifar.json';
 import cifarSmallJson from '../../data/latency/cifar-small.json';
 import cifarTinyJson from '../../data/latency/cifar-tiny.json';
-import { parseLatencyTableFor, type LatencyTable } from './model/latency-table';
-import { pixel1Table } from './model/pixel1-table';
+import { parseLatencyTableFor, type LatencyTable } from './latency-table';
+import { pixel1Table } from './pixel1-table';
 
 const SHIPPED: Record<string, () => unknown> = {
   'mobilenetv2-imagenet': pixel1Table,

@@ -6,8 +6,8 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { Builder } from '../nas/child-builder';
-import { blockName } from '../nas/weight-names';
 import type { ModelToTime } from '../nas/model-timing';
+import { ALL_CANDIDATES, candidateBlock, skeleton, type SkeletonPart } from '../nas/skeleton';
 
 export type { ModelToTime } from '../nas/model-timing';
 import type { Candidate } from '../space/architecture';
@@ -18,43 +18,15 @@ type SymbolicTensor = TF.SymbolicTensor;
 
 /** One searchable layer's candidate as an isolated block: input [1, inSize, inSize, inChannels]. */
 export function candidateModel(tf: typeof TF, space: SearchSpace, layer: SearchableLayer, cand: Candidate, se: boolean): ModelToTime {
-  const kernel = cand.startsWith('k5') ? 5 : 3;
-  const expansion = cand.endsWith('e6') ? 6 : 3;
-  const b = new Builder(tf, space, layer.index + 1);
+  const part = candidateBlock(space, layer, { kernel: cand.startsWith('k5') ? 5 : 3, expansion: cand.endsWith('e6') ? 6 : 3, se });
   const inputShape = [layer.inSize, layer.inSize, layer.inChannels];
-  const input = tf.input({ shape: inputShape });
-  const name = blockName.searchable(layer.index);
-  const out = b.mbconv(input, {
-    name,
-    inChannels: layer.inChannels,
-    outChannels: layer.outChannels,
-    expansion,
-    kernel,
-    stride: layer.stride,
-    se,
-    seRatio: space.search.seRatio,
-  });
-  return { label: `${name} ${cand}${se ? '+se' : ''}`, model: tf.model({ inputs: input, outputs: out }), inputShape };
+  return partsModel(tf, new Builder(tf, space, layer.index + 1), [part], inputShape, `${part.name} ${cand}${se ? '+se' : ''}`);
 }
 
 /** Stem and the fixed first block, as in buildChild: input = the normalised image. */
 export function frontModel(tf: typeof TF, space: SearchSpace): ModelToTime {
-  const b = new Builder(tf, space, 0);
-  const inputShape = [space.inputSize, space.inputSize, space.inputChannels];
-  const input = tf.input({ shape: inputShape });
-  let x = b.convBnRelu(input, space.stem.filters, 3, space.stem.stride, 'stem');
-  const fb = space.firstBlock;
-  x = b.mbconv(x, {
-    name: blockName.first,
-    inChannels: space.stem.filters,
-    outChannels: fb.out,
-    expansion: fb.expansion,
-    kernel: fb.kernel,
-    stride: fb.stride,
-    se: false,
-    seRatio: 0,
-  });
-  return { label: 'front (stem + first block)', model: tf.model({ inputs: input, outputs: x }), inputShape };
+  const parts = skeleton(space, ALL_CANDIDATES).filter((p) => p.kind === 'stem' || (p.kind === 'block' && p.role === 'first'));
+  return partsModel(tf, new Builder(tf, space, 0), parts, [space.inputSize, space.inputSize, space.inputChannels], 'front (stem + first block)');
 }
 
 /**
@@ -63,27 +35,14 @@ export function frontModel(tf: typeof TF, space: SearchSpace): ModelToTime {
  */
 export function backModel(tf: typeof TF, space: SearchSpace): ModelToTime {
   const lay = layoutOf(space);
-  const b = new Builder(tf, space, 99);
-  const inputShape = [lay.lastBlockInSize, lay.lastBlockInSize, lay.lastBlockInChannels];
+  const parts = skeleton(space, ALL_CANDIDATES).filter((p) => p.kind === 'head' || (p.kind === 'block' && p.role === 'last'));
+  return partsModel(tf, new Builder(tf, space, 99), parts, [lay.lastBlockInSize, lay.lastBlockInSize, lay.lastBlockInChannels], 'back (last block + head)');
+}
+
+function partsModel(tf: typeof TF, b: Builder, parts: SkeletonPart[], inputShape: number[], label: string): ModelToTime {
   const input = tf.input({ shape: inputShape });
-  let x: SymbolicTensor = input;
-  if (space.lastBlock) {
-    const lb = space.lastBlock;
-    x = b.mbconv(x, {
-      name: blockName.last,
-      inChannels: lay.lastBlockInChannels,
-      outChannels: lb.out,
-      expansion: lb.expansion,
-      kernel: lb.kernel,
-      stride: lb.stride,
-      se: false,
-      seRatio: 0,
-    });
-  }
-  x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
-  x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
-  x = tf.layers.dense({ name: 'head_dense', units: space.numClasses }).apply(x) as SymbolicTensor;
-  return { label: 'back (last block + head)', model: tf.model({ inputs: input, outputs: x }), inputShape };
+  const out = parts.reduce<SymbolicTensor>((x, part) => b.part(x, part), input);
+  return { label, model: tf.model({ inputs: input, outputs: out }), inputShape };
 }
 
 /**

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assembleTable, type RawProfile } from '../../src/runtime/model/assemble-table';
-import { errorStats, predictionReport } from '../../src/runtime/model/prediction-error';
-import { quantile, reduceSamples } from '../../src/runtime/model/statistic';
-import { mulberry32, sampleArchitectures } from '../../src/runtime/model/sample-architectures';
+import { assembleTable, type RawProfile } from '../../src/latency/assemble-table';
+import { errorStats, predictionReport } from '../../src/latency/prediction-error';
+import { quantile, reduceSamples } from '../../src/latency/statistic';
+import { mulberry32, sampleArchitectures } from '../../src/latency/sample-architectures';
 import { getPreset } from '../../src/space/presets';
 import { parseArchitecture } from '../../src/space/architecture';
 

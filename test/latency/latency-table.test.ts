@@ -4,9 +4,9 @@ import { getPreset, PRESET_NAMES } from '../../src/space/presets';
 import { parseSearchSpace } from '../../src/space/spec';
 import { layoutOf } from '../../src/space/layers';
 import { SpnasError } from '../../src/errors';
-import { checkTableForSpace, parseLatencyTable, parseLatencyTableFor } from '../../src/runtime/model/latency-table';
-import { pixel1Table, PIXEL1_FIXED_MS } from '../../src/runtime/model/pixel1-table';
-import { defaultTableFor, SHIPPED_TABLE_SPACES } from '../../src/runtime/default-tables';
+import { checkTableForSpace, parseLatencyTable, parseLatencyTableFor } from '../../src/latency/latency-table';
+import { pixel1Table, PIXEL1_FIXED_MS } from '../../src/latency/pixel1-table';
+import { defaultTableFor, SHIPPED_TABLE_SPACES } from '../../src/latency/default-tables';
 
 const row = { k3e3: 1, k3e6: 2, k5e3: 1.5, k5e6: 3 };
 const tiny = getPreset('cifar-tiny');

@@ -2,8 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { getPreset } from '../../src/space/presets';
 import { architectureFromString, uniformArchitecture } from '../../src/space/architecture';
-import { pixel1Table } from '../../src/runtime/model/pixel1-table';
-import type { LatencyRow, LatencyTable } from '../../src/runtime/model/latency-table';
+import { pixel1Table } from '../../src/latency/pixel1-table';
+import type { LatencyRow, LatencyTable } from '../../src/latency/latency-table';
 import {
   indicatorsOf,
   layerLatencyExact,
@@ -11,7 +11,7 @@ import {
   predictArchitectureLatency,
   predictArchitectureLatencyExact,
   totalRuntime,
-} from '../../src/runtime/model/runtime-model';
+} from '../../src/latency/runtime-model';
 
 const imagenet = getPreset('mobilenetv2-imagenet');
 const pixel1 = pixel1Table();

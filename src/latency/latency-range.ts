@@ -3,10 +3,10 @@
  * of its largest network: what "a target at 70% of the largest network" means everywhere (CLI,
  * quick start, benches, tests).
  */
-import { InvalidInputError } from '../../errors';
-import { largestArchitecture, type Architecture, type LayerOp } from '../../space/architecture';
-import { layoutOf } from '../../space/layers';
-import type { SearchSpace } from '../../space/spec';
+import { InvalidInputError } from '../errors';
+import { largestArchitecture, type Architecture, type LayerOp } from '../space/architecture';
+import { layoutOf } from '../space/layers';
+import type { SearchSpace } from '../space/spec';
 import type { LatencyTable } from './latency-table';
 import { layerLatencyExact, predictArchitectureLatencyExact } from './runtime-model';
 

@@ -1,8 +1,8 @@
 /** Small JSON documents in an object store (run.json, results), with errors naming the object. */
 import { InvalidInputError } from '../errors';
-import type { ObjectStore } from '../storage/object-store';
-import { openStore } from '../storage/open-store';
-import { splitParent } from '../storage/uri';
+import type { ObjectStore } from './object-store';
+import { openStore } from './open-store';
+import { splitParent } from './uri';
 
 export async function writeJson(store: ObjectStore, key: string, value: unknown): Promise<void> {
   await store.put(key, JSON.stringify(value, null, 2) + '\n', { contentType: 'application/json' });
