@@ -128,15 +128,7 @@ test('cancelling a running study stops its trials, records it, and leaves no act
   assert.equal((await studyStatus(handle)).trials.running, 1);
   await handle.cancel();
   await assert.rejects(handle.result(), /cancel/i);
-  // one data plan, stored with the study: every trial's search and retraining read its trial split,
-  // the final retraining its final split, and the final model is scored on the plan's test split
-  const root = studyLayout.root(store(), name);
-  const plan = JSON.parse(fs.readFileSync(studyLayout.dataPlan(root), 'utf8')) as DataPlan;
-  const runData = (dir: string) => JSON.parse(fs.readFileSync(path.join(local(dir), 'run.json'), 'utf8')).data;
-  for (const r of s.trialRecords) for (const dir of [r.result!.search, r.result!.train]) assert.deepEqual(runData(dir), plan.trial, dir);
-  assert.deepEqual(finalRun.data, plan.final);
-  assert.equal(s.final[0]!.testTop1, s.final[0]!.top1, "the final model's accuracy is on the plan's test split");
-  const stored = JSON.parse(fs.readFileSync(studyLayout.summary(root), 'utf8')) as StudySummary;
+  const stored = JSON.parse(fs.readFileSync(studyLayout.summary(studyLayout.root(store(), name)), 'utf8')) as StudySummary;
   assert.equal(stored.state, 'cancelled');
   assert.deepEqual(await stillRunning(name), []);
   // the cancelled search saved a checkpoint on its way out: a later study resumes from there
