@@ -347,7 +347,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           const n = Math.min(free, carry.planned - carry.launched);
           const proposal = await light.proposeTrials.executeWithOptions({ summary: `propose ${n} trial${n > 1 ? 's' : ''} (proposal ${carry.proposals})` }, [
             {
-              spec,
+              hpo: spec.hpo,
               studyRoot: carry.studyRoot,
               samplerState: carry.sampler,
               proposal: carry.proposals,

@@ -98,7 +98,7 @@ export async function validateStudy(raw: unknown): Promise<StudyCheck> {
 
   const space = await attempt(problems, 'space', () => resolveSpaceRef(spec.space, 'space'));
   await attempt(problems, 'hpo (the NAS-hyperparameter space and a first trial)', () => {
-    const trial = createSampler(spec).ask();
+    const trial = createSampler(spec.hpo).ask();
     const plan = planTrial(spec, trial.params, 1, 1);
     parseSearchConfig(plan.search, 'budget.search with a first trial');
     parseTrainConfig(plan.retrain, 'budget.retrain');
