@@ -7,7 +7,7 @@ import type { Connection } from '@temporalio/client';
 import { log } from '@temporalio/activity';
 import { SEARCH_ATTRIBUTES, studyLayout } from '../src/study/names';
 import type { StudyResult, TrialRecord } from '../src/study/records';
-import { proposeTrials as propose, type StoredProposalInput, type StoredProposalOutput } from '../src/usecases/propose-trials';
+import { proposeTrials as propose, type LegacyProposalInput, type StoredProposalInput, type StoredProposalOutput } from '../src/usecases/propose-trials';
 import { describeTable as describe, prepareStudy as prepare, type PreparedStudy, type TableInfo } from '../src/usecases/prepare-study';
 import { recordTrial, writeStudySummary as writeSummary } from '../src/usecases/study-summary-store';
 import { toFailure } from './failure';
@@ -34,7 +34,7 @@ export function createStudyActivities(deps: StudyActivityDeps) {
     async describeTable(tableUri: string, space: string | Record<string, unknown>): Promise<TableInfo> {
       return typed(() => describe(tableUri, space));
     },
-    async proposeTrials(input: StoredProposalInput): Promise<StoredProposalOutput> {
+    async proposeTrials(input: StoredProposalInput | LegacyProposalInput): Promise<StoredProposalOutput> {
       return typed(() => propose(input));
     },
     async recordTrial(studyRoot: string, record: TrialRecord): Promise<string> {

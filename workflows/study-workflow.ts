@@ -42,6 +42,7 @@ import { StudyBook, type StudyBookState } from '../src/study/study-book';
 import { studyRetrainConfig } from '../src/study/retrain-config';
 import { planTrial, type TrialPlan } from '../src/study/trial-plan';
 import { warmupKey } from '../src/study/warmup-key';
+import { studyData, type StudyData } from '../src/study/study-data';
 import { getPreset, PRESET_NAMES } from '../src/space/presets';
 import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
 import { addTrialsUpdate, checkParallelism, checkSteerable, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
@@ -55,6 +56,8 @@ export interface StudyCarry {
   studyRoot: string;
   tableUri: string;
   largestMs: number;
+  /** The data specs trials and final phase read (the study's data plan); absent in runs before the data plan, which read the spec's data. */
+  data?: StudyData;
   searchAttributes: boolean;
   book: StudyBookState;
   /** URI of the sampler's state in the store (it grows with the trials, so it never travels through the history); null before the first proposal. */
@@ -193,6 +196,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
 
   async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudyResult> {
     const finishedAtStart = book.finishedCount();
+    const data = carry.data ?? studyData(spec);
     const running = new Set<number>();
     const warmupsInFlight = new Map<string, Promise<void>>();
 
@@ -213,7 +217,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     /** The shared warm-up of a trial's plan, run or extended once and awaited by every trial that needs it. */
     async function sharedWarmup(plan: TrialPlan): Promise<{ run: string; step: number } | undefined> {
       if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
-      const key = warmupKey(space, spec.data.train, parseSearchConfig(plan.search));
+      const key = warmupKey(space, data.trial, parseSearchConfig(plan.search));
       for (;;) {
         const have = carry.warmups[key];
         if (have && have.epochSteps.length >= plan.warmupEpochs) {
@@ -230,7 +234,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           .executeWithOptions({ summary: `shared warm-up ${key.slice(0, 8)} to epoch ${plan.warmupEpochs}` }, [
             request('search', {
               space: spec.space,
-              data: spec.data.train,
+              data: data.trial,
               config: plan.search,
               epochs: plan.warmupEpochs,
               table: { uri: carry.tableUri },
@@ -257,7 +261,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
      */
     function promotionWarmStart(plan: TrialPlan): { run: string; step: number } | undefined {
       if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
-      const have = carry.warmups[warmupKey(space, spec.data.train, parseSearchConfig(plan.search))];
+      const have = carry.warmups[warmupKey(space, data.trial, parseSearchConfig(plan.search))];
       return have && have.epochSteps.length >= plan.warmupEpochs ? { run: have.run, step: have.epochSteps[plan.warmupEpochs - 1]! } : undefined;
     }
 
@@ -286,7 +290,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           plan,
           ...(t.budget !== undefined ? { budget: t.budget } : {}),
           space: spec.space,
-          data: spec.data.train,
+          data: data.trial,
           tableUri: carry.tableUri,
           ...(warmStart ? { warmStart } : {}),
           ...(promotion ? { promotion } : {}),
@@ -343,7 +347,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           const n = Math.min(free, carry.planned - carry.launched);
           const proposal = await light.proposeTrials.executeWithOptions({ summary: `propose ${n} trial${n > 1 ? 's' : ''} (proposal ${carry.proposals})` }, [
             {
-              spec,
+              hpo: spec.hpo,
               studyRoot: carry.studyRoot,
               samplerState: carry.sampler,
               proposal: carry.proposals,
@@ -410,12 +414,11 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       return Promise.all(
         chosen.map(async (m) => {
           const rec = book.get(m.trialId)!;
-          const data = spec.budget.final.data ?? spec.data.train;
           const train = await heavy.trainModel.executeWithOptions({ summary: `final retraining of trial ${m.trialId}: ${m.architecture}` }, [
             request('retrain', {
               space: spec.space,
               architecture: m.architecture,
-              data,
+              data: data.final,
               measureLatency: false,
               // the same batch-size rule as the trials' retraining (src/study/retrain-config.ts)
               config: {
@@ -441,7 +444,8 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             trialId: m.trialId,
             architecture: m.architecture,
             top1: heldOut.top1,
-            ...(test ? { testTop1: test.top1 } : {}),
+            // the final model's test accuracy: on the separate test set when given, else on the plan's test split (its held-out split)
+            ...(test ? { testTop1: test.top1 } : data.planUri ? { testTop1: heldOut.top1 } : {}),
             ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}),
             predictedMs: rec.result!.predictedMs,
             model: train.model,
@@ -504,6 +508,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       studyRoot: prepared.studyRoot,
       tableUri,
       largestMs: info.largestMs,
+      ...(prepared.data ? { data: prepared.data } : {}),
       searchAttributes,
       book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
       sampler: null,

@@ -44,6 +44,8 @@ export const studyLayout = {
   root: (storage: string, study: string) => join(storage, 'studies', study),
   spec: (studyRoot: string) => join(studyRoot, 'spec.json'),
   table: (studyRoot: string) => join(studyRoot, 'table.json'),
+  /** The study's data plan (src/study/data-plan.ts), written once when it is prepared. */
+  dataPlan: (studyRoot: string) => join(studyRoot, 'data-plan.json'),
   summary: (studyRoot: string) => join(studyRoot, 'summary.json'),
   /** Each finished trial's record, written as it finishes (the workflow keeps only the front and the running ones). */
   trials: (studyRoot: string) => join(studyRoot, 'trials'),

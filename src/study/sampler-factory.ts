@@ -12,21 +12,24 @@ import type { Sampler, SamplerState, Trial, TrialOutcome } from '../hpo/sampler'
 import type { SpaceSpec } from '../hpo/space';
 import type { StudySpec } from './spec';
 
-/** The NAS-hyperparameter space of a spec (defaults with the spec's overrides). */
-export function studySpace(spec: StudySpec) {
-  return nasHyperparameterSpace(spec.hpo.space as Record<string, SpaceSpec[string] | null>);
+/** The part of a study spec the sampler reads: its `hpo` section. */
+export type StudyHpo = StudySpec['hpo'];
+
+/** The NAS-hyperparameter space of a spec's `hpo` (defaults with its overrides). */
+export function studySpace(hpo: StudyHpo) {
+  return nasHyperparameterSpace(hpo.space as Record<string, SpaceSpec[string] | null>);
 }
 
-export function createSampler(spec: StudySpec): Sampler {
-  const d = samplerDescriptor(spec.hpo.sampler);
-  if (!d) throw new InvalidInputError(`hpo.sampler: no sampler named '${spec.hpo.sampler}' is registered in this process`);
-  const { seed, maxBudget, eta } = spec.hpo;
+export function createSampler(hpo: StudyHpo): Sampler {
+  const d = samplerDescriptor(hpo.sampler);
+  if (!d) throw new InvalidInputError(`hpo.sampler: no sampler named '${hpo.sampler}' is registered in this process`);
+  const { seed, maxBudget, eta } = hpo;
   // A study maximises a noisy reward, or (vector objective) top-1 up and latency down.
-  return d.create(studySpace(spec), { seed, maxBudget, eta, noisy: true, directions: d.vectorObjective ? ['maximize', 'minimize'] : ['maximize'] });
+  return d.create(studySpace(hpo), { seed, maxBudget, eta, noisy: true, directions: d.vectorObjective ? ['maximize', 'minimize'] : ['maximize'] });
 }
 
 export interface ProposalInput {
-  spec: StudySpec;
+  hpo: StudyHpo;
   /** null on the study's first proposal. */
   samplerState: SamplerState | null;
   tells: Array<{ trialId: number; outcome: TrialOutcome }>;
@@ -39,7 +42,7 @@ export interface ProposalOutput {
 }
 
 export function proposeTrials(input: ProposalInput): ProposalOutput {
-  const sampler = input.samplerState ? restoreSampler(input.samplerState) : createSampler(input.spec);
+  const sampler = input.samplerState ? restoreSampler(input.samplerState) : createSampler(input.hpo);
   for (const t of input.tells) sampler.tell(t.trialId, t.outcome);
   const trials = Array.from({ length: input.n }, () => sampler.ask());
   return { trials, samplerState: sampler.toJSON() };

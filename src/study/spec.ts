@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import { dataSpecSchema } from '../config/data-spec';
+import { dataPlanSpecSchema, selectionImagesFor } from './study-data';
 import { TRAIN_RECIPE_NAMES, trainConfigForRecipe, withNamedRecipe } from '../config/recipes';
 import { parseTrainConfig } from '../config/training-config';
 import { formatIssues, parseOrThrow } from '../config/zod-issues';
@@ -56,8 +57,25 @@ export const studySpecSchema = z
     space: z.union([z.string().min(1), z.record(z.string(), z.unknown())]),
     data: z
       .object({
-        /** Training data: searches and retraining use its training split, trials are scored on its held-out split. */
-        train: dataSpecSchema,
+        /**
+         * The source of training data. With `plan`: `limit` is the number of source images the plan
+         * covers (the first ones in source order). Without (the split form of spec versions before the
+         * data plan): searches and retraining use its training split and trials are scored on its
+         * `valCount` held-out images.
+         */
+        train: z
+          .object({
+            uri: z.string().min(1),
+            limit: z.number().int().positive().optional(),
+            valCount: z.number().int().positive().optional(),
+            splitSeed: z.number().int().min(0).default(0),
+          })
+          .strict(),
+        /**
+         * One data plan for the whole study (src/study/study-data.ts): disjoint final test, selection,
+         * trial-training and final-training images of one seeded permutation, made once and stored with it.
+         */
+        plan: dataPlanSpecSchema.optional(),
         /** A separate test set for the final evaluation of the selected models. */
         test: z
           .object({ uri: z.string().min(1), limit: z.number().int().positive().optional() })
@@ -79,6 +97,11 @@ export const studySpecSchema = z
         latency: z.enum(['measured', 'predicted']).default('measured'),
         /** Target as a fraction of the largest network's predicted latency: scalarises for single-objective samplers and picks "the" model. */
         latencyTargetFraction: z.number().gt(0).max(1.5).default(0.7),
+        /**
+         * Resolution the study needs: the 95% half-width, in percentage points, of a trial's top-1 (worst
+         * case, at 50%). It sizes the data plan's selection split: z^2 / (4 h^2) images (2 pp: 2,401).
+         */
+        resolution: z.number().gt(0).lt(50).optional(),
       })
       .strict()
       .default({ latency: 'measured', latencyTargetFraction: 0.7 }),
@@ -235,9 +258,62 @@ export const studySpecSchema = z
           path,
           message: `'${uri}' is relative: a worker would resolve it against its own working directory; give an absolute path or URI ('spnas study resolve <spec>' resolves a spec file's paths against its folder)`,
         });
+    checkDataPlan(s, ctx);
     const forbidden = ['epochs', 'warmupEpochs', 'seed', 'batchSize'].filter((k) => k in s.budget.search);
     if (forbidden.length) ctx.addIssue({ code: 'custom', path: ['budget', 'search'], message: `set ${forbidden.join(', ')} through budget / hpo instead` });
   });
+
+/** The data plan fits the source, sizes are stated once, and no legacy field contradicts it. */
+function checkDataPlan(s: StudySpec, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+  const { train, plan } = s.data;
+  const resolution = s.objectives.resolution;
+  if (!plan) {
+    if (train.valCount === undefined)
+      issue(
+        ['data', 'plan'],
+        'is required (or, in the older split form, data.train.valCount): give { testImages, trialTrainImages } and objectives.resolution',
+      );
+    if (resolution !== undefined) issue(['objectives', 'resolution'], 'sizes the selection split of a data plan: give data.plan too');
+    const fin = s.budget.final.data;
+    if (fin && fin.uri === train.uri && (fin.limit !== train.limit || fin.valCount !== train.valCount || fin.splitSeed !== train.splitSeed))
+      issue(
+        ['budget', 'final', 'data'],
+        `splits the trials' source ${train.uri} another way: the final model would be scored on images the trials trained or were selected on. Give data.plan instead (one permutation: test, selection, trial training and final training images disjoint), e.g. "plan": { "testImages": 5000, "trialTrainImages": 2500 } with data.train.limit ${fin.limit ?? 50000}, objectives.resolution and no budget.final.data`,
+      );
+    return;
+  }
+  if (train.valCount !== undefined)
+    issue(
+      ['data', 'train', 'valCount'],
+      'is not used with data.plan (the selection split follows objectives.resolution or data.plan.selectionImages): remove it',
+    );
+  if (s.budget.final.data)
+    issue(['budget', 'final', 'data'], "is not used with data.plan (the final retraining reads the plan's final training split): remove it");
+  if (train.limit === undefined)
+    issue(['data', 'train', 'limit'], 'is required with data.plan: the number of source images the plan covers (its first ones in source order)');
+  if ((plan.selectionImages === undefined) === (resolution === undefined))
+    issue(
+      ['objectives', 'resolution'],
+      plan.selectionImages === undefined
+        ? 'is required with data.plan (it sizes the selection split), e.g. 2 for +-2 pp (2,401 images); or give data.plan.selectionImages'
+        : 'and data.plan.selectionImages both size the selection split: give one',
+    );
+  if (train.limit === undefined) return;
+  const selection = plan.selectionImages ?? (resolution !== undefined ? selectionImagesFor(resolution) : 0);
+  const need = plan.testImages + selection + plan.trialTrainImages;
+  if (need > train.limit) {
+    const from = plan.selectionImages !== undefined ? 'data.plan.selectionImages' : `objectives.resolution ${resolution} pp`;
+    issue(
+      ['data', 'plan'],
+      `the data cannot hold it: test ${plan.testImages} + selection ${selection} (${from}) + trial training ${plan.trialTrainImages} = ${need} images, more than the ${train.limit} of data.train.limit; lower them (a coarser resolution needs fewer selection images) or plan over more images`,
+    );
+  }
+  if (plan.finalTrainImages !== undefined && plan.testImages + plan.finalTrainImages > train.limit)
+    issue(['data', 'plan', 'finalTrainImages'], `is more than the ${train.limit - plan.testImages} images outside the test split`);
+  if (plan.trialTrainImages < s.budget.batchSize)
+    issue(['data', 'plan', 'trialTrainImages'], `is fewer than a batch (budget.batchSize ${s.budget.batchSize}): no training step would run`);
+}
 
 export type StudySpec = z.output<typeof studySpecSchema>;
 export type StudySpecInput = z.input<typeof studySpecSchema>;

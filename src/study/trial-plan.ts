@@ -11,6 +11,7 @@
  * Fidelity (multi-fidelity samplers: budget / maxBudget, else 1) scales the search epochs after the
  * warm-up and the retraining epochs; the warm-up is the same at every fidelity.
  */
+import type { SearchConfigInput } from '../config/training-config';
 import type { Params } from '../hpo/space';
 import { studyRetrainConfig } from './retrain-config';
 import type { StudySpec } from './spec';
@@ -18,8 +19,8 @@ import type { StudySpec } from './spec';
 const KNOWN = new Set(['lambda', 'thresholdLrMultiplier', 'runtimeLoss', 'targetFraction', 'warmupFraction']);
 
 export interface TrialPlan {
-  /** Search config input (validated by the engine's schema when the search runs). */
-  search: Record<string, unknown>;
+  /** Search config input (validated by the engine's schema when the search runs: a tuned dotted path may name any field). */
+  search: SearchConfigInput;
   /** Retraining config input of the trial. */
   retrain: Record<string, unknown>;
   warmupEpochs: number;
@@ -71,5 +72,5 @@ export function planTrial(spec: StudySpec, params: Params, largestMs: number, fi
   };
   for (const [name, value] of Object.entries(params)) if (!KNOWN.has(name)) setPath(search, name, value);
   const retrain = { ...studyRetrainConfig(spec.budget.retrain, spec.budget.batchSize), seed: spec.budget.seed, epochs: retrainEpochsAt(spec, fidelity) };
-  return { search, retrain, warmupEpochs, targetMs };
+  return { search: search as SearchConfigInput, retrain, warmupEpochs, targetMs };
 }

@@ -1,7 +1,8 @@
 /**
  * Use case: everything a study checks and writes before any compute. Validates the spec (every
  * field, with its path), checks that the data exists, records the spec in the store (a second study
- * of the same name with another spec is refused), and fixes the study's latency table as a URI.
+ * of the same name with another spec is refused), makes the study's one data plan (stored once, beside
+ * the spec), and fixes the study's latency table as a URI.
  */
 import { InvalidInputError } from '../errors';
 import { defaultTableFor } from '../latency/default-tables';
@@ -11,6 +12,9 @@ import { largestArchitecture } from '../space/architecture';
 import { studyLayout } from '../study/names';
 import { canonicalJson } from '../study/content-key';
 import { parseStudySpec, type StudySpec } from '../study/spec';
+import { makeDataPlan } from '../study/data-plan';
+import { dataPlanCounts, studyData, type StudyData } from '../study/study-data';
+import { openSampleSource } from '../data/source';
 import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { StudySummary } from '../study/records';
@@ -22,6 +26,8 @@ export interface PreparedStudy {
   specUri: string;
   /** The table's URI, or undefined when the study profiles it first (`latencyTable.profile`). */
   tableUri?: string;
+  /** The data specs of trials and final phase (from the stored data plan when the spec has one); absent in results recorded before the data plan. */
+  data?: StudyData;
 }
 
 export interface TableInfo {
@@ -74,6 +80,27 @@ async function refuseCompleted(spec: StudySpec, studyRoot: string): Promise<void
   );
 }
 
+/** Reads (without decoding) up to `total` samples: a plan over more images than the source has is refused before any compute. */
+async function requireImages(uri: string, total: number): Promise<void> {
+  const source = await openSampleSource(uri);
+  let n = 0;
+  for await (const sample of source.samples()) if (sample && ++n >= total) return;
+  throw new InvalidInputError(
+    `data.train.limit ${total}: the data plan covers the first ${total} images of ${uri}, but it has ${n}; plan for at most ${n} images`,
+  );
+}
+
+/** The study's data plan, made from the spec and written once: a retried or restarted prepare finds the same plan. */
+async function planData(spec: StudySpec, studyRoot: string): Promise<StudyData> {
+  const counts = dataPlanCounts(spec);
+  if (!counts) return studyData(spec);
+  await requireImages(counts.uri, counts.total);
+  const plan = makeDataPlan(counts);
+  const uri = studyLayout.dataPlan(studyRoot);
+  await writeOnce(uri, plan, 'data plan');
+  return studyData(spec, { uri, plan });
+}
+
 export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
   const spec: StudySpec = parseStudySpec(raw);
   const space = resolveSpaceRef(spec.space, 'study spec.space');
@@ -83,15 +110,16 @@ export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
   if (spec.data.test) await requireData(spec.data.test.uri, 'data.test.uri');
   const specUri = studyLayout.spec(studyRoot);
   await writeOnce(specUri, spec, 'study spec');
+  const data = await planData(spec, studyRoot);
   const tableUri = studyLayout.table(studyRoot);
   const lt = spec.latencyTable;
-  if ('profile' in lt) return { studyRoot, specUri };
+  if ('profile' in lt) return { studyRoot, specUri, data };
   const table: LatencyTable =
     'uri' in lt
       ? checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), `latencyTable.uri ${lt.uri}`), space, `latencyTable.uri ${lt.uri}`)
       : defaultTableFor(space);
   await writeOnce(tableUri, table, 'latency table');
-  return { studyRoot, specUri, tableUri };
+  return { studyRoot, specUri, tableUri, data };
 }
 
 export async function describeTable(tableUri: string, spaceRef: StudySpec['space']): Promise<TableInfo> {

@@ -8,13 +8,14 @@
 import type { Trial, TrialOutcome } from '../hpo/sampler';
 import { studyLayout } from '../study/names';
 import { proposeTrials as propose } from '../study/sampler-factory';
-import type { StudySpec } from '../study/spec';
+import type { StudyHpo } from '../study/sampler-factory';
 import { readJsonUri } from './inputs';
 import { writeJsonUri } from '../storage/json-store';
 import type { SamplerState } from '../hpo/sampler';
 
 export interface StoredProposalInput {
-  spec: StudySpec;
+  /** The spec's `hpo` section: all a proposal reads. */
+  hpo: StudyHpo;
   studyRoot: string;
   /** URI of the sampler's state after the previous proposal; null on the study's first. */
   samplerState: string | null;
@@ -30,9 +31,13 @@ export interface StoredProposalOutput {
   samplerState: string;
 }
 
-export async function proposeTrials(input: StoredProposalInput): Promise<StoredProposalOutput> {
+/** A proposal scheduled by a workflow from before `hpo` was passed alone carried the whole spec. */
+export type LegacyProposalInput = Omit<StoredProposalInput, 'hpo'> & { spec: { hpo: StudyHpo } };
+
+export async function proposeTrials(raw: StoredProposalInput | LegacyProposalInput): Promise<StoredProposalOutput> {
+  const input: StoredProposalInput = 'hpo' in raw ? raw : { ...raw, hpo: raw.spec.hpo };
   const state = input.samplerState ? ((await readJsonUri(input.samplerState, 'sampler state')) as SamplerState) : null;
-  const out = propose({ spec: input.spec, samplerState: state, tells: input.tells, n: input.n });
+  const out = propose({ hpo: input.hpo, samplerState: state, tells: input.tells, n: input.n });
   const uri = studyLayout.samplerState(input.studyRoot, input.proposal);
   await writeJsonUri(uri, out.samplerState);
   return { trials: out.trials, samplerState: uri };

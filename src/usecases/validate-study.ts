@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSearchConfig, parseTrainConfig } from '../config/training-config';
 import { decodeSample } from '../data/dataset';
+import { dataPlanCounts } from '../study/study-data';
 import { openSampleSource } from '../data/source';
 import { defaultTableFor } from '../latency/default-tables';
 import { checkTableForSpace, parseLatencyTable } from '../latency/latency-table';
@@ -97,7 +98,7 @@ export async function validateStudy(raw: unknown): Promise<StudyCheck> {
 
   const space = await attempt(problems, 'space', () => resolveSpaceRef(spec.space, 'space'));
   await attempt(problems, 'hpo (the NAS-hyperparameter space and a first trial)', () => {
-    const trial = createSampler(spec).ask();
+    const trial = createSampler(spec.hpo).ask();
     const plan = planTrial(spec, trial.params, 1, 1);
     parseSearchConfig(plan.search, 'budget.search with a first trial');
     parseTrainConfig(plan.retrain, 'budget.retrain');
@@ -107,10 +108,23 @@ export async function validateStudy(raw: unknown): Promise<StudyCheck> {
   const retrainBatch = studyRetrainConfig(spec.budget.retrain, studyBatch).batchSize ?? studyBatch;
   const finalBatch = studyRetrainConfig({ recipe: spec.budget.final.recipe, ...spec.budget.final.config }, studyBatch).batchSize ?? studyBatch;
   const train = spec.data.train;
-  const uses: DataUse[] = [{ field: 'data.train', ...train, batchSize: Math.max(studyBatch, retrainBatch, spec.budget.final.data ? 0 : finalBatch) }];
+  // with a data plan the batch sizes are checked against the plan's splits (below and in the spec's schema)
+  const trainBatch = spec.data.plan ? 0 : Math.max(studyBatch, retrainBatch, spec.budget.final.data ? 0 : finalBatch);
+  const uses: DataUse[] = [{ field: 'data.train', ...train, batchSize: trainBatch }];
   if (spec.data.test) uses.push({ field: 'data.test', ...spec.data.test, batchSize: 1 });
   if (spec.budget.final.data) uses.push({ field: 'budget.final.data', ...spec.budget.final.data, batchSize: finalBatch });
   for (const d of uses) await checkData(d, space, problems, facts);
+  const plan = dataPlanCounts(spec);
+  if (plan) {
+    const finalTrain = plan.finalTrainImages ?? plan.total - plan.testImages;
+    const resolution = spec.objectives.resolution !== undefined ? ` (+-${spec.objectives.resolution} pp at 95%)` : '';
+    facts.push(
+      `data.plan: of the first ${plan.total} images (seed ${plan.seed}), ${plan.testImages} final test, ${plan.selectionImages} selection${resolution}, ${plan.trialTrainImages} trial training, ${finalTrain} final training; the test split is read only by the final evaluation`,
+    );
+    if (plan.trialTrainImages < retrainBatch)
+      problems.push(`data.plan: ${plan.trialTrainImages} trial training images are fewer than a batch of the trials' retraining (${retrainBatch})`);
+    if (finalTrain < finalBatch) problems.push(`data.plan: ${finalTrain} final training images are fewer than a batch of the final retraining (${finalBatch})`);
+  }
 
   if (space) {
     const lt = spec.latencyTable;

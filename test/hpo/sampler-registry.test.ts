@@ -82,10 +82,10 @@ test('a registered toy sampler runs through spec validation, the study factory, 
   assert.match(schema, /"bohb","toy-grid"\]/, 'the JSON Schema lists it after the built-in samplers');
 
   // The study's proposal path: built from the spec, then restored from each snapshot.
-  const first = proposeTrials({ spec: s, samplerState: null, tells: [], n: 2 });
+  const first = proposeTrials({ hpo: s.hpo, samplerState: null, tells: [], n: 2 });
   assert.equal(first.samplerState.kind, 'toy-grid');
   const tells = first.trials.map((t) => ({ trialId: t.trialId, outcome: { status: 'ok' as const, value: t.trialId } }));
-  const second = proposeTrials({ spec: s, samplerState: JSON.parse(JSON.stringify(first.samplerState)), tells, n: 2 });
+  const second = proposeTrials({ hpo: s.hpo, samplerState: JSON.parse(JSON.stringify(first.samplerState)), tells, n: 2 });
   const straight = new GridSampler(first.samplerState.space, { seed: 0, direction: 'maximize', step: 5 });
   const all = [straight.ask(), straight.ask()];
   for (const t of all) straight.tell(t.trialId, { status: 'ok', value: t.trialId });

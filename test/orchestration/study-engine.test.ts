@@ -11,6 +11,8 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
+import type { DataPlan } from '../../src/study/data-plan';
+import { CIFAR_DIR } from '../data/fixtures';
 import { startOrAttachStudy, studyStatus } from '../../src/temporal/study-client';
 import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture, waitFor } from '../support/temporal';
 
@@ -44,9 +46,13 @@ async function stillRunning(study: string): Promise<string[]> {
 
 test('a real study: a compute worker killed mid-search is replaced and the trial resumes from its checkpoint', { timeout: 600_000 }, async () => {
   const name = 'engine-crash';
-  // 256 training images (320 - 64 held out), batch 32: 8 steps an epoch; a fixed 1-epoch warm-up
-  // (warmupFraction not tuned) runs steps 0-8 once, each search 8-48
+  // a data plan over 400 images: 64 test, 64 selection, 256 trial training images, batch 32: 8 steps
+  // an epoch; a fixed 1-epoch warm-up (warmupFraction not tuned) runs steps 0-8 once, each search 8-48
   const spec = tinyStudy(name, store(), {
+    data: {
+      train: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 400 },
+      plan: { seed: 3, testImages: 64, selectionImages: 64, trialTrainImages: 256 },
+    },
     hpo: { sampler: 'random', trials: 2, parallelism: 1, seed: 4, space: { warmupFraction: null } },
     budget: {
       searchEpochs: 6,
@@ -98,7 +104,15 @@ test('a real study: a compute worker killed mid-search is replaced and the trial
   // the final retraining ran the named recipe (its batch size, label smoothing, SGD), with the spec's epochs on top
   const finalRun = JSON.parse(fs.readFileSync(path.join(path.dirname(local(s.final[0]!.model)), 'run.json'), 'utf8'));
   assert.deepEqual([finalRun.config.batchSize, finalRun.config.labelSmoothing, finalRun.config.optimizer.kind, finalRun.config.epochs], [128, 0.1, 'sgd', 1]);
-  const stored = JSON.parse(fs.readFileSync(studyLayout.summary(studyLayout.root(store(), name)), 'utf8')) as StudySummary;
+  // one data plan, stored with the study: every trial's search and retraining read its trial split,
+  // the final retraining its final split, and the final model is scored on the plan's test split
+  const root = studyLayout.root(store(), name);
+  const plan = JSON.parse(fs.readFileSync(studyLayout.dataPlan(root), 'utf8')) as DataPlan;
+  const runData = (dir: string) => JSON.parse(fs.readFileSync(path.join(local(dir), 'run.json'), 'utf8')).data;
+  for (const r of s.trialRecords) for (const dir of [r.result!.search, r.result!.train]) assert.deepEqual(runData(dir), plan.trial, dir);
+  assert.deepEqual(finalRun.data, plan.final);
+  assert.equal(s.final[0]!.testTop1, s.final[0]!.top1, "the final model's accuracy is on the plan's test split");
+  const stored = JSON.parse(fs.readFileSync(studyLayout.summary(root), 'utf8')) as StudySummary;
   assert.deepEqual(stored.front, s.front);
   assert.deepEqual(await stillRunning(name), []);
 });

@@ -19,8 +19,9 @@ test('examples/study.json parses; its relative paths resolve against its own dir
   const spec = readStudySpecFile(path.join(ROOT, 'examples', 'study.json'));
   assert.equal(spec.storage, path.join(ROOT, 'runs'));
   assert.equal(spec.data.train.uri, path.resolve(ROOT, '..', 'shared', 'data', 'cifar10-jpeg'));
-  // the final retraining reads its own (larger) slice of the same data
-  assert.equal(spec.budget.final.data?.uri, spec.data.train.uri);
+  // one data plan over the same source: the final retraining reads its final-training split, not a second split
+  assert.equal(spec.budget.final.data, undefined);
+  assert.deepEqual(spec.data.plan, { seed: 0, testImages: 5000, trialTrainImages: 2500 });
   assert.equal(spec.budget.final.recipe, 'fast');
   assert.ok(!('$schema' in spec), 'the editor-only $schema key does not reach the workflow input');
 });
