@@ -47,6 +47,7 @@ import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
 import { addTrialsUpdate, checkParallelism, checkSteerable, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
 import { StudyAttributes } from './study-attributes';
 import { bestLine } from '../src/study/best-line';
+import { top1Fields } from '../src/study/accuracy';
 import { trialSummary } from './summaries';
 import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
 
@@ -441,7 +442,8 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             trialId: m.trialId,
             architecture: m.architecture,
             top1: heldOut.top1,
-            ...(test ? { testTop1: test.top1 } : {}),
+            ...top1Fields(heldOut.top1, heldOut.count),
+            ...(test ? { testTop1: test.top1, ...testFields(test.top1, test.count) } : {}),
             ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}),
             predictedMs: rec.result!.predictedMs,
             model: train.model,
@@ -518,6 +520,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       runs: 1,
     };
   }
+}
+
+/** The final model's test-set top-1 sample size and interval, named for the test set. */
+function testFields(top1: number, images: number | undefined): Pick<FinalModel, 'testImages' | 'testInterval'> {
+  const f = top1Fields(top1, images);
+  return f.interval ? { testImages: f.images!, testInterval: f.interval } : {};
 }
 
 /** A failed trial's reason, from the activity's typed failure when there is one. */

@@ -50,9 +50,9 @@ export function compareTop1(a: MeasuredTop1, b: MeasuredTop1): 1 | 0 | -1 | null
 
 const pct = (v: number, digits: number) => (100 * v).toFixed(digits);
 
-/** "34.2% [30.1-38.5] on 500 images", or "34.2% (image count unknown, no interval)" for old records. */
+/** "34.2% [30.1-38.5] on 500 images", or "34.2% (n unknown, no interval)" for old records. */
 export function formatTop1(top1: number, images: number | undefined, digits = 1): string {
   const interval = top1Interval(top1, images);
-  if (!interval) return `${pct(top1, digits)}% (image count unknown, no interval)`;
+  if (!interval) return `${pct(top1, digits)}% (n unknown, no interval)`;
   return `${pct(top1, digits)}% [${pct(interval[0], digits)}-${pct(interval[1], digits)}] on ${images} images`;
 }

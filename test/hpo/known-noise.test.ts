@@ -14,7 +14,7 @@ import type { TrialRecord } from '../../src/hpo/sampler';
 import { Space } from '../../src/hpo/space';
 import { Prng } from '../../src/random';
 
-const space = new Space(branin.space);
+const space = Space.from(branin.space);
 const sdOf = (i: number) => (i % 3 === 0 ? 0.5 : 25);
 
 /** Gaussian draw (Box-Muller) from a seeded PRNG. */
