@@ -10,7 +10,9 @@ type Out = (line: string) => void;
 export function printFront(s: StudyResult | StudyStatus, out: Out): void {
   if (!s.front.length) return out('front: (no completed trial)');
   const target = s.targetMs ?? ('table' in s ? s.table.targetMs : undefined);
-  out(`front (held-out top-1 [95% interval] vs latency; ties within the intervals broken by latency, images, trial id${target !== undefined ? `; * within the target ${target.toFixed(2)} ms` : ''}):`);
+  out(
+    `front (held-out top-1 [95% interval] vs latency; ties within the intervals broken by latency, images, trial id${target !== undefined ? `; * within the target ${target.toFixed(2)} ms` : ''}):`,
+  );
   for (const m of s.front) {
     const ties = m.ties?.length ? `  (tied with ${m.ties.map((t) => `trial ${t.trialId} by ${t.by}`).join(', ')})` : '';
     out(

@@ -124,11 +124,7 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
       Math.log(1e-6) + opts.rng.float() * (Math.log(1e-2) - Math.log(1e-6)),
     ]);
   }
-  const ml = new MarginalLikelihood(
-    Xs,
-    ys,
-    opts.knownNoise && idx.map((i) => opts.knownNoise![i]!),
-  );
+  const ml = new MarginalLikelihood(Xs, ys, opts.knownNoise && idx.map((i) => opts.knownNoise![i]!));
   let best: { x: Float64Array; value: number } | undefined;
   for (const s of starts) {
     const prior = opts.prior ?? 'none';

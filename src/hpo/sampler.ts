@@ -28,8 +28,7 @@ export interface Trial {
  * scalar value takes one. GP-BO adds it to its fitted noise level per observation; others ignore it.
  */
 export type TrialOutcome =
-  | { readonly status: 'ok'; readonly value: number | readonly number[]; readonly variance?: number }
-  | { readonly status: 'failed'; readonly reason?: string };
+  { readonly status: 'ok'; readonly value: number | readonly number[]; readonly variance?: number } | { readonly status: 'failed'; readonly reason?: string };
 
 /** A trial as the sampler remembers it. */
 export interface TrialRecord extends Trial {

@@ -1,5 +1,5 @@
 /**
- * Front and selection that decide only on differences the intervals resolve (docs/study.md
+ * Front and selection that decide only on differences the intervals resolve (docs/report.md
  * "Accuracy with its uncertainty"). Two trials' top-1s are tied when the 95% Newcombe interval of
  * their difference contains 0 (compareTop1). Ties are broken by, in order: lower latency, more
  * images (the better-measured accuracy), lower trial id (the earlier trial). The point estimate never

@@ -86,7 +86,10 @@ test('GP-BO fits its noise level on top of the told variances, and a snapshot ke
   const told = run(true);
   const plain = run(false);
   // The known variances explain the scatter, so the fitted homoscedastic level is far lower.
-  assert.ok(told.lastHyperparameters!.noiseVar < 0.5 * plain.lastHyperparameters!.noiseVar, `${told.lastHyperparameters!.noiseVar} vs ${plain.lastHyperparameters!.noiseVar}`);
+  assert.ok(
+    told.lastHyperparameters!.noiseVar < 0.5 * plain.lastHyperparameters!.noiseVar,
+    `${told.lastHyperparameters!.noiseVar} vs ${plain.lastHyperparameters!.noiseVar}`,
+  );
   const restored = GpSampler.fromJSON(JSON.parse(JSON.stringify(told.toJSON())));
   assert.equal(restored.trials()[1]!.variance, 25 ** 2);
   assert.deepEqual(restored.ask(), told.ask(), 'a restored sampler proposes what the original does');

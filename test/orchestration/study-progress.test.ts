@@ -36,7 +36,7 @@ test('a front with no member within the target explains `best -`: the target, th
   // every accuracy with its image count and 95% Wilson interval (160/500: 28.1-36.2%)
   assert.equal(bestLine(status({ best: m(2, 0.32, 28) })), 'best 32.0% [28.1-36.2] on 500 images @ 28.00 ms (trial 2)');
   // a record from before image counts were kept says it has no interval
-  const { images: _drop, ...old } = m(2, 0.32, 28);
+  const old = { trialId: 2, top1: 0.32, latencyMs: 28, architecture: 'a2' };
   assert.equal(bestLine(status({ best: old })), 'best 32.0% (n unknown, no interval) @ 28.00 ms (trial 2)');
   assert.equal(bestLine(status({ front: [], trials: { total: 1, running: 1, ok: 0, failed: 0, planned: 4 } })), 'best - (no trial completed yet)');
   assert.match(statusLine(status(), 10 * MIN), /\| best - \(no front member meets the target 29\.8 ms; most accurate 34\.0%/);

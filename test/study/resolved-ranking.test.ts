@@ -59,7 +59,10 @@ test('front: records without image counts keep the point-estimate Pareto front',
 
 test('selection: the fastest of the trials tied with the most accurate within the target, and the rule that decided', () => {
   const tied = resolvedSelection([c(0, 0.8, 10, 20), c(1, 0.9, 12, 20), c(2, 0.95, 30, 20)], 15);
-  assert.deepEqual({ met: tied.met, chosen: tied.chosen.trialId, decidedBy: tied.decidedBy, tiedWith: tied.tiedWith }, { met: true, chosen: 0, decidedBy: 'latency', tiedWith: [1] });
+  assert.deepEqual(
+    { met: tied.met, chosen: tied.chosen.trialId, decidedBy: tied.decidedBy, tiedWith: tied.tiedWith },
+    { met: true, chosen: 0, decidedBy: 'latency', tiedWith: [1] },
+  );
   const resolved = resolvedSelection([c(0, 0.8, 10, 2000), c(1, 0.9, 12, 2000)], 15);
   assert.deepEqual([resolved.chosen.trialId, resolved.decidedBy, resolved.tiedWith], [1, 'resolved', []]);
   const sameLatency = resolvedSelection([c(5, 0.82, 12, 500), c(6, 0.8, 12, 2000)], 15);
