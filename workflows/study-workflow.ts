@@ -48,6 +48,7 @@ import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
 import { addTrialsUpdate, checkParallelism, checkSteerable, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
 import { StudyAttributes } from './study-attributes';
 import { bestLine } from '../src/study/best-line';
+import { top1Fields } from '../src/study/accuracy';
 import { trialSummary } from './summaries';
 import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
 
@@ -444,8 +445,13 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             trialId: m.trialId,
             architecture: m.architecture,
             top1: heldOut.top1,
+            ...top1Fields(heldOut.top1, heldOut.count),
             // the final model's test accuracy: on the separate test set when given, else on the plan's test split (its held-out split)
-            ...(test ? { testTop1: test.top1 } : data.planUri ? { testTop1: heldOut.top1 } : {}),
+            ...(test
+              ? { testTop1: test.top1, ...testFields(test.top1, test.count) }
+              : data.planUri
+                ? { testTop1: heldOut.top1, ...testFields(heldOut.top1, heldOut.count) }
+                : {}),
             ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}),
             predictedMs: rec.result!.predictedMs,
             model: train.model,
@@ -523,6 +529,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       runs: 1,
     };
   }
+}
+
+/** The final model's test-set top-1 sample size and interval, named for the test set. */
+function testFields(top1: number, images: number | undefined): Pick<FinalModel, 'testImages' | 'testInterval'> {
+  const f = top1Fields(top1, images);
+  return f.interval ? { testImages: f.images!, testInterval: f.interval } : {};
 }
 
 /** A failed trial's reason, from the activity's typed failure when there is one. */

@@ -16,6 +16,7 @@ import {
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
 import type { Params } from '../src/hpo/space';
+import { formatTop1, top1Fields } from '../src/study/accuracy';
 import { contentKey } from '../src/study/content-key';
 import { studyLayout } from '../src/study/names';
 import type { TrialResult } from '../src/study/records';
@@ -118,7 +119,10 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
       architecture: search.architectureString,
       predictedMs: search.predictedMsExact,
       top1: evaluation.top1,
+      // the sample size travels with the accuracy (an older worker's results lack it: then no interval)
+      ...top1Fields(evaluation.top1, evaluation.count),
       supernetTop1: search.supernetTop1,
+      ...supernetFields(search.supernetTop1, search.supernetImages),
       macs: search.macs,
       ...(evaluation.latencyMs !== undefined ? { measuredMs: evaluation.latencyMs } : {}),
       search: search.out,
@@ -134,10 +138,16 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
       { key: SA.top1, value: result.top1 },
       { key: SA.latencyMs, value: result.measuredMs ?? result.predictedMs },
     ]);
-    say(`done: ${result.architecture}, top-1 ${(100 * result.top1).toFixed(2)}%, ${(result.measuredMs ?? result.predictedMs).toFixed(2)} ms`);
+    say(`done: ${result.architecture}, top-1 ${formatTop1(result.top1, result.images)}, ${(result.measuredMs ?? result.predictedMs).toFixed(2)} ms`);
     return result;
   } catch (err) {
     attrs([{ key: SA.trialState, value: isCancellation(err) ? 'cancelled' : 'failed' }]);
     throw err;
   }
+}
+
+/** The supernet's top-1 sample size and interval, named for the supernet. */
+function supernetFields(top1: number, images: number | undefined): Pick<TrialResult, 'supernetImages' | 'supernetInterval'> {
+  const f = top1Fields(top1, images);
+  return f.interval ? { supernetImages: f.images!, supernetInterval: f.interval } : {};
 }

@@ -1,5 +1,7 @@
 /** How `spnas study` prints a study's status, front, final models and end (one place for run and status). */
+import { formatTop1 } from '../study/accuracy';
 import type { StudyResult, StudyStatus } from '../study/records';
+import { selectionLine } from '../study/best-line';
 import type { EndedStudy } from '../temporal/study-client';
 import { statusLine } from './study-progress';
 
@@ -8,11 +10,17 @@ type Out = (line: string) => void;
 export function printFront(s: StudyResult | StudyStatus, out: Out): void {
   if (!s.front.length) return out('front: (no completed trial)');
   const target = s.targetMs ?? ('table' in s ? s.table.targetMs : undefined);
-  out(`front (held-out top-1 vs latency${target !== undefined ? `; * within the target ${target.toFixed(2)} ms` : ''}):`);
-  for (const m of s.front)
+  out(
+    `front (held-out top-1 [95% interval] vs latency; ties within the intervals broken by latency, images, trial id${target !== undefined ? `; * within the target ${target.toFixed(2)} ms` : ''}):`,
+  );
+  for (const m of s.front) {
+    const ties = m.ties?.length ? `  (tied with ${m.ties.map((t) => `trial ${t.trialId} by ${t.by}`).join(', ')})` : '';
     out(
-      `  trial ${String(m.trialId).padStart(3)}  ${(100 * m.top1).toFixed(2).padStart(6)}%  ${m.latencyMs.toFixed(2).padStart(8)} ms${target !== undefined && m.latencyMs <= target ? ' *' : '  '}  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}`,
+      `  trial ${String(m.trialId).padStart(3)}  ${formatTop1(m.top1, m.images, 2)}  ${m.latencyMs.toFixed(2).padStart(8)} ms${target !== undefined && m.latencyMs <= target ? ' *' : '  '}  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}${ties}`,
     );
+  }
+  const sel = selectionLine(s);
+  if (sel) out(sel);
 }
 
 /** A finished study: its status line, front, final models and where its summary is. */
@@ -21,7 +29,7 @@ export function printResult(r: StudyResult, out: Out): void {
   printFront(r, out);
   for (const m of r.final)
     out(
-      `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,
+      `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${formatTop1(m.top1, m.images, 2)}${m.testTop1 !== undefined ? `, test top-1 ${formatTop1(m.testTop1, m.testImages, 2)}` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,
     );
   out(`summary (every trial): ${r.summary}`);
 }

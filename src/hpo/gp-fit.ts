@@ -37,6 +37,8 @@ export interface FitOptions {
   readonly maxIter?: number;
   /** Optional weak priors (MAP instead of pure maximum likelihood); see {@link hyperPriorPenalty}. */
   readonly prior?: HyperPrior;
+  /** Known noise variance per observation (same scale as y), added to the fitted level; absent: none. */
+  readonly knownNoise?: readonly number[];
 }
 
 export type HyperPrior = 'none' | 'gamma' | 'lognormal';
@@ -122,7 +124,7 @@ export function fitGpHyperparameters(X: readonly (readonly number[])[], y: reado
       Math.log(1e-6) + opts.rng.float() * (Math.log(1e-2) - Math.log(1e-6)),
     ]);
   }
-  const ml = new MarginalLikelihood(Xs, ys);
+  const ml = new MarginalLikelihood(Xs, ys, opts.knownNoise && idx.map((i) => opts.knownNoise![i]!));
   let best: { x: Float64Array; value: number } | undefined;
   for (const s of starts) {
     const prior = opts.prior ?? 'none';

@@ -6,6 +6,8 @@
  * - Model: Matern 5/2 ARD GP on the space's unit-cube features (ints as a rounded continuous column,
  *   categoricals one-hot), outputs standardised (Yeo-Johnson warping optional); hyperparameters by
  *   maximum marginal likelihood with restarts, warm-started from the previous fit (see gp-fit.ts).
+ *   An observation told with a known variance (a top-1's binomial noise) has it added to the fitted
+ *   noise level on its own diagonal entry (known-noise.ts), so an accuracy on few images counts less.
  * - Acquisition: log expected improvement (log-ei.ts), maximised by acquisition-optimizer.ts.
  * - Parallel trials: pending trials enter the GP with a fantasised value - the posterior mean
  *   ("Kriging believer") or a constant ("constant liar"; Ginsbourger, Le Riche & Carraro 2010) - so a
@@ -27,6 +29,7 @@ import { FailureClassifier, type ClassifierHyper } from './gp-classifier';
 import { gpOptionsSchema, resolveGpOptions, type BatchStrategy, type GpSamplerOptions, type ResolvedGpOptions } from './gp-options';
 import { posteriorMeanIncumbent, type PosteriorIncumbent } from './incumbent';
 import { fitGpHyperparameters } from './gp-fit';
+import { warpedNoise } from './known-noise';
 import { warpOutputs } from './output-transform';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
 import { BUILT_IN_SAMPLERS, GP_MAX_TRIALS } from './sampler-catalog';
@@ -125,15 +128,22 @@ export class GpSampler extends BaseSampler {
       X.push(this.space.toFeatures(r.params));
       y.push(worst);
     }
-    const ys = warpOutputs(y, this.options.outputTransform).values;
+    const warped = warpOutputs(y, this.options.outputTransform);
+    const ys = warped.values;
+    // imputed failures (after the ok rows) have no known noise
+    const noise = warpedNoise(
+      ok.map((r) => r.variance),
+      warped.slopes,
+    );
     this.hyper = fitGpHyperparameters(X, ys, {
       rng: this.rng,
       restarts: this.options.fitRestarts,
       warmStart: this.hyper ?? undefined,
       maxFitPoints: this.options.maxFitPoints,
       prior: this.options.hyperPrior,
+      ...(noise ? { knownNoise: noise } : {}),
     });
-    let gp = new GaussianProcess(X, ys, this.hyper);
+    let gp = new GaussianProcess(X, ys, this.hyper, noise);
     const pending = recs.filter((r) => r.state === 'pending').map((r) => this.space.toFeatures(r.params));
     if (pending.length > 0) {
       const okYs = ys.slice(0, ok.length);
@@ -147,7 +157,7 @@ export class GpSampler extends BaseSampler {
               : okYs.reduce((a, b) => a + b, 0) / okYs.length;
         return pending.map(() => c);
       };
-      gp = new GaussianProcess([...X, ...pending], [...ys, ...lie(this.options.batchStrategy)], this.hyper);
+      gp = new GaussianProcess([...X, ...pending], [...ys, ...lie(this.options.batchStrategy)], this.hyper, noise && [...noise, ...pending.map(() => 0)]);
     }
     const order = ok.map((_, i) => i).sort((a, b) => ys[a]! - ys[b]! || a - b);
     const best = ys[order[0]!]!;

@@ -1,6 +1,7 @@
 /**
  * Exact Gaussian-process regression (Rasmussen & Williams 2006, Algorithm 2.1) with a Matern 5/2 ARD
- * kernel and homoscedastic noise, and its negative log marginal likelihood with analytic gradients
+ * kernel and homoscedastic noise, plus optional known per-observation noise variances added to the
+ * diagonal (heteroscedastic: an accuracy on n images has variance p(1-p)/n; Goldberg et al. 1998), and its negative log marginal likelihood with analytic gradients
  * (ibid. eq. 5.9) for hyperparameter fitting. Inputs are expected in the unit cube and outputs
  * standardised (zero mean, unit variance) by the caller, so a zero prior mean is appropriate.
  */
@@ -53,10 +54,12 @@ export class GaussianProcess {
     readonly X: readonly (readonly number[])[],
     y: readonly number[],
     readonly hyper: GpHyper,
+    /** Known noise variance of each observation, on y's scale, added to the fitted level (absent: 0). */
+    knownNoise?: readonly number[],
   ) {
     this.n = X.length;
     const K = kernelMatrix(X, hyper);
-    for (let i = 0; i < this.n; i++) K[i * this.n + i] = K[i * this.n + i]! + hyper.noiseVar;
+    for (let i = 0; i < this.n; i++) K[i * this.n + i] = K[i * this.n + i]! + hyper.noiseVar + (knownNoise?.[i] ?? 0);
     const L = choleskyWithJitter(K, this.n, hyper.signalVar);
     if (!L) throw new NumericalError(`GP kernel matrix is not positive definite even with jitter (n=${this.n})`);
     this.L = L;
@@ -120,6 +123,8 @@ export class MarginalLikelihood {
   constructor(
     X: readonly (readonly number[])[],
     private readonly y: readonly number[],
+    /** Known per-observation noise variances (on y's scale), added to the fitted homoscedastic level. */
+    private readonly knownNoise?: readonly number[],
   ) {
     this.n = X.length;
     this.D = X[0]?.length ?? 0;
@@ -147,7 +152,7 @@ export class MarginalLikelihood {
     const rs = new Float64Array((n * (n - 1)) / 2);
     let p = 0;
     for (let a = 0; a < n; a++) {
-      K[a * n + a] = s2 + h.noiseVar;
+      K[a * n + a] = s2 + h.noiseVar + (this.knownNoise?.[a] ?? 0);
       for (let b = 0; b < a; b++, p++) {
         let r2 = 0;
         for (let j = 0; j < D; j++) r2 += sq[p * D + j]! * inv2[j]!;

@@ -15,6 +15,7 @@
 import { Prng } from '../random';
 import { GaussianProcess } from './gp';
 import { fitGpHyperparameters } from './gp-fit';
+import { warpedNoise } from './known-noise';
 import { warpOutputs } from './output-transform';
 import type { TrialRecord } from './sampler';
 import type { Space } from './space';
@@ -44,8 +45,18 @@ export function posteriorMeanIncumbent(space: Space, ok: readonly TrialRecord[],
   }
   const X = ok.map((r) => space.toFeatures(r.params));
   const warped = warpOutputs(y, o.outputTransform);
-  const hyper = fitGpHyperparameters(X, warped.values, { rng: Prng.fromSeed(o.seed), restarts: 3, maxFitPoints: o.maxFitPoints });
-  const mean = new GaussianProcess(X, warped.values, hyper).predict(X).mean;
+  // known noise (a top-1's binomial variance) pools a poorly measured trial harder with its neighbours
+  const noise = warpedNoise(
+    ok.map((r) => r.variance),
+    warped.slopes,
+  );
+  const hyper = fitGpHyperparameters(X, warped.values, {
+    rng: Prng.fromSeed(o.seed),
+    restarts: 3,
+    maxFitPoints: o.maxFitPoints,
+    ...(noise ? { knownNoise: noise } : {}),
+  });
+  const mean = new GaussianProcess(X, warped.values, hyper, noise).predict(X).mean;
   let bi = 0;
   for (let i = 1; i < ok.length; i++) if (mean[i]! < mean[bi]!) bi = i;
   return { trial: ok[bi]!, mean: o.sign * warped.unwarp(mean[bi]!) };

@@ -62,8 +62,12 @@ export class Ledger {
     if (this.arity === undefined) {
       if (typeof v !== 'number') throw bad(`expected a single number, got ${JSON.stringify(v)}`);
       if (!Number.isFinite(v)) throw bad(`objective value is ${v}`);
-      return { ...base, state: 'ok', value: v };
+      const variance = outcome.variance;
+      if (variance !== undefined && !(Number.isFinite(variance) && variance >= 0))
+        throw bad(`variance (the value's known noise) must be a finite number >= 0, got ${variance}`);
+      return { ...base, state: 'ok', value: v, ...(variance !== undefined ? { variance } : {}) };
     }
+    if (outcome.variance !== undefined) throw bad('a known variance is taken with a single value only, not with a vector of objectives');
     if (!Array.isArray(v) || v.length !== this.arity) throw bad(`expected ${this.arity} objective values, got ${JSON.stringify(v)}`);
     const i = v.findIndex((x: unknown) => typeof x !== 'number' || !Number.isFinite(x));
     if (i >= 0) throw bad(`objective ${i} is ${String(v[i])}`);

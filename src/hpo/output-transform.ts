@@ -13,6 +13,11 @@ function yeoJohnson(y: number, lambda: number): number {
   return Math.abs(lambda - 2) < 1e-8 ? -Math.log1p(-y) : -((1 - y) ** (2 - lambda) - 1) / (2 - lambda);
 }
 
+/** d yeoJohnson(y, lambda) / dy. */
+function yeoJohnsonSlope(y: number, lambda: number): number {
+  return y >= 0 ? (y + 1) ** (lambda - 1) : (1 - y) ** (1 - lambda);
+}
+
 function yeoJohnsonInverse(t: number, lambda: number): number {
   if (t >= 0) return Math.abs(lambda) < 1e-8 ? Math.expm1(t) : Math.max(lambda * t + 1, 0) ** (1 / lambda) - 1;
   return Math.abs(lambda - 2) < 1e-8 ? -Math.expm1(-t) : 1 - Math.max(1 - (2 - lambda) * t, 0) ** (1 / (2 - lambda));
@@ -42,13 +47,24 @@ function logLik(z: readonly number[], lambda: number): number {
 }
 
 /**
- * Warped, standardised outputs, and the inverse map back to the objective's units. `lambda` is chosen by golden-section search on [-1, 3] (the profile
+ * Warped, standardised outputs, their slopes (for carrying known noise over), and the inverse map back to the objective's units. `lambda` is chosen by golden-section search on [-1, 3] (the profile
  * likelihood is unimodal in practice); constant inputs give zeros.
  */
-export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-johnson'): { values: number[]; lambda: number; unwarp: (t: number) => number } {
+export interface WarpedOutputs {
+  values: number[];
+  lambda: number;
+  unwarp: (t: number) => number;
+  /**
+   * d value / d y at each input: a known noise variance v of y[i] is slopes[i]^2 v on the model's
+   * scale (the delta method; exact for the affine 'standardize').
+   */
+  slopes: number[];
+}
+
+export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-johnson'): WarpedOutputs {
   const m1 = moments(y);
   const z = standardise(y);
-  if (mode === 'standardize' || y.length < 3) return { values: z, lambda: 1, unwarp: (t) => m1.mean + m1.scale * t };
+  if (mode === 'standardize' || y.length < 3) return { values: z, lambda: 1, unwarp: (t) => m1.mean + m1.scale * t, slopes: y.map(() => 1 / m1.scale) };
   let a = -1;
   let b = 3;
   const phi = (Math.sqrt(5) - 1) / 2;
@@ -75,5 +91,10 @@ export function warpOutputs(y: readonly number[], mode: 'standardize' | 'yeo-joh
   const w = z.map((v) => yeoJohnson(v, lambda));
   const m2 = moments(w);
   // The inverse maps a value on the model's scale back to the objective's units (for reports).
-  return { values: standardise(w), lambda, unwarp: (t) => m1.mean + m1.scale * yeoJohnsonInverse(m2.mean + m2.scale * t, lambda) };
+  return {
+    values: standardise(w),
+    lambda,
+    unwarp: (t) => m1.mean + m1.scale * yeoJohnsonInverse(m2.mean + m2.scale * t, lambda),
+    slopes: z.map((v) => yeoJohnsonSlope(v, lambda) / (m1.scale * m2.scale)),
+  };
 }

@@ -22,13 +22,20 @@ export interface Trial {
   readonly configId?: number;
 }
 
-/** What happened to a trial. Single-objective samplers take a number, ParEGO a vector. */
-export type TrialOutcome = { readonly status: 'ok'; readonly value: number | readonly number[] } | { readonly status: 'failed'; readonly reason?: string };
+/**
+ * What happened to a trial. Single-objective samplers take a number, ParEGO a vector. `variance` is the
+ * value's known noise variance when the orchestrator knows it (a top-1 on n images: p(1-p)/n); only a
+ * scalar value takes one. GP-BO adds it to its fitted noise level per observation; others ignore it.
+ */
+export type TrialOutcome =
+  { readonly status: 'ok'; readonly value: number | readonly number[]; readonly variance?: number } | { readonly status: 'failed'; readonly reason?: string };
 
 /** A trial as the sampler remembers it. */
 export interface TrialRecord extends Trial {
   readonly state: 'pending' | 'ok' | 'failed';
   readonly value?: number | readonly number[];
+  /** Known noise variance of a scalar value (absent: unknown). */
+  readonly variance?: number;
   readonly reason?: string;
 }
 

@@ -36,6 +36,7 @@ export const trialRecord = z.strictObject({
   configId: count.optional(),
   state: z.enum(['pending', 'ok', 'failed']),
   value: z.union([finite, z.array(finite)]).optional(),
+  variance: finite.refine((v) => v >= 0, 'must be >= 0').optional(),
   reason: z.string().optional(),
 });
 

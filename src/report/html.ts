@@ -4,6 +4,8 @@
  * view model embedded as JSON for the page script (src/report/page), which draws the charts with
  * Chart.js and sorts the table. Its Content-Security-Policy allows no network request at all.
  */
+import { formatTop1 } from '../study/accuracy';
+import { selectionLine } from '../study/best-line';
 import { escapeHtml as e, jsonForScript } from './escape';
 import type { FrontMemberView, ReportView, TrialRow } from './view-model';
 
@@ -16,6 +18,8 @@ export interface ReportAssets {
 }
 
 const pct = (v: number | undefined) => (v === undefined ? '' : `${(100 * v).toFixed(1)}%`);
+/** A top-1 with its 95% interval and image count ("(n unknown, no interval)" for old records). */
+const acc = (v: number | undefined, images: number | undefined) => (v === undefined ? '' : formatTop1(v, images));
 const ms = (v: number | undefined) => (v === undefined ? '' : v.toFixed(2));
 const secs = (v: number | undefined) =>
   v === undefined ? '' : v < 120 ? `${v.toFixed(0)} s` : v < 7200 ? `${(v / 60).toFixed(1)} min` : `${(v / 3600).toFixed(2)} h`;
@@ -43,7 +47,7 @@ function trialRowHtml(t: TrialRow, paramNames: string[], view: ReportView): stri
     paramNames.map((p) => cell(num(t.params[p]), t.params[p])).join('') +
     cell(ms(t.predictedMs), t.predictedMs, 'num') +
     cell(ms(t.measuredMs), t.measuredMs, 'num') +
-    cell(pct(t.top1), t.top1, 'num') +
+    cell(acc(t.top1, t.images), t.top1, 'num') +
     cell(secs(t.seconds), t.seconds, 'num') +
     cell(t.architecture ?? '', t.architecture, 'arch') +
     cell(failure, failure, 'failure') +
@@ -75,9 +79,12 @@ function frontArchitectures(view: ReportView): string {
       (m) =>
         `<div class="front-member${m.selected ? ' selected' : ''}" data-trial="${m.trialId}">` +
         `<h3>trial ${m.trialId}${m.selected ? ' <span class="badge">selected for the target</span>' : ''}</h3>` +
-        `<p class="meta">top-1 ${e(pct(m.top1))} · ${e(ms(m.latencyMs))} ms ${e(view.latency.objective)}` +
+        `<p class="meta">top-1 ${e(acc(m.top1, m.images))} · ${e(ms(m.latencyMs))} ms ${e(view.latency.objective)}` +
         `${m.predictedMs !== undefined ? ` · table: ${e(ms(m.fixedMs))} ms fixed + layers = ${e(ms(m.predictedMs))} ms` : ''}` +
         `${m.lambda !== undefined ? ` · lambda ${e(num(m.lambda))}` : ''}</p>` +
+        (m.ties?.length
+          ? `<p class="ties">tied on top-1 within the 95% intervals, kept off the front: ${m.ties.map((t) => `trial ${t.trialId} (by ${e(t.by)})`).join(', ')}</p>`
+          : '') +
         `<ol class="layers">${m.layers.map(layerBox).join('')}</ol>` +
         `<p class="arch">${e(m.architecture)}</p></div>`,
     )
@@ -89,7 +96,7 @@ function finalModels(view: ReportView): string {
   const rows = view.final
     .map(
       (m) =>
-        `<tr><td>${m.trialId}</td><td class="arch">${e(m.architecture)}</td><td class="num">${e(pct(m.top1))}</td><td class="num">${e(pct(m.testTop1))}</td>` +
+        `<tr><td>${m.trialId}</td><td class="arch">${e(m.architecture)}</td><td class="num">${e(acc(m.top1, m.images))}</td><td class="num">${e(acc(m.testTop1, m.testImages))}</td>` +
         `<td class="num">${e(ms(m.latencyMs))}</td><td class="num">${e(ms(m.predictedMs))}</td><td class="num">${e(secs(m.seconds))}</td><td class="uri">${e(m.model)}</td></tr>`,
     )
     .join('');
@@ -149,6 +156,7 @@ ${overlayNote(view)}
 </section>
 <section id="architectures"><h2>Front architectures, layer by layer</h2>
 <p class="hint">Kernel, expansion, squeeze-and-excitation and skip of each searchable layer, with the layer's latency from the study's table (<code>${e(view.latency.tableUri)}</code>).</p>
+<p class="selection">${e(selectionLine(view) ?? 'No model selected for the target yet.')} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
 ${frontArchitectures(view)}
 </section>
 <section id="trials-section"><h2>Trials</h2><p class="hint">Click a column to sort.</p>

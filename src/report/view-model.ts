@@ -7,14 +7,15 @@ import type { Params } from '../hpo/space';
 import type { LatencyTable } from '../latency/latency-table';
 import { layerLatencyExact } from '../latency/runtime-model';
 import { parseOpName } from '../space/architecture';
-import type { FinalModel, StudySummary, TrialRecord, TrialState } from '../study/records';
+import { top1Fields } from '../study/accuracy';
+import type { FinalModel, FrontMember, SelectionDecision, StudySummary, Top1Uncertainty, TrialRecord, TrialState } from '../study/records';
 import type { OverlayView } from './overlay';
 import { searchCurve, type SearchCurve, type TraceInput } from './search-curves';
 
 export const REPORT_VIEW_VERSION = 1;
 
-/** One finished trial on the front chart. */
-export interface FrontPoint {
+/** One finished trial on the front chart (its top-1 with image count and 95% interval, when known). */
+export interface FrontPoint extends Top1Uncertainty {
   trialId: number;
   top1: number;
   /** The study's latency objective: measured when the study measures, else the table's prediction. */
@@ -36,13 +37,15 @@ export interface LayerView {
   ms?: number;
 }
 
-export interface FrontMemberView {
+export interface FrontMemberView extends Top1Uncertainty {
   trialId: number;
   top1: number;
   latencyMs: number;
   lambda?: number;
   architecture: string;
   selected: boolean;
+  /** Tied trials this member kept off the front and the tie-break that did. */
+  ties?: FrontMember['ties'];
   layers: LayerView[];
   /** Table prediction: fixedMs + the layers. */
   fixedMs?: number;
@@ -59,7 +62,11 @@ export interface TrialRow {
   predictedMs?: number;
   measuredMs?: number;
   top1?: number;
+  images?: number;
+  interval?: [number, number];
   supernetTop1?: number;
+  supernetImages?: number;
+  supernetInterval?: [number, number];
   /** Compute seconds of the trial's activities (search + retrain + evaluate). */
   seconds?: number;
   /** Wall time of the trial's workflow (ends at the summary's time while it runs). */
@@ -87,6 +94,8 @@ export interface ReportView {
   points: FrontPoint[];
   front: FrontMemberView[];
   selectedTrialId?: number;
+  /** How the selected model was chosen: resolved by the intervals, or the tie-break that decided. */
+  selection?: SelectionDecision;
   paramNames: string[];
   trials: TrialRow[];
   curves: SearchCurve[];
@@ -157,13 +166,25 @@ function trialRow(t: TrialRecord, now: number): TrialRow {
           predictedMs: r.predictedMs,
           ...(r.measuredMs !== undefined ? { measuredMs: r.measuredMs } : {}),
           top1: r.top1,
+          ...top1Fields(r.top1, r.images),
           supernetTop1: r.supernetTop1,
+          ...supernetFields(r.supernetTop1, r.supernetImages),
           seconds: r.seconds.search + r.seconds.retrain + r.seconds.evaluate,
         }
       : {}),
     wallSeconds: Math.max(0, ((t.endedAt ?? now) - t.startedAt) / 1000),
     ...(t.failure ? { failure: t.failure } : {}),
   };
+}
+
+function testFields(f: FinalModel): Pick<FinalModel, 'testImages' | 'testInterval'> {
+  const t = f.testTop1 !== undefined ? top1Fields(f.testTop1, f.testImages) : {};
+  return t.interval ? { testImages: t.images!, testInterval: t.interval } : {};
+}
+
+function supernetFields(top1: number, images: number | undefined): Pick<TrialRow, 'supernetImages' | 'supernetInterval'> {
+  const f = top1Fields(top1, images);
+  return f.interval ? { supernetImages: f.images!, supernetInterval: f.interval } : {};
 }
 
 /** Best top-1 after each finished trial, in the order trials ended. */
@@ -198,6 +219,7 @@ export function buildReportView(input: ReportInput): ReportView {
     const p: FrontPoint = {
       trialId: t.trialId,
       top1: t.result.top1,
+      ...top1Fields(t.result.top1, t.result.images),
       latencyMs: t.latencyMs ?? t.result.measuredMs ?? t.result.predictedMs,
       onFront: onFront.has(t.trialId),
       architecture: t.result.architecture,
@@ -218,10 +240,12 @@ export function buildReportView(input: ReportInput): ReportView {
       return {
         trialId: m.trialId,
         top1: m.top1,
+        ...top1Fields(m.top1, m.images),
         latencyMs: m.latencyMs,
         ...(m.lambda !== undefined ? { lambda: m.lambda } : {}),
         architecture: m.architecture,
         selected: s.selected?.trialId === m.trialId,
+        ...(m.ties?.length ? { ties: m.ties } : {}),
         layers,
         ...(table && known ? { fixedMs: table.fixedMs, predictedMs: layers.reduce((sum, l) => sum + (l.ms ?? 0), table.fixedMs) } : {}),
       };
@@ -269,12 +293,13 @@ export function buildReportView(input: ReportInput): ReportView {
     points,
     front,
     ...(s.selected ? { selectedTrialId: s.selected.trialId } : {}),
+    ...(s.selected && s.selection ? { selection: s.selection } : {}),
     paramNames,
     trials: s.trialRecords.map((t) => trialRow(t, s.now)),
     curves,
     convergence: { bestSoFar: bestSoFar(s.trialRecords, s.table.targetMs), hypervolume: s.hypervolume },
     cost: { phases, totalSeconds: phases.reduce((a, p) => a + p.seconds, 0), savedByWarmup: s.compute.savedByWarmup ?? 0 },
-    final: s.final ?? [],
+    final: (s.final ?? []).map((f) => ({ ...f, ...top1Fields(f.top1, f.images), ...testFields(f) })),
     ...(input.overlay ? { overlay: input.overlay } : {}),
     warnings,
   };

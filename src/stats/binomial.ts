@@ -43,3 +43,27 @@ export function imagesForHalfWidth(halfWidth: number, p = 0.5, z = Z95): number 
   if (!(halfWidth > 0 && halfWidth < 0.5)) throw new RangeError(`imagesForHalfWidth: halfWidth must be in (0, 0.5), got ${halfWidth}`);
   return Math.ceil((z * z * p * (1 - p)) / (halfWidth * halfWidth));
 }
+
+export interface DifferenceInterval {
+  /** p1 - p2. */
+  d: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * Interval of the difference p1 - p2 of two independent proportions, built from their Wilson
+ * intervals (Newcombe 1998, "method 10", the hybrid score interval): it keeps Wilson's coverage
+ * where the Wald interval of a difference fails (small n, p near 0 or 1). The difference is resolved
+ * at the interval's level when the interval excludes 0.
+ */
+export function differenceInterval(correct1: number, n1: number, correct2: number, n2: number, z = Z95): DifferenceInterval {
+  const a = wilsonInterval(correct1, n1, z);
+  const b = wilsonInterval(correct2, n2, z);
+  const d = a.p - b.p;
+  return {
+    d,
+    low: d - Math.sqrt((a.p - a.low) ** 2 + (b.high - b.p) ** 2),
+    high: d + Math.sqrt((a.high - a.p) ** 2 + (b.p - b.low) ** 2),
+  };
+}

@@ -4,6 +4,18 @@
  * ledger: the study workflow owns these records; the sampler keeps only what it needs to propose.
  */
 import type { Params } from '../hpo/space';
+import type { Decision, TieBreak } from './resolved-ranking';
+
+/**
+ * An accuracy's sample size and 95% Wilson interval (src/study/accuracy.ts). Both are absent in
+ * records written before they were kept: the count is unknown, so there is no interval.
+ */
+export interface Top1Uncertainty {
+  /** Images the top-1 was measured on. */
+  images?: number;
+  /** 95% Wilson interval [low, high] of the top-1. */
+  interval?: [number, number];
+}
 
 /** 'cancelled': its trial workflow was cancelled on its own (not with the study); the study replaces it. */
 export type TrialState = 'running' | 'ok' | 'failed' | 'cancelled';
@@ -15,9 +27,14 @@ export interface TrialResult {
   predictedMs: number;
   /** Batch-1 latency measured by the evaluate step; undefined when the study uses predicted latency. */
   measuredMs?: number;
-  /** Held-out top-1 after the trial's retraining. */
+  /** Held-out top-1 after the trial's retraining; `images` and `interval` are its sample size and 95% interval. */
   top1: number;
+  images?: number;
+  interval?: [number, number];
   supernetTop1: number;
+  /** The supernet's top-1 on the same held-out images: its count and interval. */
+  supernetImages?: number;
+  supernetInterval?: [number, number];
   macs: number;
   search: string;
   train: string;
@@ -47,20 +64,33 @@ export interface TrialRecord {
   latencyMs?: number;
 }
 
-export interface FrontMember {
+export interface FrontMember extends Top1Uncertainty {
   trialId: number;
   architecture: string;
   top1: number;
   latencyMs: number;
   lambda?: number;
+  /** Trials whose top-1 is tied with this member's (within the intervals) that it kept off the front, and the tie-break that did. */
+  ties?: Array<{ trialId: number; by: TieBreak }>;
 }
 
-export interface FinalModel {
+/** How the model at the latency target was chosen (src/study/resolved-ranking.ts). */
+export interface SelectionDecision {
+  trialId: number;
+  /** 'resolved': the intervals separated it from every other contender; else the tie-break that decided. */
+  decidedBy: Decision;
+  /** The contenders within the target whose top-1 was tied with the most accurate one's. */
+  tiedWith: number[];
+}
+
+export interface FinalModel extends Top1Uncertainty {
   trialId: number;
   architecture: string;
-  /** Held-out top-1 after the final retraining; test top-1 when the spec has a test set. */
+  /** Held-out top-1 after the final retraining (its images and interval); test top-1 when the spec has a test set. */
   top1: number;
   testTop1?: number;
+  testImages?: number;
+  testInterval?: [number, number];
   latencyMs?: number;
   predictedMs: number;
   model: string;
@@ -88,6 +118,8 @@ export interface StudyStatus {
   parallelism: number;
   /** The most accurate member within the latency target (absent when none meets it: see `targetMs` and the front). */
   best?: FrontMember;
+  /** How `best` (and `selected`) was chosen among trials whose top-1s the intervals cannot tell apart. */
+  selection?: SelectionDecision;
   /** The latency target in ms (what `best` and the final model are selected at). */
   targetMs?: number;
   /** Ids of the trials running now (their workflows: trialWorkflowId(study's workflow id, id)). */

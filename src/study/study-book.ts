@@ -4,10 +4,13 @@
  * workflow owns one (and carries its JSON across continue-as-new); the report reads its summary.
  */
 import { mnasReward } from '../hpo/objectives';
-import { hypervolume2d, paretoFront2d, selectForLatencyTarget } from '../hpo/pareto';
+import { hypervolume2d, paretoFront2d } from '../hpo/pareto';
 import type { TrialOutcome } from '../hpo/sampler';
 import type { Params } from '../hpo/space';
-import type { ComputeSeconds, FrontMember, StudyStatus, TrialRecord, TrialResult } from './records';
+import { proportionVariance } from '../stats/binomial';
+import { top1Fields } from './accuracy';
+import type { ComputeSeconds, FrontMember, SelectionDecision, StudyStatus, TrialRecord, TrialResult } from './records';
+import { resolvedFront, resolvedSelection, type Contender, type TieBreak } from './resolved-ranking';
 
 export interface StudyBookOptions {
   latency: 'measured' | 'predicted';
@@ -116,11 +119,22 @@ export class StudyBook {
     return done;
   }
 
-  /** Forgets the finished records that are on neither front (all ok trials; for multi-fidelity, full-fidelity ones too). */
+  /**
+   * Forgets the finished records that no front can hold again (all ok trials; for multi-fidelity,
+   * full-fidelity ones too): those on neither the point-estimate front nor the resolved one, and not
+   * selected. The point-estimate front keeps every trial that a tie rule could still need.
+   */
   private release(): void {
     const ok = this.liveRecords().filter((t) => t.state === 'ok');
-    const keep = new Set(frontOf(ok).map((t) => t.trialId));
-    if (this.options.multiFidelity) for (const t of frontOf(ok.filter((r) => r.fidelity >= 1))) keep.add(t.trialId);
+    const keep = new Set<number>();
+    const hold = (rs: TrialRecord[]) => {
+      for (const t of frontOf(rs)) keep.add(t.trialId);
+      for (const t of resolvedFront(rs.map(contender)).members) keep.add(t.trialId);
+      const sel = rs.length ? resolvedSelection(rs.map(contender), this.options.targetMs) : undefined;
+      if (sel) keep.add(sel.chosen.trialId);
+    };
+    hold(ok);
+    if (this.options.multiFidelity) hold(ok.filter((r) => r.fidelity >= 1));
     for (const t of ok) if (!keep.has(t.trialId)) this.trials.delete(t.trialId);
   }
 
@@ -130,7 +144,9 @@ export class StudyBook {
 
   /**
    * The sampler's view of a finished trial (the record finish(), fail() or cancel() returned): [top-1,
-   * latency] for ParEGO, else the MnasNet reward. A cancelled trial is a failure to the sampler (the
+   * latency] for ParEGO, else the MnasNet reward with its known noise: the binomial variance of the
+   * top-1, p(1-p)/n, scaled by the latency factor squared (the reward is top-1 times a latency factor
+   * that is measured, not sampled). A trial whose image count is unknown has no known noise. A cancelled trial is a failure to the sampler (the
    * ask/tell interface has no third outcome; a multi-fidelity sampler then never promotes it, which is
    * what pruning means), with a reason that says it was cancelled.
    */
@@ -138,7 +154,12 @@ export class StudyBook {
     if (t.state === 'failed' || t.state === 'cancelled') return { status: 'failed', reason: `${t.failure?.type}: ${t.failure?.message}`.slice(0, 500) };
     if (t.state !== 'ok' || !t.result || t.latencyMs === undefined) throw new Error(`trial ${t.trialId} has no outcome yet`);
     const top1 = t.result.top1;
-    return { status: 'ok', value: vector ? [top1, t.latencyMs] : mnasReward(top1, Math.max(t.latencyMs, 1e-6), { targetMs: this.options.targetMs }) };
+    if (vector) return { status: 'ok', value: [top1, t.latencyMs] };
+    const latencyMs = Math.max(t.latencyMs, 1e-6);
+    const factor = mnasReward(1, latencyMs, { targetMs: this.options.targetMs });
+    const n = t.result.images;
+    const variance = n !== undefined && top1 >= 0 && top1 <= 1 ? proportionVariance(top1, n) * factor * factor : undefined;
+    return { status: 'ok', value: mnasReward(top1, latencyMs, { targetMs: this.options.targetMs }), ...(variance !== undefined ? { variance } : {}) };
   }
 
   private must(trialId: number): TrialRecord {
@@ -160,19 +181,25 @@ export class StudyBook {
     return full.length ? full : ok;
   }
 
+  /** The front at the intervals' resolution (resolved-ranking.ts): each member with the ties it won. */
   front(): FrontMember[] {
-    return frontOf(this.contenders()).map(member);
+    const f = resolvedFront(this.contenders().map(contender));
+    return f.members.map((c) => member(c.t, f.ties.get(c.trialId)));
   }
 
-  /** The most accurate contender within the latency target; else the fastest (not within target). */
-  selected(): { member: FrontMember; met: boolean } | undefined {
+  /**
+   * The contender for the latency target: of those within it, the most accurate up to the intervals'
+   * resolution, a tie broken by latency, then images, then trial id; else the fastest (not within target).
+   */
+  selected(): { member: FrontMember; met: boolean; decision: SelectionDecision } | undefined {
     const c = this.contenders();
     if (!c.length) return undefined;
-    const sel = selectForLatencyTarget(
-      c.map((t) => ({ accuracy: t.result!.top1, latencyMs: t.latencyMs!, t })),
-      this.options.targetMs,
-    );
-    return { member: member(sel.met ? sel.model.t : sel.fastest.t), met: sel.met };
+    const sel = resolvedSelection(c.map(contender), this.options.targetMs);
+    return {
+      member: member(sel.chosen.t),
+      met: sel.met,
+      decision: { trialId: sel.chosen.trialId, decidedBy: sel.decidedBy, tiedWith: sel.tiedWith },
+    };
   }
 
   /**
@@ -207,7 +234,7 @@ export class StudyBook {
       state: base.state,
       trials: { total: running.length + this.finishedCount(), running: running.length, ok, failed, ...(cancelled ? { cancelled } : {}), planned: base.planned },
       parallelism: base.parallelism,
-      ...(sel?.met ? { best: sel.member } : {}),
+      ...(sel?.met ? { best: sel.member, selection: sel.decision } : {}),
       targetMs: this.options.targetMs,
       runningTrials: running.map((t) => t.trialId),
       front: this.front(),
@@ -226,12 +253,19 @@ function frontOf(ok: TrialRecord[]): TrialRecord[] {
   ).map((i) => ok[i]!);
 }
 
-function member(t: TrialRecord): FrontMember {
+function contender(t: TrialRecord): Contender & { t: TrialRecord } {
+  const images = t.result!.images;
+  return { trialId: t.trialId, top1: t.result!.top1, latencyMs: t.latencyMs!, ...(images !== undefined ? { images } : {}), t };
+}
+
+function member(t: TrialRecord, ties?: Array<{ trialId: number; by: TieBreak }>): FrontMember {
   return {
     trialId: t.trialId,
     architecture: t.result!.architecture,
     top1: t.result!.top1,
+    ...top1Fields(t.result!.top1, t.result!.images),
     latencyMs: t.latencyMs!,
     ...(typeof t.params.lambda === 'number' ? { lambda: t.params.lambda } : {}),
+    ...(ties?.length ? { ties } : {}),
   };
 }

@@ -4,6 +4,7 @@
  * of the same name with another spec is refused), makes the study's one data plan (stored once, beside
  * the spec), and fixes the study's latency table as a URI.
  */
+import { formatTop1 } from '../study/accuracy';
 import { InvalidInputError } from '../errors';
 import { defaultTableFor } from '../latency/default-tables';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
@@ -72,7 +73,7 @@ async function refuseCompleted(spec: StudySpec, studyRoot: string): Promise<void
   const done = await completedStudy(studyRoot);
   if (!done) return;
   const sel = done.selected
-    ? `; selected trial ${done.selected.trialId}, ${(100 * done.selected.top1).toFixed(1)}% at ${done.selected.latencyMs.toFixed(2)} ms`
+    ? `; selected trial ${done.selected.trialId}, ${formatTop1(done.selected.top1, done.selected.images)} at ${done.selected.latencyMs.toFixed(2)} ms`
     : '';
   throw new InvalidInputError(
     `study '${spec.name}' has already completed (${done.trials.ok} ok trials${sel}; summary ${studyLayout.summary(studyRoot)}): it is not run again, which would repeat its trials and overwrite its records. See it with 'spnas study status ${spec.name}' or 'spnas report ${studyRoot}'; for more trials or a new run, give the spec another name (or storage), or delete ${studyRoot} first`,

@@ -48,6 +48,8 @@ export interface SearchOutput {
   macs: number;
   /** The supernet's held-out top-1 at the end of the search. */
   supernetTop1: number;
+  /** Held-out images behind supernetTop1 (its sample size). */
+  supernetImages: number;
   steps: number;
   resumedFromStep: number;
   finalLoss: number;
@@ -131,6 +133,7 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
         predictedMsExact: predictArchitectureLatencyExact(table, result.architecture),
         macs: architectureMacs(space, result.architecture).total,
         supernetTop1: supernetVal.top1,
+        supernetImages: supernetVal.count,
         steps: result.steps,
         resumedFromStep: result.resumedFromStep,
         finalLoss: result.finalLoss,

@@ -9,7 +9,7 @@ import type { StudyStatus } from '../../src/study/records';
 import { etaOf, type ActivityProgress } from '../../src/temporal/activity-progress';
 import { statusLine } from '../../src/cli/study-progress';
 
-const m = (trialId: number, top1: number, latencyMs: number) => ({ trialId, top1, latencyMs, architecture: `a${trialId}` });
+const m = (trialId: number, top1: number, latencyMs: number, images = 500) => ({ trialId, top1, latencyMs, architecture: `a${trialId}`, images });
 const MIN = 60_000;
 
 function status(over: Partial<StudyStatus> = {}): StudyStatus {
@@ -31,9 +31,13 @@ function status(over: Partial<StudyStatus> = {}): StudyStatus {
 test('a front with no member within the target explains `best -`: the target, the most accurate and the fastest member', () => {
   assert.equal(
     bestLine(status()),
-    'best - (no front member meets the target 29.8 ms; most accurate 34.0% @ 33.65 ms (trial 0), fastest 32.0% @ 31.10 ms (trial 2))',
+    'best - (no front member meets the target 29.8 ms; most accurate 34.0% [30.0-38.3] on 500 images @ 33.65 ms (trial 0), fastest 32.0% [28.1-36.2] on 500 images @ 31.10 ms (trial 2))',
   );
-  assert.equal(bestLine(status({ best: m(2, 0.32, 28) })), 'best 32.0% @ 28.00 ms (trial 2)');
+  // every accuracy with its image count and 95% Wilson interval (160/500: 28.1-36.2%)
+  assert.equal(bestLine(status({ best: m(2, 0.32, 28) })), 'best 32.0% [28.1-36.2] on 500 images @ 28.00 ms (trial 2)');
+  // a record from before image counts were kept says it has no interval
+  const old = { trialId: 2, top1: 0.32, latencyMs: 28, architecture: 'a2' };
+  assert.equal(bestLine(status({ best: old })), 'best 32.0% (n unknown, no interval) @ 28.00 ms (trial 2)');
   assert.equal(bestLine(status({ front: [], trials: { total: 1, running: 1, ok: 0, failed: 0, planned: 4 } })), 'best - (no trial completed yet)');
   assert.match(statusLine(status(), 10 * MIN), /\| best - \(no front member meets the target 29\.8 ms; most accurate 34\.0%/);
 });

@@ -158,3 +158,29 @@ test('overlay: the bench records aggregate per architecture over seeds; a malfor
     (e: unknown) => e instanceof InvalidInputError && /svr\.jsonl line 8 is not JSON/.test(e.message),
   );
 });
+
+test('every accuracy in the report carries its image count and 95% interval; a summary from before counts were kept says it has none', () => {
+  const old = readJson('summary.json') as StudySummary;
+  const oldHtml = renderReportHtml(buildReportView(input(old)), ASSETS);
+  assert.match(oldHtml, /20\.0% \(n unknown, no interval\)/, 'the fixture predates image counts: shown as unknown');
+  // The same study as it is recorded now: 100 held-out images per evaluation (the fixture's valCount).
+  const now = JSON.parse(JSON.stringify(old)) as StudySummary;
+  for (const t of now.trialRecords) if (t.result) t.result.images = 100;
+  for (const m of now.front) m.images = 100;
+  for (const f of now.final) f.images = 100;
+  const sel = now.front[0]!;
+  now.selected = sel;
+  now.selection = { trialId: sel.trialId, decidedBy: 'latency', tiedWith: [4] };
+  const v = buildReportView(input(now));
+  // 20 of 100: Wilson 95% interval 13.3-28.9%
+  const [low, high] = v.front[0]!.interval!;
+  assert.ok(Math.abs(low - 0.1333) < 5e-4 && Math.abs(high - 0.2888) < 5e-4, `${low} ${high}`);
+  assert.ok(v.points.every((p) => p.images === 100 && p.interval!.length === 2));
+  assert.ok(v.trials.filter((t) => t.state === 'ok').every((t) => t.images === 100 && t.interval !== undefined));
+  assert.equal(v.final[0]!.images, 100);
+  assert.deepEqual(v.selection, { trialId: sel.trialId, decidedBy: 'latency', tiedWith: [4] });
+  const html = renderReportHtml(v, ASSETS);
+  assert.match(html, /20\.0% \[13\.3-28\.9\] on 100 images/);
+  assert.match(html, new RegExp(`selected trial ${sel.trialId}: tied on top-1 within the 95% intervals with trial 4; decided by latency`));
+  assert.doesNotMatch(html, /n unknown/);
+});

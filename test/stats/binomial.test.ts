@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { imagesForHalfWidth, proportionVariance, wilsonInterval } from '../../src/stats/binomial';
+import { differenceInterval, imagesForHalfWidth, proportionVariance, wilsonInterval } from '../../src/stats/binomial';
+import { compareTop1, formatTop1, top1Fields, top1Interval } from '../../src/study/accuracy';
 import { mulberry32 } from '../../src/random';
 
 test('Wilson intervals match the published values (Newcombe 1998, Table I)', () => {
@@ -48,4 +49,31 @@ test('images for a half-width, and the binomial variance', () => {
   assert.equal(proportionVariance(0.5, 500), 0.0005);
   assert.throws(() => wilsonInterval(3, 2), /correct must be an integer in 0..2/);
   assert.throws(() => imagesForHalfWidth(0), /halfWidth/);
+});
+
+test('a study accuracy of 16 of 20 images: 80% with the Wilson interval 58.4-91.9%', () => {
+  const [low, high] = top1Interval(0.8, 20)!;
+  assert.ok(Math.abs(low - 0.584) < 5e-4 && Math.abs(high - 0.9193) < 5e-4, `${low} ${high}`);
+  assert.deepEqual(top1Fields(0.8, 20), { images: 20, interval: [low, high] });
+  assert.equal(formatTop1(0.8, 20), '80.0% [58.4-91.9] on 20 images');
+  // a record from before counts were kept: no interval, and it says so
+  assert.equal(top1Interval(0.8, undefined), undefined);
+  assert.deepEqual(top1Fields(0.8, undefined), {});
+  assert.equal(formatTop1(0.8, undefined), '80.0% (n unknown, no interval)');
+});
+
+test('the difference of two accuracies: Newcombe hybrid score intervals match the published values (Newcombe 1998, method 10)', () => {
+  const cases: Array<[number, number, number, number, number, number]> = [
+    [56, 70, 48, 80, 0.0524, 0.3339],
+    [9, 10, 3, 10, 0.1705, 0.809],
+  ];
+  for (const [x1, n1, x2, n2, lo, hi] of cases) {
+    const d = differenceInterval(x1, n1, x2, n2);
+    assert.ok(Math.abs(d.low - lo) < 5e-5 && Math.abs(d.high - hi) < 5e-5, `${x1}/${n1} - ${x2}/${n2}: ${d.low} ${d.high}`);
+  }
+  // 18/20 vs 16/20 is not resolved; the same proportions on 2,000 images are
+  assert.equal(compareTop1({ top1: 0.9, images: 20 }, { top1: 0.8, images: 20 }), 0);
+  assert.equal(compareTop1({ top1: 0.9, images: 2000 }, { top1: 0.8, images: 2000 }), 1);
+  assert.equal(compareTop1({ top1: 0.8, images: 2000 }, { top1: 0.9, images: 2000 }), -1);
+  assert.equal(compareTop1({ top1: 0.9 }, { top1: 0.8, images: 2000 }), null);
 });

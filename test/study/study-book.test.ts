@@ -7,13 +7,16 @@ import assert from 'node:assert/strict';
 import { hypervolume2d, paretoFront2d, selectForLatencyTarget } from '../../src/hpo/pareto';
 import { Rng } from '../../src/random';
 import type { TrialRecord, TrialResult } from '../../src/study/records';
+import { resolvedFront, resolvedSelection } from '../../src/study/resolved-ranking';
 import { StudyBook, type StudyBookOptions } from '../../src/study/study-book';
 
-function result(top1: number, ms: number): TrialResult {
+/** A trial's result; `images` absent is a record from before image counts were kept. */
+function result(top1: number, ms: number, images?: number): TrialResult {
   return {
     architecture: `arch-${top1}-${ms}`,
     predictedMs: ms,
     top1,
+    ...(images !== undefined ? { images } : {}),
     supernetTop1: top1,
     macs: 1,
     search: 's',
@@ -25,30 +28,43 @@ function result(top1: number, ms: number): TrialResult {
   };
 }
 
-/** What the book must report, recomputed from every record. */
+/**
+ * What the book must report, recomputed from every record: without image counts the point-estimate
+ * front and selection (as before counts were kept), with them the resolved ones over all records.
+ */
 function naive(records: TrialRecord[], o: StudyBookOptions) {
   const ok = records.filter((r) => r.state === 'ok');
   const full = ok.filter((r) => r.fidelity >= 1);
   const c = o.multiFidelity && full.length ? full : ok;
   const pts = c.map((r) => [r.result!.top1, r.latencyMs!]);
-  const front = paretoFront2d(pts, ['maximize', 'minimize']).map((i) => c[i]!.trialId);
+  const pointFront = paretoFront2d(pts, ['maximize', 'minimize']).map((i) => c[i]!.trialId);
+  const counted = c.length > 0 && c.every((r) => r.result!.images !== undefined);
+  const contenders = c.map((r) => ({ trialId: r.trialId, top1: r.result!.top1, latencyMs: r.latencyMs!, images: r.result!.images }));
+  const front = counted ? resolvedFront(contenders).members.map((m) => m.trialId) : pointFront;
   const sel = c.length
     ? selectForLatencyTarget(
         c.map((t) => ({ accuracy: t.result!.top1, latencyMs: t.latencyMs!, t })),
         o.targetMs,
       )
     : undefined;
+  const pointSelected = sel ? (sel.met ? sel.model.t.trialId : sel.fastest.t.trialId) : undefined;
   return {
     front,
-    selected: sel ? (sel.met ? sel.model.t.trialId : sel.fastest.t.trialId) : undefined,
+    pointFront,
+    selected: counted ? resolvedSelection(contenders, o.targetMs).chosen.trialId : pointSelected,
     hv: c.length ? hypervolume2d(pts, [0, 1.5 * o.largestMs], ['maximize', 'minimize']) : 0,
     ok: ok.length,
     failed: records.filter((r) => r.state === 'failed').length,
   };
 }
 
-for (const multiFidelity of [false, true]) {
-  test(`releasing finished records changes nothing the study reports (multiFidelity ${multiFidelity})`, () => {
+for (const [multiFidelity, images] of [
+  [false, undefined],
+  [true, undefined],
+  [false, 100],
+  [true, 100],
+] as const) {
+  test(`releasing finished records changes nothing the study reports (multiFidelity ${multiFidelity}, ${images ?? 'unknown'} images)`, () => {
     for (let seed = 0; seed < 20; seed++) {
       const rng = new Rng(seed);
       const o: StudyBookOptions = { latency: 'predicted', targetMs: 20, largestMs: 40, multiFidelity };
@@ -71,7 +87,7 @@ for (const multiFidelity of [false, true]) {
         const done =
           rng.next() < 0.15
             ? book.fail(id, { type: 'NAN_LOSS', message: 'x' }, step)
-            : book.finish(id, result(Math.round(rng.next() * 10) / 10, 5 + Math.round(rng.next() * 8) * 5), step);
+            : book.finish(id, result(Math.round(rng.next() * 10) / 10, 5 + Math.round(rng.next() * 8) * 5, images), step);
         all.set(id, done);
         const outcome = book.outcomeOf(done, false);
         assert.equal(outcome.status, done.state === 'ok' ? 'ok' : 'failed');
@@ -94,7 +110,8 @@ for (const multiFidelity of [false, true]) {
         for (const r of all.values()) assert.ok(book.hasConfig(r.configId!));
         // bounded: only running trials and the fronts' members are kept
         const live = book.liveRecords();
-        assert.ok(live.length <= running.length + 2 * s.front.length + (multiFidelity ? want.ok : 0), `${live.length} live records`);
+        const held = images === undefined ? s.front.length : s.front.length + want.pointFront.length + 1;
+        assert.ok(live.length <= running.length + 2 * held + (multiFidelity ? want.ok : 0), `${live.length} live records`);
         assert.ok(live.every((r) => r.state !== 'failed'));
       }
     }

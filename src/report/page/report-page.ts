@@ -134,7 +134,8 @@ function frontChart(): { points: number; front: number; overlay: number } {
               const p = d.trial;
               if (!p) return `${item.parsed.y}`;
               const params = Object.entries(p.params).map(([k, v]) => `${k} ${typeof v === 'number' ? v.toPrecision(3) : v}`);
-              return [`trial ${p.trialId}${p.onFront ? ' (front)' : ''}: ${pct(p.top1)} at ${p.latencyMs.toFixed(2)} ms`, ...params, p.architecture];
+              const ci = p.interval ? ` [${pct(p.interval[0])}-${pct(p.interval[1])}] on ${p.images} images` : ' (n unknown, no interval)';
+              return [`trial ${p.trialId}${p.onFront ? ' (front)' : ''}: ${pct(p.top1)}${ci} at ${p.latencyMs.toFixed(2)} ms`, ...params, p.architecture];
             },
           },
         },
