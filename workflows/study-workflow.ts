@@ -54,7 +54,10 @@ import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
 export interface StudyCarry {
   studyRoot: string;
   tableUri: string;
+  /** The table's prediction for the largest network: the unit of a trial's search target. */
   largestMs: number;
+  /** The largest network measured on the device at the start: the unit of a measured objective's target (absent before it existed). */
+  measuredLargestMs?: number;
   searchAttributes: boolean;
   book: StudyBookState;
   /** URI of the sampler's state in the store (it grows with the trials, so it never travels through the history); null before the first proposal. */
@@ -175,11 +178,13 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     carry ??= await begin(spec);
     carry.stopping ||= stopRequested;
     if (carry.stopping) state = 'stopping';
+    // One unit: the objective's target and reference point in the objective's unit (measured on the device, or the table's).
+    const objectiveLargestMs = spec.objectives.latency === 'measured' ? (carry.measuredLargestMs ?? carry.largestMs) : carry.largestMs;
     book = new StudyBook(
       {
         latency: spec.objectives.latency,
-        targetMs: spec.objectives.latencyTargetFraction * carry.largestMs,
-        largestMs: carry.largestMs,
+        targetMs: spec.objectives.latencyTargetFraction * objectiveLargestMs,
+        largestMs: objectiveLargestMs,
         multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
       },
       carry.book,
@@ -437,6 +442,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             : undefined;
           const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
           book.addSeconds({ final: seconds });
+          if (heldOut.latencyMs !== undefined) book.recordTableFit(rec.result!.predictedMs, heldOut.latencyMs);
           return {
             trialId: m.trialId,
             architecture: m.architecture,
@@ -459,7 +465,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         version: 1,
         storage: carry.studyRoot,
         summary: studyLayout.summary(carry.studyRoot),
-        table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
+        table: {
+          uri: carry.tableUri,
+          largestMs: carry.largestMs,
+          targetMs: book.options.targetMs,
+          ...(carry.measuredLargestMs !== undefined ? { measuredLargestMs: carry.measuredLargestMs } : {}),
+        },
         ...(sel?.met ? { selected: sel.member } : {}),
         final,
         endedAt: Date.now(),
@@ -504,6 +515,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       studyRoot: prepared.studyRoot,
       tableUri,
       largestMs: info.largestMs,
+      ...(prepared.measuredLargestMs !== undefined ? { measuredLargestMs: prepared.measuredLargestMs } : {}),
       searchAttributes,
       book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
       sampler: null,

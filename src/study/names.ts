@@ -44,6 +44,8 @@ export const studyLayout = {
   root: (storage: string, study: string) => join(storage, 'studies', study),
   spec: (studyRoot: string) => join(studyRoot, 'spec.json'),
   table: (studyRoot: string) => join(studyRoot, 'table.json'),
+  /** The device the table belongs to, its check, and the largest network measured there (written by the prepare step). */
+  device: (studyRoot: string) => join(studyRoot, 'device.json'),
   summary: (studyRoot: string) => join(studyRoot, 'summary.json'),
   /** Each finished trial's record, written as it finishes (the workflow keeps only the front and the running ones). */
   trials: (studyRoot: string) => join(studyRoot, 'trials'),

@@ -7,6 +7,7 @@ import { mnasReward } from '../hpo/objectives';
 import { hypervolume2d, paretoFront2d, selectForLatencyTarget } from '../hpo/pareto';
 import type { TrialOutcome } from '../hpo/sampler';
 import type { Params } from '../hpo/space';
+import { emptyTableFit, addTableFit, tableFitSummary, type TableFitState } from './table-fit';
 import type { ComputeSeconds, FrontMember, StudyStatus, TrialRecord, TrialResult } from './records';
 
 export interface StudyBookOptions {
@@ -26,6 +27,8 @@ export interface StudyBookState {
   configs?: number[];
   compute: ComputeSeconds;
   hypervolume: Array<{ finished: number; hv: number }>;
+  /** How well the table predicted the measured networks (absent in states from before it was kept). */
+  tableFit?: TableFitState;
 }
 
 export const NO_COMPUTE: ComputeSeconds = { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 };
@@ -42,6 +45,7 @@ export class StudyBook {
   private readonly configs: Set<number>;
   readonly compute: ComputeSeconds;
   readonly hypervolume: Array<{ finished: number; hv: number }>;
+  readonly tableFit: TableFitState;
 
   constructor(
     readonly options: StudyBookOptions,
@@ -54,6 +58,7 @@ export class StudyBook {
     this.configs = new Set(state?.configs ?? live.map((t) => t.configId ?? t.trialId));
     this.compute = { ...NO_COMPUTE, ...state?.compute };
     this.hypervolume = [...(state?.hypervolume ?? [])];
+    this.tableFit = structuredClone(state?.tableFit ?? emptyTableFit());
   }
 
   toJSON(): StudyBookState {
@@ -63,6 +68,7 @@ export class StudyBook {
       configs: [...this.configs].sort((a, b) => a - b),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
+      ...(this.tableFit.count ? { tableFit: structuredClone(this.tableFit) } : {}),
     };
   }
 
@@ -91,6 +97,7 @@ export class StudyBook {
     const done: TrialRecord = { ...t, state: 'ok', result, latencyMs, endedAt: now };
     this.trials.set(trialId, done);
     this.finished.ok++;
+    if (result.measuredMs !== undefined) this.recordTableFit(result.predictedMs, result.measuredMs);
     this.addSeconds({ search: result.seconds.search, retrain: result.seconds.retrain, evaluate: result.seconds.evaluate });
     this.hypervolume.push({ finished: this.finishedCount(), hv: this.currentHypervolume() });
     this.release();
@@ -122,6 +129,11 @@ export class StudyBook {
     const keep = new Set(frontOf(ok).map((t) => t.trialId));
     if (this.options.multiFidelity) for (const t of frontOf(ok.filter((r) => r.fidelity >= 1))) keep.add(t.trialId);
     for (const t of ok) if (!keep.has(t.trialId)) this.trials.delete(t.trialId);
+  }
+
+  /** One more network both predicted by the table and measured (a trial's, or a final model's). */
+  recordTableFit(predictedMs: number, measuredMs: number): void {
+    addTableFit(this.tableFit, predictedMs, measuredMs);
   }
 
   addSeconds(s: Partial<ComputeSeconds>): void {
@@ -213,6 +225,7 @@ export class StudyBook {
       front: this.front(),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
+      ...tableAccuracyField(this.tableFit),
       startedAt: base.startedAt,
       now: base.now,
     };
@@ -234,4 +247,9 @@ function member(t: TrialRecord): FrontMember {
     latencyMs: t.latencyMs!,
     ...(typeof t.params.lambda === 'number' ? { lambda: t.params.lambda } : {}),
   };
+}
+
+function tableAccuracyField(fit: TableFitState): Pick<StudyStatus, 'tableAccuracy'> {
+  const a = tableFitSummary(fit);
+  return a ? { tableAccuracy: a } : {};
 }
