@@ -41,6 +41,7 @@ import { parseStudySpec, type StudySpec } from '../src/study/spec';
 import { StudyBook, type StudyBookState } from '../src/study/study-book';
 import { studyRetrainConfig } from '../src/study/retrain-config';
 import { planTrial, type TrialPlan } from '../src/study/trial-plan';
+import { objectiveLargestMs, objectiveTargetMs } from '../src/study/latency-unit';
 import { warmupKey } from '../src/study/warmup-key';
 import { getPreset, PRESET_NAMES } from '../src/space/presets';
 import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
@@ -179,12 +180,11 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     carry.stopping ||= stopRequested;
     if (carry.stopping) state = 'stopping';
     // One unit: the objective's target and reference point in the objective's unit (measured on the device, or the table's).
-    const objectiveLargestMs = spec.objectives.latency === 'measured' ? (carry.measuredLargestMs ?? carry.largestMs) : carry.largestMs;
     book = new StudyBook(
       {
         latency: spec.objectives.latency,
-        targetMs: spec.objectives.latencyTargetFraction * objectiveLargestMs,
-        largestMs: objectiveLargestMs,
+        targetMs: objectiveTargetMs(spec, carry.largestMs, carry.measuredLargestMs),
+        largestMs: objectiveLargestMs(spec, carry.largestMs, carry.measuredLargestMs),
         multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
       },
       carry.book,

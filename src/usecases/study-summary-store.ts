@@ -10,6 +10,7 @@ import type { DeviceTableRecord, StudyResult, StudySummary, TrialRecord } from '
 import { MULTI_FIDELITY_SAMPLERS } from '../study/sampler-traits';
 import { parseStudySpec } from '../study/spec';
 import { StudyBook } from '../study/study-book';
+import { objectiveLargestMs, objectiveTargetMs } from '../study/latency-unit';
 import { openStore } from '../storage/open-store';
 import { describeTable } from './prepare-study';
 import { readJson, readJsonUriIfExists, writeJsonUri } from '../storage/json-store';
@@ -73,8 +74,8 @@ export async function loadStudySummary(studyRoot: string): Promise<StudySummary>
   const deviceTable = await readDeviceRecord(root);
   const measuredLargestMs = deviceTable?.largest?.ms;
   // the objective's unit, as the workflow resolves it
-  const unitMs = spec.objectives.latency === 'measured' ? (measuredLargestMs ?? largestMs) : largestMs;
-  const targetMs = spec.objectives.latencyTargetFraction * unitMs;
+  const unitMs = objectiveLargestMs(spec, largestMs, measuredLargestMs);
+  const targetMs = objectiveTargetMs(spec, largestMs, measuredLargestMs);
   const book = new StudyBook({
     latency: spec.objectives.latency,
     targetMs,
