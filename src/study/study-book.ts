@@ -58,7 +58,8 @@ export class StudyBook {
     this.configs = new Set(state?.configs ?? live.map((t) => t.configId ?? t.trialId));
     this.compute = { ...NO_COMPUTE, ...state?.compute };
     this.hypervolume = [...(state?.hypervolume ?? [])];
-    this.tableFit = structuredClone(state?.tableFit ?? emptyTableFit());
+    // JSON, not structuredClone: the workflow sandbox has no structuredClone
+    this.tableFit = state?.tableFit ? (JSON.parse(JSON.stringify(state.tableFit)) as TableFitState) : emptyTableFit();
   }
 
   toJSON(): StudyBookState {
@@ -68,7 +69,7 @@ export class StudyBook {
       configs: [...this.configs].sort((a, b) => a - b),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
-      ...(this.tableFit.count ? { tableFit: structuredClone(this.tableFit) } : {}),
+      ...(this.tableFit.count ? { tableFit: { ...this.tableFit, absErrHist: [...this.tableFit.absErrHist] } } : {}),
     };
   }
 
