@@ -11,7 +11,13 @@ export interface MachineNote {
 }
 
 export function machineNote(): MachineNote {
-  return { host: os.hostname(), cpu: os.cpus()[0]?.model.trim() ?? '', cores: os.cpus().length, loadavg: os.loadavg().map((l) => +l.toFixed(2)), at: new Date().toISOString() };
+  return {
+    host: os.hostname(),
+    cpu: os.cpus()[0]?.model.trim() ?? '',
+    cores: os.cpus().length,
+    loadavg: os.loadavg().map((l) => +l.toFixed(2)),
+    at: new Date().toISOString(),
+  };
 }
 
 /** bench/latency/results/<name>-<UTC yyyymmdd-hhmm>.json */

@@ -53,7 +53,13 @@ async function main(): Promise<void> {
     const model = buildChild(tf, space, arch, { seed: i });
     const l = await measureModelLatency(tf, model, shape, Number(values.repeats));
     model.dispose();
-    rows.push({ arch: architectureToString(arch), measuredMs: l.latencyMs, low: l.latencyLowMs, high: l.latencyHighMs, predictedMs: predictArchitectureLatencyExact(table, arch) });
+    rows.push({
+      arch: architectureToString(arch),
+      measuredMs: l.latencyMs,
+      low: l.latencyLowMs,
+      high: l.latencyHighMs,
+      predictedMs: predictArchitectureLatencyExact(table, arch),
+    });
   }
   const acc = tableAccuracy(rows)!;
   const after = machineNote();
@@ -63,7 +69,24 @@ async function main(): Promise<void> {
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, resultName('table-accuracy'));
-  fs.writeFileSync(file, JSON.stringify({ space: values.space, table: which, tableDevice: table.device, fingerprint: table.meta?.fingerprint, repeats: Number(values.repeats), accuracy: acc, before, after, rows }, null, 1));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        space: values.space,
+        table: which,
+        tableDevice: table.device,
+        fingerprint: table.meta?.fingerprint,
+        repeats: Number(values.repeats),
+        accuracy: acc,
+        before,
+        after,
+        rows,
+      },
+      null,
+      1,
+    ),
+  );
   console.log(`wrote ${path.relative(process.cwd(), file)}`);
 }
 

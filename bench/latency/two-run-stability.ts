@@ -56,7 +56,20 @@ async function child(): Promise<void> {
 }
 
 function run(): Measured[] {
-  const args = ['--import', 'tsx', __filename, '--child', '--space', values.space!, '--networks', values.networks!, '--repeats', values.repeats!, '--seed', values.seed!];
+  const args = [
+    '--import',
+    'tsx',
+    __filename,
+    '--child',
+    '--space',
+    values.space!,
+    '--networks',
+    values.networks!,
+    '--repeats',
+    values.repeats!,
+    '--seed',
+    values.seed!,
+  ];
   const r = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) throw new Error(`measuring process failed (${r.status})`);
   return JSON.parse(r.stdout) as Measured[];

@@ -20,7 +20,10 @@ export function printFront(s: StudyResult | StudyStatus, out: Out): void {
 export function printTableFit(s: StudyResult | StudyStatus, out: Out): void {
   if (s.tableAccuracy) out(tableAccuracyLine(s.tableAccuracy));
   const largest = 'table' in s ? s.table.measuredLargestMs : undefined;
-  if (largest !== undefined) out(`largest network measured on the device: ${largest.toFixed(2)} ms (the target's unit; the table predicts ${('table' in s ? s.table.largestMs : NaN).toFixed(2)} ms)`);
+  if (largest !== undefined)
+    out(
+      `largest network measured on the device: ${largest.toFixed(2)} ms (the target's unit; the table predicts ${('table' in s ? s.table.largestMs : NaN).toFixed(2)} ms)`,
+    );
 }
 
 /** A finished study: its status line, front, final models and where its summary is. */

@@ -39,7 +39,14 @@ export function tableCacheKey(fp: DeviceFingerprint, spaceName: string, spaceSha
 /** One line for messages: 'tensorflow cpu, Intel Xeon, 2 threads, tfjs 4.22.0, libtensorflow 2.9.1'. */
 export function describeDevice(fp: DeviceFingerprint | undefined): string {
   if (!fp) return 'an unrecorded device';
-  return [fp.backend, fp.cpu || 'unknown CPU', fp.gpu, `${fp.threads} thread${fp.threads > 1 ? 's' : ''}`, `tfjs ${fp.tfjs}`, fp.libtensorflow && `libtensorflow ${fp.libtensorflow}`]
+  return [
+    fp.backend,
+    fp.cpu || 'unknown CPU',
+    fp.gpu,
+    `${fp.threads} thread${fp.threads > 1 ? 's' : ''}`,
+    `tfjs ${fp.tfjs}`,
+    fp.libtensorflow && `libtensorflow ${fp.libtensorflow}`,
+  ]
     .filter(Boolean)
     .join(', ');
 }

@@ -97,7 +97,12 @@ async function checkOnDevice(table: LatencyTable, space: SearchSpace, check: Dev
   const archs = [largestArchitecture(space), ...sampleArchitectures(space, check.networks - 1, 7)];
   const measured = await measureNetworks(loadTf().tf, space, archs, { repeats: check.repeats });
   const accuracy = tableAccuracy(measured.map((m) => ({ measuredMs: m.ms, predictedMs: predictArchitectureLatencyExact(table, m.arch) })))!;
-  return { ...(table.meta?.fingerprint ? { tableDevice: table.meta.fingerprint } : {}), accuracy, tolerancePct: check.tolerancePct, passed: passes(accuracy, check.tolerancePct) };
+  return {
+    ...(table.meta?.fingerprint ? { tableDevice: table.meta.fingerprint } : {}),
+    accuracy,
+    tolerancePct: check.tolerancePct,
+    passed: passes(accuracy, check.tolerancePct),
+  };
 }
 
 export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext = {}): Promise<DeviceTable> {

@@ -12,7 +12,11 @@ const key = (fp: DeviceFingerprint, space = tiny) => tableCacheKey(fp, space.nam
 
 test('the table cache key changes when the backend, the thread count, a library or the space does, and only then', () => {
   assert.equal(key(here), key({ ...here }), 'same device, same key');
-  assert.equal(key(here), key({ libtensorflow: '2.9.1', tfjs: '4.22.0', threads: 2, cpu: 'Intel Xeon', backend: 'tensorflow cpu' }), 'field order does not matter');
+  assert.equal(
+    key(here),
+    key({ libtensorflow: '2.9.1', tfjs: '4.22.0', threads: 2, cpu: 'Intel Xeon', backend: 'tensorflow cpu' }),
+    'field order does not matter',
+  );
   const others: DeviceFingerprint[] = [
     { ...here, backend: 'cpu' },
     { ...here, backend: 'tensorflow gpu', gpu: 'Tesla T4' },

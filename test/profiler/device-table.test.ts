@@ -65,7 +65,13 @@ test('a table from another fingerprint triggers the check against whole networks
 
 test('a table off by 2x on this device is detected and re-profiled, or refused by setting', async () => {
   const emptyCache = tempDir('spnas-table-cache-');
-  const r = await deviceTable({ space, given: { table: fromElsewhere(2), source: 'off-by-2x table' }, check: check('reprofile'), ...fast, cacheDir: emptyCache });
+  const r = await deviceTable({
+    space,
+    given: { table: fromElsewhere(2), source: 'off-by-2x table' },
+    check: check('reprofile'),
+    ...fast,
+    cacheDir: emptyCache,
+  });
   assert.equal(r.check?.passed, false);
   assert.ok(r.check!.accuracy.ratio > 1.4, `predicted/measured ${r.check!.accuracy.ratio}`);
   assert.equal(r.check!.action, 'reprofiled');
@@ -74,11 +80,15 @@ test('a table off by 2x on this device is detected and re-profiled, or refused b
   await assert.rejects(
     deviceTable({ space, given: { table: fromElsewhere(2), source: 'off-by-2x table' }, check: check('refuse'), ...fast }),
     (err: unknown) =>
-      err instanceof SpnasError && err.code === 'LATENCY_TABLE_MISMATCH' && !err.retryable && /off-by-2x table/.test(err.message) && /spnas profile/.test(err.message),
+      err instanceof SpnasError &&
+      err.code === 'LATENCY_TABLE_MISMATCH' &&
+      !err.retryable &&
+      /off-by-2x table/.test(err.message) &&
+      /spnas profile/.test(err.message),
   );
 });
 
-test("a study whose table is off by 2x still gets a binding target: the fraction of the largest network measured on the device", async () => {
+test('a study whose table is off by 2x still gets a binding target: the fraction of the largest network measured on the device', async () => {
   process.env.SPNAS_TABLE_CACHE = cacheDir;
   const root = tempDir('spnas-unit-');
   const data = path.join(root, 'shard-0.tar');
