@@ -29,7 +29,7 @@ async function typed<T>(fn: () => Promise<T> | T): Promise<T> {
 export function createStudyActivities(deps: StudyActivityDeps) {
   return {
     async prepareStudy(spec: unknown): Promise<PreparedStudy> {
-      return typed(() => prepare(spec));
+      return typed(() => prepare(spec, { log: (line) => log.warn(line) }));
     },
     async describeTable(tableUri: string, space: string | Record<string, unknown>): Promise<TableInfo> {
       return typed(() => describe(tableUri, space));

@@ -38,6 +38,16 @@ const BENCHES: Record<string, Bench> = {
     readme: 'Engine performance',
   },
   'engine-dispatch': { script: 'bench/engine/dispatch-cost.ts', what: 'per-op dispatch cost of tfjs-node', readme: 'Engine performance' },
+  'latency-stability': {
+    script: 'bench/latency/two-run-stability.ts',
+    what: 'measured latency of the same networks in two processes: ratio, share within +-3%',
+    readme: 'Latency model',
+  },
+  'latency-table-accuracy': {
+    script: 'bench/latency/table-accuracy.ts',
+    what: "this device's table on 40 random networks: share within +-10%, median error",
+    readme: 'Latency model',
+  },
   'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
   'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },

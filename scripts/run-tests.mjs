@@ -3,7 +3,8 @@
 // Usage: npm test [-- <path-substring> ...]   (filters test files by substring)
 // First brings dist/ up to date (scripts/build.mjs; a no-op when current): tests that spawn the
 // `spnas` binary run the compiled build, which must be the sources under test.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +34,7 @@ if (files.length === 0) {
 const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2' },
+  // A fresh table cache per run: tests that profile under load must not leave tables in the user's cache.
+  env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: process.env.TF_CPP_MIN_LOG_LEVEL ?? '2', SPNAS_TABLE_CACHE: mkdtempSync(join(tmpdir(), 'spnas-test-tables-')) },
 });
 process.exit(r.status ?? 1);

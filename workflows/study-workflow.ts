@@ -41,6 +41,7 @@ import { parseStudySpec, type StudySpec } from '../src/study/spec';
 import { StudyBook, type StudyBookState } from '../src/study/study-book';
 import { studyRetrainConfig } from '../src/study/retrain-config';
 import { planTrial, type TrialPlan } from '../src/study/trial-plan';
+import { objectiveLargestMs, objectiveTargetMs } from '../src/study/latency-unit';
 import { warmupKey } from '../src/study/warmup-key';
 import { studyData, type StudyData } from '../src/study/study-data';
 import { getPreset, PRESET_NAMES } from '../src/space/presets';
@@ -56,9 +57,12 @@ import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
 export interface StudyCarry {
   studyRoot: string;
   tableUri: string;
+  /** The table's prediction for the largest network: the unit of a trial's search target. */
   largestMs: number;
   /** The data specs trials and final phase read (the study's data plan); absent in runs before the data plan, which read the spec's data. */
   data?: StudyData;
+  /** The largest network measured on the device at the start: the unit of a measured objective's target (absent before it existed). */
+  measuredLargestMs?: number;
   searchAttributes: boolean;
   book: StudyBookState;
   /** URI of the sampler's state in the store (it grows with the trials, so it never travels through the history); null before the first proposal. */
@@ -179,11 +183,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     carry ??= await begin(spec);
     carry.stopping ||= stopRequested;
     if (carry.stopping) state = 'stopping';
+    // One unit: the objective's target and reference point in the objective's unit (measured on the device, or the table's).
     book = new StudyBook(
       {
         latency: spec.objectives.latency,
-        targetMs: spec.objectives.latencyTargetFraction * carry.largestMs,
-        largestMs: carry.largestMs,
+        targetMs: objectiveTargetMs(spec, carry.largestMs, carry.measuredLargestMs),
+        largestMs: objectiveLargestMs(spec, carry.largestMs, carry.measuredLargestMs),
         multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
       },
       carry.book,
@@ -441,6 +446,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
             : undefined;
           const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
           book.addSeconds({ final: seconds });
+          if (heldOut.latencyMs !== undefined) book.recordTableFit(rec.result!.predictedMs, heldOut.latencyMs);
           return {
             trialId: m.trialId,
             architecture: m.architecture,
@@ -469,7 +475,12 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         version: 1,
         storage: carry.studyRoot,
         summary: studyLayout.summary(carry.studyRoot),
-        table: { uri: carry.tableUri, largestMs: carry.largestMs, targetMs: book.options.targetMs },
+        table: {
+          uri: carry.tableUri,
+          largestMs: carry.largestMs,
+          targetMs: book.options.targetMs,
+          ...(carry.measuredLargestMs !== undefined ? { measuredLargestMs: carry.measuredLargestMs } : {}),
+        },
         ...(sel?.met ? { selected: sel.member } : {}),
         final,
         endedAt: Date.now(),
@@ -515,6 +526,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       tableUri,
       largestMs: info.largestMs,
       ...(prepared.data ? { data: prepared.data } : {}),
+      ...(prepared.measuredLargestMs !== undefined ? { measuredLargestMs: prepared.measuredLargestMs } : {}),
       searchAttributes,
       book: { trials: [], compute: { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 }, hypervolume: [] },
       sampler: null,

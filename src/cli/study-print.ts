@@ -4,6 +4,7 @@ import type { StudyResult, StudyStatus } from '../study/records';
 import { selectionLine } from '../study/best-line';
 import type { EndedStudy } from '../temporal/study-client';
 import { statusLine } from './study-progress';
+import { tableAccuracyLine } from '../report/table-fit-view';
 
 type Out = (line: string) => void;
 
@@ -23,10 +24,21 @@ export function printFront(s: StudyResult | StudyStatus, out: Out): void {
   if (sel) out(sel);
 }
 
+/** The table's accuracy on the networks the study measured so far (nothing with predicted latency). */
+export function printTableFit(s: StudyResult | StudyStatus, out: Out): void {
+  if (s.tableAccuracy) out(tableAccuracyLine(s.tableAccuracy));
+  const largest = 'table' in s ? s.table.measuredLargestMs : undefined;
+  if (largest !== undefined)
+    out(
+      `largest network measured on the device: ${largest.toFixed(2)} ms (the target's unit; the table predicts ${('table' in s ? s.table.largestMs : NaN).toFixed(2)} ms)`,
+    );
+}
+
 /** A finished study: its status line, front, final models and where its summary is. */
 export function printResult(r: StudyResult, out: Out): void {
   out(statusLine(r));
   printFront(r, out);
+  printTableFit(r, out);
   for (const m of r.final)
     out(
       `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${formatTop1(m.top1, m.images, 2)}${m.testTop1 !== undefined ? `, test top-1 ${formatTop1(m.testTop1, m.testImages, 2)}` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,

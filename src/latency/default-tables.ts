@@ -36,8 +36,8 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The parts of a spec that change latency (not normalisation, BN constants or dropout). */
-function latencyShape(s: SearchSpace): string {
+/** The parts of a spec that change latency (not normalisation, BN constants or dropout): with the device, what keys a table. */
+export function latencyShape(s: SearchSpace): string {
   const { inputSize, inputChannels, numClasses, stem, firstBlock, stages, lastBlock, search } = s;
   return canonical({ inputSize, inputChannels, numClasses, stem, firstBlock, stages, lastBlock, headFilters: s.head.filters, search });
 }

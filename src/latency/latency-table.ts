@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { parseOrThrow } from '../config/zod-issues';
 import { InvalidInputError } from '../errors';
 import { layoutOf } from '../space/layers';
+import { deviceFingerprintSchema } from './device-fingerprint';
 import type { SearchSpace } from '../space/spec';
 
 /** A latency in ms: positive and finite (a zero or negative cost would let the search cheat). */
@@ -53,6 +54,8 @@ export const latencyTableSchema = z
         callOverheadMs: z.number().nonnegative().finite(),
         /** Where the numbers come from (paper, repository, command line). */
         source: z.string(),
+        /** The device it was profiled on (absent on tables profiled before fingerprints, and on the Pixel-1 table). */
+        fingerprint: deviceFingerprintSchema,
       })
       .partial()
       .strict()

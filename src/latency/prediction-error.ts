@@ -66,3 +66,26 @@ export function predictionReport(samples: PredictionSample[]): PredictionReport 
     samples,
   };
 }
+
+/** How well a table predicted the networks a study measured: nn-Meter's share within +-10% and the median error. */
+export interface TableAccuracy {
+  /** Networks with both a measured and a predicted latency. */
+  count: number;
+  /** Share of them whose prediction is within +-10% of the measurement. */
+  within10: number;
+  /** Median of |predicted / measured - 1|, percent. */
+  medianAbsErrPct: number;
+  /** Typical predicted / measured (median of pairs; geometric mean in a study's running tally): above 1 the table over-predicts this device. */
+  ratio: number;
+}
+
+/** TableAccuracy of (predicted, measured) pairs; undefined when there is none. */
+export function tableAccuracy(pairs: ReadonlyArray<{ predictedMs: number; measuredMs: number }>): TableAccuracy | undefined {
+  const ok = pairs.filter((p) => p.measuredMs > 0 && p.predictedMs > 0);
+  if (!ok.length) return undefined;
+  const e = errorStats(
+    ok.map((p) => p.predictedMs),
+    ok.map((p) => p.measuredMs),
+  );
+  return { count: ok.length, within10: e.within10, medianAbsErrPct: e.medianAbsErrPct, ratio: medianOf(ok.map((p) => p.predictedMs / p.measuredMs)) };
+}

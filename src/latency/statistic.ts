@@ -30,3 +30,27 @@ export function reduceSamples(samples: readonly number[][], statistic: Statistic
   if (statistic === 'mean') return samples.map((s) => (s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN));
   return samples.map((s) => quantile(s, QUANTILE[statistic]));
 }
+
+/**
+ * A 95% percentile-bootstrap interval of the mean of `samples` (seeded, so a measurement reports the
+ * same interval when summarised again). 1000 resamples; [NaN, NaN] for empty input.
+ */
+export function meanInterval(samples: readonly number[], seed = 1, resamples = 1000): [number, number] {
+  const n = samples.length;
+  if (n === 0) return [NaN, NaN];
+  let state = seed >>> 0 || 1;
+  // xorshift32: enough for resampling indices, and no import into this pure file
+  const next = () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 0x100000000;
+  };
+  const means: number[] = [];
+  for (let b = 0; b < resamples; b++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += samples[Math.floor(next() * n)]!;
+    means.push(sum / n);
+  }
+  return [quantile(means, 0.025), quantile(means, 0.975)];
+}

@@ -7,7 +7,7 @@
  * says nothing about the native backend the tables describe.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { DEFAULT_STATISTIC, quantile, reduceSamples, type Statistic } from '../latency/statistic';
+import { DEFAULT_STATISTIC, meanInterval, quantile, reduceSamples, type Statistic } from '../latency/statistic';
 import { latencySamples } from './model-timing';
 import { timingBackend, type TimingBackend } from './timing-backend';
 
@@ -17,6 +17,9 @@ export interface MeasuredLatency {
   latencyMs: number;
   latencyStatistic: Statistic;
   latencyMedianMs: number;
+  /** 95% bootstrap interval [latencyLowMs, latencyHighMs] of latencyMs over the timed calls: this measurement's own uncertainty (flat fields: this record is spread into manifests). */
+  latencyLowMs: number;
+  latencyHighMs: number;
   /** Timed calls (after `warmup` untimed ones). */
   latencyRepeats: number;
   /** tf.getBackend() during the measurement ('tensorflow' = native libtensorflow). */
@@ -27,12 +30,15 @@ export interface MeasuredLatency {
   latencyNative: boolean;
 }
 
+const interval = ([latencyLowMs, latencyHighMs]: [number, number]) => ({ latencyLowMs, latencyHighMs });
+
 /** Reduces timed samples (ms) of one model as eval reports them. */
 export function summariseLatency(samples: readonly number[], on: TimingBackend): MeasuredLatency {
   return {
     latencyMs: reduceSamples([[...samples]], DEFAULT_STATISTIC)[0]!,
     latencyStatistic: DEFAULT_STATISTIC,
     latencyMedianMs: quantile(samples, 0.5),
+    ...interval(meanInterval(samples)),
     latencyRepeats: samples.length,
     latencyBackend: on.backend,
     latencyThreads: on.threads,
@@ -40,8 +46,15 @@ export function summariseLatency(samples: readonly number[], on: TimingBackend):
   };
 }
 
+/**
+ * Untimed calls first: 10, not 5, because the first calls after a model is built or loaded still pay
+ * for allocator growth and oneDNN primitive creation, which moved a 30-call mean by several percent
+ * between processes (docs/runtime-model.md "Stable measured latency").
+ */
+export const MEASURE_WARMUP = 10;
+
 export async function measureModelLatency(tf: typeof TF, model: TF.LayersModel, inputShape: number[], repeats = 30): Promise<MeasuredLatency> {
-  const [samples] = await latencySamples(tf, [{ label: 'model', model, inputShape }], { warmup: 5, repeats });
+  const [samples] = await latencySamples(tf, [{ label: 'model', model, inputShape }], { warmup: MEASURE_WARMUP, repeats });
   return summariseLatency(samples!, timingBackend(tf));
 }
 

@@ -22,6 +22,7 @@ import type { SearchSpace } from '../space/spec';
 import { backModel, candidateModel, frontModel, overheadModel, type ModelToTime } from './block-models';
 import { assembleTable } from '../latency/assemble-table';
 import type { LatencyTable } from '../latency/latency-table';
+import type { DeviceFingerprint } from '../latency/device-fingerprint';
 import { predictionReport, type PredictionReport } from '../latency/prediction-error';
 import { predictArchitectureLatency, predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { sampleArchitectures } from '../latency/sample-architectures';
@@ -89,6 +90,8 @@ export interface TableLabels {
   host: string;
   /** Who measured, stored in meta.source before the statistic, e.g. 'spnas profile'. */
   source: string;
+  /** The device fingerprint, stored in meta.fingerprint (the table cache's key, src/latency/device-fingerprint.ts). */
+  fingerprint?: DeviceFingerprint;
 }
 
 /** Builds and times every model of a profile of `space`. Disposes what it builds. */
@@ -159,6 +162,7 @@ export function summariseMeasurement(m: ProfileMeasurement, labels: TableLabels)
         date: new Date().toISOString(),
         host: labels.host,
         source: `${labels.source}, statistic ${statistic}`,
+        ...(labels.fingerprint ? { fingerprint: labels.fingerprint } : {}),
       },
     },
   );

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import type * as TF from '@tensorflow/tfjs';
 import type { SearchSpace } from '../space/spec';
 import type { Statistic } from '../latency/statistic';
+import type { DeviceFingerprint } from '../latency/device-fingerprint';
 import { timingBackend } from '../nas/timing-backend';
 import * as portable from './profile-measure';
 import type { MeasureOptions, ProfileMeasurement, ProfileResult } from './profile-measure';
@@ -20,6 +21,8 @@ export interface SummaryOptions {
   statistic?: Statistic;
   /** Device label stored in the table. Default: backend and CPU model. */
   device?: string;
+  /** Device fingerprint stored in the table (src/profiler/device.ts). */
+  fingerprint?: DeviceFingerprint;
 }
 
 /** Builds and times every model of a profile of `space` (pass `loadTf().tf`). Disposes what it builds. */
@@ -35,6 +38,7 @@ export function summariseMeasurement(m: ProfileMeasurement, opts: SummaryOptions
     backendLabel: backendLabel(m.backend),
     host: os.hostname(),
     source: 'spnas profile',
+    fingerprint: opts.fingerprint,
   });
 }
 

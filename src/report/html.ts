@@ -7,6 +7,7 @@
 import { formatTop1 } from '../study/accuracy';
 import { selectionLine } from '../study/best-line';
 import { escapeHtml as e, jsonForScript } from './escape';
+import { tableFitHtml } from './table-fit-view';
 import type { FrontMemberView, ReportView, TrialRow } from './view-model';
 
 export interface ReportAssets {
@@ -146,6 +147,7 @@ export function renderReportHtml(view: ReportView, assets: ReportAssets): string
 <p class="meta">space ${e(s.space)} · sampler ${e(s.sampler)} · trials ${t.ok} ok, ${t.failed} failed, ${t.running} running of ${t.planned} planned · parallelism ${s.parallelism}
  · started ${e(date(s.startedAt))} · ${s.endedAt !== undefined ? `ended ${e(date(s.endedAt))}` : `as of ${e(date(s.now))}`}</p>
 <p class="meta">latency: ${e(view.latency.objective)} · target ${e(ms(view.latency.targetMs))} ms · largest network ${e(ms(view.latency.largestMs))} ms (table)${view.latency.device ? ` · table device: ${e(view.latency.device)}` : ''} · store <code>${e(s.storage)}</code></p>
+${tableFitHtml(view.tableFit)}
 ${warnings}
 </header>
 <main>

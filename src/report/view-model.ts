@@ -3,6 +3,7 @@
  * renders it and the page script charts it; `spnas report --json` prints it. A running study (no
  * final models, trials still running) gives the same shape with fewer things filled in.
  */
+import { tableFitView, type TableFitView } from './table-fit-view';
 import type { Params } from '../hpo/space';
 import type { LatencyTable } from '../latency/latency-table';
 import { layerLatencyExact } from '../latency/runtime-model';
@@ -91,6 +92,8 @@ export interface ReportView {
     parallelism: number;
   };
   latency: { objective: 'measured' | 'predicted'; targetMs: number; largestMs: number; tableUri: string; device?: string };
+  /** The table's accuracy on the study's measured networks and its device (src/report/table-fit-view.ts). */
+  tableFit?: TableFitView;
   points: FrontPoint[];
   front: FrontMemberView[];
   selectedTrialId?: number;
@@ -300,6 +303,7 @@ export function buildReportView(input: ReportInput): ReportView {
     convergence: { bestSoFar: bestSoFar(s.trialRecords, s.table.targetMs), hypervolume: s.hypervolume },
     cost: { phases, totalSeconds: phases.reduce((a, p) => a + p.seconds, 0), savedByWarmup: s.compute.savedByWarmup ?? 0 },
     final: (s.final ?? []).map((f) => ({ ...f, ...top1Fields(f.top1, f.images), ...testFields(f) })),
+    ...tableFitView(s),
     ...(input.overlay ? { overlay: input.overlay } : {}),
     warnings,
   };

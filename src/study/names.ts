@@ -46,6 +46,8 @@ export const studyLayout = {
   table: (studyRoot: string) => join(studyRoot, 'table.json'),
   /** The study's data plan (src/study/data-plan.ts), written once when it is prepared. */
   dataPlan: (studyRoot: string) => join(studyRoot, 'data-plan.json'),
+  /** The device the table belongs to, its check, and the largest network measured there (written by the prepare step). */
+  device: (studyRoot: string) => join(studyRoot, 'device.json'),
   summary: (studyRoot: string) => join(studyRoot, 'summary.json'),
   /** Each finished trial's record, written as it finishes (the workflow keeps only the front and the running ones). */
   trials: (studyRoot: string) => join(studyRoot, 'trials'),

@@ -17,6 +17,21 @@ export interface Top1Uncertainty {
   interval?: [number, number];
 }
 
+import type { DeviceFingerprint } from '../latency/device-fingerprint';
+import type { TableAccuracy } from '../latency/prediction-error';
+import type { TableCheck } from '../latency/table-check';
+
+/** device.json of a study: the device its table belongs to, where the table came from, the check, and the measured largest network. */
+export interface DeviceTableRecord {
+  fingerprint: DeviceFingerprint;
+  /** 'given' (the spec's or the shipped table), 'cache' or 'profiled' (this device's, from the table cache or profiled at the start), 'profile-activity'. */
+  source: 'given' | 'cache' | 'profiled' | 'profile-activity';
+  cacheKey: string;
+  check?: TableCheck;
+  /** The largest network measured here, with its interval (measured latency only). */
+  largest?: { ms: number; intervalMs: [number, number]; repeats: number };
+}
+
 /** 'cancelled': its trial workflow was cancelled on its own (not with the study); the study replaces it. */
 export type TrialState = 'running' | 'ok' | 'failed' | 'cancelled';
 
@@ -128,6 +143,8 @@ export interface StudyStatus {
   compute: ComputeSeconds;
   /** Hypervolume of the front after each finished trial (reference: 0 top-1, the largest network's latency x 1.5). */
   hypervolume: Array<{ finished: number; hv: number }>;
+  /** How well the latency table predicted the networks the study measured (absent with predicted latency, or before any). */
+  tableAccuracy?: TableAccuracy;
   /** Workflow time of the study's start (ms since epoch) and of this status. */
   startedAt: number;
   now: number;
@@ -143,7 +160,13 @@ export interface StudyResult extends StudyStatus {
   storage: string;
   /** URI of summary.json (every trial's record). */
   summary: string;
-  table: { uri: string; largestMs: number; targetMs: number };
+  /**
+   * largestMs: the table's prediction for the largest network; measuredLargestMs: the same network measured on the
+   * device at the study's start (the unit of a measured target; absent in studies from before it, and with predicted latency).
+   */
+  table: { uri: string; largestMs: number; targetMs: number; measuredLargestMs?: number };
+  /** Which table the study used on which device, and the check of a table from another device (device.json, written by the prepare step). */
+  deviceTable?: DeviceTableRecord;
   /** "The" model for the latency target: the most accurate front member within it, if any. */
   selected?: FrontMember;
   final: FinalModel[];

@@ -5,7 +5,8 @@
  *
  * Units: lambda is the runtime term's whole factor in every place (spec, sampler, engine, status,
  * report; the reference code's 0.020 is 20 here). The latency target is a fraction of the largest
- * network's predicted latency on the study's table, so one spec fits any device's table.
+ * network's latency in the objective's unit (measured on the device, or predicted by the table), so
+ * one spec fits any device.
  */
 import { z } from 'zod';
 import { dataSpecSchema } from '../config/data-spec';
@@ -16,6 +17,7 @@ import { formatIssues, parseOrThrow } from '../config/zod-issues';
 import { InvalidInputError } from '../errors';
 import { samplerNames, samplerTraits } from '../hpo/sampler-catalog';
 import { reservedKeys, reservedNameMessage } from '../hpo/space';
+import { deviceCheckSchema } from '../latency/table-check';
 
 export const STUDY_SPEC_VERSION = 1;
 
@@ -83,19 +85,37 @@ export const studySpecSchema = z
           .optional(),
       })
       .strict(),
-    /** The latency table: a URI, profiled as the study's first activity, or the one shipped for the space. */
+    /**
+     * The latency table: this device's (`device`: from the table cache, profiled at the study's start when
+     * none is cached), a URI, profiled as the study's first activity, or the one shipped for the space. A
+     * URI's or the shipped table whose device fingerprint differs from this device's is checked against
+     * whole networks measured here first (`deviceCheck`, docs/runtime-model.md "The table belongs to the device").
+     */
     latencyTable: z
       .union([
-        z.object({ uri: z.string().min(1) }).strict(),
+        z.object({ uri: z.string().min(1), deviceCheck: deviceCheckSchema.optional() }).strict(),
         z.object({ profile: z.literal(true), repeats: z.number().int().positive().default(15), samples: z.number().int().min(0).default(10) }).strict(),
-        z.object({ shipped: z.literal(true) }).strict(),
+        z.object({ shipped: z.literal(true), deviceCheck: deviceCheckSchema.optional() }).strict(),
+        z
+          .object({
+            device: z.literal(true),
+            /** Timed rounds and checked networks when the table must be profiled (no cached one). */
+            repeats: z.number().int().positive().default(15),
+            samples: z.number().int().min(0).default(10),
+          })
+          .strict(),
       ])
       .default({ shipped: true }),
     objectives: z
       .object({
         /** Trials' latency: measured on the evaluating worker, or predicted by the table. */
         latency: z.enum(['measured', 'predicted']).default('measured'),
-        /** Target as a fraction of the largest network's predicted latency: scalarises for single-objective samplers and picks "the" model. */
+        /**
+         * Target as a fraction of the largest network's latency, in the objective's unit: with `measured`, of the
+         * largest network measured on the device at the study's start; with `predicted`, of its table prediction.
+         * Scalarises for single-objective samplers and picks "the" model. (A trial's search target is this
+         * fraction of the table's largest network: the search's runtime term is in table units.)
+         */
         latencyTargetFraction: z.number().gt(0).max(1.5).default(0.7),
         /**
          * Resolution the study needs: the 95% half-width, in percentage points, of a trial's top-1 (worst

@@ -9,6 +9,7 @@ import type { TrialOutcome } from '../hpo/sampler';
 import type { Params } from '../hpo/space';
 import { proportionVariance } from '../stats/binomial';
 import { top1Fields } from './accuracy';
+import { emptyTableFit, addTableFit, tableFitSummary, type TableFitState } from './table-fit';
 import type { ComputeSeconds, FrontMember, SelectionDecision, StudyStatus, TrialRecord, TrialResult } from './records';
 import { resolvedFront, resolvedSelection, type Contender, type TieBreak } from './resolved-ranking';
 
@@ -29,6 +30,8 @@ export interface StudyBookState {
   configs?: number[];
   compute: ComputeSeconds;
   hypervolume: Array<{ finished: number; hv: number }>;
+  /** How well the table predicted the measured networks (absent in states from before it was kept). */
+  tableFit?: TableFitState;
 }
 
 export const NO_COMPUTE: ComputeSeconds = { profile: 0, warmup: 0, search: 0, retrain: 0, evaluate: 0, final: 0, savedByWarmup: 0 };
@@ -45,6 +48,7 @@ export class StudyBook {
   private readonly configs: Set<number>;
   readonly compute: ComputeSeconds;
   readonly hypervolume: Array<{ finished: number; hv: number }>;
+  readonly tableFit: TableFitState;
 
   constructor(
     readonly options: StudyBookOptions,
@@ -57,6 +61,8 @@ export class StudyBook {
     this.configs = new Set(state?.configs ?? live.map((t) => t.configId ?? t.trialId));
     this.compute = { ...NO_COMPUTE, ...state?.compute };
     this.hypervolume = [...(state?.hypervolume ?? [])];
+    // JSON, not structuredClone: the workflow sandbox has no structuredClone
+    this.tableFit = state?.tableFit ? (JSON.parse(JSON.stringify(state.tableFit)) as TableFitState) : emptyTableFit();
   }
 
   toJSON(): StudyBookState {
@@ -66,6 +72,7 @@ export class StudyBook {
       configs: [...this.configs].sort((a, b) => a - b),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
+      ...(this.tableFit.count ? { tableFit: { ...this.tableFit, absErrHist: [...this.tableFit.absErrHist] } } : {}),
     };
   }
 
@@ -94,6 +101,7 @@ export class StudyBook {
     const done: TrialRecord = { ...t, state: 'ok', result, latencyMs, endedAt: now };
     this.trials.set(trialId, done);
     this.finished.ok++;
+    if (result.measuredMs !== undefined) this.recordTableFit(result.predictedMs, result.measuredMs);
     this.addSeconds({ search: result.seconds.search, retrain: result.seconds.retrain, evaluate: result.seconds.evaluate });
     this.hypervolume.push({ finished: this.finishedCount(), hv: this.currentHypervolume() });
     this.release();
@@ -136,6 +144,11 @@ export class StudyBook {
     hold(ok);
     if (this.options.multiFidelity) hold(ok.filter((r) => r.fidelity >= 1));
     for (const t of ok) if (!keep.has(t.trialId)) this.trials.delete(t.trialId);
+  }
+
+  /** One more network both predicted by the table and measured (a trial's, or a final model's). */
+  recordTableFit(predictedMs: number, measuredMs: number): void {
+    addTableFit(this.tableFit, predictedMs, measuredMs);
   }
 
   addSeconds(s: Partial<ComputeSeconds>): void {
@@ -240,6 +253,7 @@ export class StudyBook {
       front: this.front(),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
+      ...tableAccuracyField(this.tableFit),
       startedAt: base.startedAt,
       now: base.now,
     };
@@ -268,4 +282,9 @@ function member(t: TrialRecord, ties?: Array<{ trialId: number; by: TieBreak }>)
     ...(typeof t.params.lambda === 'number' ? { lambda: t.params.lambda } : {}),
     ...(ties?.length ? { ties } : {}),
   };
+}
+
+function tableAccuracyField(fit: TableFitState): Pick<StudyStatus, 'tableAccuracy'> {
+  const a = tableFitSummary(fit);
+  return a ? { tableAccuracy: a } : {};
 }

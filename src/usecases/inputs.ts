@@ -11,6 +11,7 @@ import { getPreset, PRESET_NAMES } from '../space/presets';
 import { parseSearchSpace, type SearchSpace } from '../space/spec';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
 import { defaultTableFor } from '../latency/default-tables';
+import { DEFAULT_DEVICE_CHECK } from '../latency/table-check';
 import { readJsonUriIfExists } from '../storage/json-store';
 
 /** A preset name or a whole space spec. */
@@ -23,10 +24,15 @@ export function resolveSpaceRef(ref: SpaceRef, what = 'space'): SearchSpace {
   throw new InvalidInputError(`${what}: unknown preset '${ref}'; choose one of ${PRESET_NAMES.join(', ')} or give a spec object`);
 }
 
-/** `{ uri }` of a table JSON, `{ table }` inline (`source` names it in errors), or absent: the table shipped for the space. */
+/**
+ * `{ uri }` of a table JSON, `{ table }` inline (`source` names it in errors), `{ device: true }` this
+ * device's table (the table cache, else profiled here: src/usecases/device-table.ts), or absent: the
+ * table shipped for the space.
+ */
 export const tableRefSchema = z.union([
   z.object({ uri: z.string().min(1) }).strict(),
   z.object({ table: z.unknown(), source: z.string().optional() }).strict(),
+  z.object({ device: z.literal(true) }).strict(),
 ]);
 export type TableRef = z.infer<typeof tableRefSchema>;
 
@@ -37,8 +43,12 @@ export async function readJsonUri(uri: string, what: string): Promise<unknown> {
   return v;
 }
 
-export async function resolveTableRef(ref: TableRef | undefined, space: SearchSpace): Promise<LatencyTable> {
+export async function resolveTableRef(ref: TableRef | undefined, space: SearchSpace, log?: (line: string) => void): Promise<LatencyTable> {
   if (!ref) return defaultTableFor(space);
+  if ('device' in ref) {
+    const { deviceTable } = await import('./device-table'); // loads TensorFlow: only when asked for
+    return (await deviceTable({ space, check: DEFAULT_DEVICE_CHECK, profile: { repeats: 15, samples: 0 } }, { ...(log ? { log } : {}) })).table;
+  }
   const [value, where] =
     'uri' in ref ? [await readJsonUri(ref.uri, 'latency table'), `latency table ${ref.uri}`] : [ref.table, ref.source ?? 'inline latency table'];
   return checkTableForSpace(parseLatencyTable(value, where), space, where);

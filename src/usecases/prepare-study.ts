@@ -2,7 +2,9 @@
  * Use case: everything a study checks and writes before any compute. Validates the spec (every
  * field, with its path), checks that the data exists, records the spec in the store (a second study
  * of the same name with another spec is refused), makes the study's one data plan (stored once, beside
- * the spec), and fixes the study's latency table as a URI.
+ * the spec), and fixes the study's latency table as a URI: one that belongs to this device (checked,
+ * or profiled here), with the largest network measured here as the unit of a measured latency target
+ * (device.json).
  */
 import { formatTop1 } from '../study/accuracy';
 import { InvalidInputError } from '../errors';
@@ -20,7 +22,15 @@ import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { StudySummary } from '../study/records';
 import { readJsonUri, resolveSpaceRef } from './inputs';
-import { readJsonUriIfExists, writeJson } from '../storage/json-store';
+import { readJsonUriIfExists, writeJson, writeJsonUri } from '../storage/json-store';
+import { loadTf } from '../backend/tf';
+import { DEFAULT_DEVICE_CHECK } from '../latency/table-check';
+import type { MeasuredLatency } from '../nas/measure-latency';
+import { deviceFingerprint } from '../profiler/device';
+import type { SearchSpace } from '../space/spec';
+import type { DeviceTableRecord } from '../study/records';
+import type { UseCaseContext } from './context';
+import { deviceTable, measureLargest } from './device-table';
 
 export interface PreparedStudy {
   studyRoot: string;
@@ -29,6 +39,8 @@ export interface PreparedStudy {
   tableUri?: string;
   /** The data specs of trials and final phase (from the stored data plan when the spec has one); absent in results recorded before the data plan. */
   data?: StudyData;
+  /** The largest network measured on the device (measured latency): a measured target is a fraction of it. */
+  measuredLargestMs?: number;
 }
 
 export interface TableInfo {
@@ -102,7 +114,7 @@ async function planData(spec: StudySpec, studyRoot: string): Promise<StudyData> 
   return studyData(spec, { uri, plan });
 }
 
-export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
+export async function prepareStudy(raw: unknown, ctx: UseCaseContext = {}): Promise<PreparedStudy> {
   const spec: StudySpec = parseStudySpec(raw);
   const space = resolveSpaceRef(spec.space, 'study spec.space');
   const studyRoot = studyLayout.root(spec.storage, spec.name);
@@ -114,13 +126,81 @@ export async function prepareStudy(raw: unknown): Promise<PreparedStudy> {
   const data = await planData(spec, studyRoot);
   const tableUri = studyLayout.table(studyRoot);
   const lt = spec.latencyTable;
-  if ('profile' in lt) return { studyRoot, specUri, data };
-  const table: LatencyTable =
-    'uri' in lt
-      ? checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), `latencyTable.uri ${lt.uri}`), space, `latencyTable.uri ${lt.uri}`)
-      : defaultTableFor(space);
-  await writeOnce(tableUri, table, 'latency table');
-  return { studyRoot, specUri, tableUri, data };
+  const device = await studyDeviceTable(spec, space, studyRoot, tableUri, ctx);
+  const measuredLargestMs = device?.largest?.ms;
+  if ('profile' in lt) return { studyRoot, specUri, data, ...(measuredLargestMs !== undefined ? { measuredLargestMs } : {}) };
+  await writeOnce(tableUri, device?.table ?? (await givenTable(spec, space)).table, 'latency table');
+  return { studyRoot, specUri, tableUri, data, ...(measuredLargestMs !== undefined ? { measuredLargestMs } : {}) };
+}
+
+/** The spec's table (a URI's or the shipped one) and how messages name it; undefined for `device` and `profile`. */
+async function givenTable(spec: StudySpec, space: SearchSpace): Promise<{ table: LatencyTable; source: string }> {
+  const lt = spec.latencyTable;
+  if ('uri' in lt) {
+    const source = `latencyTable.uri ${lt.uri}`;
+    return { table: checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), source), space, source), source };
+  }
+  return { table: defaultTableFor(space), source: `the shipped latency table of '${space.name}'` };
+}
+
+/**
+ * The device side of the prepare step (docs/runtime-model.md "The table belongs to the device"): with a
+ * measured objective, or `device: true`, or an explicit `deviceCheck`, it resolves the table on this
+ * device (cache, check, profile) and measures the largest network, the unit of a measured target; the
+ * result is device.json. Once written, a retried or continued prepare step reuses it, so the study keeps
+ * the table and the unit it started with. Undefined when nothing is measured (predicted latency with a
+ * given table and no deviceCheck: the table is the device, e.g. the Pixel-1 or a browser table).
+ */
+async function studyDeviceTable(
+  spec: StudySpec,
+  space: SearchSpace,
+  studyRoot: string,
+  tableUri: string,
+  ctx: UseCaseContext,
+): Promise<(Omit<DeviceTableRecord, 'largest'> & { table?: LatencyTable; largest?: { ms: number } }) | undefined> {
+  const lt = spec.latencyTable;
+  const measured = spec.objectives.latency === 'measured';
+  const explicit = 'device' in lt || (('uri' in lt || 'shipped' in lt) && lt.deviceCheck !== undefined);
+  if (!measured && !explicit) return undefined;
+  const deviceUri = studyLayout.device(studyRoot);
+  const stored = (await readJsonUriIfExists(deviceUri)) as DeviceTableRecord | undefined;
+  if (stored) {
+    const table = 'profile' in lt ? undefined : ((await readJsonUriIfExists(tableUri)) as LatencyTable | undefined);
+    if ('profile' in lt || table) return { ...stored, ...(table ? { table } : {}) };
+  }
+  if ('profile' in lt) {
+    // the profile activity measures the table; this step measures the unit of the target
+    const largest = await measureLargest(space);
+    const rec: DeviceTableRecord = { fingerprint: deviceFingerprint(loadTf()), source: 'profile-activity', cacheKey: '', largest: largestOf(largest) };
+    await writeJsonUri(deviceUri, rec);
+    return rec;
+  }
+  const given = 'device' in lt ? undefined : await givenTable(spec, space);
+  const r = await deviceTable(
+    {
+      space,
+      ...(given ? { given } : {}),
+      check: 'device' in lt ? DEFAULT_DEVICE_CHECK : (lt.deviceCheck ?? DEFAULT_DEVICE_CHECK),
+      profile: 'device' in lt ? { repeats: lt.repeats, samples: lt.samples } : { repeats: 15, samples: 10 },
+      measureLargest: measured,
+    },
+    ctx,
+  );
+  const rec: DeviceTableRecord = {
+    fingerprint: r.fingerprint,
+    source: r.source,
+    cacheKey: r.cacheKey,
+    ...(r.check ? { check: r.check } : {}),
+    ...(r.largest ? { largest: largestOf(r.largest) } : {}),
+  };
+  // the table first: device.json marks the step as done
+  await writeOnce(tableUri, r.table, 'latency table');
+  await writeJsonUri(deviceUri, rec);
+  return { ...rec, table: r.table };
+}
+
+function largestOf(l: MeasuredLatency): NonNullable<DeviceTableRecord['largest']> {
+  return { ms: l.latencyMs, intervalMs: [l.latencyLowMs, l.latencyHighMs], repeats: l.latencyRepeats };
 }
 
 export async function describeTable(tableUri: string, spaceRef: StudySpec['space']): Promise<TableInfo> {

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { loadTf } from '../backend/tf';
 import { parseOrThrow } from '../config/zod-issues';
 import { profileSpace, type ProfileResult } from '../profiler/profiler';
+import { deviceFingerprint } from '../profiler/device';
 import { DEFAULT_STATISTIC, STATISTICS } from '../latency/statistic';
 import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
@@ -39,8 +40,9 @@ export async function profileLatency(raw: ProfileInput, ctx: UseCaseContext = {}
   const space = resolveSpaceRef(input.space, 'profile input.space');
   const [parent, name] = splitParent(input.out);
   const store = openStore(parent);
-  const { tf } = loadTf();
-  const result = await profileSpace(tf, space, {
+  const loaded = loadTf();
+  const result = await profileSpace(loaded.tf, space, {
+    fingerprint: deviceFingerprint(loaded),
     repeats: input.repeats,
     warmup: input.warmup,
     samples: input.samples,

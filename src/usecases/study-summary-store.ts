@@ -6,10 +6,11 @@
  */
 import { InvalidInputError } from '../errors';
 import { studyLayout } from '../study/names';
-import type { StudyResult, StudySummary, TrialRecord } from '../study/records';
+import type { DeviceTableRecord, StudyResult, StudySummary, TrialRecord } from '../study/records';
 import { MULTI_FIDELITY_SAMPLERS } from '../study/sampler-traits';
 import { parseStudySpec } from '../study/spec';
 import { StudyBook } from '../study/study-book';
+import { objectiveLargestMs, objectiveTargetMs } from '../study/latency-unit';
 import { openStore } from '../storage/open-store';
 import { describeTable } from './prepare-study';
 import { readJson, readJsonUriIfExists, writeJsonUri } from '../storage/json-store';
@@ -17,6 +18,11 @@ import { readJson, readJsonUriIfExists, writeJsonUri } from '../storage/json-sto
 const TRIAL_FILE = /^t(\d+)\.json$/;
 /** Reads at a time when gathering trial records (bounded so a large study does not open hundreds of requests). */
 const READ_CONCURRENCY = 16;
+
+/** The study's device.json (written by the prepare step), if it has one. */
+async function readDeviceRecord(studyRoot: string): Promise<DeviceTableRecord | undefined> {
+  return (await readJsonUriIfExists(studyLayout.device(studyRoot))) as DeviceTableRecord | undefined;
+}
 
 /** Writes one finished trial's record (idempotent: a retried write puts the same document). */
 export async function recordTrial(studyRoot: string, record: TrialRecord): Promise<string> {
@@ -44,7 +50,8 @@ export async function writeStudySummary(studyRoot: string, result: StudyResult, 
   const ids = new Set(stored.map((r) => r.trialId));
   const trialRecords = [...stored, ...live.filter((r) => !ids.has(r.trialId))].sort((a, b) => a.trialId - b.trialId);
   const spec = await readJsonUriIfExists(studyLayout.spec(studyRoot));
-  const summary: StudySummary = { ...result, spec, trialRecords };
+  const deviceTable = await readDeviceRecord(studyRoot);
+  const summary: StudySummary = { ...result, ...(deviceTable ? { deviceTable } : {}), spec, trialRecords };
   await writeJsonUri(studyLayout.summary(studyRoot), summary);
   return summary;
 }
@@ -64,8 +71,17 @@ export async function loadStudySummary(studyRoot: string): Promise<StudySummary>
   const spec = parseStudySpec(rawSpec);
   const tableUri = studyLayout.table(root);
   const { largestMs } = await describeTable(tableUri, spec.space);
-  const targetMs = spec.objectives.latencyTargetFraction * largestMs;
-  const book = new StudyBook({ latency: spec.objectives.latency, targetMs, largestMs, multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler) });
+  const deviceTable = await readDeviceRecord(root);
+  const measuredLargestMs = deviceTable?.largest?.ms;
+  // the objective's unit, as the workflow resolves it
+  const unitMs = objectiveLargestMs(spec, largestMs, measuredLargestMs);
+  const targetMs = objectiveTargetMs(spec, largestMs, measuredLargestMs);
+  const book = new StudyBook({
+    latency: spec.objectives.latency,
+    targetMs,
+    largestMs: unitMs,
+    multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
+  });
   const trialRecords = await readTrialRecords(root);
   // Replayed in the order they finished, so the hypervolume curve is the one the workflow saw.
   for (const r of [...trialRecords].sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0) || a.trialId - b.trialId)) {
@@ -81,7 +97,8 @@ export async function loadStudySummary(studyRoot: string): Promise<StudySummary>
     version: 1,
     storage: root,
     summary: studyLayout.summary(root),
-    table: { uri: tableUri, largestMs, targetMs },
+    table: { uri: tableUri, largestMs, targetMs, ...(measuredLargestMs !== undefined ? { measuredLargestMs } : {}) },
+    ...(deviceTable ? { deviceTable } : {}),
     ...(sel?.met ? { selected: sel.member } : {}),
     final: [],
     spec,

@@ -129,16 +129,20 @@ export async function validateStudy(raw: unknown): Promise<StudyCheck> {
   if (space) {
     const lt = spec.latencyTable;
     const table = await attempt(problems, 'latencyTable', async () => {
-      if ('profile' in lt) return undefined;
+      if ('profile' in lt || 'device' in lt) return undefined;
       if ('shipped' in lt) return defaultTableFor(space);
       const where = `latencyTable.uri ${lt.uri}`;
       return checkTableForSpace(parseLatencyTable(await readJsonUri(lt.uri, 'latency table'), where), space, where);
     });
     if ('profile' in lt) facts.push('latencyTable: profiled by the study first (its compute worker measures it)');
+    else if ('device' in lt) facts.push("latencyTable: this device's (from the table cache, else profiled at the study's start)");
     else if (table) {
       const largest = predictArchitectureLatencyExact(table, largestArchitecture(space));
+      const measured = spec.objectives.latency === 'measured';
       facts.push(
-        `latencyTable: largest network ${largest.toFixed(2)} ms predicted; target ${(spec.objectives.latencyTargetFraction * largest).toFixed(2)} ms (${spec.objectives.latencyTargetFraction} of it)`,
+        measured
+          ? `latencyTable: largest network ${largest.toFixed(2)} ms predicted; the target (${spec.objectives.latencyTargetFraction} of the largest network) is resolved on the device at the study's start, where the table is also checked against whole networks unless it was profiled there`
+          : `latencyTable: largest network ${largest.toFixed(2)} ms predicted; target ${(spec.objectives.latencyTargetFraction * largest).toFixed(2)} ms (${spec.objectives.latencyTargetFraction} of it)`,
       );
     }
   }

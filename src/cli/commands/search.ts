@@ -13,7 +13,10 @@ derives the architecture. Rerun with the same --out to resume from the last chec
 
 options:
   --config <file.json>      search config (docs/engine.md); the flags below override it
-  --table <file.json>       latency table (default: the table shipped for the space; see 'spnas profile')
+  --table <file.json|device|shipped>
+                            latency table (default 'device': this device's, from the table cache
+                            ~/.cache/spnas/tables or SPNAS_TABLE_CACHE, profiled here first when none
+                            is cached, about a minute; 'shipped': the table shipped for the space)
   --epochs <n>              search epochs (default 8)
   --warmup-epochs <n>       epochs with lambda 0 and indicator dropout (default 5)
   --batch-size <n>          (default 128)
@@ -83,7 +86,13 @@ export const searchCommand: CliCommand = {
       splitSeed: numberFlag(f, 'split-seed'),
     });
     parseSearchConfig(config, f.config ? `search config '${f.config}' with flags` : 'search options'); // fail on bad flags before loading data
-    const table = f.table ? { table: readJsonFile(f.table as string, 'latency table'), source: `latency table '${f.table}'` } : undefined;
+    const which = (f.table as string | undefined) ?? 'device';
+    const table =
+      which === 'device'
+        ? { device: true as const }
+        : which === 'shipped'
+          ? undefined
+          : { table: readJsonFile(which, 'latency table'), source: `latency table '${which}'` };
     const cli = cliContext('search');
     try {
       const r = await searchArchitecture({ space, data, config, ...(table ? { table } : {}), out }, cli.ctx);

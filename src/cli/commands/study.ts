@@ -22,7 +22,7 @@ import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError 
 import { numberFlag, parseFlags } from '../args';
 import { readStudySpecFile, resolveStudySpecFile } from '../study-spec-file';
 import { StudyProgress, statusLine } from '../study-progress';
-import { endedLine, printFront, printResult } from '../study-print';
+import { endedLine, printFront, printResult, printTableFit } from '../study-print';
 
 const usage = `usage: spnas study <subcommand> ...
 
@@ -194,6 +194,7 @@ async function steer(sub: string, argv: string[]): Promise<number> {
     else {
       stdout(statusLine(s));
       printFront(s, stdout);
+      printTableFit(s, stdout);
     }
     return 0;
   } catch (err) {

@@ -1,0 +1,93 @@
+/**
+ * Bench (not a test): how well this device's latency table predicts whole networks measured as a
+ * study measures them. Takes the device's table (the table cache, profiled here when none is cached,
+ * src/usecases/device-table.ts) or `--table shipped` / `--table <file>`, measures `--networks` seeded
+ * random networks one at a time (evaluate's measurement), and reports nn-Meter's share within +-10%
+ * and the median error, with the machine and load average. Run it on an idle machine.
+ *
+ *   npm run bench -- latency-table-accuracy [--space cifar-small] [--networks 40] [--repeats 30] [--seed 11] [--table device|shipped|<file>]
+ *
+ * Writes bench/latency/results/table-accuracy-<stamp>.json.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadTf } from '../../src/backend/tf';
+import { defaultTableFor } from '../../src/latency/default-tables';
+import { DEFAULT_DEVICE_CHECK } from '../../src/latency/table-check';
+import { parseLatencyTableFor } from '../../src/latency/latency-table';
+import { tableAccuracy } from '../../src/latency/prediction-error';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
+import { sampleArchitectures } from '../../src/latency/sample-architectures';
+import { buildChild } from '../../src/nas/child-builder';
+import { measureModelLatency } from '../../src/nas/measure-latency';
+import { architectureToString } from '../../src/space/architecture';
+import { getPreset } from '../../src/space/presets';
+import { deviceTable } from '../../src/usecases/device-table';
+import { machineNote, resultName } from './machine';
+
+const { values } = parseArgs({
+  options: {
+    space: { type: 'string', default: 'cifar-small' },
+    networks: { type: 'string', default: '40' },
+    repeats: { type: 'string', default: '30' },
+    seed: { type: 'string', default: '11' },
+    table: { type: 'string', default: 'device' },
+  },
+});
+
+async function main(): Promise<void> {
+  const before = machineNote();
+  const space = getPreset(values.space!);
+  const { tf } = loadTf();
+  const which = values.table!;
+  const table =
+    which === 'device'
+      ? (await deviceTable({ space, check: DEFAULT_DEVICE_CHECK, profile: { repeats: 20, samples: 0 } }, { log: (l) => console.error(l) })).table
+      : which === 'shipped'
+        ? defaultTableFor(space)
+        : parseLatencyTableFor(space, JSON.parse(fs.readFileSync(which, 'utf8')), which);
+  const shape = [space.inputSize, space.inputSize, space.inputChannels];
+  const rows = [];
+  for (const [i, arch] of sampleArchitectures(space, Number(values.networks), Number(values.seed)).entries()) {
+    const model = buildChild(tf, space, arch, { seed: i });
+    const l = await measureModelLatency(tf, model, shape, Number(values.repeats));
+    model.dispose();
+    rows.push({
+      arch: architectureToString(arch),
+      measuredMs: l.latencyMs,
+      low: l.latencyLowMs,
+      high: l.latencyHighMs,
+      predictedMs: predictArchitectureLatencyExact(table, arch),
+    });
+  }
+  const acc = tableAccuracy(rows)!;
+  const after = machineNote();
+  console.log(
+    `${which} table of ${values.space} (${table.device}) on ${acc.count} random networks: ${(100 * acc.within10).toFixed(0)}% within +-10%, median error ${acc.medianAbsErrPct.toFixed(1)}%, predicted/measured ${acc.ratio.toFixed(2)}x; load average ${before.loadavg[0]} -> ${after.loadavg[0]} on ${before.cores} cores`,
+  );
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, resultName('table-accuracy'));
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        space: values.space,
+        table: which,
+        tableDevice: table.device,
+        fingerprint: table.meta?.fingerprint,
+        repeats: Number(values.repeats),
+        accuracy: acc,
+        before,
+        after,
+        rows,
+      },
+      null,
+      1,
+    ),
+  );
+  console.log(`wrote ${path.relative(process.cwd(), file)}`);
+}
+
+main().catch((err) => ((process.exitCode = 1), console.error(err)));

@@ -1,0 +1,141 @@
+/**
+ * Use case: the latency table for this device. A table belongs to the device it was profiled on
+ * (docs/runtime-model.md "The table belongs to the device"): tables are cached by device fingerprint
+ * and space (SPNAS_TABLE_CACHE, default ~/.cache/spnas/tables/<key>.json); a given or shipped table
+ * whose fingerprint differs is checked against a few whole networks measured here, and beyond the
+ * tolerance it is re-profiled (cache first), refused, or accepted, as the settings say.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { loadTf } from '../backend/tf';
+import { latencyShape } from '../latency/default-tables';
+import { sameDevice, tableCacheKey, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
+import { tableAccuracy } from '../latency/prediction-error';
+import { predictArchitectureLatencyExact } from '../latency/runtime-model';
+import { sampleArchitectures } from '../latency/sample-architectures';
+import { mismatchMessage, passes, tableMismatchError, type DeviceCheckSettings, type TableCheck } from '../latency/table-check';
+import { buildChild } from '../nas/child-builder';
+import { measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
+import { deviceFingerprint } from '../profiler/device';
+import { profileSpace } from '../profiler/profiler';
+import { measureNetworks } from '../profiler/whole-networks';
+import { largestArchitecture } from '../space/architecture';
+import type { SearchSpace } from '../space/spec';
+import type { UseCaseContext } from './context';
+
+export interface DeviceTableOptions {
+  space: SearchSpace;
+  /** A shipped or given table and how to name it in messages; absent: this device's table (cache, else profiled). */
+  given?: { table: LatencyTable; source: string };
+  check: DeviceCheckSettings;
+  /** Timed rounds and checked networks when a table is profiled. */
+  profile: { repeats: number; samples: number };
+  /** Also measure the largest network (the unit of a measured latency target), as trials' networks are measured. */
+  measureLargest?: boolean;
+  /** Table cache directory; default tableCacheDir(). */
+  cacheDir?: string;
+}
+
+export interface DeviceTable {
+  table: LatencyTable;
+  /** 'given': the given table (same fingerprint, or it passed or was accepted); 'cache' / 'profiled': this device's. */
+  source: 'given' | 'cache' | 'profiled';
+  fingerprint: DeviceFingerprint;
+  cacheKey: string;
+  /** The check of a table from another device, when one ran. */
+  check?: TableCheck;
+  /** The largest network measured here (measureLargest). */
+  largest?: MeasuredLatency;
+}
+
+export function tableCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SPNAS_TABLE_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'spnas', 'tables');
+}
+
+function readCached(file: string, space: SearchSpace, fp: DeviceFingerprint): LatencyTable | undefined {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return undefined; // absent or torn: profile again
+  }
+  try {
+    const t = checkTableForSpace(parseLatencyTable(raw, file), space, file);
+    return sameDevice(fp, t.meta?.fingerprint) ? t : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCached(file: string, table: LatencyTable): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(table, null, 1));
+  fs.renameSync(tmp, file); // atomic: a concurrent study reads the old file or the new one, never half
+}
+
+/** Cached table of this device for the space, else profiled here (and cached). */
+async function ownTable(opts: DeviceTableOptions, fp: DeviceFingerprint, file: string, ctx: UseCaseContext): Promise<Pick<DeviceTable, 'table' | 'source'>> {
+  const cached = readCached(file, opts.space, fp);
+  if (cached) return { table: cached, source: 'cache' };
+  ctx.log?.(`profiling the latency table of '${opts.space.name}' on this device (no cached table in ${path.dirname(file)})`);
+  const { tf } = loadTf();
+  const r = await profileSpace(tf, opts.space, {
+    repeats: opts.profile.repeats,
+    samples: opts.profile.samples,
+    fingerprint: fp,
+    onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
+  });
+  writeCached(file, r.table);
+  return { table: r.table, source: 'profiled' };
+}
+
+/** Whole networks measured here against the table's predictions. */
+async function checkOnDevice(table: LatencyTable, space: SearchSpace, check: DeviceCheckSettings): Promise<Omit<TableCheck, 'action'>> {
+  const archs = [largestArchitecture(space), ...sampleArchitectures(space, check.networks - 1, 7)];
+  const measured = await measureNetworks(loadTf().tf, space, archs, { repeats: check.repeats });
+  const accuracy = tableAccuracy(measured.map((m) => ({ measuredMs: m.ms, predictedMs: predictArchitectureLatencyExact(table, m.arch) })))!;
+  return {
+    ...(table.meta?.fingerprint ? { tableDevice: table.meta.fingerprint } : {}),
+    accuracy,
+    tolerancePct: check.tolerancePct,
+    passed: passes(accuracy, check.tolerancePct),
+  };
+}
+
+export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext = {}): Promise<DeviceTable> {
+  const loaded = loadTf();
+  const fp = deviceFingerprint(loaded);
+  const cacheKey = tableCacheKey(fp, opts.space.name, latencyShape(opts.space));
+  const file = path.join(opts.cacheDir ?? tableCacheDir(), `${cacheKey}.json`);
+  let out: DeviceTable;
+  if (!opts.given) out = { ...(await ownTable(opts, fp, file, ctx)), fingerprint: fp, cacheKey };
+  else if (sameDevice(fp, opts.given.table.meta?.fingerprint)) out = { table: opts.given.table, source: 'given', fingerprint: fp, cacheKey };
+  else {
+    const c = await checkOnDevice(opts.given.table, opts.space, opts.check);
+    if (c.passed) out = { table: opts.given.table, source: 'given', fingerprint: fp, cacheKey, check: { ...c, action: 'kept' } };
+    else if (opts.check.onMismatch === 'refuse') throw tableMismatchError(opts.given.source, c, fp);
+    else if (opts.check.onMismatch === 'accept') {
+      ctx.log?.(`${mismatchMessage(opts.given.source, c, fp)}; used anyway (deviceCheck.onMismatch: 'accept')`);
+      out = { table: opts.given.table, source: 'given', fingerprint: fp, cacheKey, check: { ...c, action: 'accepted' } };
+    } else {
+      ctx.log?.(`${mismatchMessage(opts.given.source, c, fp)}; using this device's table instead`);
+      out = { ...(await ownTable(opts, fp, file, ctx)), fingerprint: fp, cacheKey, check: { ...c, action: 'reprofiled' } };
+    }
+  }
+  if (opts.measureLargest) out.largest = await measureLargest(opts.space);
+  return out;
+}
+
+/** The largest network, measured as a trial's network is (evaluate's measurement). */
+export async function measureLargest(space: SearchSpace): Promise<MeasuredLatency> {
+  const { tf } = loadTf();
+  const model = buildChild(tf, space, largestArchitecture(space), { seed: 0 });
+  try {
+    return await measureModelLatency(tf, model, [space.inputSize, space.inputSize, space.inputChannels]);
+  } finally {
+    model.dispose();
+  }
+}
