@@ -55,9 +55,10 @@ fi
 log "copying the application to $DEST"
 mkdir -p "$DEST"
 # Everything the program reads at run time (bin/spnas.js checks the build with scripts/build-state.cjs);
-# tests, benchmarks, docs and deployment files stay out.
+# tests, benchmarks, docs, deployment and set-up files stay out (build-image.sh's cache key skips the same).
 tar -c --exclude=./.git --exclude=./test --exclude=./bench --exclude=./docs --exclude=./images \
-  --exclude=./helm --exclude=./k8s --exclude=./scripts/image --exclude=./runs --exclude=./.tools \
+  --exclude=./helm --exclude=./k8s --exclude=./scripts/image --exclude=./scripts/setup.d --exclude=./scripts/kube \
+  --exclude=./scripts/render-k8s.sh --exclude=./runs --exclude=./.tools \
   --exclude=./.cache --exclude=./.ci . | tar -x -C "$DEST"
 chmod 0755 "$DEST/bin/spnas.js"
 log "done: $(du -sh "$DEST" | cut -f1) in $DEST"
