@@ -1,0 +1,66 @@
+/**
+ * Helpers for tests that run the spnas image as real pods (test/node/): the activity Job template
+ * for the real node, the S3 Secret its pods read their store credentials from (as the chart's
+ * `envFrom`), a bare pod run to completion, and waiting for a pod.
+ */
+import { CoreV1Api, type KubeConfig, type V1Job, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { defaultJobTemplate } from '../../src/k8s';
+import { REAL_NODE_LABEL, type RealNode } from './real-node';
+
+export const S3_SECRET = 'spnas-s3';
+
+/**
+ * The built-in Job template (non-root, read-only root, emptyDir /tmp, no token) with the image that the
+ * node imported, pulled never (IfNotPresent: it is present), the store's credentials from a Secret, and
+ * a nodeSelector for the real node (the kwok nodes run nothing).
+ */
+export function realNodeJobTemplate(node: RealNode): V1Job {
+  const t = defaultJobTemplate();
+  const pod = t.spec!.template.spec!;
+  pod.nodeSelector = { [REAL_NODE_LABEL]: 'true' };
+  const main = pod.containers[0]!;
+  main.image = node.image.name;
+  main.imagePullPolicy = 'IfNotPresent';
+  main.envFrom = [{ secretRef: { name: S3_SECRET } }];
+  return t;
+}
+
+/** The S3 settings a pod needs, as a Secret (what the chart's `s3.existingSecret` holds). */
+export async function createS3Secret(kc: KubeConfig, namespace: string, env: Record<string, string>): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: { metadata: { name: S3_SECRET }, stringData: env } });
+}
+
+/** Polls a namespace's pods until `pick` returns one (or throws after `ms`). */
+export async function waitForPod(kc: KubeConfig, namespace: string, what: string, pick: (pods: V1Pod[]) => V1Pod | undefined, ms = 300_000): Promise<V1Pod> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const pods = (await core.listNamespacedPod({ namespace })).items;
+    const p = pick(pods);
+    if (p) return p;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${ms} ms waiting for ${what}: ${pods.map((x) => `${x.metadata?.name} ${x.status?.phase}`).join(', ')}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+export interface PodRun {
+  phase: string;
+  exitCode: number | undefined;
+  log: string;
+  pod: V1Pod;
+}
+
+/** Runs a bare pod (restartPolicy Never) with `spec` to completion on the real node; returns its exit and log. */
+export async function runPod(kc: KubeConfig, namespace: string, name: string, spec: Omit<V1PodSpec, 'nodeSelector' | 'restartPolicy'>): Promise<PodRun> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespacedPod({
+    namespace,
+    body: { metadata: { name }, spec: { ...spec, restartPolicy: 'Never', nodeSelector: { [REAL_NODE_LABEL]: 'true' } } },
+  });
+  const pod = await waitForPod(kc, namespace, `pod ${name} to finish`, (ps) =>
+    ps.find((p) => p.metadata?.name === name && ['Succeeded', 'Failed'].includes(p.status?.phase ?? '')),
+  );
+  const log = await core.readNamespacedPodLog({ namespace, name });
+  return { phase: pod.status!.phase!, exitCode: pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, log, pod };
+}
