@@ -215,4 +215,5 @@ PY
 rm -rf "$OUT"; mv "$OUT.tmp" "$OUT"
 prune_cache "$CACHE/spnas-$VARIANT-" 2
 ln -sfn "$OUT" "$LINK"
+rm -rf --one-file-system "$W"   # the build context's node_modules: many small files, counted in the time
 log "built $NAME in $((SECONDS - START)) s: $(du -h "$OUT/image.oci.tar" | cut -f1) archive ($OUT)"

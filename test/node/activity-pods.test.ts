@@ -1,12 +1,13 @@
 /**
  * Heavy activities as real pods: the compute worker's k8s-job executor (activities/k8s-job-executor.ts
  * and src/k8s, unchanged) launches `spnas run-activity trainModel` as a Job; a real kubelet runs it as a
- * pod of the spnas image. The store is S3 (gofakes3 on the test host, reached by the pods through
- * their bridge's gateway; credentials from a Secret as the chart does), because a pod reads and writes
- * the store over the network in production too; a hostPath file:// store would skip that path.
+ * pod of the spnas image. What test/k8s/disruption.test.ts shows with kwok and a stand-in runtime, here
+ * with the kubelet's own SIGTERM, grace period and pod status.
  *
- * Temporal owns retries: a retry is the same request with the next attempt number, which is what these
- * tests send after a failure, asserting first that the failure is one Temporal would retry.
+ * The store is S3 (gofakes3 on the test host, reached by the pods through their bridge's gateway;
+ * credentials from a Secret, as the chart does): a pod reads and writes the store over the network in
+ * production too; a hostPath file:// store would skip that path. Temporal owns retries: a retry is the
+ * same request with the next attempt number, which is what these tests send after a retryable failure.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,23 +15,26 @@ import { readFileSync } from 'node:fs';
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import type { ExecutionRequest } from '../../activities/executor';
 import { K8sJobExecutor } from '../../activities/k8s-job-executor';
-import { KubeApi } from '../../src/k8s';
+import { JobFailedError, KubeApi } from '../../src/k8s';
 import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { readJson } from '../../src/usecases/json-store';
 import type { TrainOutput } from '../../src/usecases/train-model';
-import { SpnasError } from '../../src/errors';
 import { CIFAR_DIR } from '../data/fixtures';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { startRealNode, type RealNode } from '../support/real-node';
-import { createS3Secret, realNodeJobTemplate, waitForPod } from '../support/real-node-pods';
+import { createS3Secret, realNodeJobTemplate, recordPods, waitForPod } from '../support/real-node-pods';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
+import { waitFor } from '../support/wait-for';
 
 const ARCH = 'k3e3,skip,k5e6+se,skip,k3e6';
+/** 256 training images at batch 32: 8 steps an epoch; a checkpoint every 4 steps. */
+const STEPS = 160;
 let cluster: KubeCluster;
 let node: RealNode;
 let s3: S3TestServer;
 let kc: KubeConfig;
+let core: CoreV1Api;
 let podEnv: Record<string, string>;
 let dataUri: string;
 
@@ -38,6 +42,7 @@ before(async () => {
   [cluster, s3] = await Promise.all([startKubeCluster(), startS3Server()]);
   node = await startRealNode(cluster);
   kc = cluster.adminConfig();
+  core = kc.makeApiClient(CoreV1Api);
   // The launcher (this process) reaches S3 on loopback; the pods through the bridge.
   Object.assign(process.env, s3.env);
   podEnv = { ...s3.env, AWS_ENDPOINT_URL_S3: `http://${node.hostIp}:${await node.expose(s3.port)}` };
@@ -69,7 +74,7 @@ function request(id: string, attempt: number, input: unknown): ExecutionRequest 
     ioUri: `s3://${s3.bucket}/io/${id}/attempt-${attempt}`,
     timeoutSeconds: 900,
     labels: { 'spnas.dev/study': id },
-    identity: { workflowId: `wf-${id}`, activityId: '7', attempt },
+    identity: { workflowId: `wf-${id}`, runId: 'run-1', activityId: '7', attempt },
   };
 }
 
@@ -80,25 +85,19 @@ async function setUp(prefix: string): Promise<{ ns: string; executor: K8sJobExec
   return { ns, executor, lines: [] };
 }
 
-/** The running pod of an attempt's Job. */
-async function runningPod(ns: string, attempt: number): Promise<string> {
-  const p = await waitForPod(kc, ns, `attempt ${attempt}'s pod running`, (ps) =>
-    ps.find((x) => x.metadata?.labels?.['spnas.dev/attempt'] === String(attempt) && x.status?.containerStatuses?.[0]?.state?.running),
+/** A pod of the namespace whose main container runs. */
+async function runningPod(ns: string, except: string[] = []): Promise<string> {
+  const p = await waitForPod(kc, ns, 'a running pod', (ps) =>
+    ps.find((x) => !except.includes(x.metadata!.name!) && x.status?.containerStatuses?.[0]?.state?.running),
   );
   return p.metadata!.name!;
 }
 
-/** Waits until the container has written a checkpoint at or after `step` (run-activity's progress.json). */
-async function checkpointAtLeast(ioUri: string, step: number): Promise<number> {
-  const io = openStore(ioUri);
-  for (;;) {
-    const p = (await readJson(io, 'progress.json').catch(() => undefined)) as { checkpoint?: { step: number } } | undefined;
-    if (p?.checkpoint && p.checkpoint.step >= step) return p.checkpoint.step;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-const latestCheckpoint = async (run: string) => (await new CheckpointStore(openStore(`s3://${s3.bucket}/runs/${run}`), 'checkpoints').latest())?.step;
+const latestCheckpoint = async (run: string) =>
+  (await new CheckpointStore(openStore(`s3://${s3.bucket}/runs/${run}`), 'checkpoints').latest().catch(() => null))?.step;
+/** Waits until the run has committed a checkpoint at or after `step`. */
+const checkpointAtLeast = (run: string, step: number) =>
+  waitFor(`a checkpoint of ${run} at step >= ${step}`, async () => ((await latestCheckpoint(run)) ?? -1) >= step, 300_000, 200);
 
 test(
   'a run-activity Job runs as a real pod of the image: uid 10001, read-only root, tini as PID 1, log streamed, result.json read',
@@ -106,7 +105,7 @@ test(
   async () => {
     const { ns, executor, lines } = await setUp('pod');
     const run = executor.run(request('plain', 1, trainInput('plain', 3)), { log: (l) => lines.push(l) });
-    const pod = await runningPod(ns, 1);
+    const pod = await runningPod(ns);
     // The container's first process as the node's kernel sees it.
     const { pid } = await node.container(ns, pod);
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -121,7 +120,7 @@ test(
     assert.match(status, /^Gid:\s+10001\s+10001\s+10001\s+10001$/m);
     assert.match(status, /^CapEff:\s+0+$/m, 'no capabilities');
     assert.match(status, /^NoNewPrivs:\s+1$/m);
-      assert.ok(rootMount?.split(' ')[5]?.split(',').includes('ro'), `root mounted read-only: ${rootMount}`);
+    assert.ok(rootMount?.split(' ')[5]?.split(',').includes('ro'), `root mounted read-only: ${rootMount}`);
     assert.ok(environ.includes('SPNAS_TF_BACKEND=cpu'));
 
     assert.equal(out.architecture, ARCH);
@@ -133,84 +132,102 @@ test(
       lines.some((l) => l.includes(`[${pod}]`) && l.includes(`train: ${ARCH} on 256 images`)),
       `the pod's log reached the launcher:\n${lines.join('\n')}`,
     );
-
-    const p = (await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: ns, name: pod })).spec!;
-    assert.equal(p.nodeName, node.name);
-    assert.equal(p.containers[0]!.securityContext?.readOnlyRootFilesystem, true);
-  // Last, as it fails today: the image's ENTRYPOINT is tini (forwards SIGTERM, reaps zombies), but a
-  // Job container's `command` replaces the ENTRYPOINT, and the built-in template sets command [spnas].
-  assert.deepEqual(cmdline.slice(0, 6), ['/usr/bin/tini', '--', 'spnas', 'run-activity', 'trainModel', '--input'], `PID 1 of the container: ${cmdline.join(' ')}`);
+    const spec = (await core.readNamespacedPod({ namespace: ns, name: pod })).spec!;
+    assert.equal(spec.nodeName, node.name);
+    assert.equal(spec.containers[0]!.securityContext?.readOnlyRootFilesystem, true);
+    // Last, as it fails today: the image's ENTRYPOINT is tini (forwards SIGTERM, reaps zombies), but a
+    // Job container's `command` replaces the ENTRYPOINT, and the Job builder sets command [spnas].
+    assert.deepEqual(
+      cmdline.slice(0, 6),
+      ['/usr/bin/tini', '--', 'spnas', 'run-activity', 'trainModel', '--input'],
+      `PID 1 of the container: ${cmdline.join(' ')}`,
+    );
   },
 );
 
 test(
-  'SIGTERM to the pod: the container checkpoints and exits, the failure is retryable, and the retry resumes from that checkpoint',
+  'a pod deleted mid-training: the kubelet SIGTERMs it, it checkpoints and exits 143, the attempt fails retryably, the retry resumes from that checkpoint',
   { timeout: 900_000 },
-  async () => {
+  async (t) => {
     const { ns, executor, lines } = await setUp('sigterm');
-    const input = trainInput('sigterm', 20);
-    const first = executor.run(request('sigterm', 1, input), { log: (l) => lines.push(l) }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    const pod = await runningPod(ns, 1);
-    const seen = await checkpointAtLeast(request('sigterm', 1, null).ioUri, 8);
-    await node.signal(ns, pod, 'SIGTERM');
-    const err = await first;
-    const saved = await latestCheckpoint('sigterm');
-    const term = (await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: ns, name: pod })).status?.containerStatuses?.[0]?.state?.terminated;
+    const pods = await recordPods(kc, ns);
+    try {
+      const input = trainInput('sigterm', 20);
+      const first = executor.run(request('sigterm', 1, input), { log: (l) => lines.push(l) });
+      const pod = await runningPod(ns);
+      await checkpointAtLeast('sigterm', 8);
+      const deletedAt = Date.now();
+      await core.deleteNamespacedPod({ namespace: ns, name: pod });
+      const err = await first.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      const saved = await latestCheckpoint('sigterm');
+      const out = (await executor.run(request('sigterm', 2, input), { log: (l) => lines.push(l) })) as TrainOutput;
 
-    // The retry, as Temporal would send it; it must find the checkpoint the SIGTERM'd container saved.
-    const out = (await executor.run(request('sigterm', 2, input), { log: (l) => lines.push(l) })) as TrainOutput;
-    assert.ok(saved !== undefined && saved >= seen, `a checkpoint at or after step ${seen} (saved: ${saved})`);
-    assert.ok(saved! < 160, 'stopped before the end of training');
-    assert.equal(out.resumedFromStep, saved, 'the retry resumed from the checkpoint written on SIGTERM');
-    assert.equal(out.steps, 160);
-    assert.ok(
-      lines.some((l) => /SIGTERM: stopping after the current step and saving a checkpoint/.test(l)),
-      `the container reported SIGTERM:\n${lines.join('\n')}`,
-    );
-    assert.equal(term?.exitCode, 130, 'exit code 130 after a clean stop on SIGTERM');
-    assert.ok(err instanceof SpnasError, `attempt 1 failed with a typed error: ${String(err)}`);
-    assert.equal(err.retryable, true, `a SIGTERM'd pod is a retryable failure (Temporal must retry it), got ${err.code}: ${err.message}`);
+      const term = pods.last.get(pod)?.status?.containerStatuses?.[0]?.state?.terminated;
+      t.diagnostic(
+        `deleted after a checkpoint >= 8; the container stopped ${((Date.parse(String(term?.finishedAt)) - deletedAt) / 1000).toFixed(1)} s later, at step ${saved}`,
+      );
+      assert.equal(term?.exitCode, 143, `the container's exit after SIGTERM: ${JSON.stringify(term)}`);
+      assert.ok(
+        lines.some((l) => l.includes(`[${pod}]`) && /SIGTERM: stopping after the current step/.test(l)),
+        `the container got SIGTERM:\n${lines.join('\n')}`,
+      );
+      assert.ok(err instanceof JobFailedError, `attempt 1 failed with a typed error: ${String(err)}`);
+      assert.equal(err.code, 'TERMINATED', err.message);
+      assert.equal(err.retryable, true, 'Temporal retries it');
+      assert.ok(saved !== undefined && saved >= 8 && saved < STEPS, `a checkpoint mid-training (step ${saved})`);
+      assert.equal(out.resumedFromStep, saved, 'the retry resumed from the checkpoint saved on SIGTERM');
+      assert.equal(out.steps, STEPS);
+    } finally {
+      pods.stop();
+    }
   },
 );
 
 test(
-  'eviction through the API (policy/v1): the pod checkpoints, the failure is a retryable disruption, and the retry resumes',
+  'eviction through the API (policy/v1): the kubelet stops the pod with DisruptionTarget kept, the Job replaces it, the new pod resumes from the checkpoint',
   { timeout: 900_000 },
-  async () => {
+  async (t) => {
     const { ns, executor, lines } = await setUp('evict');
-    const input = trainInput('evict', 20);
-    const first = executor.run(request('evict', 1, input), { log: (l) => lines.push(l) }).then(
-      () => undefined,
-      (err: unknown) => err,
-    );
-    const pod = await runningPod(ns, 1);
-    const seen = await checkpointAtLeast(request('evict', 1, null).ioUri, 8);
-    await kc.makeApiClient(CoreV1Api).createNamespacedPodEviction({
-      namespace: ns,
-      name: pod,
-      body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: ns } },
-    });
-    const err = await first;
-    const saved = await latestCheckpoint('evict');
-    const jobs1 = (await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns })).items;
+    const pods = await recordPods(kc, ns);
+    try {
+      const run = executor.run(request('evict', 1, trainInput('evict', 20)), { log: (l) => lines.push(l) });
+      const pod = await runningPod(ns);
+      await checkpointAtLeast('evict', 8);
+      const evictedAt = Date.now();
+      await core.createNamespacedPodEviction({
+        namespace: ns,
+        name: pod,
+        body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: pod, namespace: ns } },
+      });
+      // Before the replacement can write: the evicted container has stopped and released the run.
+      await waitFor('the evicted container to stop', async () => pods.last.get(pod)?.status?.containerStatuses?.[0]?.state?.terminated, 300_000, 200);
+      const saved = await latestCheckpoint('evict');
+      const replacement = await runningPod(ns, [pod]);
+      const out = (await run) as TrainOutput;
 
-    const out = (await executor.run(request('evict', 2, input), { log: (l) => lines.push(l) })) as TrainOutput;
-    const jobs2 = (await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns })).items;
-    assert.ok(saved !== undefined && saved >= seen && saved < 160, `a checkpoint between step ${seen} and the end (saved: ${saved})`);
-    assert.equal(out.resumedFromStep, saved, 'the retry resumed from the checkpoint written when the kubelet stopped the evicted pod');
-    assert.equal(out.steps, 160);
-    assert.equal(jobs1.length, 1);
-    assert.equal(
-      jobs1[0]!.status?.conditions?.find((c) => c.type === 'Failed')?.status,
-      'True',
-      "the evicted attempt's Job failed (backoffLimit 0), so the retry cannot adopt it",
-    );
-    assert.equal(jobs2.length, 2, 'the retry ran in a Job of its own');
-    assert.ok(err instanceof SpnasError, `attempt 1 failed with a typed error: ${String(err)}`);
-    assert.equal(err.code, 'K8S_POD_DISRUPTED', `an evicted pod is a disruption (${err.message})`);
-    assert.equal(err.retryable, true);
+      // The evicted pod's last state, as the kubelet left it for the Job controller's pod failure policy.
+      const last = pods.last.get(pod)!;
+      const term = last.status?.containerStatuses?.[0]?.state?.terminated;
+      const disruption = last.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
+      assert.equal(last.status?.phase, 'Failed');
+      assert.equal(term?.exitCode, 143, `exit after SIGTERM: ${JSON.stringify(term)}`);
+      assert.equal(disruption?.status, 'True');
+      assert.equal(disruption?.reason, 'EvictionByEvictionAPI');
+      const stopSeconds = (Date.parse(String(term!.finishedAt)) - evictedAt) / 1000;
+      const grace = last.spec?.terminationGracePeriodSeconds ?? 30;
+      t.diagnostic(`evicted; the container stopped ${stopSeconds.toFixed(1)} s later at step ${saved} (grace period ${grace} s)`);
+      assert.ok(stopSeconds < grace, `stopped with a checkpoint ${stopSeconds.toFixed(1)} s after the eviction, within the ${grace} s grace period`);
+
+      assert.deepEqual(pods.names, [pod, replacement], 'the evicted pod, then its replacement in the same Job');
+      assert.equal((await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns })).items.length, 1, 'one Job: the disruption was handled inside it');
+      assert.ok(saved !== undefined && saved >= 8 && saved < STEPS, `a checkpoint mid-training (step ${saved})`);
+      assert.equal(out.resumedFromStep, saved, 'the replacement resumed from the checkpoint the evicted pod saved on SIGTERM');
+      assert.equal(out.steps, STEPS);
+    } finally {
+      pods.stop();
+    }
   },
 );

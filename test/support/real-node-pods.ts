@@ -1,11 +1,13 @@
 /**
  * Helpers for tests that run the spnas image as real pods (test/node/): the activity Job template
  * for the real node, the S3 Secret its pods read their store credentials from (as the chart's
- * `envFrom`), a bare pod run to completion, and waiting for a pod.
+ * `envFrom`), a bare pod run to completion, and a record of every state a namespace's pods went
+ * through (a deleted pod's last state is in its DELETED event only).
  */
-import { CoreV1Api, type KubeConfig, type V1Job, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
+import { CoreV1Api, Watch, type KubeConfig, type V1Job, type V1Pod, type V1PodSpec } from '@kubernetes/client-node';
 import { defaultJobTemplate } from '../../src/k8s';
 import { REAL_NODE_LABEL, type RealNode } from './real-node';
+import { waitFor } from './wait-for';
 
 export const S3_SECRET = 'spnas-s3';
 
@@ -30,25 +32,16 @@ export async function createS3Secret(kc: KubeConfig, namespace: string, env: Rec
   await kc.makeApiClient(CoreV1Api).createNamespacedSecret({ namespace, body: { metadata: { name: S3_SECRET }, stringData: env } });
 }
 
-/** Polls a namespace's pods until `pick` returns one (or throws after `ms`). */
+/** Waits until `pick` finds a pod in the namespace. */
 export async function waitForPod(kc: KubeConfig, namespace: string, what: string, pick: (pods: V1Pod[]) => V1Pod | undefined, ms = 300_000): Promise<V1Pod> {
   const core = kc.makeApiClient(CoreV1Api);
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const pods = (await core.listNamespacedPod({ namespace })).items;
-    const p = pick(pods);
-    if (p) return p;
-    if (Date.now() > deadline)
-      throw new Error(`timed out after ${ms} ms waiting for ${what}: ${pods.map((x) => `${x.metadata?.name} ${x.status?.phase}`).join(', ')}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+  return waitFor(what, async () => pick((await core.listNamespacedPod({ namespace })).items), ms, 250);
 }
 
 export interface PodRun {
   phase: string;
   exitCode: number | undefined;
   log: string;
-  pod: V1Pod;
 }
 
 /** Runs a bare pod (restartPolicy Never) with `spec` to completion on the real node; returns its exit and log. */
@@ -62,5 +55,30 @@ export async function runPod(kc: KubeConfig, namespace: string, name: string, sp
     ps.find((p) => p.metadata?.name === name && ['Succeeded', 'Failed'].includes(p.status?.phase ?? '')),
   );
   const log = await core.readNamespacedPodLog({ namespace, name });
-  return { phase: pod.status!.phase!, exitCode: pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, log, pod };
+  return { phase: pod.status!.phase!, exitCode: pod.status?.containerStatuses?.[0]?.state?.terminated?.exitCode, log };
+}
+
+export interface PodRecord {
+  /** Pod names in the order they appeared. */
+  names: string[];
+  /** Each pod's last state seen (for a deleted pod: the object of its DELETED event). */
+  last: Map<string, V1Pod>;
+  stop(): void;
+}
+
+/** Watches a namespace's pods from now on and keeps each one's last state. */
+export async function recordPods(kc: KubeConfig, namespace: string): Promise<PodRecord> {
+  const rec: PodRecord = { names: [], last: new Map(), stop: () => undefined };
+  const req = await new Watch(kc).watch(
+    `/api/v1/namespaces/${namespace}/pods`,
+    {},
+    (_type: string, pod: V1Pod) => {
+      const name = pod.metadata!.name!;
+      if (!rec.last.has(name)) rec.names.push(name);
+      rec.last.set(name, pod);
+    },
+    () => undefined,
+  );
+  rec.stop = () => req.abort();
+  return rec;
 }
