@@ -64,7 +64,6 @@ disabled_plugins = ["io.containerd.snapshotter.v1.btrfs", "io.containerd.snapsho
         SystemdCgroup = false
         # runc's state per node, not the shared /run/containerd/runc.
         Root = "${d}/runc"
-        BinaryName = "${process.env.SPNAS_DEBUG_RUNC ?? '/usr/sbin/runc'}"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "${p.cniConfDir}"
