@@ -213,13 +213,13 @@ test(
       const term = last.status?.containerStatuses?.[0]?.state?.terminated;
       const disruption = last.status?.conditions?.find((c) => c.type === 'DisruptionTarget');
       assert.equal(last.status?.phase, 'Failed');
+      // 143, not 137: it stopped within the grace period, before the kubelet's SIGKILL (the time is a diagnostic only).
       assert.equal(term?.exitCode, 143, `exit after SIGTERM: ${JSON.stringify(term)}`);
       assert.equal(disruption?.status, 'True');
       assert.equal(disruption?.reason, 'EvictionByEvictionAPI');
       const stopSeconds = (Date.parse(String(term!.finishedAt)) - evictedAt) / 1000;
       const grace = last.spec?.terminationGracePeriodSeconds ?? 30;
       t.diagnostic(`evicted; the container stopped ${stopSeconds.toFixed(1)} s later at step ${saved} (grace period ${grace} s)`);
-      assert.ok(stopSeconds < grace, `stopped with a checkpoint ${stopSeconds.toFixed(1)} s after the eviction, within the ${grace} s grace period`);
 
       assert.deepEqual(pods.names, [pod, replacement], 'the evicted pod, then its replacement in the same Job');
       assert.equal((await kc.makeApiClient(BatchV1Api).listNamespacedJob({ namespace: ns })).items.length, 1, 'one Job: the disruption was handled inside it');
