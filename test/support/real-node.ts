@@ -219,12 +219,14 @@ export async function startRealNode(cluster: KubeCluster, o: { name?: string } =
     leftovers.containerd = containerd.pid;
     await waitFor('containerd', 30_000, [containerd], logs, async () => existsSync(p.containerdSock) && (await ctr(['version'])).includes('Server'));
     mark('containerd');
-    // Images already in a reused root stay; other spnas images there (older builds) go.
+    // This build's images stay in a reused root; anything else goes (older builds, and the digest-named
+    // entries an import adds, which hold their layers too), --sync: until containerd's garbage
+    // collection has removed the content and snapshots only they used.
     const present = (await ctr(['images', 'ls', '-q'])).split('\n').filter(Boolean);
-    const stale = present.filter((n) => /^localhost\/(spnas|pause):/.test(n) && n !== image.name && n !== pause.name);
-    if (stale.length) await ctr(['images', 'rm', ...stale]);
+    const stale = present.filter((n) => n !== image.name && n !== pause.name);
+    if (stale.length) await ctr(['images', 'rm', '--sync', ...stale]);
     for (const img of [pause, image]) if (!present.includes(img.name)) await ctr(['images', 'import', '--snapshotter', 'overlayfs', img.archive]);
-    mark(shared?.reused && present.includes(image.name) ? 'images (already in the shared root)' : 'images');
+    mark(present.includes(image.name) ? 'images (already unpacked)' : 'images');
 
     // The kubelet's identity: a client certificate in system:nodes, bound to the system:node ClusterRole
     // (the cluster authorises with RBAC only, so the Node authorizer's grants come from that binding).
