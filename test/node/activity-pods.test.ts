@@ -18,7 +18,7 @@ import { K8sJobExecutor } from '../../activities/k8s-job-executor';
 import { JobFailedError, KubeApi } from '../../src/k8s';
 import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
-import { readJson } from '../../src/usecases/json-store';
+import { readJson } from '../../src/storage/json-store';
 import type { TrainOutput } from '../../src/usecases/train-model';
 import { CIFAR_DIR } from '../data/fixtures';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
