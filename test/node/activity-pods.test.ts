@@ -114,6 +114,14 @@ test(
       .split('\n')
       .find((l) => l.split(' ')[4] === '/');
     const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    const childCmdlines = await waitFor(
+      `PID 1 of the container (${cmdline.join(' ')}) to have started a child`,
+      async () => {
+        const children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+        return children.length > 0 && children.map((c) => readFileSync(`/proc/${c}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' '));
+      },
+      30_000,
+    );
     const out = (await run) as TrainOutput;
 
     assert.match(status, /^Uid:\s+10001\s+10001\s+10001\s+10001$/m);
@@ -135,12 +143,16 @@ test(
     const spec = (await core.readNamespacedPod({ namespace: ns, name: pod })).spec!;
     assert.equal(spec.nodeName, node.name);
     assert.equal(spec.containers[0]!.securityContext?.readOnlyRootFilesystem, true);
-    // Last, as it fails today: the image's ENTRYPOINT is tini (forwards SIGTERM, reaps zombies), but a
-    // Job container's `command` replaces the ENTRYPOINT, and the Job builder sets command [spnas].
+    // A Job container's `command` replaces the image's ENTRYPOINT: the Job builder spells it out, so
+    // tini (forwards SIGTERM, reaps zombies) is PID 1 and node its child. It failed with command [spnas].
     assert.deepEqual(
       cmdline.slice(0, 6),
       ['/usr/bin/tini', '--', 'spnas', 'run-activity', 'trainModel', '--input'],
       `PID 1 of the container: ${cmdline.join(' ')}`,
+    );
+    assert.ok(
+      childCmdlines.length === 1 && /^node \S*spnas run-activity trainModel --input /.test(childCmdlines[0]!),
+      `node, tini's one child: ${JSON.stringify(childCmdlines)}`,
     );
   },
 );
