@@ -95,6 +95,31 @@ const BENCHES: Record<string, Bench> = {
     readme: 'Retraining recipe',
   },
   'nas-recipe-report': { script: 'bench/nas/report-recipe.ts', what: 'table and figure of the retraining-recipe results', readme: 'Retraining recipe' },
+  'evidence-trials': {
+    script: 'bench/evidence/trials.ts',
+    what: "trial records: a knob design run as the main command's trials, staged multi-fidelity searches, trial-budget scores (hours; resumable)",
+    readme: 'Evidence',
+  },
+  'evidence-scores': {
+    script: 'bench/evidence/scores.ts',
+    what: 'fidelity set: final-budget and extra-seed retrainings of trial and random networks (hours; resumable)',
+    readme: 'Evidence',
+  },
+  'evidence-latency': {
+    script: 'bench/evidence/latency.ts',
+    what: 'profiled table candidates and batch-1 latency of every recorded network',
+    readme: 'Evidence',
+  },
+  'evidence-fidelity-report': {
+    script: 'bench/evidence/report-fidelity.ts',
+    what: "Kendall's tau / Spearman's rho with bootstrap intervals: trial budgets vs the final budget",
+    readme: 'Evidence',
+  },
+  'evidence-study-pays': {
+    script: 'bench/evidence/study-pays.ts',
+    what: 'default knobs vs random / GP / ASHA / Hyperband on the tabular benchmark at equal compute (seconds)',
+    readme: 'Evidence',
+  },
   'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
 };
 

@@ -1,11 +1,16 @@
 /**
- * Table and figure of bench/nas/searched-vs-random.ts results: per latency target, the searched network
- * against the random networks of the same predicted latency (+-5%), each retrained with the same
- * recipe, budget and seeds, scored on the held-out split. Per target, only the seeds every candidate
- * was retrained with are compared, so a partial run never compares unequal seed sets.
+ * Table and figure of bench/nas/searched-vs-random.ts results: per latency target, the searched
+ * network(s) (one per search seed) against the random networks of the same predicted latency (+-5%),
+ * each retrained with the same recipe, budget and seeds, scored on the held-out split. Per target,
+ * only the seeds every candidate was retrained with are compared, so a partial run never compares
+ * unequal seed sets. Intervals: per network, the 95% t interval of its mean over the retraining seeds;
+ * searched minus random, paired by retraining seed (same data order and initial weights), with the
+ * 95% t interval over those seeds; with several search seeds also per search seed (the search's own
+ * variance), with the t interval over search seeds.
  *
  *   node --import tsx bench/nas/report-searched-vs-random.ts [bench/nas/results/searched-vs-random.jsonl]
  */
+import { tInterval } from '../../src/stats/student-t';
 import { readJsonl, reportArgs } from './common';
 import type { SearchRecord, TrainRecord } from './searched-vs-random';
 import { PALETTE, renderFigure, writeFigure, type Panel } from './svg-chart';
@@ -16,19 +21,25 @@ const searches = recs.filter((r): r is SearchRecord => r.type === 'search' && !r
 const trains = recs.filter((r): r is TrainRecord => r.type === 'train');
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
-const sd = (xs: number[]) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, x) => s + (x - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
 const pct = (x: number) => (100 * x).toFixed(1);
+/** mean [low, high] in percent, the t interval when there are 2+ values. */
+const withCi = (xs: number[]) => {
+  if (xs.length < 2) return `${pct(mean(xs))}`;
+  const t = tInterval(xs);
+  return `${pct(t.mean)} [${pct(t.low)}, ${pct(t.high)}]`;
+};
 
 interface Candidate {
   frac: number;
   kind: 'searched' | 'random';
   architecture: string;
   predictedMs: number;
+  searchSeeds: number[];
   top1: number[];
 }
 
 /** The target's candidates with the seeds all of them were retrained with (top1 in the order of `seeds`). */
-function candidates(frac: number): { seeds: number[]; cs: Candidate[] } {
+function candidates(frac: number, searchSeedsOf: Map<string, number[]>): { seeds: number[]; cs: Candidate[] } {
   const rs = trains.filter((t) => t.frac === frac);
   const archs = [...new Set(rs.map((r) => r.architecture))];
   const seeds = [...new Set(rs.map((r) => r.seed))]
@@ -41,37 +52,56 @@ function candidates(frac: number): { seeds: number[]; cs: Candidate[] } {
       kind: first.kind,
       architecture: a,
       predictedMs: first.predictedMs,
+      searchSeeds: searchSeedsOf.get(a) ?? [],
       top1: seeds.map((seed) => rs.find((r) => r.architecture === a && r.seed === seed)!.top1),
     };
   });
   return { seeds, cs };
 }
 
-const lines = ['| target | network | predicted ms | held-out top-1, % (mean +- sd over seeds) | per seed |', '|---|---|---|---|---|'];
+const lines = [
+  '| target | network | search seeds | predicted ms | held-out top-1, % (mean [95% t interval] over seeds) | per seed |',
+  '|---|---|---|---|---|---|',
+];
 const summary: string[] = [];
 const panels: Panel[] = [];
-for (const s of searches) {
-  const { seeds, cs } = candidates(s.frac);
+for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
+  const ss = searches.filter((s) => s.frac === frac);
+  const searchSeedsOf = new Map<string, number[]>();
+  for (const s of ss) searchSeedsOf.set(s.architecture, [...(searchSeedsOf.get(s.architecture) ?? []), s.searchSeed ?? 0]);
+  const { seeds, cs } = candidates(frac, searchSeedsOf);
   if (!seeds.length) continue;
-  const searched = cs.find((c) => c.kind === 'searched');
+  const searched = cs.filter((c) => c.kind === 'searched');
   const randoms = cs.filter((c) => c.kind === 'random');
-  if (!searched || !randoms.length) continue;
-  const label = `${Math.round(100 * s.frac)}% (${s.targetMs.toFixed(1)} ms)`;
-  for (const c of [searched, ...randoms])
+  if (!searched.length || !randoms.length) continue;
+  const label = `${Math.round(100 * frac)}% (${ss[0]!.targetMs.toFixed(1)} ms)`;
+  for (const c of [...searched, ...randoms])
     lines.push(
-      `| ${label} | ${c.kind === 'searched' ? '**searched**' : 'random'} \`${c.architecture}\` | ${c.predictedMs.toFixed(2)} | ${pct(mean(c.top1))} +- ${pct(sd(c.top1))} | ${c.top1.map(pct).join(', ')} |`,
+      `| ${label} | ${c.kind === 'searched' ? '**searched**' : 'random'} \`${c.architecture}\` | ${c.kind === 'searched' ? c.searchSeeds.join(', ') : '-'} | ${c.predictedMs.toFixed(2)} | ${withCi(c.top1)} | ${c.top1.map(pct).join(', ')} |`,
     );
-  const pooled = randoms.flatMap((c) => c.top1);
+  // a search seed counts once: a network found by two search seeds weighs twice
+  const searchRuns = ss.flatMap((s) => searched.filter((c) => c.architecture === s.architecture));
+  const randomAt = (i: number) => mean(randoms.map((c) => c.top1[i]!));
+  const searchedAt = (i: number) => mean(searchRuns.map((c) => c.top1[i]!));
+  const paired = seeds.map((_, i) => searchedAt(i) - randomAt(i));
   const randomMeans = randoms.map((c) => mean(c.top1));
-  const rank = 1 + randomMeans.filter((m) => m > mean(searched.top1)).length;
-  // per seed: searched minus the mean of the random networks with that seed (paired: same data order and init stream)
-  const paired = seeds.map((_, i) => searched.top1[i]! - mean(randoms.map((c) => c.top1[i]!)));
+  const searchedMean = mean(searchRuns.map((c) => mean(c.top1)));
+  const rank = 1 + randomMeans.filter((m) => m > searchedMean).length;
+  const bySearch = searchRuns.length > 1 ? searchRuns.map((c) => mean(c.top1) - mean(randomMeans)) : [];
+  const settings = ss.find((s) => s.searchConfig)?.searchConfig;
   summary.push(
-    `target ${label} (seeds ${seeds.join(', ')}; search${s.searchConfig ? ` with ${JSON.stringify(s.searchConfig)}` : ''}: landed at ${s.predictedMs.toFixed(2)} ms, supernet ${pct(s.supernetTop1)}% held-out top-1${s.searchImages ? ` after ${s.searchImages} images` : ''}): searched ${pct(mean(searched.top1))}% vs random ${pct(mean(pooled))}% (sd of the random networks' means ${pct(sd(randomMeans))}); ` +
-      `searched minus random, paired by seed: ${pct(mean(paired))} +- ${pct(sd(paired))} pp; the searched network ranks ${rank} of ${randoms.length + 1}`,
+    `target ${label} (retraining seeds ${seeds.join(', ')}; ${ss.length} search seed(s)${settings ? ` with ${JSON.stringify(settings)}` : ''}: landed at ${ss.map((s) => s.predictedMs.toFixed(2)).join(', ')} ms, supernet ${ss.map((s) => pct(s.supernetTop1)).join(', ')}% held-out top-1${ss[0]!.searchImages ? ` after ${ss[0]!.searchImages} images` : ''}): ` +
+      `searched ${pct(searchedMean)}% vs ${randoms.length} random networks ${pct(mean(randomMeans))}%; searched minus random, paired by retraining seed: ${withCi(paired)} pp` +
+      (bySearch.length ? `; by search seed: ${withCi(bySearch)} pp (${bySearch.map((d) => `${d >= 0 ? '+' : ''}${pct(d)}`).join(', ')})` : '') +
+      `; the searched network${searchRuns.length > 1 ? 's (their mean)' : ''} ranks ${rank} of ${randoms.length + 1}`,
   );
   const xs = cs.map((c) => c.predictedMs);
   const pad = 0.15 * (Math.max(...xs) - Math.min(...xs)) + 0.05;
+  const ci = (c: Candidate): [number, number] => {
+    if (c.top1.length < 2) return [100 * c.top1[0]!, 100 * c.top1[0]!];
+    const t = tInterval(c.top1);
+    return [100 * t.low, 100 * t.high];
+  };
   panels.push({
     title: `target ${label}`,
     xRange: [Math.min(...xs) - pad, Math.max(...xs) + pad],
@@ -83,22 +113,24 @@ for (const s of searches) {
         color: PALETTE[0]!,
         kind: 'points',
         points: randoms.map((c) => [c.predictedMs, 100 * mean(c.top1)] as [number, number]),
-        errors: randoms.map((c) => [100 * Math.min(...c.top1), 100 * Math.max(...c.top1)] as [number, number]),
+        errors: randoms.map(ci),
       },
       {
         label: 'searched',
         color: PALETTE[3]!,
         kind: 'points',
-        points: [[searched.predictedMs, 100 * mean(searched.top1)]],
-        errors: [[100 * Math.min(...searched.top1), 100 * Math.max(...searched.top1)]],
+        points: searched.map((c) => [c.predictedMs, 100 * mean(c.top1)] as [number, number]),
+        errors: searched.map(ci),
       },
     ],
   });
 }
 console.log(lines.join('\n'));
 console.log('');
-console.log(summary.join('\n'));
+console.log(summary.map((s) => `- ${s}`).join('\n'));
 if (panels.length) {
   const base = file.replace(/\.jsonl$/, '');
-  console.log(`wrote ${writeFigure(base, renderFigure(panels, panels.length, 460, 300, 'Searched vs random at equal latency')).join(', ')}`);
+  console.log(
+    `wrote ${writeFigure(base, renderFigure(panels, Math.min(3, panels.length), 460, 300, 'Searched vs random at equal latency (bars: 95% t interval over seeds)')).join(', ')}`,
+  );
 }

@@ -1,0 +1,39 @@
+#!/bin/bash
+# The evidence benches' background lanes, in order of value (bench/evidence/README-section.md, "Running").
+# Each step resumes from the JSONL records and run directories, so rerunning a lane after an
+# interruption continues where it stopped. Two lanes of one intra-op thread each (measured:
+# results/threads.json), at nice 10 (the machine is shared).
+#   bash bench/evidence/lanes.sh trials   # searches, trial-budget retrainings, seeds, then searched-vs-random
+#   bash bench/evidence/lanes.sh retrain  # beside the trials lane: budget a as searches finish, then b and the second seed
+#   bash bench/evidence/lanes.sh final    # final-budget runs of the fidelity set (waits for trial networks)
+# Lanes running side by side share the work: each unit is claimed (<run dir>.claim) by one process.
+#   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 30 min
+set -u
+cd "$(dirname "$0")/../.."
+export TF_NUM_INTRAOP_THREADS=${TF_NUM_INTRAOP_THREADS:-1}
+run() { echo "== $(date -Is) $*"; nice -n 10 node --import tsx "$@" || { echo "== failed ($?): $*"; exit 1; }; }
+case "${1:-}" in
+  trials)
+    run bench/evidence/trials.ts --search-only --mf a        # every configuration's search stages (1/9, 1/3, 1)
+    run bench/evidence/trials.ts --budgets a --mf a          # budget a at every fidelity
+    run bench/evidence/scores.ts --budget b --seeds 0        # budget b, fidelity set first, then every trial network
+    run bench/evidence/scores.ts --budget a,b --seeds 1      # a second seed at both trial budgets
+    # searched vs random with 3 search seeds, 8 random networks, the untuned target 0.6 and the main command's 0.7,
+    # the trial search and budget b (reusing the records' identical retrainings)
+    run bench/nas/searched-vs-random.ts --fracs 0.7,0.6 --search-seeds 0,1,2 --randoms 8 --seeds 0,1 --plan 10000 \
+      --search-limit 2500 --search-epochs 3 --search-warmup 2 --lambda 20 --loss mnas --train '{"epochs":2,"batchSize":64}' \
+      --out bench/nas/results/searched-vs-random-plan.jsonl --work runs/evidence/searched-vs-random
+    ;;
+  retrain)
+    run bench/evidence/trials.ts --retrain-only --budgets a --mf a --wait 600
+    run bench/evidence/scores.ts --budget b --seeds 0
+    run bench/evidence/scores.ts --budget a,b --seeds 1
+    ;;
+  final)
+    run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12 --wait 900
+    ;;
+  latency)
+    TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 1800
+    ;;
+  *) echo "usage: $0 trials|retrain|final|latency" >&2; exit 2 ;;
+esac

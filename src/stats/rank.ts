@@ -1,0 +1,149 @@
+/**
+ * Rank agreement between two scorings of the same items (e.g. networks scored at a trial budget and at
+ * the final budget): Kendall's tau-b and Spearman's rho, both with ties, and a percentile bootstrap
+ * over the items for their uncertainty. Pure: no I/O, seeded randomness only.
+ */
+import { Rng } from '../random';
+
+function checkPaired(x: readonly number[], y: readonly number[], what: string): void {
+  if (x.length !== y.length) throw new RangeError(`${what}: x has ${x.length} values, y has ${y.length}`);
+  if (x.length < 2) throw new RangeError(`${what}: needs at least 2 pairs, got ${x.length}`);
+  for (const v of [...x, ...y]) if (!Number.isFinite(v)) throw new RangeError(`${what}: values must be finite, got ${v}`);
+}
+
+/**
+ * Kendall's tau-b: (concordant - discordant) / sqrt((n0 - tiesX)(n0 - tiesY)) over the n0 = n(n-1)/2
+ * pairs (Kendall 1945); equals tau-a without ties. NaN when either side is constant (no ranking to agree on).
+ */
+export function kendallTau(x: readonly number[], y: readonly number[]): number {
+  checkPaired(x, y, 'kendallTau');
+  const n = x.length;
+  let s = 0;
+  let tiesX = 0;
+  let tiesY = 0;
+  for (let i = 0; i < n; i++)
+    for (let j = i + 1; j < n; j++) {
+      const dx = Math.sign(x[j]! - x[i]!);
+      const dy = Math.sign(y[j]! - y[i]!);
+      if (dx === 0) tiesX++;
+      if (dy === 0) tiesY++;
+      s += dx * dy;
+    }
+  const n0 = (n * (n - 1)) / 2;
+  const denom = Math.sqrt((n0 - tiesX) * (n0 - tiesY));
+  return denom > 0 ? s / denom : NaN;
+}
+
+/** Ranks 1..n, tied values sharing their average rank. */
+export function averageRanks(x: readonly number[]): number[] {
+  const order = x.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const ranks = new Array<number>(x.length);
+  for (let i = 0; i < order.length;) {
+    let j = i;
+    while (j + 1 < order.length && order[j + 1]![0] === order[i]![0]) j++;
+    const r = (i + j) / 2 + 1;
+    for (let k = i; k <= j; k++) ranks[order[k]![1]] = r;
+    i = j + 1;
+  }
+  return ranks;
+}
+
+function pearson(x: readonly number[], y: readonly number[]): number {
+  const n = x.length;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i]! - mx) * (y[i]! - my);
+    sxx += (x[i]! - mx) ** 2;
+    syy += (y[i]! - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : NaN;
+}
+
+/** Spearman's rho: Pearson's correlation of the average ranks. NaN when either side is constant. */
+export function spearmanRho(x: readonly number[], y: readonly number[]): number {
+  checkPaired(x, y, 'spearmanRho');
+  return pearson(averageRanks(x), averageRanks(y));
+}
+
+export interface BootstrapInterval {
+  /** The statistic on the whole sample. */
+  estimate: number;
+  /** Percentile interval at `level`. */
+  low: number;
+  high: number;
+  level: number;
+  /** Resamples drawn, and those on which the statistic was undefined (NaN; e.g. all ties) and left out. */
+  resamples: number;
+  undefined: number;
+}
+
+/**
+ * Percentile bootstrap (Efron & Tibshirani 1993, ch. 13) of a statistic of n paired items: resample
+ * the items with replacement, recompute, take the (1-level)/2 and (1+level)/2 quantiles. Resamples
+ * on which the statistic is NaN are left out and counted. Seeded, so a report is reproducible.
+ */
+export function bootstrapInterval(
+  n: number,
+  statistic: (indices: readonly number[]) => number,
+  o: { resamples?: number; level?: number; seed?: number } = {},
+): BootstrapInterval {
+  const resamples = o.resamples ?? 2000;
+  const level = o.level ?? 0.95;
+  if (!Number.isInteger(n) || n < 2) throw new RangeError(`bootstrapInterval: n must be an integer >= 2, got ${n}`);
+  if (!Number.isInteger(resamples) || resamples < 10) throw new RangeError(`bootstrapInterval: resamples must be an integer >= 10, got ${resamples}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`bootstrapInterval: level must be in (0, 1), got ${level}`);
+  const rng = new Rng(o.seed ?? 0);
+  const all = Array.from({ length: n }, (_, i) => i);
+  const values: number[] = [];
+  let undef = 0;
+  const idx = new Array<number>(n);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < n; i++) idx[i] = rng.int(n);
+    const v = statistic(idx);
+    if (Number.isNaN(v)) undef++;
+    else values.push(v);
+  }
+  values.sort((a, b) => a - b);
+  const q = (p: number) => (values.length ? values[Math.min(values.length - 1, Math.max(0, Math.floor(p * values.length)))]! : NaN);
+  return { estimate: statistic(all), low: q((1 - level) / 2), high: q((1 + level) / 2), level, resamples, undefined: undef };
+}
+
+/** Kendall's tau-b of paired scores with its bootstrap interval over the items. */
+export function kendallWithInterval(
+  x: readonly number[],
+  y: readonly number[],
+  o: { resamples?: number; level?: number; seed?: number } = {},
+): BootstrapInterval {
+  checkPaired(x, y, 'kendallWithInterval');
+  return bootstrapInterval(
+    x.length,
+    (ix) =>
+      kendallTau(
+        ix.map((i) => x[i]!),
+        ix.map((i) => y[i]!),
+      ),
+    o,
+  );
+}
+
+/** Spearman's rho of paired scores with its bootstrap interval over the items. */
+export function spearmanWithInterval(
+  x: readonly number[],
+  y: readonly number[],
+  o: { resamples?: number; level?: number; seed?: number } = {},
+): BootstrapInterval {
+  checkPaired(x, y, 'spearmanWithInterval');
+  return bootstrapInterval(
+    x.length,
+    (ix) =>
+      spearmanRho(
+        ix.map((i) => x[i]!),
+        ix.map((i) => y[i]!),
+      ),
+    o,
+  );
+}
