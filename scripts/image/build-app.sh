@@ -35,6 +35,20 @@ if [ "$FLAVOUR" = gpu ]; then
   npm install --no-save --omit=dev --no-audit --no-fund "$PKG@$TFJS_VERSION"
 fi
 
+# tfjs-node 4.22.0 (the latest release) calls util.isNullOrUndefined, which Node.js 23 removed: on the
+# image's Node 24 every kernel that takes a tensor list (MatMul, Conv2D, ...) throws "util_1.isNullOrUndefined
+# is not a function". Upstream replaced the calls with `x == null` and Array.isArray (runtime-deprecated
+# util.isArray) (tensorflow/tfjs#8425, merged, not released: tensorflow/tfjs#8609); the same
+# replacement here, checked to leave no call behind.
+log "patching @tensorflow/tfjs-node* for Node >= 23 (util.isNullOrUndefined)"
+for d in node_modules/@tensorflow/tfjs-node node_modules/@tensorflow/tfjs-node-gpu; do
+  [ -d "$d/dist" ] || continue
+  { grep -rlE --include='*.js' '\(0, util_1\.isNullOrUndefined\)' "$d/dist" || true; } | xargs -r sed -i -E -e 's/\(0, util_1\.isNullOrUndefined\)\(([A-Za-z_]+)\)/(\1 == null)/g' -e 's/\(0, util_1\.isArray\)\(/Array.isArray(/g'
+  if grep -rE --include='*.js' --exclude='*_test.js' 'util_1\.is(NullOrUndefined|Array)' "$d/dist"; then
+    echo "build-app: $d still calls util.isNullOrUndefined (a new tfjs-node release? check and drop this patch)" >&2; exit 1
+  fi
+done
+
 log "native TensorFlow binding (scripts/install-native-tf.sh $FLAVOUR, from the PyPI wheel)"
 SPNAS_TF_SOURCE="${SPNAS_TF_SOURCE:-wheel}" bash scripts/install-native-tf.sh "$FLAVOUR"
 
@@ -46,6 +60,11 @@ libdir="$(readlink -f "$PKG_DIR/deps/lib")"
 rm -rf "$PKG_DIR/deps" "$PKG_DIR/build" "$PKG_DIR"/build-tmp-napi-v* "$PKG_DIR/binding"
 mkdir -p "$PKG_DIR/deps/lib"
 cp "$libdir/libtensorflow_cc.so.2" "$libdir/libtensorflow_framework.so.2" "$PKG_DIR/deps/lib/"
+if [ "$FLAVOUR" = cpu ]; then
+  # npm ci installs the optional GPU package too; the CPU image never loads it (SPNAS_TF_BACKEND=cpu)
+  # and has no binding for it: only its C++ sources would ship.
+  rm -rf node_modules/@tensorflow/tfjs-node-gpu
+fi
 if [ "$FLAVOUR" = gpu ]; then
   # The CPU package stays a dependency, but its binding is not built in the GPU image (the GPU
   # image forces SPNAS_TF_BACKEND=gpu): drop whatever the host left there.
@@ -54,10 +73,15 @@ fi
 
 log "copying the application to $DEST"
 mkdir -p "$DEST"
-# Everything the program reads at run time (bin/spnas.js checks the build with scripts/build-state.cjs);
-# tests, benchmarks, docs and deployment files stay out.
+# Everything the program reads at run time; tests, benchmarks, docs, deployment and set-up files stay
+# out (build-image.sh's cache key skips the same). So do the TypeScript sources dist/ was compiled
+# from: bin/spnas.js refuses a build that is stale against its sources (scripts/build-state.cjs), and
+# with TypeScript pruned above every build would look stale; without src/ there is nothing to be
+# stale against.
 tar -c --exclude=./.git --exclude=./test --exclude=./bench --exclude=./docs --exclude=./images \
-  --exclude=./helm --exclude=./k8s --exclude=./scripts/image --exclude=./runs --exclude=./.tools \
+  --exclude=./src --exclude=./workflows --exclude=./activities --exclude='./tsconfig*.json' \
+  --exclude=./helm --exclude=./k8s --exclude=./scripts/image --exclude=./scripts/setup.d --exclude=./scripts/kube \
+  --exclude=./scripts/render-k8s.sh --exclude=./runs --exclude=./.tools \
   --exclude=./.cache --exclude=./.ci . | tar -x -C "$DEST"
 chmod 0755 "$DEST/bin/spnas.js"
 log "done: $(du -sh "$DEST" | cut -f1) in $DEST"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The throw-away Kubernetes control plane the k8s tests run against (test/support/kube-cluster.ts), and
 # the chart tools: one multi-call binary `kubebin` (kube-apiserver, kube-controller-manager,
-# kube-scheduler, kubectl, etcd, kwok) built from the Go module proxy out of scripts/kube/kubebin, plus
-# helm and kubeconform. No source of those projects is in this repository: only the small wrapper module.
+# kube-scheduler, kubectl, etcd, kwok, and the kubelet of the real node: test/support/real-node.ts)
+# built from the Go module proxy out of scripts/kube/kubebin, plus helm and kubeconform. No source of
+# those projects is in this repository: only the small wrapper module.
 #
 # Cached OUTSIDE the clone, keyed by version ($SPNAS_CACHE_DIR, default ~/.cache/spnas, /kube-<k8s>),
 # so every clone on a machine shares one build: ~8 min and ~2.5 GB RAM cold on 2 cores, nothing after.
@@ -16,7 +17,7 @@ CACHE="${SPNAS_CACHE_DIR:-$HOME/.cache/spnas}"
 DIR="$CACHE/kube-$K8S_VERSION"
 SRC="$ROOT/scripts/kube/kubebin"
 LINKS="$ROOT/.tools/bin"
-TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok)
+TOOLS=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok kubelet)
 
 # Go may be installed without being on PATH (as in scripts/setup.d/gofakes3.sh).
 if ! command -v go >/dev/null 2>&1; then
@@ -47,7 +48,7 @@ else
   for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
     LDFLAGS="$LDFLAGS -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=$MAJOR -X $pkg.gitMinor=$MINOR -X $pkg.gitTreeState=clean"
   done
-  echo "kube: building kubebin $K8S_VERSION (kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok); ~8 min cold on 2 cores"
+  echo "kube: building kubebin $K8S_VERSION (kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok, kubelet); ~9 min cold on 2 cores"
   START=$SECONDS
   (cd "$SRC" && GOFLAGS="-mod=readonly -buildvcs=false" nice -n 10 go build -trimpath -ldflags "$LDFLAGS" -o "$DIR/bin/kubebin.tmp" .)
   mv -f "$DIR/bin/kubebin.tmp" "$DIR/bin/kubebin"

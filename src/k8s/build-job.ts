@@ -8,7 +8,7 @@
  */
 import type { V1Container, V1Job, V1PodFailurePolicy, V1PodSecurityContext, V1SecurityContext, V1Toleration } from '@kubernetes/client-node';
 import { activityKeyFor, jobNameFor, labelValue } from './names';
-import { MAIN_CONTAINER } from './job-template';
+import { MAIN_CONTAINER, SPNAS_ENTRYPOINT } from './job-template';
 import type { ValidActivityJobSpec } from './activity-job-spec';
 
 /** Label and annotation keys (labels for selectors, annotations for the exact ids). */
@@ -114,7 +114,7 @@ export function buildActivityJob(spec: ValidActivityJobSpec, template: V1Job): V
 
 function fillMainContainer(main: V1Container, spec: ValidActivityJobSpec, jobName: string, gpus: number): void {
   if (spec.image) main.image = spec.image;
-  if (!main.command || main.command.length === 0) main.command = ['spnas'];
+  if (!main.command || main.command.length === 0) main.command = [...SPNAS_ENTRYPOINT];
   main.args = ['run-activity', spec.activity, '--input', spec.inputUri];
   const ours: Record<string, string> = {
     ...spec.env,

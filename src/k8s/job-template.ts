@@ -13,6 +13,13 @@ import { InvalidInputError } from '../errors';
 export const MAIN_CONTAINER = 'main';
 
 /**
+ * The spnas images' ENTRYPOINT, spelled out. A container's `command` replaces the image's entrypoint,
+ * so `[spnas]` alone made node PID 1: nothing reaped zombies, and a SIGTERM before node installed its
+ * handler was ignored until the grace period's SIGKILL (seen on a real node, docs/real-node.md).
+ */
+export const SPNAS_ENTRYPOINT: readonly string[] = ['/usr/bin/tini', '--', 'spnas'];
+
+/**
  * The default template. Hardened like the chart's pods: non-root, read-only root filesystem (an
  * emptyDir on /tmp for scratch), no capabilities, no privilege escalation, seccomp RuntimeDefault;
  * no service-account token (the activity talks to the store, not to the API server).
@@ -38,7 +45,7 @@ export function defaultJobTemplate(): V1Job {
             {
               name: MAIN_CONTAINER,
               image: 'spnas:latest',
-              command: ['spnas'],
+              command: [...SPNAS_ENTRYPOINT],
               env: [{ name: 'HOME', value: '/tmp' }],
               securityContext: {
                 allowPrivilegeEscalation: false,

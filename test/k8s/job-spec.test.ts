@@ -65,7 +65,8 @@ test('the Job: backoffLimit 0, restartPolicy Never, deadline from start-to-close
   assert.equal(pod.restartPolicy, 'Never');
   assert.equal(spec.activeDeadlineSeconds, 3601, 'rounded up from 3,600.5 s');
   assert.equal(spec.ttlSecondsAfterFinished, 3600);
-  assert.deepEqual([...(main.command ?? []), ...(main.args ?? [])], ['spnas', 'run-activity', 'retrain', '--input', base.inputUri]);
+  // The image's entrypoint spelled out (tini stays PID 1: it forwards SIGTERM and reaps), then spnas's arguments.
+  assert.deepEqual([...(main.command ?? []), ...(main.args ?? [])], ['/usr/bin/tini', '--', 'spnas', 'run-activity', 'retrain', '--input', base.inputUri]);
   assert.equal(main.image, base.image);
   for (const m of [job.metadata!, spec.template.metadata!]) {
     assert.equal(m.labels![LABEL.study], 'study-cifar');
@@ -175,6 +176,7 @@ spec:
   assert.equal(main.securityContext!.runAsUser, 2000);
   assert.equal(main.securityContext!.readOnlyRootFilesystem, true, 'defaults fill what the template leaves out');
   assert.equal(pod.securityContext!.runAsNonRoot, true);
+  assert.deepEqual(main.command, ['/usr/bin/tini', '--', 'spnas'], 'a template without a command gets the image entrypoint');
   assert.deepEqual(main.args, ['run-activity', 'retrain', '--input', base.inputUri]);
   assert.equal(template.spec!.backoffLimit, 6, 'the template object is not modified');
 });

@@ -1,9 +1,10 @@
 /**
  * A throw-away Kubernetes control plane for tests: etcd, kube-apiserver (RBAC, TLS on 127.0.0.1),
  * kube-controller-manager, kube-scheduler and kwok, all from the multi-call binary that
- * scripts/setup.d/kube.sh builds. kwok plays every kubelet (stages in kwok-stages.ts): pods run no
- * code. Two kwok nodes: `gpu-node` (4 nvidia.com/gpu, tainted nvidia.com/gpu:NoSchedule, labelled
- * nvidia.com/gpu.present=true) and `cpu-node`. Everything listens on loopback only; `stop()` ends each
+ * scripts/setup.d/kube.sh builds. kwok plays the kubelet of the nodes labelled type=kwok (stages in
+ * kwok-stages.ts): pods there run no code. Two kwok nodes: `gpu-node` (4 nvidia.com/gpu, tainted
+ * nvidia.com/gpu:NoSchedule, labelled nvidia.com/gpu.present=true) and `cpu-node`. A real kubelet can
+ * join beside them (test/support/real-node.ts). Everything listens on loopback only; `stop()` ends each
  * process by its PID and removes the directory. One cluster per test file: it starts in ~6 s.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -41,6 +42,8 @@ export interface KubeCluster {
   dir: string;
   /** Admin (system:masters) kubeconfig file. */
   kubeconfigPath: string;
+  /** The cluster's CA and certificates (a real node's kubelet gets its client certificate from this CA). */
+  pki: KubePki;
   /** Milliseconds from the start of startKubeCluster to each phase (pki, etcd, apiserver, nodes). */
   startup: Record<string, number>;
   /** Environment for child processes (kubectl, helm): KUBECONFIG and .tools/bin on PATH. */
@@ -307,7 +310,8 @@ export async function startKubeCluster(): Promise<KubeCluster> {
     });
     const kwok = startProc('kwok', [
       ...adminKubeconfig,
-      '--manage-all-nodes=true',
+      // Only its own nodes: a real kubelet's node (real-node.ts) must not get kwok's heartbeats and pod stages.
+      '--manage-nodes-with-label-selector=type=kwok',
       `--config=${stagesFile}`,
       '--enable-crds=Logs',
       `--server-address=127.0.0.1:${kwokPort}`,
@@ -331,6 +335,7 @@ export async function startKubeCluster(): Promise<KubeCluster> {
       dir,
       startup,
       kubeconfigPath,
+      pki,
       env: { KUBECONFIG: kubeconfigPath, PATH: `${join(REPO, '.tools', 'bin')}:${process.env.PATH ?? ''}` },
       adminConfig() {
         const c = new KubeConfig();

@@ -25,7 +25,8 @@ async function ecKey(file: string): Promise<void> {
   await run('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', file]);
 }
 
-async function signed(dir: string, name: string, subj: string, ext: string, pki: { caCert: string; caKey: string }): Promise<[string, string]> {
+/** A key and a certificate signed by the CA: `subj` like '/O=group/CN=name', `ext` an openssl extension file's text. */
+export async function signed(dir: string, name: string, subj: string, ext: string, pki: { caCert: string; caKey: string }): Promise<[string, string]> {
   const key = join(dir, `${name}.key`);
   const csr = join(dir, `${name}.csr`);
   const cert = join(dir, `${name}.crt`);

@@ -1,12 +1,14 @@
-// Command kubebin is a multi-call binary holding the pieces of a throw-away Kubernetes control plane
-// for spnas's tests: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd and kwok.
-// One binary links the shared dependency graph once (about half the size and build time of six).
+// Command kubebin is a multi-call binary holding the pieces of a throw-away Kubernetes cluster for
+// spnas's tests: kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok and the
+// kubelet (a real node beside the kwok ones: test/support/real-node.ts). One binary links the shared
+// dependency graph once (about half the size and build time of seven).
 //
 // Dispatch: on the program name (a symlink named kubectl, etcd, ...) or, failing that, on the first
 // argument (`kubebin kubectl get pods`). Built by scripts/setup.d/kube.sh.
 package main
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -25,6 +27,7 @@ import (
 	apiserver "k8s.io/kubernetes/cmd/kube-apiserver/app"
 	controllermanager "k8s.io/kubernetes/cmd/kube-controller-manager/app"
 	scheduler "k8s.io/kubernetes/cmd/kube-scheduler/app"
+	kubelet "k8s.io/kubernetes/cmd/kubelet/app"
 
 	"go.etcd.io/etcd/server/v3/etcdmain"
 
@@ -41,6 +44,7 @@ var commands = map[string]func(){
 	"kubectl":                 runKubectl,
 	"etcd":                    func() { etcdmain.Main(os.Args) },
 	"kwok":                    runKwok,
+	"kubelet":                 func() { os.Exit(cli.Run(kubelet.NewKubeletCommand(context.Background()))) },
 }
 
 func main() {
@@ -91,4 +95,3 @@ func runKwok() {
 		os.Exit(1)
 	}
 }
-
