@@ -67,7 +67,7 @@ test(
         batchSize: 32,
         search: { checkpointEvery: 5 },
         // a final retraining long enough for a few heartbeats (every 8 s at a 10-s heartbeat timeout)
-        final: { models: 1, config: { epochs: 2 }, data: { uri: path.join(CIFAR_DIR, 'train-000000.tar'), limit: 3000, valCount: 200 } },
+        final: { models: 1, config: { epochs: 2 }, data: { uri: path.join(CIFAR_DIR, 'train-000001.tar'), limit: 3000, valCount: 200 } },
       },
       heartbeatTimeoutSeconds: 10,
     });
