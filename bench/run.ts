@@ -74,6 +74,16 @@ const BENCHES: Record<string, Bench> = {
     readme: 'Retraining recipe',
   },
   'nas-recipe-report': { script: 'bench/nas/report-recipe.ts', what: 'table and figure of the retraining-recipe results', readme: 'Retraining recipe' },
+  faults: {
+    script: 'bench/faults/campaign.ts',
+    what: 'small real studies with faults injected at seeded random times, checked against a fault-free run (resumable; ~10 min a run)',
+    readme: 'Faults injected on purpose',
+  },
+  'faults-report': {
+    script: 'bench/faults/report.ts',
+    what: 'faults injected and survived by kind, from the campaign results',
+    readme: 'Faults injected on purpose',
+  },
   'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
 };
 
