@@ -132,6 +132,9 @@ async function main(): Promise<void> {
   }
 }
 
+// Ctrl-C or a kill: exit through process.exit, so the exit hooks stop every worker and server by PID.
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => process.exit(130));
+
 main().then(
   () => process.exit(0),
   (err) => {

@@ -50,7 +50,7 @@ async function pending(stack: Stack, study: string): Promise<Pending[]> {
 
 const hits = (w: Proc, busy: Pending[]) => {
   const on = busy.filter((p) => p.workerPid === w.pid).map((p) => p.label);
-  return on.length ? `, running ${on.join(' ')}` : ', idle';
+  return on.length ? `, running ${on.join(' ')}` : ', no activity';
 };
 
 const byPick = <T>(items: T[], pick: number): T | undefined => items[Math.floor(pick * items.length)];

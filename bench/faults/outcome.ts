@@ -92,6 +92,28 @@ export async function collect(client: Client, spec: StudySpec, s3env: Record<str
   return { summary, trialFiles, trialWorkflows, models };
 }
 
+/**
+ * Activity retries in the study's histories, by activity type: what the faults cost. (A retried
+ * activity's ActivityTaskStarted event carries the attempt that finished it.)
+ */
+export async function retries(client: Client, study: string): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for await (const w of client.workflow.list({ query: `WorkflowId STARTS_WITH '${studyWorkflowId(study)}'` })) {
+    const events = (await client.workflow.getHandle(w.workflowId, w.runId).fetchHistory()).events ?? [];
+    const types = new Map<string, string>();
+    for (const e of events) {
+      const s = e.activityTaskScheduledEventAttributes;
+      if (s) types.set(String(e.eventId), s.activityType?.name ?? '?');
+      const st = e.activityTaskStartedEventAttributes;
+      if (st && (st.attempt ?? 1) > 1) {
+        const type = types.get(String(st.scheduledEventId)) ?? '?';
+        out[type] = (out[type] ?? 0) + (st.attempt ?? 1) - 1;
+      }
+    }
+  }
+  return out;
+}
+
 /** Problems found, as sentences (empty: the run passed). */
 export function check(c: Collected, spec: StudySpec, reference?: Collected): string[] {
   const problems: string[] = [];

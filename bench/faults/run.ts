@@ -10,7 +10,7 @@ import { studyWorkflowId } from '../../src/study/names';
 import { startOrAttachStudy } from '../../src/temporal/study-client';
 import { CIFAR_DIR } from '../../test/data/fixtures';
 import { inject, type InjectedFault } from './inject';
-import { check, collect, type Collected } from './outcome';
+import { check, collect, retries, type Collected } from './outcome';
 import { planFaults, type FaultKind, type PlannedFault } from './plan';
 import { BUCKET, DATA_KEY, faultStudy, specKey, type Size } from './spec';
 import { sleep, Stack, type Mode } from './stack';
@@ -26,8 +26,8 @@ export interface RunOptions {
   window: [number, number];
   computeWorkers: number;
   engineEnv: Record<string, string>;
-  /** A fault-free run's records to compare with. */
-  reference?: Collected;
+  /** A fault-free run's records to compare with (awaited after the study ended: it may run beside this one). */
+  reference?: Collected | Promise<Collected | undefined>;
   /** Where the stack's logs go (kept when the run fails). */
   dir?: string;
   timeoutS?: number;
@@ -45,6 +45,10 @@ export interface RunRecord {
   faults: InjectedFault[];
   /** Worker processes that exited without being told to (restarted by the supervisor), and other events. */
   events: Array<{ at: number; what: string }>;
+  /** Activity retries by type (from the histories): what the faults cost. */
+  retries: Record<string, number>;
+  /** The study's compute seconds by phase (summary.json). */
+  compute?: Record<string, number>;
   problems: string[];
   passed: boolean;
   comparedToReference: boolean;
@@ -86,9 +90,10 @@ export async function runOnce(o: RunOptions): Promise<{ record: RunRecord; colle
     studyS: 0,
     faults: [],
     events: stack.events,
+    retries: {},
     problems: [],
     passed: false,
-    comparedToReference: !!o.reference,
+    comparedToReference: false,
     load: [],
   };
   let collected: Collected | undefined;
@@ -128,7 +133,11 @@ export async function runOnce(o: RunOptions): Promise<{ record: RunRecord; colle
     log(`  study ${status} after ${record.studyS} s`);
     if (status !== 'COMPLETED') record.problems.push(`study workflow ${status}`);
     collected = await collect(stack.client, spec, stack.s3.env);
-    record.problems.push(...check(collected, spec, o.reference));
+    record.compute = { ...collected.summary.compute };
+    record.retries = await retries(stack.client, spec.name);
+    const reference = await o.reference;
+    record.comparedToReference = !!reference;
+    record.problems.push(...check(collected, spec, reference));
     // a finished Job's pod may take a moment to be marked terminal
     const end = Date.now() + 60_000;
     let left = await stack.leftovers();

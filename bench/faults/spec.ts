@@ -16,8 +16,8 @@ export const ENGINE_ENV = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS:
 
 /** Sizes: `test` for the suite's short run, `bench` for the campaign. */
 export const SIZES = {
-  // 2 trials one at a time, 256 training images at batch 32 (8 steps an epoch)
-  test: { trials: 2, parallelism: 1, limit: 320, searchEpochs: 3, retrainEpochs: 2, finalEpochs: 2 },
+  // 2 trials at once, 192 training images at batch 32 (6 steps an epoch)
+  test: { trials: 2, parallelism: 2, limit: 256, searchEpochs: 3, retrainEpochs: 1, finalEpochs: 1 },
   // 4 trials two at a time, 320 training images (10 steps an epoch)
   bench: { trials: 4, parallelism: 2, limit: 384, searchEpochs: 4, retrainEpochs: 2, finalEpochs: 3 },
 } as const;

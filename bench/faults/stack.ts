@@ -56,7 +56,18 @@ export class Stack {
   private counter = 0;
   private readonly t0 = Date.now();
 
-  constructor(readonly o: StackOptions) {}
+  constructor(readonly o: StackOptions) {
+    // the servers are this process's children too: never leave them behind (workers: proc.ts)
+    process.once('exit', () => {
+      for (const pid of [this.temporal?.pid, this.s3?.pid()])
+        if (pid)
+          try {
+            process.kill(pid, 'SIGKILL');
+          } catch {
+            /* already gone */
+          }
+    });
+  }
 
   get dbFile(): string {
     return path.join(this.o.dir, 'temporal.sqlite');
