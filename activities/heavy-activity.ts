@@ -25,8 +25,12 @@ export interface HeavyRequest<I> {
   labels: Record<string, string>;
 }
 
-/** Heartbeat details: the last progress event (phase, step, checkpoint). */
-export type HeartbeatDetails = UseCaseProgress & { attempt: number };
+/**
+ * Heartbeat details: the last progress event (phase, step, checkpoint), when it happened (`at`, ms)
+ * and this attempt's first progress event (`firstDone` at `firstAt`), so that a client can show the
+ * step and an ETA from one heartbeat: the rate over this attempt, loading time and resumed steps excluded.
+ */
+export type HeartbeatDetails = UseCaseProgress & { attempt: number; at?: number; firstDone?: number; firstAt?: number };
 
 export interface Executors {
   local: Executor;
@@ -88,7 +92,14 @@ export function heavyActivity<I, O>(executors: Executors, name: UseCaseName): (r
           owner,
           log: (line) => log.info(`${name}: ${line}`),
           onProgress: (p) => {
-            details = { ...p, attempt: info.attempt, ...((p.checkpoint ?? details.checkpoint) ? { checkpoint: p.checkpoint ?? details.checkpoint } : {}) };
+            const at = Date.now();
+            // the rate's origin: this attempt's first event of the phase (a new phase starts it again)
+            const first =
+              details.phase === p.phase && details.firstAt !== undefined
+                ? { firstDone: details.firstDone!, firstAt: details.firstAt }
+                : { firstDone: p.done, firstAt: at };
+            const checkpoint = p.checkpoint ?? details.checkpoint;
+            details = { ...p, attempt: info.attempt, at, ...first, ...(checkpoint ? { checkpoint } : {}) };
             beat();
           },
         },

@@ -17,7 +17,7 @@ import { planActivityJob, withImage, type JobClasses } from '../src/k8s/job-clas
 import { openStore } from '../src/storage/open-store';
 import type { UseCaseName } from '../src/usecases';
 import type { UseCaseContext, UseCaseProgress } from '../src/usecases/context';
-import { readJson, writeJson } from '../src/usecases/json-store';
+import { readJson, writeJson } from '../src/storage/json-store';
 import type { ExecutionRequest, Executor } from './executor';
 
 export interface K8sJobExecutorOptions {

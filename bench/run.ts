@@ -22,6 +22,22 @@ const BENCHES: Record<string, Bench> = {
   'engine-kernels': { script: 'bench/engine/kernel-profile.ts', what: 'per-kernel time of a training step', readme: 'Engine performance' },
   'engine-child-step': { script: 'bench/engine/child-step.ts', what: 'retraining step time of derived networks side by side', readme: 'Quick start' },
   'engine-depthwise': { script: 'bench/engine/depthwise-kernels.ts', what: 'depthwise gradient kernels: oneDNN vs Eigen', readme: 'Engine performance' },
+  'engine-three': {
+    script: 'bench/engine/engines.ts',
+    what: 'training steps: spnas vs Python TF tf.function vs PyTorch (bench venv)',
+    readme: 'Engine performance',
+  },
+  'engine-loop-ab': {
+    script: 'bench/engine/loop-ab.ts',
+    what: 'runSearch / trainChild step time, two checkouts alternately (--a, --b)',
+    readme: 'Engine performance',
+  },
+  'engine-parallel-trials': {
+    script: 'bench/engine/parallel-trials.ts',
+    what: 'one 2-thread process vs two 1-thread processes, retraining images/s',
+    readme: 'Engine performance',
+  },
+  'engine-dispatch': { script: 'bench/engine/dispatch-cost.ts', what: 'per-op dispatch cost of tfjs-node', readme: 'Engine performance' },
   'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
   'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },
@@ -35,6 +51,11 @@ const BENCHES: Record<string, Bench> = {
     script: 'bench/orchestration/overhead.ts',
     what: 'per-trial Temporal overhead with the no-op engine, history sizes (500 trials)',
     readme: 'Quick start',
+  },
+  'workflow-bundle': {
+    script: 'bench/orchestration/workflow-bundle.ts',
+    what: "the workflow bundle's size and which project modules it carries",
+    readme: 'NAS-hyperparameter optimisation',
   },
   'nas-searched-vs-random': {
     script: 'bench/nas/searched-vs-random.ts',

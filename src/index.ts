@@ -8,7 +8,7 @@
 export * from './errors';
 export * from './space';
 export * from './random';
-export { parseLatencyTable, parseLatencyTableFor, checkTableForSpace, type LatencyRow, type LatencyTable } from './runtime/model/latency-table';
-export { predictArchitectureLatency, predictArchitectureLatencyExact, totalRuntime, layerRuntime, type LayerIndicators } from './runtime/model/runtime-model';
-export { pixel1Table, PIXEL1_FIXED_MS } from './runtime/model/pixel1-table';
+export { parseLatencyTable, parseLatencyTableFor, checkTableForSpace, type LatencyRow, type LatencyTable } from './latency/latency-table';
+export { predictArchitectureLatency, predictArchitectureLatencyExact, totalRuntime, layerRuntime, type LayerIndicators } from './latency/runtime-model';
+export { pixel1Table, PIXEL1_FIXED_MS } from './latency/pixel1-table';
 export * as hpo from './hpo';

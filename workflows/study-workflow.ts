@@ -16,6 +16,7 @@ import {
   ApplicationFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
+  ContinueAsNew,
   ParentClosePolicy,
   allHandlersFinished,
   condition,
@@ -27,7 +28,6 @@ import {
   setCurrentDetails,
   setHandler,
   upsertMemo,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { HeavyRequest, StudyActivities } from '../activities';
@@ -36,15 +36,18 @@ import type { Trial, TrialOutcome } from '../src/hpo/sampler';
 import { SpnasError } from '../src/errors';
 import { studyLayout, trialWorkflowId } from '../src/study/names';
 import type { FinalModel, StudyResult, StudyState, StudyStatus, TrialRecord } from '../src/study/records';
-import { vectorObjective } from '../src/study/sampler-factory';
-import { MULTI_FIDELITY_SAMPLERS, parseStudySpec, type StudySpec } from '../src/study/spec';
+import { MULTI_FIDELITY_SAMPLERS, vectorObjective } from '../src/study/sampler-traits';
+import { parseStudySpec, type StudySpec } from '../src/study/spec';
 import { StudyBook, type StudyBookState } from '../src/study/study-book';
 import { studyRetrainConfig } from '../src/study/retrain-config';
-import { planTrial } from '../src/study/trial-plan';
+import { planTrial, type TrialPlan } from '../src/study/trial-plan';
 import { warmupKey } from '../src/study/warmup-key';
 import { getPreset, PRESET_NAMES } from '../src/space/presets';
 import { parseSearchSpace, type SearchSpace } from '../src/space/spec';
-import { addTrialsUpdate, checkParallelism, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
+import { addTrialsUpdate, checkParallelism, checkSteerable, checkTrialCount, SA, setParallelismUpdate, statusQuery, stopUpdate } from './definitions';
+import { StudyAttributes } from './study-attributes';
+import { bestLine } from '../src/study/best-line';
+import { trialSummary } from './summaries';
 import { heavyProxy, TrialWorkflow, type TrialInput } from './trial-workflow';
 
 /** What a study carries into its next run (continue-as-new). */
@@ -98,14 +101,19 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
   const wid = workflowInfo().workflowId;
   const heavy = heavyProxy(spec.computeTaskQueue, spec.heartbeatTimeoutSeconds);
   const startedAt = Date.now();
+  // Studies recorded before the state attribute existed replay without its upserts and with the old order of begin().
+  const attrs = new StudyAttributes(carried?.searchAttributes ?? false, patched('study-state-attribute'));
   let state: StudyState = 'running';
+  const setState = (s: StudyState, more: Parameters<StudyAttributes['state']>[1] = []) => {
+    state = s;
+    attrs.state(s, more);
+  };
   let changed = false;
   const wake = () => {
     changed = true;
   };
   // Handlers first: updates and queries may arrive while the study is still being prepared.
   let carry: StudyCarry | undefined = carried;
-  // eslint-disable-next-line prefer-const -- assigned once begin() has run; the handlers above read it before
   let book: StudyBook | undefined;
   let stopRequested = carried?.stopping ?? false;
   const status = (): StudyStatus =>
@@ -135,7 +143,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     {
       validator: (n) => {
         checkTrialCount(n);
-        if (stopRequested) throw new RangeError('addTrials: the study is stopping; start a new study instead');
+        checkSteerable('addTrials', state, stopRequested);
       },
     },
   );
@@ -147,57 +155,63 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       wake();
       return status();
     },
-    { validator: (n) => checkParallelism(n) },
+    {
+      validator: (n) => {
+        checkParallelism(n);
+        checkSteerable('setParallelism', state, stopRequested);
+      },
+    },
   );
   setHandler(stopUpdate, async () => {
     stopRequested = true;
     await condition(prepared);
     carry!.stopping = true;
-    if (state === 'running') state = 'stopping';
+    if (state === 'running') setState('stopping');
     wake();
     return status();
   });
 
-  carry ??= await begin(spec);
-  carry.stopping ||= stopRequested;
-  if (carry.stopping) state = 'stopping';
-  book = new StudyBook(
-    {
-      latency: spec.objectives.latency,
-      targetMs: spec.objectives.latencyTargetFraction * carry.largestMs,
-      largestMs: carry.largestMs,
-      multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
-    },
-    carry.book,
-  );
-  return runStudy(carry, book);
+  try {
+    carry ??= await begin(spec);
+    carry.stopping ||= stopRequested;
+    if (carry.stopping) state = 'stopping';
+    book = new StudyBook(
+      {
+        latency: spec.objectives.latency,
+        targetMs: spec.objectives.latencyTargetFraction * carry.largestMs,
+        largestMs: carry.largestMs,
+        multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
+      },
+      carry.book,
+    );
+    return await runStudy(carry, book);
+  } catch (err) {
+    // A failure of the study itself (not a failed trial: those are recorded and the study goes on).
+    if (!isCancellation(err) && !(err instanceof ContinueAsNew)) setState('failed');
+    throw err;
+  }
 
   async function runStudy(carry: StudyCarry, book: StudyBook): Promise<StudyResult> {
     const finishedAtStart = book.finishedCount();
     const running = new Set<number>();
     const warmupsInFlight = new Map<string, Promise<void>>();
 
-    const sa = (pairs: Parameters<typeof upsertSearchAttributes>[0]) => {
-      if (carry.searchAttributes && pairs.length) upsertSearchAttributes(pairs);
+    const bestNow = () => {
+      const sel = book.selected();
+      return sel?.met ? sel.member : undefined;
     };
-    sa([
-      { key: SA.study, value: spec.name },
-      { key: SA.kind, value: 'study' },
-    ]);
+    attrs.begin(spec.name, state, bestNow());
     upsertMemo({ spnas: { study: spec.name, sampler: spec.hpo.sampler, space: space.name, storage: carry.studyRoot, table: carry.tableUri } });
     const details = () => {
       const s = status();
-      const best = s.best
-        ? `best ${(100 * s.best.top1).toFixed(2)}% at ${s.best.latencyMs.toFixed(2)} ms (${s.best.architecture})`
-        : 'no trial within the target yet';
       setCurrentDetails(
-        `**${spec.name}** ${state}: ${s.trials.ok} ok, ${s.trials.failed} failed, ${s.trials.running} running of ${carry.planned} planned; ${best}; front ${s.front.length}; artifacts ${carry.studyRoot}`,
+        `**${spec.name}** ${state}: ${s.trials.ok} ok, ${s.trials.failed} failed, ${s.trials.running} running of ${carry.planned} planned${s.trials.cancelled ? ` (${s.trials.cancelled} cancelled and replaced)` : ''}; ${bestLine(s)}; front ${s.front.length}; artifacts ${carry.studyRoot}`,
       );
     };
     details();
 
     /** The shared warm-up of a trial's plan, run or extended once and awaited by every trial that needs it. */
-    async function sharedWarmup(plan: ReturnType<typeof planTrial>): Promise<{ run: string; step: number } | undefined> {
+    async function sharedWarmup(plan: TrialPlan): Promise<{ run: string; step: number } | undefined> {
       if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
       const key = warmupKey(space, spec.data.train, parseSearchConfig(plan.search));
       for (;;) {
@@ -212,8 +226,8 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           continue;
         }
         const run = studyLayout.warmup(carry.studyRoot, key);
-        const job = heavy
-          .warmupSupernet(
+        const job = heavy.warmupSupernet
+          .executeWithOptions({ summary: `shared warm-up ${key.slice(0, 8)} to epoch ${plan.warmupEpochs}` }, [
             request('search', {
               space: spec.space,
               data: spec.data.train,
@@ -222,7 +236,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
               table: { uri: carry.tableUri },
               out: run,
             }),
-          )
+          ])
           .then((w) => {
             const before = have?.epochSteps.length ?? 0;
             const ran = Math.max(1, w.epochSteps.length - before);
@@ -235,6 +249,18 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       }
     }
 
+    /**
+     * The warm start a promotion passes: the one its configuration's first rung started from (same key,
+     * same warm-up epochs: neither depends on the fidelity). The search's run directory recorded it
+     * among its inputs, so the promotion must pass it again to continue that search; it is not used
+     * (the directory's own checkpoint is newer) and costs nothing.
+     */
+    function promotionWarmStart(plan: TrialPlan): { run: string; step: number } | undefined {
+      if (!spec.sharedWarmup || plan.warmupEpochs < 1) return undefined;
+      const have = carry.warmups[warmupKey(space, spec.data.train, parseSearchConfig(plan.search))];
+      return have && have.epochSteps.length >= plan.warmupEpochs ? { run: have.run, step: have.epochSteps[plan.warmupEpochs - 1]! } : undefined;
+    }
+
     function request<I>(kind: keyof StudySpec['resources'] & ('search' | 'retrain' | 'evaluate' | 'profile'), input: I): HeavyRequest<I> {
       return { input, studyRoot: carry.studyRoot, executor: spec.resources.executor, resources: spec.resources[kind], labels: { 'spnas.io/study': spec.name } };
     }
@@ -242,13 +268,14 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
     async function runTrial(t: Trial): Promise<void> {
       const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
       const configId = t.configId ?? t.trialId;
-      // A promotion (multi-fidelity) continues its configuration's search, which already holds the warm-up.
+      // A promotion (multi-fidelity) continues its configuration's search and retraining with a larger budget.
       const promotion = book.hasConfig(configId);
       book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
       let done: TrialRecord | undefined;
       try {
         const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
-        const warmStart = promotion ? undefined : await sharedWarmup(plan);
+        // Studies that promoted before this fix passed no warm start (and their promotions failed).
+        const warmStart = promotion ? (patched('promotion-keeps-warm-start') ? promotionWarmStart(plan) : undefined) : await sharedWarmup(plan);
         const input: TrialInput = {
           study: spec.name,
           studyRoot: carry.studyRoot,
@@ -262,6 +289,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           data: spec.data.train,
           tableUri: carry.tableUri,
           ...(warmStart ? { warmStart } : {}),
+          ...(promotion ? { promotion } : {}),
           latency: spec.objectives.latency,
           executor: spec.resources.executor,
           resources: { search: spec.resources.search, retrain: spec.resources.retrain, evaluate: spec.resources.evaluate },
@@ -274,11 +302,18 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           workflowId: trialWorkflowId(wid, t.trialId),
           parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
           cancellationType: ChildWorkflowCancellationType.WAIT_CANCELLATION_COMPLETED,
+          staticSummary: trialSummary({ trialId: t.trialId, configId, fidelity, params: t.params, promotion }),
+          staticDetails: `study **${spec.name}**, trial ${t.trialId}, configuration ${configId}, fidelity ${fidelity}\n\nparameters: \`${JSON.stringify(t.params)}\``,
         });
         done = book.finish(t.trialId, result, Date.now());
       } catch (err) {
-        if (isCancellation(err)) throw err;
-        done = book.fail(t.trialId, failureOf(err), Date.now());
+        if (isCancellation(err)) {
+          // The study's own cancellation ends it (below); a trial workflow cancelled on its own (an
+          // operator's `temporal workflow cancel`) is recorded, told to the sampler and replaced.
+          if (CancellationScope.current().consideredCancelled || !patched('cancelled-trial-replaced')) throw err;
+          done = book.cancel(t.trialId, 'its trial workflow was cancelled; the study runs a replacement trial', Date.now());
+          carry.launched--;
+        } else done = book.fail(t.trialId, failureOf(err), Date.now());
       } finally {
         if (done) {
           carry.outbox.push({ trialId: t.trialId, outcome: book.outcomeOf(done, vectorObjective(spec)) });
@@ -286,7 +321,10 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
           // continue-as-new waits for no running trial. Not cancellable: a study cancelled just now
           // still lists this finished trial in its summary.
           const record = done;
-          await CancellationScope.nonCancellable(() => light.recordTrial(carry.studyRoot, record));
+          await CancellationScope.nonCancellable(() =>
+            light.recordTrial.executeWithOptions({ summary: `record trial ${record.trialId} (${record.state})` }, [carry.studyRoot, record]),
+          );
+          attrs.best(bestNow());
         }
         running.delete(t.trialId);
         wake();
@@ -303,14 +341,16 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         const free = carry.parallelism - running.size;
         if (!carry.stopping && !draining && free > 0 && carry.launched < carry.planned) {
           const n = Math.min(free, carry.planned - carry.launched);
-          const proposal = await light.proposeTrials({
-            spec,
-            studyRoot: carry.studyRoot,
-            samplerState: carry.sampler,
-            proposal: carry.proposals,
-            tells: carry.outbox,
-            n,
-          });
+          const proposal = await light.proposeTrials.executeWithOptions({ summary: `propose ${n} trial${n > 1 ? 's' : ''} (proposal ${carry.proposals})` }, [
+            {
+              spec,
+              studyRoot: carry.studyRoot,
+              samplerState: carry.sampler,
+              proposal: carry.proposals,
+              tells: carry.outbox,
+              n,
+            },
+          ]);
           carry.proposals++;
           carry.outbox = [];
           carry.sampler = proposal.samplerState;
@@ -333,20 +373,20 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         return await continueAsNew<typeof StudyWorkflow>(spec, { ...carry, book: book.toJSON(), runs: carry.runs + 1 });
       }
 
-      state = 'final';
+      setState('final');
       details();
       const final = await finalPhase();
       state = 'completed';
       const summary = await writeSummary(final);
       const best = summary.selected;
-      sa(
-        best
-          ? [
-              { key: SA.top1, value: best.top1 },
-              { key: SA.latencyMs, value: best.latencyMs },
-            ]
-          : [],
-      );
+      const selected = best
+        ? [
+            { key: SA.top1, value: best.top1 },
+            { key: SA.latencyMs, value: best.latencyMs },
+          ]
+        : [];
+      if (attrs.tracked) attrs.state('completed', selected);
+      else attrs.upsert(selected);
       details();
       await condition(allHandlersFinished);
       return summary;
@@ -355,7 +395,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
       // Cancelled: wait until every trial has stopped (their activities checkpoint and end), then record it.
       await CancellationScope.nonCancellable(async () => {
         await Promise.allSettled(trialPromises);
-        state = 'cancelled';
+        setState('cancelled');
         await writeSummary([]);
       });
       throw err;
@@ -371,7 +411,7 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         chosen.map(async (m) => {
           const rec = book.get(m.trialId)!;
           const data = spec.budget.final.data ?? spec.data.train;
-          const train = await heavy.trainModel(
+          const train = await heavy.trainModel.executeWithOptions({ summary: `final retraining of trial ${m.trialId}: ${m.architecture}` }, [
             request('retrain', {
               space: spec.space,
               architecture: m.architecture,
@@ -385,10 +425,16 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
               out: studyLayout.final(carry.studyRoot, m.trialId),
               search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
             }),
-          );
+          ]);
           const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
-          const heldOut = await heavy.evaluateModel(request('evaluate', evalReq));
-          const test = spec.data.test ? await heavy.evaluateModel(request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 })) : undefined;
+          const heldOut = await heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (held-out)` }, [
+            request('evaluate', evalReq),
+          ]);
+          const test = spec.data.test
+            ? await heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (test set)` }, [
+                request('evaluate', { ...evalReq, test: spec.data.test, latencyRepeats: 0 }),
+              ])
+            : undefined;
           const seconds = train.seconds + heldOut.seconds + (test?.seconds ?? 0);
           book.addSeconds({ final: seconds });
           return {
@@ -419,28 +465,41 @@ export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Pro
         endedAt: Date.now(),
       };
       const running = book.liveRecords().filter((r) => r.state === 'running');
-      await light.writeStudySummary(carry.studyRoot, result, running);
+      await light.writeStudySummary.executeWithOptions({ summary: `write summary.json (${state})` }, [carry.studyRoot, result, running]);
       return result;
     }
   }
 
-  /** Validates, records the spec, fixes the latency table (profiling it first if asked). */
+  /**
+   * Checks the search attributes (first, so that the study is listed by state while it is prepared),
+   * validates, records the spec, fixes the latency table (profiling it first if asked).
+   */
   async function begin(s: StudySpec): Promise<StudyCarry> {
-    const prepared = await light.prepareStudy(s);
+    if (attrs.tracked) {
+      attrs.enabled = await light.searchAttributesReady();
+      attrs.begin(s.name, state, undefined);
+    }
+    const prepared = await light.prepareStudy.executeWithOptions({ summary: `prepare study ${s.name}: spec, data, latency table` }, [s]);
     let tableUri = prepared.tableUri;
     if (!tableUri) {
       const lt = s.latencyTable as { repeats: number; samples: number };
-      const profiled = await heavyProxy(s.computeTaskQueue, s.heartbeatTimeoutSeconds).profileLatency({
-        input: { space: s.space, out: studyLayout.table(prepared.studyRoot), repeats: lt.repeats, samples: lt.samples },
-        studyRoot: prepared.studyRoot,
-        executor: s.resources.executor,
-        resources: s.resources.profile,
-        labels: { 'spnas.io/study': s.name },
-      });
+      const profiled = await heavyProxy(s.computeTaskQueue, s.heartbeatTimeoutSeconds).profileLatency.executeWithOptions(
+        { summary: `profile the latency table of ${typeof s.space === 'string' ? s.space : 'the space'}` },
+        [
+          {
+            input: { space: s.space, out: studyLayout.table(prepared.studyRoot), repeats: lt.repeats, samples: lt.samples },
+            studyRoot: prepared.studyRoot,
+            executor: s.resources.executor,
+            resources: s.resources.profile,
+            labels: { 'spnas.io/study': s.name },
+          },
+        ],
+      );
       tableUri = profiled.out;
     }
     const info = await light.describeTable(tableUri, s.space);
-    const searchAttributes = await light.searchAttributesReady();
+    const searchAttributes = attrs.tracked ? attrs.enabled : await light.searchAttributesReady();
+    attrs.enabled = searchAttributes;
     return {
       studyRoot: prepared.studyRoot,
       tableUri,

@@ -4,7 +4,15 @@
  * retrain -> evaluate (held-out top-1 and measured latency) -> result. Heavy activities run on the
  * compute queue; only URIs and small metrics pass through the history.
  */
-import { ActivityCancellationType, proxyActivities, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityCancellationType,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  upsertSearchAttributes,
+  workflowInfo,
+  type ActivityInterfaceFor,
+} from '@temporalio/workflow';
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
 import type { Params } from '../src/hpo/space';
@@ -28,6 +36,8 @@ export interface TrialInput {
   data: DataSpec;
   tableUri: string;
   warmStart?: { run: string; step: number };
+  /** A multi-fidelity promotion: the search and retraining continue the configuration's earlier runs. */
+  promotion?: boolean;
   latency: 'measured' | 'predicted';
   executor: StudySpec['resources']['executor'];
   resources: Pick<StudySpec['resources'], 'search' | 'retrain' | 'evaluate'>;
@@ -37,7 +47,7 @@ export interface TrialInput {
 }
 
 /** Activity options of heavy work: long, heartbeating, retried on transient faults, cancelled cleanly. */
-export function heavyProxy(taskQueue: string, heartbeatTimeoutSeconds: number): HeavyActivities {
+export function heavyProxy(taskQueue: string, heartbeatTimeoutSeconds: number): ActivityInterfaceFor<HeavyActivities> {
   return proxyActivities<HeavyActivities>({
     taskQueue,
     startToCloseTimeout: '24h',
@@ -70,18 +80,26 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
   const say = (line: string) => setCurrentDetails(`**trial ${input.trialId}** (${workflowInfo().workflowId}): ${line}`);
   try {
     say(`searching (fidelity ${input.fidelity.toFixed(2)}, params ${JSON.stringify(input.params)})`);
-    const search = await heavy.searchArchitecture(
-      req('search', {
-        space: input.space,
-        data: input.data,
-        config: input.plan.search,
-        table: { uri: input.tableUri },
-        out: studyLayout.search(input.studyRoot, input.configId),
-        ...(input.warmStart ? { warmStart: input.warmStart } : {}),
-      }),
+    const from = input.promotion
+      ? `, continuing configuration ${input.configId}'s search`
+      : input.warmStart
+        ? `, from the shared warm-up at step ${input.warmStart.step}`
+        : '';
+    const search = await heavy.searchArchitecture.executeWithOptions(
+      { summary: `search, trial ${input.trialId} (fidelity ${input.fidelity.toFixed(2)}${from})` },
+      [
+        req('search', {
+          space: input.space,
+          data: input.data,
+          config: input.plan.search,
+          table: { uri: input.tableUri },
+          out: studyLayout.search(input.studyRoot, input.configId),
+          ...(input.warmStart ? { warmStart: input.warmStart } : {}),
+        }),
+      ],
     );
     say(`retraining ${search.architectureString} (predicted ${search.predictedMsExact.toFixed(2)} ms)`);
-    const train = await heavy.trainModel(
+    const train = await heavy.trainModel.executeWithOptions({ summary: `retrain, trial ${input.trialId}: ${search.architectureString}` }, [
       req('retrain', {
         space: input.space,
         architecture: search.architecture,
@@ -91,9 +109,11 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
         out: studyLayout.train(input.studyRoot, input.configId, contentKey(search.architecture)),
         search: { lambda: search.lambda, kind: input.plan.search.runtimeLoss, trial: input.trialId, uri: search.out },
       }),
-    );
+    ]);
     say(`evaluating ${search.architectureString}`);
-    const evaluation = await heavy.evaluateModel(req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? 30 : 0 }));
+    const evaluation = await heavy.evaluateModel.executeWithOptions({ summary: `evaluate, trial ${input.trialId} (held-out top-1, latency)` }, [
+      req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? 30 : 0 }),
+    ]);
     const result: TrialResult = {
       architecture: search.architectureString,
       predictedMs: search.predictedMsExact,
@@ -106,6 +126,7 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
       model: train.model,
       trace: search.traceUri,
       searchStartStep: search.resumedFromStep,
+      trainStartStep: train.resumedFromStep,
       seconds: { search: search.seconds, retrain: train.seconds, evaluate: evaluation.seconds },
     };
     attrs([
@@ -116,7 +137,7 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
     say(`done: ${result.architecture}, top-1 ${(100 * result.top1).toFixed(2)}%, ${(result.measuredMs ?? result.predictedMs).toFixed(2)} ms`);
     return result;
   } catch (err) {
-    attrs([{ key: SA.trialState, value: 'failed' }]);
+    attrs([{ key: SA.trialState, value: isCancellation(err) ? 'cancelled' : 'failed' }]);
     throw err;
   }
 }

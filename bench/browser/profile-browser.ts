@@ -16,8 +16,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { spawnSpnas, withBrowser } from '../../test/support/browser';
-import { quantile } from '../../src/runtime/model/statistic';
-import type { PredictionReport } from '../../src/runtime/model/prediction-error';
+import { quantile } from '../../src/latency/statistic';
+import type { PredictionReport } from '../../src/latency/prediction-error';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -4,6 +4,7 @@
  * counts by kernel name (and, with --shapes, by kernel + input shapes).
  *
  *   node --import tsx bench/engine/kernel-profile.ts [--space cifar-small] [--batch 64] [--top 25] [--shapes]
+ *        [--arch <child architecture, default the largest>] [--recipe fast] [--child-batch 128] [--no-search]
  *
  * kernelTimeMs on tfjs-node is wall time around each kernel's execution (binding included); the gap
  * between the sum and the step's wall time is JavaScript work between kernels (tape, tidy, dispatch).
@@ -11,14 +12,12 @@
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../../src/backend/tf';
 import { parseSearchConfig, parseTrainConfig } from '../../src/config/training-config';
-import { buildChild } from '../../src/nas/child-builder';
-import { ChildNet } from '../../src/nas/child-net';
-import { Rmsprop } from '../../src/nas/optimizer';
+import { trainConfigForRecipe } from '../../src/config/recipes';
 import { Supernet } from '../../src/nas/supernet';
-import { namedModelVariables } from '../../src/nas/train-child';
-import { createChildStep, createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
-import { largestArchitecture } from '../../src/space/architecture';
+import { createChildTrainer } from '../../src/nas/train-child';
+import { createSearchStep, searchOptimizer, type StepBatch } from '../../src/nas/train-step';
+import { defaultTableFor } from '../../src/latency/default-tables';
+import { architectureFromString, largestArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 
 const argv = process.argv.slice(2);
@@ -27,16 +26,22 @@ const spaceName = opt('--space', 'cifar-small');
 const B = Number(opt('--batch', '64'));
 const top = Number(opt('--top', '25'));
 const byShape = argv.includes('--shapes');
+const recipe = argv.includes('--recipe') ? opt('--recipe', 'fast') : undefined;
+const childB = Number(opt('--child-batch', recipe ? '128' : String(B)));
 
 const { tf } = loadTf();
 const space = getPreset(spaceName);
-const batch: StepBatch = {
-  images: (tf.randomNormal([B * space.inputSize * space.inputSize * space.inputChannels], 0, 1, 'float32', 1) as TF.Tensor1D).dataSync() as Float32Array,
-  labels: Int32Array.from({ length: B }, (_, i) => i % space.numClasses),
-  size: B,
-};
+const batchOf = (n: number): StepBatch => ({
+  images: (tf.randomNormal([n * space.inputSize * space.inputSize * space.inputChannels], 0, 1, 'float32', 1) as TF.Tensor1D).dataSync() as Float32Array,
+  labels: Int32Array.from({ length: n }, (_, i) => i % space.numClasses),
+  size: n,
+});
+const batch = batchOf(B);
+const childBatch = childB === B ? batch : batchOf(childB);
 const searchCfg = parseSearchConfig({ batchSize: B });
-const trainCfg = parseTrainConfig({ batchSize: B, optimizer: { lrWarmupEpochs: 0 } });
+const trainCfg = recipe
+  ? trainConfigForRecipe(recipe, { batchSize: childB, optimizer: { lrWarmupEpochs: 0 } })
+  : parseTrainConfig({ batchSize: childB, optimizer: { lrWarmupEpochs: 0 } });
 
 const net = new Supernet(tf, space, 0, searchCfg.indicatorNorm);
 const searchStep = createSearchStep({
@@ -48,29 +53,8 @@ const searchStep = createSearchStep({
   opt: searchOptimizer(tf, net, searchCfg),
   warmupSteps: 0,
 });
-const arch = largestArchitecture(space);
-const model = buildChild(tf, space, arch, { seed: 0 });
-const names = new Set(model.trainableWeights.map((w) => (w.read() as TF.Variable).name));
-const named = namedModelVariables(model);
-const trainable = named.filter(([, v]) => names.has(v.name));
-const child = new ChildNet(
-  tf,
-  space,
-  arch,
-  named.map(([name, variable]) => ({ name, variable, trainable: names.has(variable.name) })),
-);
-const childStep = createChildStep({
-  tf,
-  space,
-  config: trainCfg,
-  net: child,
-  opt: new Rmsprop(
-    tf,
-    trainable.map(([name, variable]) => ({ name, variable, lrMultiplier: 1 })),
-    trainCfg.optimizer,
-  ),
-  trainable,
-});
+const arch = argv.includes('--arch') ? architectureFromString(space, opt('--arch', '')) : largestArchitecture(space);
+const childStep = createChildTrainer(tf, space, arch, trainCfg).step;
 
 async function report(label: string, f: () => void): Promise<void> {
   f();
@@ -97,6 +81,6 @@ async function report(label: string, f: () => void): Promise<void> {
 
 let s = 0;
 void (async () => {
-  await report(`search step (${space.name}, batch ${B})`, () => void searchStep(batch, s++, 0));
-  await report(`largest child step (${space.name}, batch ${B})`, () => void childStep(batch, s++, 0));
+  if (!argv.includes('--no-search')) await report(`search step (${space.name}, batch ${B})`, () => void searchStep(batch, s++, 0));
+  await report(`child step (${space.name}, ${recipe ?? 'default'} recipe, batch ${childB})`, () => void childStep(childBatch, s++, 0));
 })();

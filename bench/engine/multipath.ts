@@ -12,17 +12,17 @@
 import type * as TF from '@tensorflow/tfjs';
 import { l2Penalty } from '../../src/backend/native-ops';
 import type { SearchConfig } from '../../src/config/training-config';
-import { applyBatchStats, convBnRelu, createBn, type BatchStat, type ForwardContext } from '../../src/nas/functional-ops';
-import { globalPool, plainMbconv, type MbconvSpec } from '../../src/nas/mbconv';
+import { applyBatchStats, type BatchStat, type ForwardContext } from '../../src/nas/functional-ops';
 import { ParamStore } from '../../src/nas/param-store';
+import { createPartParams, headForward, partForward } from '../../src/nas/plain-parts';
+import { ALL_CANDIDATES, candidateBlock, skeleton, type LayerPart, type SkeletonPart } from '../../src/nas/skeleton';
 import { stepSeed } from '../../src/random';
 import { Rmsprop } from '../../src/nas/optimizer';
 import type { RuntimeTable } from '../../src/nas/runtime-tf';
 import { learningRate, scheduleOf } from '../../src/nas/schedule';
 import type { StepBatch } from '../../src/nas/train-step';
-import { blockName } from '../../src/nas/weight-names';
 import { CANDIDATES, type MbconvOp } from '../../src/space/architecture';
-import { architectureMacs, searchableLayerMacs, seChannels } from '../../src/space/flops';
+import { architectureMacs, searchableLayerMacs } from '../../src/space/flops';
 import { layoutOf, type SpaceLayout } from '../../src/space/layers';
 import type { SearchSpace } from '../../src/space/spec';
 
@@ -31,8 +31,10 @@ const candidateOps: MbconvOp[] = CANDIDATES.map((c) => ({ op: 'mbconv', kernel: 
 export class MultipathSupernet {
   readonly params: ParamStore;
   readonly layout: SpaceLayout;
-  /** Per searchable layer: the candidates' MBConv specs (weights under `${name}`). */
-  private readonly candidates: MbconvSpec[][] = [];
+  /** The network's parts (src/nas/skeleton.ts), searchable layers at their largest candidate. */
+  private readonly parts: SkeletonPart[];
+  /** Per searchable layer: the candidates' MBConv parts (weights under `${name}_c<i>`). */
+  private readonly candidates: LayerPart[][] = [];
   private readonly alphas: TF.Variable[] = [];
 
   constructor(
@@ -42,114 +44,44 @@ export class MultipathSupernet {
   ) {
     this.params = new ParamStore(tf, seed);
     this.layout = layoutOf(space);
+    this.parts = skeleton(space, ALL_CANDIDATES);
     const p = this.params;
-    const se = space.search.se;
-    p.add('stem_conv/kernel', [3, 3, space.inputChannels, space.stem.filters], 'conv');
-    createBn(p, 'stem_bn', space.stem.filters);
-    const fb = space.firstBlock;
-    this.createMbconv({
-      name: blockName.first,
-      inChannels: space.stem.filters,
-      outChannels: fb.out,
-      expansion: fb.expansion,
-      kernel: fb.kernel,
-      stride: fb.stride,
-      se: false,
-    });
-    for (const l of this.layout.searchable) {
-      const specs = candidateOps.map((op, c) => ({
-        name: `${blockName.searchable(l.index)}_c${c}`,
-        inChannels: l.inChannels,
-        outChannels: l.outChannels,
-        expansion: op.expansion,
-        kernel: op.kernel,
-        stride: l.stride,
-        se,
-      }));
-      specs.forEach((s) => this.createMbconv(s));
+    for (const part of this.parts) {
+      if (part.kind !== 'layer') {
+        createPartParams(p, part);
+        continue;
+      }
+      const l = part.layer;
+      // each candidate with the SE path when the space's SE is searchable, like the largest child
+      const specs = candidateOps.map((op, c) => ({ ...candidateBlock(space, l, { ...op, se: space.search.se }), name: `${part.name}_c${c}` }));
+      specs.forEach((s) => createPartParams(p, s));
       this.candidates.push(specs);
-      this.alphas.push(p.add(`${blockName.searchable(l.index)}/alpha`, [specs.length + (l.skipAllowed ? 1 : 0)], 'zeros'));
+      this.alphas.push(p.add(`${part.name}/alpha`, [specs.length + (l.skipAllowed ? 1 : 0)], 'zeros'));
     }
-    if (space.lastBlock) {
-      const lb = space.lastBlock;
-      this.createMbconv({
-        name: blockName.last,
-        inChannels: this.layout.lastBlockInChannels,
-        outChannels: lb.out,
-        expansion: lb.expansion,
-        kernel: lb.kernel,
-        stride: lb.stride,
-        se: false,
-      });
-    }
-    p.add('head_conv/kernel', [1, 1, this.layout.headInChannels, space.head.filters], 'conv');
-    createBn(p, 'head_bn', space.head.filters);
-    p.add('head_dense/kernel', [space.head.filters, space.numClasses], 'dense');
-    p.add('head_dense/bias', [space.numClasses], 'zeros');
-  }
-
-  private createMbconv(b: MbconvSpec): void {
-    const p = this.params;
-    const mid = b.inChannels * b.expansion;
-    if (b.expansion !== 1) {
-      p.add(`${b.name}_expand_conv/kernel`, [1, 1, b.inChannels, mid], 'conv');
-      createBn(p, `${b.name}_expand_bn`, mid);
-    }
-    p.add(`${b.name}_dw_conv/depthwise_kernel`, [b.kernel, b.kernel, mid, 1], 'conv');
-    createBn(p, `${b.name}_dw_bn`, mid);
-    if (b.se) {
-      const r = seChannels(b.inChannels, this.space.search.seRatio);
-      p.add(`${b.name}_se_reduce/kernel`, [1, 1, mid, r], 'conv');
-      p.add(`${b.name}_se_reduce/bias`, [r], 'zeros');
-      p.add(`${b.name}_se_expand/kernel`, [1, 1, r, mid], 'conv');
-      p.add(`${b.name}_se_expand/bias`, [mid], 'zeros');
-    }
-    p.add(`${b.name}_project_conv/kernel`, [1, 1, mid, b.outChannels], 'conv');
-    createBn(p, `${b.name}_project_bn`, b.outChannels);
   }
 
   /** Forward pass; returns logits, the mixing probabilities per layer and the BN batch moments. */
   forward(x: TF.Tensor4D, opts: { training: boolean; dropoutSeed?: number }): { logits: TF.Tensor2D; probs: TF.Tensor1D[]; batchStats: BatchStat[] } {
     const { tf, space } = this;
     const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: space.bn.epsilon, batchStats: [] };
-    let h = convBnRelu(ctx, x, 'stem', space.stem.stride);
-    const fb = space.firstBlock;
-    h = plainMbconv(ctx, h, {
-      name: blockName.first,
-      inChannels: space.stem.filters,
-      outChannels: fb.out,
-      expansion: fb.expansion,
-      kernel: fb.kernel,
-      stride: fb.stride,
-      se: false,
-    });
+    let h = x;
+    let logits: TF.Tensor2D | undefined;
     const probs: TF.Tensor1D[] = [];
-    for (const l of this.layout.searchable) {
-      const p = tf.softmax(this.alphas[l.index]!) as TF.Tensor1D;
-      probs.push(p);
-      const w = tf.unstack(p);
-      // each candidate is a whole MBConv (with its residual where the block has one); skip is identity
-      const terms = this.candidates[l.index]!.map((spec, c) => tf.mul(plainMbconv(ctx, h, spec), w[c]!));
-      if (l.skipAllowed) terms.push(tf.mul(h, w[terms.length]!));
-      h = tf.addN(terms) as TF.Tensor4D;
+    for (const part of this.parts) {
+      if (part.kind === 'head') logits = headForward(ctx, h, part, opts.dropoutSeed);
+      else if (part.kind !== 'layer') h = partForward(ctx, h, part);
+      else {
+        const l = part.layer;
+        const p = tf.softmax(this.alphas[l.index]!) as TF.Tensor1D;
+        probs.push(p);
+        const w = tf.unstack(p);
+        // each candidate is a whole MBConv (with its residual where the block has one); skip is identity
+        const terms = this.candidates[l.index]!.map((spec, c) => tf.mul(partForward(ctx, h, spec), w[c]!));
+        if (l.skipAllowed) terms.push(tf.mul(h, w[terms.length]!));
+        h = tf.addN(terms) as TF.Tensor4D;
+      }
     }
-    if (space.lastBlock) {
-      const lb = space.lastBlock;
-      h = plainMbconv(ctx, h, {
-        name: blockName.last,
-        inChannels: this.layout.lastBlockInChannels,
-        outChannels: lb.out,
-        expansion: lb.expansion,
-        kernel: lb.kernel,
-        stride: lb.stride,
-        se: false,
-      });
-    }
-    h = convBnRelu(ctx, h, 'head', 1);
-    let f = globalPool(tf, h);
-    if (opts.training && space.head.dropout > 0) f = tf.dropout(f, space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
-    const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
-    return { logits, probs, batchStats: ctx.batchStats };
+    return { logits: logits!, probs, batchStats: ctx.batchStats };
   }
 
   /** Expected runtime E[R] under the mixing probabilities (skip costs 0). */

@@ -20,11 +20,9 @@
  *   node --import tsx bench/engine/train-step.ts [--space cifar-small] [--batch 64] [--steps 15]
  *        [--warmup 2] [--python auto|off] [--skip variant,...] [--data <tar|folder>] [--out bench/engine/results.json]
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as readline from 'node:readline';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../../src/backend/tf';
 import { parseSearchConfig, parseTrainConfig } from '../../src/config/training-config';
@@ -33,11 +31,12 @@ import { Rmsprop } from '../../src/nas/optimizer';
 import { Supernet } from '../../src/nas/supernet';
 import { createChildTrainer, namedModelVariables } from '../../src/nas/train-child';
 import { createSearchStep, searchOptimizer } from '../../src/nas/train-step';
-import { defaultTableFor } from '../../src/runtime/default-tables';
+import { defaultTableFor } from '../../src/latency/default-tables';
 import { largestArchitecture } from '../../src/space/architecture';
 import { architectureMacs } from '../../src/space/flops';
 import { getPreset } from '../../src/space/presets';
 import { MultipathSupernet, createMultipathStep } from './multipath';
+import { benchPython, PythonStepper, pythonModuleVersion, pythonSpec, writeBatchFile } from './python-stepper';
 import { kernelCount, loadBatch, median, quantile, timed } from './step-bench';
 
 interface Args {
@@ -102,51 +101,6 @@ interface Variant {
   times: number[];
   cpu: number[];
   kernels?: number;
-}
-
-/** A Python TensorFlow process that runs one step per request ("eager" | "graph") and answers with its time. */
-class PythonStepper {
-  private readonly lines: AsyncIterator<string>;
-  constructor(private readonly proc: ChildProcessWithoutNullStreams) {
-    this.lines = readline.createInterface({ input: proc.stdout })[Symbol.asyncIterator]();
-  }
-  static start(script: string, specPath: string): PythonStepper {
-    const proc = spawn('python3', [script, '--spec', specPath, '--serve'], {
-      env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    proc.stderr.on('data', (d: Buffer) => {
-      const s = d.toString();
-      if (!/oneDNN custom operations|cpu_feature_guard|To enable the following instructions|rebuild TensorFlow/.test(s)) process.stderr.write(`[python] ${s}`);
-    });
-    return new PythonStepper(proc);
-  }
-  async next(): Promise<Record<string, unknown>> {
-    for (;;) {
-      const r = await this.lines.next();
-      if (r.done) throw new Error('python process ended');
-      const line = r.value.trim();
-      if (line.startsWith('{')) return JSON.parse(line) as Record<string, unknown>;
-    }
-  }
-  async request(cmd: string): Promise<Record<string, unknown>> {
-    this.proc.stdin.write(`${cmd}\n`);
-    const r = await this.next();
-    if (r.error) throw new Error(`python: ${String(r.error)}`);
-    return r;
-  }
-  async close(): Promise<void> {
-    this.proc.stdin.end('quit\n');
-    await new Promise((res) => this.proc.once('exit', res));
-  }
-}
-
-function pythonTfAvailable(): string | undefined {
-  const r = spawnSync('python3', ['-c', 'import tensorflow as tf; print(tf.__version__)'], {
-    encoding: 'utf8',
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '3' },
-  });
-  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
 async function main(): Promise<void> {
@@ -254,22 +208,19 @@ async function main(): Promise<void> {
   let pyInfo: Record<string, unknown> | undefined;
   let pyStatus = 'not installed';
   const tmpFiles: string[] = [];
-  const pyVersion = args.python === 'off' ? undefined : pythonTfAvailable();
+  const python = benchPython();
+  const pyVersion = args.python === 'off' ? undefined : pythonModuleVersion(python, 'tensorflow');
   if (args.python === 'off') pyStatus = 'skipped (--python off)';
   else if (pyVersion) {
     const specPath = path.join(os.tmpdir(), `spnas-bench-${process.pid}.json`);
     const dataPath = path.join(os.tmpdir(), `spnas-bench-${process.pid}.bin`);
-    fs.writeFileSync(
-      dataPath,
-      Buffer.concat([
-        Buffer.from(batch.images.buffer, batch.images.byteOffset, batch.images.byteLength),
-        Buffer.from(batch.labels.buffer, batch.labels.byteOffset, batch.labels.byteLength),
-      ]),
-    );
-    fs.writeFileSync(specPath, JSON.stringify(pythonSpec(space, searchCfg, table, B, dataPath)));
+    writeBatchFile(dataPath, batch);
+    const specNet = new Supernet(tf, space, 0, searchCfg.indicatorNorm);
+    fs.writeFileSync(specPath, JSON.stringify(pythonSpec(specNet, searchCfg, table, B, dataPath)));
+    specNet.dispose();
     tmpFiles.push(specPath, dataPath);
     console.error(`[bench] starting Python TensorFlow ${pyVersion} (tracing tf.function and warming up)...`);
-    py = PythonStepper.start(path.join(__dirname, 'train_step_tf.py'), specPath);
+    py = PythonStepper.start(path.join(__dirname, 'train_step_tf.py'), ['--spec', specPath], python);
     pyInfo = await py.next(); // ready line: thread settings etc.
     pyStatus = `tensorflow ${pyVersion}`;
     const pyWhat = {
@@ -423,30 +374,6 @@ async function main(): Promise<void> {
   console.log('\n| ratio | paired wall (median of per-round ratios) | CPU time | best wall | target |\n|---|---|---|---|---|');
   for (const [k, v] of Object.entries(ratios)) console.log(`| ${k} | ${f(v.paired, 2)} | ${f(v.cpu, 2)} | ${f(v.best, 2)} | ${v.target} |`);
   console.log(`\nwritten ${path.relative(process.cwd(), args.out)}`);
-}
-
-/** Everything train_step_tf.py needs to build the same supernet and step (shapes from the layout, not re-derived). */
-function pythonSpec(
-  space: ReturnType<typeof getPreset>,
-  cfg: ReturnType<typeof parseSearchConfig>,
-  table: { fixedMs: number; layers: unknown[] },
-  batch: number,
-  dataPath: string,
-) {
-  const net = new Supernet(loadTf().tf, space, 0, cfg.indicatorNorm);
-  const normScales = net.normScales.map((s) => Object.fromEntries(Object.entries(s).map(([k, v]) => [k, (v as TF.Tensor).dataSync()[0]])));
-  const layout = net.layout;
-  net.dispose();
-  return {
-    space,
-    layout,
-    seChannels: layout.searchable.map((l) => Math.max(1, Math.floor(l.inChannels * space.search.seRatio))),
-    normScales,
-    config: cfg,
-    table,
-    batch,
-    data: dataPath,
-  };
 }
 
 main().catch((e) => {

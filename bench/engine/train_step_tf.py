@@ -54,8 +54,11 @@ def group_norm(w):
 
 
 class Net:
-    def __init__(self, spec):
+    """The supernet, or with `layers` (one op per searchable layer) a derived child of plain MBConv blocks."""
+
+    def __init__(self, spec, layers=None):
         self.spec = spec
+        self.child_layers = layers
         sp = spec["space"]
         self.sp = sp
         self.layout = spec["layout"]
@@ -80,7 +83,10 @@ class Net:
         self.masks = []
         self.thresholds = []
         for l in self.layout["searchable"]:
-            self.create_searchable(l)
+            if layers is None:
+                self.create_searchable(l)
+            elif layers[l["index"]]["op"] != "skip":
+                self.create_fixed(self.child_block(l))
         if len(self.fixed) > 1:
             self.create_fixed(self.fixed[1])
         add("head_conv/kernel", [1, 1, self.layout["headInChannels"], sp["head"]["filters"]], "conv")
@@ -110,6 +116,11 @@ class Net:
         self.state[f"{prefix}/moving_mean"] = tf.Variable(tf.zeros([c]), trainable=False)
         self.state[f"{prefix}/moving_variance"] = tf.Variable(tf.ones([c]), trainable=False)
 
+    def child_block(self, l):
+        op = self.child_layers[l["index"]]
+        se = self.spec["seChannels"][l["index"]] if op.get("se") else 0
+        return dict(name=f"l{l['index'] + 1}", inC=l["inChannels"], outC=l["outChannels"], e=op["expansion"], k=op["kernel"], s=l["stride"], se=se)
+
     def create_fixed(self, b):
         mid = b["inC"] * b["e"]
         if b["e"] != 1:
@@ -117,6 +128,11 @@ class Net:
             self.create_bn(f"{b['name']}_expand_bn", mid)
         self.add(f"{b['name']}_dw_conv/depthwise_kernel", [b["k"], b["k"], mid, 1], "conv")
         self.create_bn(f"{b['name']}_dw_bn", mid)
+        if b.get("se"):
+            self.add(f"{b['name']}_se_reduce/kernel", [1, 1, mid, b["se"]], "conv")
+            self.add(f"{b['name']}_se_reduce/bias", [b["se"]], "zeros")
+            self.add(f"{b['name']}_se_expand/kernel", [1, 1, b["se"], mid], "conv")
+            self.add(f"{b['name']}_se_expand/bias", [mid], "zeros")
         self.add(f"{b['name']}_project_conv/kernel", [1, 1, mid, b["outC"]], "conv")
         self.create_bn(f"{b['name']}_project_bn", b["outC"])
 
@@ -182,6 +198,8 @@ class Net:
         h = self.conv_bn_relu(x, f"{b['name']}_expand", 1, stats) if b["e"] != 1 else x
         h = self.depthwise(h, self.trainable[f"{b['name']}_dw_conv/depthwise_kernel"], b["s"])
         h = self.bn(h, f"{b['name']}_dw_bn", True, None, stats)
+        if b.get("se"):
+            h = h * self.se_scale(h, b["name"])
         h = self.bn(self.conv(h, f"{b['name']}_project_conv", 1), f"{b['name']}_project_bn", False, None, stats)
         return x + h if b["s"] == 1 and b["inC"] == b["outC"] else h
 
@@ -220,8 +238,11 @@ class Net:
         h = self.fixed_block(h, self.fixed[0], stats)
         inds = []
         for l in self.layout["searchable"]:
-            h, d = self.searchable(h, l, stats)
-            inds.append(d)
+            if self.child_layers is None:
+                h, d = self.searchable(h, l, stats)
+                inds.append(d)
+            elif self.child_layers[l["index"]]["op"] != "skip":
+                h = self.fixed_block(h, self.child_block(l), stats)
         if len(self.fixed) > 1:
             h = self.fixed_block(h, self.fixed[1], stats)
         h = self.conv_bn_relu(h, "head", 1, stats)
@@ -311,10 +332,50 @@ class Step:
         return tf.stack([total, ce, r] + [d for ds in inds for d in ds])
 
 
-def load_batch(spec):
+class ChildStep:
+    """A derived child's retraining step (the `fast` recipe: CE with label smoothing + weight decay on
+    non-BN weights, SGD with Nesterov momentum as TF's fused ResourceApplyKerasMomentum, one op per
+    variable, what Keras' SGD(nesterov=True) runs; BN moving statistics), as one tf.function."""
+
+    def __init__(self, spec, child):
+        self.net = Net(spec, child["layers"])
+        self.cfg = child["config"]
+        self.lr = self.cfg["optimizer"]["lrPer256"] * child["batch"] / 256
+        self.vars = list(self.net.trainable.values())
+        self.decayed = [v for k, v in self.net.trainable.items() if "_bn/" not in k]
+        self.accum = [tf.Variable(tf.zeros(v.shape), trainable=False) for v in self.vars]
+        self.graph_step = tf.function(self.step)
+
+    def step(self, x, y, lr, seed):
+        net, cfg = self.net, self.cfg
+        with tf.GradientTape() as tape:
+            logits, _, stats = net.forward(x, seed)
+            ls = cfg["labelSmoothing"]
+            ysm = y * (1 - ls) + ls / net.sp["numClasses"]
+            ce = tf.reduce_mean(tf.nn.softmax_cross_entropy_with_logits(labels=ysm, logits=logits))
+            total = ce + cfg["weightDecay"] * tf.add_n([tf.nn.l2_loss(v) for v in self.decayed])
+        grads = tape.gradient(total, self.vars)
+        m = cfg["optimizer"]["momentum"]
+        for v, g, a in zip(self.vars, grads, self.accum):
+            tf.raw_ops.ResourceApplyKerasMomentum(var=v.handle, accum=a.handle, lr=lr, grad=g, momentum=m, use_nesterov=True)
+        bm = net.momentum
+        for prefix, mean, var in stats:
+            mm = net.state[f"{prefix}/moving_mean"]
+            mv = net.state[f"{prefix}/moving_variance"]
+            mm.assign(mm * bm + mean * (1 - bm))
+            mv.assign(mv * bm + var * (1 - bm))
+        return tf.reshape(total, [1])
+
+
+def network_info(net, x, seed):
+    logits = net.forward(x, seed)[0]
+    return {"params": int(sum(int(np.prod(v.shape)) for v in net.trainable.values())), "logits": list(logits.shape)}
+
+
+def load_batch(spec, data=None, batch=None):
     sp = spec["space"]
-    b = spec["batch"]
-    raw = open(spec["data"], "rb").read()
+    b = batch or spec["batch"]
+    raw = open(data or spec["data"], "rb").read()
     n_img = b * sp["inputSize"] * sp["inputSize"] * sp["inputChannels"]
     images = np.frombuffer(raw[: 4 * n_img], np.float32).reshape(b, sp["inputSize"], sp["inputSize"], sp["inputChannels"])
     labels = np.frombuffer(raw[4 * n_img:], np.int32)
@@ -329,6 +390,7 @@ def main():
     ap.add_argument("--inter-op", type=int, default=None, help="inter-op threads (default: TF's)")
     ap.add_argument("--intra-op", type=int, default=None, help="intra-op threads (default: TF's)")
     ap.add_argument("--no-grappler", action="store_true", help="tf.function without graph optimisations")
+    ap.add_argument("--warm", default="graph,graph-eigen,eager", help="supernet modes to trace and warm up before ready (others on first use)")
     args = ap.parse_args()
     if args.inter_op is not None:
         tf.config.threading.set_inter_op_parallelism_threads(args.inter_op)
@@ -362,9 +424,34 @@ def main():
             raise RuntimeError(f"non-finite loss in {mode} mode")
         return ms, cpu_ms
 
+    children = {}
+    networks = {"supernet": network_info(st.net, tf.constant(images), tf.constant([0, 2], tf.int32))}
+    for c in spec.get("children", []):
+        cs = ChildStep(spec, c)
+        ci, cl = load_batch(spec, c["data"], c["batch"])
+        children[f"child-graph:{c['name']}"] = (cs, ci, cl)
+        networks[f"child:{c['name']}"] = network_info(cs.net, tf.constant(ci), tf.constant([0, 2], tf.int32))
+
+    def run_child(name):
+        cs, ci, cl = children[name]
+        t0 = time.perf_counter()
+        c0 = time.process_time()
+        seed = tf.constant([counter[0], 2], tf.int32)
+        counter[0] += 1
+        out = cs.graph_step(tf.constant(ci), tf.one_hot(tf.constant(cl), nc), tf.constant(cs.lr, tf.float32), seed).numpy()
+        ms = (time.perf_counter() - t0) * 1e3
+        cpu_ms = (time.process_time() - c0) * 1e3
+        if not np.isfinite(out[0]):
+            raise RuntimeError(f"non-finite loss in {name}")
+        return ms, cpu_ms
+
     # trace the graph and warm both modes up before reporting ready
-    for mode in ("graph", "graph-eigen", "eager", "graph", "graph-eigen"):
+    warm = [m for m in args.warm.split(",") if m]
+    for mode in warm + [m for m in warm if m != "eager"]:
         run(mode)
+    for name in children:
+        run_child(name)
+        run_child(name)
     info = {
         "ready": True,
         "tensorflow": tf.__version__,
@@ -373,6 +460,7 @@ def main():
         "cpuCount": os.cpu_count(),
         "onednn": os.environ.get("TF_ENABLE_ONEDNN_OPTS", "default (on)"),
         "variables": len(st.vars),
+        "networks": networks,
     }
     if not args.serve:
         times = {"eager": [], "graph": [], "graph-eigen": []}
@@ -387,6 +475,9 @@ def main():
         try:
             if cmd in ("eager", "graph", "graph-eigen"):
                 ms, cpu_ms = run(cmd)
+                print(json.dumps({"ms": ms, "cpuMs": cpu_ms}), flush=True)
+            elif cmd in children:
+                ms, cpu_ms = run_child(cmd)
                 print(json.dumps({"ms": ms, "cpuMs": cpu_ms}), flush=True)
             elif cmd == "ops":
                 print(json.dumps({"py-eager": count_step_ops(st, images, labels, nc, lr)}), flush=True)

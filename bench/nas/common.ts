@@ -14,9 +14,9 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
 import { BatchLoader } from '../../src/data/batch-loader';
-import { defaultTableFor } from '../../src/runtime/default-tables';
-import { parseLatencyTableFor, type LatencyTable } from '../../src/runtime/model/latency-table';
-import { pixel1ShapedTable } from '../../src/runtime/model/pixel1-table';
+import { defaultTableFor } from '../../src/latency/default-tables';
+import { parseLatencyTableFor, type LatencyTable } from '../../src/latency/latency-table';
+import { pixel1ShapedTable } from '../../src/latency/pixel1-table';
 import type { SearchSpace } from '../../src/space/spec';
 
 export const ROOT = path.resolve(__dirname, '../..');

@@ -20,8 +20,8 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { architectureFromString, architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
-import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
-import { quantile } from '../../src/runtime/model/statistic';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
+import { quantile } from '../../src/latency/statistic';
 import { appendJsonl, argMap, cifarSplits, readJsonl, ROOT, seedFromWarmup, sharedWarmup, tableByName, trainBatches } from './common';
 
 const a = argMap(process.argv.slice(2));

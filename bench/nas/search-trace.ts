@@ -16,8 +16,8 @@ import { evaluateTop1 } from '../../src/nas/evaluate';
 import { runSearch } from '../../src/nas/search';
 import { architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
-import { latencyRange } from '../../src/runtime/model/latency-range';
-import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
+import { latencyRange } from '../../src/latency/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
 import { argMap, cifarSplits, evalBatches, ROOT, tableByName, trainBatches } from './common';
 
 const a = argMap(process.argv.slice(2));

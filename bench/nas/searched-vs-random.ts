@@ -31,9 +31,9 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { architectureFromString, architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
-import { latencyRange } from '../../src/runtime/model/latency-range';
-import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
-import { sampleArchitectures } from '../../src/runtime/model/sample-architectures';
+import { latencyRange } from '../../src/latency/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
+import { sampleArchitectures } from '../../src/latency/sample-architectures';
 import { appendJsonl, argMap, cifarSplits, evalBatches, readJsonl, ROOT, seedFromWarmup, sharedWarmup, tableByName, trainBatches } from './common';
 
 const a = argMap(process.argv.slice(2));

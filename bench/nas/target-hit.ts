@@ -20,8 +20,8 @@ import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
-import { latencyRange } from '../../src/runtime/model/latency-range';
-import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
+import { latencyRange } from '../../src/latency/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
 import { appendJsonl, argMap, cifarSplits, evalBatches, readJsonl, ROOT, seedFromWarmup, sharedWarmup, tableByName, trainBatches } from './common';
 
 const a = argMap(process.argv.slice(2));

@@ -15,8 +15,8 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTf } from '../../src/backend/tf';
 import { getPreset } from '../../src/space/presets';
-import { measureSpace, summariseMeasurement } from '../../src/runtime/profiler';
-import { STATISTICS, type Statistic } from '../../src/runtime/model/statistic';
+import { measureSpace, summariseMeasurement } from '../../src/profiler/profiler';
+import { STATISTICS, type Statistic } from '../../src/latency/statistic';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,

@@ -104,6 +104,12 @@ export function loadTf(): LoadedBackend {
   }
   // libtensorflow's INFO lines (oneDNN, CPU features) would drown our progress output.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // Host memory from TF's BFC pool instead of malloc: a training step allocates and frees tensors of
+  // up to 50 MB op by op; malloc returns blocks that large to the OS, so every new output paid page
+  // faults on fresh pages (a ReLU over 128x32x32x96 spent ~9x its arithmetic on them). Values are
+  // unchanged (same kernels); docs/engine-performance.md. Read by libtensorflow when it creates the
+  // CPU device, so it must be set before the binding loads; an explicit setting wins.
+  process.env.TF_CPU_ALLOCATOR_USE_BFC ??= 'true';
   const cuda = cudaDevice();
 
   if (wanted === 'gpu' || wanted === 'cpu') {

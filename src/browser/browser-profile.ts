@@ -5,8 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { CancelledError, InvalidInputError, SpnasError } from '../errors';
-import { DEFAULT_STATISTIC, type Statistic } from '../runtime/model/statistic';
-import { summariseMeasurement, type ProfileProgress, type ProfileResult } from '../runtime/profile-measure';
+import { DEFAULT_STATISTIC, type Statistic } from '../latency/statistic';
+import { summariseMeasurement, type ProfileProgress, type ProfileResult } from '../profiler/profile-measure';
 import type { SearchSpace } from '../space/spec';
 import { bundlePage } from './bundle';
 import { checkPort, startLocalServer } from './local-server';

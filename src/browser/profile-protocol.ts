@@ -16,7 +16,7 @@ import { architectureFromString, CANDIDATES } from '../space/architecture';
 import { layoutOf } from '../space/layers';
 import type { SearchSpace } from '../space/spec';
 import { InvalidInputError } from '../errors';
-import type { ProfileMeasurement } from '../runtime/profile-measure';
+import type { ProfileMeasurement } from '../profiler/profile-measure';
 
 import { BROWSER_BACKENDS, type BackendPreference } from './backends';
 

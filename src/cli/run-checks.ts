@@ -8,7 +8,7 @@ import { parseSearchConfig } from '../config/training-config';
 import { formatIssues } from '../config/zod-issues';
 import { InvalidInputError } from '../errors';
 import { openStore } from '../storage/open-store';
-import { readJson } from '../usecases/json-store';
+import { readJson } from '../storage/json-store';
 
 const searchRunSchema = z
   .object({ space: z.record(z.string(), z.unknown()), config: z.record(z.string(), z.unknown()), data: z.unknown().optional() })

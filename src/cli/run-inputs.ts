@@ -10,7 +10,7 @@ import { parseSearchSpace, type SearchSpace } from '../space/spec';
 import { openStore } from '../storage/open-store';
 import { readJsonFile } from './args';
 import { dataSpecSchema, type DataSpec } from '../config/data-spec';
-import { readJson } from '../usecases/json-store';
+import { readJson } from '../storage/json-store';
 import { resolveSpace } from './space-arg';
 
 export interface ArchitectureInput {

@@ -1,4 +1,8 @@
-/** Reads a study spec file for the CLI: relative storage and data paths resolve against the file's directory. */
+/**
+ * Reads a study spec file for the CLI: relative storage, data and table paths resolve against the
+ * file's directory (so a spec works from any working directory, and `spnas study resolve` turns it into
+ * the absolute spec `temporal workflow start --input-file` needs: a worker has no idea where the file was).
+ */
 import * as path from 'node:path';
 import { parseStudySpec, type StudySpec } from '../study/spec';
 import { readJsonFile } from './args';
@@ -7,7 +11,8 @@ function absolute(p: unknown, base: string): unknown {
   return typeof p === 'string' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(p) && !path.isAbsolute(p) ? path.resolve(base, p) : p;
 }
 
-export function readStudySpecFile(file: string): StudySpec {
+/** The spec file's JSON with its relative paths made absolute, not yet validated (`spnas study validate` reports every problem). */
+export function resolveStudySpecFile(file: string): Record<string, unknown> {
   const raw = { ...(readJsonFile(file, 'study spec') as Record<string, unknown>) };
   delete raw.$schema; // editors' schema reference; not part of the workflow input
   const base = path.dirname(path.resolve(file));
@@ -24,5 +29,9 @@ export function readStudySpecFile(file: string): StudySpec {
     ...(data ? { data: { ...data, ...(data.train ? { train: withUri(data.train) } : {}), ...(data.test ? { test: withUri(data.test) } : {}) } } : {}),
     ...(budget?.final?.data ? { budget: { ...budget, final: { ...budget.final, data: withUri(budget.final.data) } } } : {}),
   };
-  return parseStudySpec(resolved, `study spec '${file}'`);
+  return resolved;
+}
+
+export function readStudySpecFile(file: string): StudySpec {
+  return parseStudySpec(resolveStudySpecFile(file), `study spec '${file}'`);
 }

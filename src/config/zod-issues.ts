@@ -5,7 +5,7 @@
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors';
 
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+export function formatIssues(issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): string {
   return issues
     .map((i) => {
       const path = i.path.length

@@ -8,10 +8,14 @@
  * Nothing ever waits for a rung to fill, so workers never idle. Failed trials count towards n_k but
  * are never promoted.
  */
+import { z } from 'zod';
 import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
 import { bestAtLargestBudget, type HyperbandOptions } from './hyperband';
-import { rungBudgets } from './hyperband-schedule';
+import { bandOptionsSchema, checkBandSnapshot, rungBudgets } from './hyperband-schedule';
 import type { Direction, SamplerState, Trial, TrialRecord } from './sampler';
+import { BUILT_IN_SAMPLERS } from './sampler-catalog';
+import type { SamplerDescriptor } from './sampler-descriptor';
+import { checkTrialRef, count } from './snapshot-fields';
 import type { Space, SpaceSpec } from './space';
 
 export type AshaOptions = HyperbandOptions;
@@ -94,3 +98,23 @@ export class AshaSampler extends BaseSampler {
     return s;
   }
 }
+
+export const ashaSampler: SamplerDescriptor = {
+  name: 'asha',
+  kind: 'asha',
+  ...BUILT_IN_SAMPLERS.asha,
+  options: bandOptionsSchema,
+  snapshot: { rungs: z.array(z.array(count)), promoted: z.array(z.array(count)), nextConfigId: count },
+  crossCheck: (state, _space, add) => {
+    const sched = checkBandSnapshot(state, add);
+    if (!sched) return;
+    const n = (state.ledger as { records: unknown[] }).records.length;
+    const rungs = state.rungs as number[][];
+    const promoted = state.promoted as number[][];
+    if (rungs.length !== sched.rungCount) add(['rungs'], `needs ${sched.rungCount} rungs for these options, has ${rungs.length}`);
+    if (promoted.length !== sched.rungCount) add(['promoted'], `needs ${sched.rungCount} rungs for these options, has ${promoted.length}`);
+    rungs.forEach((ids, k) => ids.forEach((id, j) => checkTrialRef(id, n, ['rungs', k, j], add)));
+  },
+  create: (space, s) => new AshaSampler(space, { seed: s.seed, direction: s.directions[0], maxBudget: s.maxBudget, eta: s.eta }),
+  restore: (state) => AshaSampler.fromJSON(state as AshaState),
+};

@@ -3,8 +3,10 @@
  * from the TPE-style density-ratio model of tpe-kde.ts instead of uniformly at random.
  */
 import type { HyperbandOptions, HyperbandState } from './hyperband';
-import { HyperbandSampler } from './hyperband';
+import { HyperbandSampler, hyperbandSampler } from './hyperband';
 import type { SamplerKind } from './sampler';
+import { BUILT_IN_SAMPLERS } from './sampler-catalog';
+import type { SamplerDescriptor } from './sampler-descriptor';
 import type { Space, SpaceSpec } from './space';
 import { proposeBohb } from './tpe-kde';
 
@@ -22,3 +24,13 @@ export class BohbSampler extends HyperbandSampler {
     return new BohbSampler(state.space, state.options, state);
   }
 }
+
+/** Hyperband's snapshot and checks; only the source of new configurations differs. */
+export const bohbSampler: SamplerDescriptor = {
+  ...hyperbandSampler,
+  name: 'bohb',
+  kind: 'bohb',
+  ...BUILT_IN_SAMPLERS.bohb,
+  create: (space, s) => new BohbSampler(space, { seed: s.seed, direction: s.directions[0], maxBudget: s.maxBudget, eta: s.eta }),
+  restore: (state) => BohbSampler.fromJSON(state as HyperbandState),
+};

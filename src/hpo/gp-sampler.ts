@@ -18,66 +18,22 @@
  * - Incumbent: `best()` reports the lowest observation by default; `incumbent: 'posterior-mean'` reports
  *   the evaluated trial with the best posterior mean, the right choice for noisy objectives.
  */
+import { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import { maximizeLogEi, type AcquisitionOptions } from './acquisition-optimizer';
-import { BaseSampler, checkDirection, checkSeed, type BaseState } from './base-sampler';
+import { BaseSampler, type BaseState } from './base-sampler';
 import { GaussianProcess, type GpHyper } from './gp';
 import { FailureClassifier, type ClassifierHyper } from './gp-classifier';
+import { gpOptionsSchema, resolveGpOptions, type BatchStrategy, type GpSamplerOptions, type ResolvedGpOptions } from './gp-options';
 import { posteriorMeanIncumbent, type PosteriorIncumbent } from './incumbent';
-import { fitGpHyperparameters, type HyperPrior } from './gp-fit';
+import { fitGpHyperparameters } from './gp-fit';
 import { warpOutputs } from './output-transform';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
+import { BUILT_IN_SAMPLERS, GP_MAX_TRIALS } from './sampler-catalog';
+import type { IssueSink, SamplerDescriptor } from './sampler-descriptor';
+import { checkSobolState, positive, sobolState } from './snapshot-fields';
 import { SOBOL_MAX_DIM, SobolSequence, type SobolState } from './sobol';
 import type { Params, Space, SpaceSpec } from './space';
-
-export type BatchStrategy = 'kriging-believer' | 'constant-liar-min' | 'constant-liar-mean' | 'constant-liar-max';
-export type FailedTrialPolicy = 'classifier' | 'impute-worst' | 'exclude';
-export type IncumbentRule = 'observed' | 'posterior-mean';
-
-export interface GpSamplerOptions {
-  readonly seed: number;
-  readonly direction?: Direction;
-  /** Sobol trials before the GP takes over; default max(4, number of parameters + 1). */
-  readonly nInitial?: number;
-  readonly batchStrategy?: BatchStrategy;
-  /**
-   * How failed trials shape later proposals: 'classifier' (default) weighs the acquisition by the
-   * probability of success from a GP classifier of the failed/ok labels; 'impute-worst' puts the worst
-   * observed value at each failed point; 'exclude' ignores failures.
-   */
-  readonly failedTrials?: FailedTrialPolicy;
-  /**
-   * What `best()` reports: 'observed' (default), the trial with the best observed value, or
-   * 'posterior-mean', the evaluated trial whose GP posterior mean is best (robust to noisy values).
-   */
-  readonly incumbent?: IncumbentRule;
-  /** Space-filling candidates scored per proposal (default 1024). */
-  readonly nCandidates?: number;
-  /** Random restarts of the hyperparameter fit (default 3, plus the warm and neutral starts). */
-  readonly fitRestarts?: number;
-  /** Above this many observations the hyperparameters are fitted on a subset (default 100). */
-  readonly maxFitPoints?: number;
-  /** Hyperparameter priors: 'none' = maximum likelihood, 'gamma' = MAP with weak Gamma priors. */
-  readonly hyperPrior?: HyperPrior;
-  /**
-   * Every k-th model-based proposal minimises the posterior mean instead of maximising log-EI (0 = never;
-   * default 3): a greedy step in the spirit of De Ath, Everson, Rahat & Fieldsend, "Greed is good:
-   * exploration and exploitation trade-offs in Bayesian optimisation" (ACM TELO 2021). EI alone keeps
-   * spreading its evaluations over every basin that might still hold an improvement; the greedy step
-   * polishes the incumbent's basin. Measured on Branin over 30 seeds: median evaluations to reach
-   * regret 1e-3 fell from 30 (pure EI) to 25 (k = 3).
-   */
-  readonly exploitEvery?: number;
-  /**
-   * 'standardize' (default) or 'yeo-johnson', which warps heavy-tailed objectives before standardising
-   * (output-transform.ts). Measured over seeds 0-9 (docs/hpo.md "Output transform"): Yeo-Johnson saved
-   * 1-3 evaluations at the median on Branin, Hartmann-3 and Hartmann-6 but left one Branin seed short of
-   * regret 1e-3 within 50 evaluations, which standardising never did; the default keeps every seed.
-   */
-  readonly outputTransform?: 'standardize' | 'yeo-johnson';
-}
-
-export type ResolvedGpOptions = Required<Omit<GpSamplerOptions, 'direction'>> & { readonly direction: Direction };
 
 export type GpState = BaseState & {
   readonly kind: SamplerKind;
@@ -88,48 +44,6 @@ export type GpState = BaseState & {
   /** The failure classifier's last hyperparameters (its warm start); absent in older snapshots. */
   readonly failureHyper?: ClassifierHyper | null;
 };
-
-export const BATCH_STRATEGIES = [
-  'kriging-believer',
-  'constant-liar-min',
-  'constant-liar-mean',
-  'constant-liar-max',
-] as const satisfies readonly BatchStrategy[];
-export const FAILED_TRIAL_POLICIES = ['classifier', 'impute-worst', 'exclude'] as const satisfies readonly FailedTrialPolicy[];
-export const INCUMBENT_RULES = ['observed', 'posterior-mean'] as const satisfies readonly IncumbentRule[];
-export const OUTPUT_TRANSFORMS = ['standardize', 'yeo-johnson'] as const;
-export const HYPER_PRIORS = ['none', 'gamma', 'lognormal'] as const;
-
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string, fallback: T): T {
-  if (v === undefined) return fallback;
-  if (!allowed.includes(v as T))
-    throw new InvalidInputError(`${path}: must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
-  return v as T;
-}
-
-function positiveInt(v: unknown, path: string, fallback: number, min = 1): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
-    throw new InvalidInputError(`${path}: must be an integer >= ${min}, got ${JSON.stringify(v)}`, { code: 'INVALID_OPTIONS' });
-  return v;
-}
-
-export function resolveGpOptions(o: GpSamplerOptions, space: Space): ResolvedGpOptions {
-  return {
-    seed: checkSeed(o.seed),
-    direction: checkDirection(o.direction),
-    nInitial: positiveInt(o.nInitial, 'options.nInitial', Math.max(4, space.dims.length + 1)),
-    batchStrategy: oneOf(o.batchStrategy, BATCH_STRATEGIES, 'options.batchStrategy', 'kriging-believer'),
-    failedTrials: oneOf(o.failedTrials, FAILED_TRIAL_POLICIES, 'options.failedTrials', 'classifier'),
-    incumbent: oneOf(o.incumbent, INCUMBENT_RULES, 'options.incumbent', 'observed'),
-    nCandidates: positiveInt(o.nCandidates, 'options.nCandidates', 1024, 16),
-    fitRestarts: positiveInt(o.fitRestarts, 'options.fitRestarts', 3, 0),
-    maxFitPoints: positiveInt(o.maxFitPoints, 'options.maxFitPoints', 100, 8),
-    hyperPrior: oneOf(o.hyperPrior, HYPER_PRIORS, 'options.hyperPrior', 'none'),
-    outputTransform: oneOf(o.outputTransform, OUTPUT_TRANSFORMS, 'options.outputTransform', 'standardize'),
-    exploitEvery: positiveInt(o.exploitEvery, 'options.exploitEvery', 3, 0),
-  };
-}
 
 export class GpSampler extends BaseSampler {
   readonly kind: SamplerKind = 'gp';
@@ -168,6 +82,11 @@ export class GpSampler extends BaseSampler {
 
   ask(): Trial {
     const recs = this.ledger.all();
+    if (recs.length >= GP_MAX_TRIALS)
+      throw new InvalidInputError(
+        `${this.kind} sampler: ${recs.length} trials issued, the most a GP serves (${GP_MAX_TRIALS}: every proposal conditions on every trial); continue with a random or multi-fidelity sampler`,
+        { code: 'TOO_MANY_TRIALS' },
+      );
     const ok = recs.filter((r) => r.state === 'ok');
     if (recs.length < this.options.nInitial || ok.length === 0) {
       const u = this.sobol ? this.sobol.next() : this.space.dims.map(() => this.rng.float());
@@ -200,7 +119,7 @@ export class GpSampler extends BaseSampler {
     // region, where the objective is as bad as it gets), leaving out unpredictable ones (bad luck),
     // whose imputed spike beside the incumbent would make the GP circle it.
     const impute = (r: TrialRecord) => this.options.failedTrials === 'impute-worst' || (failures?.predicted.has(r.trialId) ?? false);
-    const worst = Math.max(...yOk);
+    const worst = yOk.reduce((a, b) => Math.max(a, b), -Infinity);
     for (const r of recs) {
       if (r.state !== 'failed' || !impute(r)) continue;
       X.push(this.space.toFeatures(r.params));
@@ -220,7 +139,12 @@ export class GpSampler extends BaseSampler {
       const okYs = ys.slice(0, ok.length);
       const lie = (s: BatchStrategy): number[] => {
         if (s === 'kriging-believer') return Array.from(gp.predict(pending).mean);
-        const c = s === 'constant-liar-min' ? Math.min(...okYs) : s === 'constant-liar-max' ? Math.max(...okYs) : okYs.reduce((a, b) => a + b, 0) / okYs.length;
+        const c =
+          s === 'constant-liar-min'
+            ? okYs.reduce((a, b) => Math.min(a, b), Infinity)
+            : s === 'constant-liar-max'
+              ? okYs.reduce((a, b) => Math.max(a, b), -Infinity)
+              : okYs.reduce((a, b) => a + b, 0) / okYs.length;
         return pending.map(() => c);
       };
       gp = new GaussianProcess([...X, ...pending], [...ys, ...lie(this.options.batchStrategy)], this.hyper);
@@ -282,3 +206,31 @@ export class GpSampler extends BaseSampler {
     return s;
   }
 }
+
+const hyper = z.strictObject({ lengthscales: z.array(positive), signalVar: positive, noiseVar: positive });
+const classifierHyper = z.strictObject({ lengthscales: z.array(positive), signalVar: positive });
+
+/** The snapshot fields GP-BO and ParEGO share (besides their options). */
+export const gpSnapshotFields = { sobol: sobolState.nullable(), hyper: hyper.nullable(), failureHyper: classifierHyper.nullable().optional() };
+
+/** The Sobol state fits the trials, and the hyperparameters have one lengthscale per feature column. */
+export function checkGpSnapshot(state: Readonly<Record<string, unknown>>, space: Space, add: IssueSink): void {
+  checkSobolState(state.sobol as z.infer<typeof sobolState> | null, space, (state.ledger as { records: unknown[] }).records.length, add);
+  for (const key of ['hyper', 'failureHyper'] as const) {
+    const h = state[key] as { lengthscales: number[] } | null | undefined;
+    if (h && h.lengthscales.length !== space.featureDim)
+      add([key, 'lengthscales'], `needs ${space.featureDim} values (one per feature column), has ${h.lengthscales.length}`);
+  }
+}
+
+export const gpSampler: SamplerDescriptor = {
+  name: 'gp',
+  kind: 'gp',
+  ...BUILT_IN_SAMPLERS.gp,
+  options: gpOptionsSchema,
+  snapshot: gpSnapshotFields,
+  crossCheck: checkGpSnapshot,
+  // A noisy objective's best observation is partly luck: report the best posterior mean instead.
+  create: (space, s) => new GpSampler(space, { seed: s.seed, direction: s.directions[0], incumbent: s.noisy ? 'posterior-mean' : 'observed' }),
+  restore: (state) => GpSampler.fromJSON(state as GpState),
+};

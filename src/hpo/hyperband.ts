@@ -13,10 +13,14 @@
  * configurations succeeded than the next rung holds, the next rung is smaller (or the bracket ends),
  * rather than spending a larger budget on a configuration known to crash.
  */
+import { z } from 'zod';
 import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
-import { hyperbandBrackets, type Bracket } from './hyperband-schedule';
+import { bandOptionsSchema, checkBandSnapshot, hyperbandBrackets, type Bracket } from './hyperband-schedule';
 import type { Prng } from '../random';
 import type { Direction, SamplerKind, SamplerState, Trial, TrialRecord } from './sampler';
+import { BUILT_IN_SAMPLERS } from './sampler-catalog';
+import type { SamplerDescriptor } from './sampler-descriptor';
+import { checkParams, checkTrialRef, count, params } from './snapshot-fields';
 import type { Params, Space, SpaceSpec } from './space';
 
 export interface HyperbandOptions {
@@ -176,3 +180,35 @@ export class HyperbandSampler extends BaseSampler {
     return s;
   }
 }
+
+const runState = z.strictObject({
+  s: count,
+  rung: count,
+  configs: z.array(z.strictObject({ configId: count, params })),
+  trialIds: z.array(count.nullable()),
+});
+
+export const hyperbandSampler: SamplerDescriptor = {
+  name: 'hyperband',
+  kind: 'hyperband',
+  ...BUILT_IN_SAMPLERS.hyperband,
+  options: bandOptionsSchema,
+  snapshot: { runs: z.array(runState), nextBracket: count, nextConfigId: count },
+  crossCheck: (state, space, add) => {
+    const sched = checkBandSnapshot(state, add);
+    if (!sched) return;
+    const n = (state.ledger as { records: unknown[] }).records.length;
+    const nextConfigId = state.nextConfigId as number;
+    (state.runs as z.infer<typeof runState>[]).forEach((run, k) => {
+      if (!sched.sValues.includes(run.s)) add(['runs', k, 's'], `is ${run.s}, not a bracket of these options (${sched.sValues.join(', ')})`);
+      else if (run.rung > run.s) add(['runs', k, 'rung'], `is ${run.rung}, bracket ${run.s} has rungs 0..${run.s}`);
+      run.trialIds.forEach((id, j) => checkTrialRef(id, n, ['runs', k, 'trialIds', j], add));
+      run.configs.forEach((c, j) => {
+        checkParams(c.params, space, ['runs', k, 'configs', j, 'params'], add);
+        if (c.configId >= nextConfigId) add(['runs', k, 'configs', j, 'configId'], `is ${c.configId}, not below nextConfigId ${nextConfigId}`);
+      });
+    });
+  },
+  create: (space, s) => new HyperbandSampler(space, { seed: s.seed, direction: s.directions[0], maxBudget: s.maxBudget, eta: s.eta }),
+  restore: (state) => HyperbandSampler.fromJSON(state as HyperbandState),
+};

@@ -8,12 +8,20 @@
  * whose minimisers over all lambda cover the whole Pareto front, including its non-convex parts.
  * Trials report a vector of values, e.g. [accuracy, latencyMs] with directions ['maximize', 'minimize'].
  */
+import { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import { checkDirection } from './base-sampler';
-import { GpSampler, resolveGpOptions, type GpSamplerOptions, type GpState } from './gp-sampler';
+import { gpOptionsSchema, resolveGpOptions, type GpSamplerOptions } from './gp-options';
+import { checkGpSnapshot, gpSnapshotFields, GpSampler, type GpState } from './gp-sampler';
 import { nonDominatedSort } from './pareto';
 import type { Direction, SamplerKind, SamplerState, TrialRecord } from './sampler';
+import { BUILT_IN_SAMPLERS } from './sampler-catalog';
+import type { SamplerDescriptor } from './sampler-descriptor';
+import { direction, finite } from './snapshot-fields';
 import { Space, type SpaceSpec } from './space';
+
+/** The most objectives ParEGO scalarises (a study has two: top-1 and latency). */
+export const PAREGO_MAX_OBJECTIVES = 16;
 
 export interface ParEgoOptions extends Omit<GpSamplerOptions, 'direction'> {
   readonly directions: readonly Direction[];
@@ -31,8 +39,14 @@ export function augmentedChebyshev(
 ): number[] {
   const m = directions.length;
   const oriented = values.map((v) => v.map((x, j) => (directions[j] === 'minimize' ? x : -x)));
-  const lo = Array.from({ length: m }, (_, j) => Math.min(...oriented.map((v) => v[j]!)));
-  const hi = Array.from({ length: m }, (_, j) => Math.max(...oriented.map((v) => v[j]!)));
+  // Loops, not Math.min(...column): a spread of a long history overflows the call stack.
+  const lo = new Array<number>(m).fill(Infinity);
+  const hi = new Array<number>(m).fill(-Infinity);
+  for (const v of oriented)
+    for (let j = 0; j < m; j++) {
+      lo[j] = Math.min(lo[j]!, v[j]!);
+      hi[j] = Math.max(hi[j]!, v[j]!);
+    }
   return oriented.map((v) => {
     let max = -Infinity;
     let sum = 0;
@@ -53,8 +67,10 @@ export class ParEgoSampler extends GpSampler {
   constructor(space: SpaceSpec | Space, options: ParEgoOptions, state?: ParEgoState) {
     const sp = space instanceof Space ? space : Space.from(space);
     const directions = state?.parego.directions ?? options.directions;
-    if (!Array.isArray(directions) || directions.length < 2) {
-      throw new InvalidInputError(`options.directions: ParEGO needs at least two objectives, got ${JSON.stringify(directions)}`, { code: 'INVALID_OPTIONS' });
+    if (!Array.isArray(directions) || directions.length < 2 || directions.length > PAREGO_MAX_OBJECTIVES) {
+      throw new InvalidInputError(`options.directions: ParEGO needs 2 to ${PAREGO_MAX_OBJECTIVES} objectives, got ${JSON.stringify(directions)}`, {
+        code: 'INVALID_OPTIONS',
+      });
     }
     directions.forEach((d, i) => checkDirection(d, `options.directions[${i}]`));
     if (!state && options.incumbent !== undefined && options.incumbent !== 'observed') {
@@ -66,8 +82,7 @@ export class ParEgoSampler extends GpSampler {
     super(sp, state ? state.options : resolveGpOptions({ ...options, direction: 'minimize' }, sp), state, directions.length);
     this.directions = [...directions];
     this.rho = state?.parego.rho ?? options.rho ?? 0.05;
-    if (!(this.rho >= 0 && Number.isFinite(this.rho)))
-      throw new InvalidInputError(`options.rho: must be a finite number >= 0, got ${this.rho}`, { code: 'INVALID_OPTIONS' });
+    if (!(this.rho >= 0 && this.rho <= 1)) throw new InvalidInputError(`options.rho: must be a number in [0, 1], got ${this.rho}`, { code: 'INVALID_OPTIONS' });
   }
 
   static override fromJSON(state: ParEgoState): ParEgoSampler {
@@ -123,3 +138,26 @@ export class ParEgoSampler extends GpSampler {
     return s;
   }
 }
+
+type ParEgoFields = { parego: { directions: unknown[] } };
+
+export const paregoSampler: SamplerDescriptor = {
+  name: 'parego',
+  kind: 'parego',
+  ...BUILT_IN_SAMPLERS.parego,
+  options: gpOptionsSchema,
+  snapshot: {
+    ...gpSnapshotFields,
+    parego: z.strictObject({
+      directions: z
+        .array(direction)
+        .min(2, 'ParEGO needs at least two objectives')
+        .max(PAREGO_MAX_OBJECTIVES, `ParEGO takes at most ${PAREGO_MAX_OBJECTIVES} objectives`),
+      rho: finite.refine((v) => v >= 0 && v <= 1, 'must be in [0, 1]'),
+    }),
+  },
+  crossCheck: checkGpSnapshot,
+  arity: (state) => (state as unknown as ParEgoFields).parego.directions.length,
+  create: (space, s) => new ParEgoSampler(space, { seed: s.seed, directions: s.directions }),
+  restore: (state) => ParEgoSampler.fromJSON(state as ParEgoState),
+};

@@ -3,9 +3,13 @@
  * sequence, which covers the space more evenly for the same number of trials. A strong baseline: the
  * JSTSP study found random search competitive for NAS hyperparameters.
  */
+import { z } from 'zod';
 import { InvalidInputError } from '../errors';
 import { BaseSampler, checkDirection, type BaseState } from './base-sampler';
 import type { Direction, SamplerState, Trial } from './sampler';
+import { BUILT_IN_SAMPLERS } from './sampler-catalog';
+import type { SamplerDescriptor } from './sampler-descriptor';
+import { checkSobolState, direction, seed, sobolState } from './snapshot-fields';
 import { SOBOL_MAX_DIM, SobolSequence, type SobolState } from './sobol';
 import type { Space, SpaceSpec } from './space';
 
@@ -62,3 +66,23 @@ export class RandomSampler extends BaseSampler {
     return s;
   }
 }
+
+export const randomSampler: SamplerDescriptor = {
+  name: 'random',
+  kind: 'random',
+  ...BUILT_IN_SAMPLERS.random,
+  options: z.strictObject({ seed, direction, sequence: z.enum(['uniform', 'sobol']) }),
+  snapshot: { sobol: sobolState.optional() },
+  crossCheck: (state, space, add) =>
+    checkSobolState(state.sobol as z.infer<typeof sobolState> | undefined, space, (state.ledger as { records: unknown[] }).records.length, add),
+  create: (space, s) => new RandomSampler(space, { seed: s.seed, direction: s.directions[0] }),
+  restore: (state) => RandomSampler.fromJSON(state as RandomState),
+};
+
+/** Random search on a scrambled Sobol sequence: a variant whose snapshots are random search's. */
+export const sobolSampler: SamplerDescriptor = {
+  ...randomSampler,
+  name: 'sobol',
+  ...BUILT_IN_SAMPLERS.sobol,
+  create: (space, s) => new RandomSampler(space, { seed: s.seed, direction: s.directions[0], sequence: 'sobol' }),
+};

@@ -32,8 +32,8 @@ export interface TrialRecord extends Trial {
   readonly reason?: string;
 }
 
-/** Names of the samplers {@link restoreSampler} knows. */
-export type SamplerKind = 'random' | 'gp' | 'parego' | 'hyperband' | 'bohb' | 'asha';
+/** The name of a sampler's snapshot format: a sampler in the registry (registry.ts) that restores it. */
+export type SamplerKind = string;
 
 /** JSON snapshot of a sampler; `kind` selects the class, the rest is that class's business. */
 export interface SamplerState {

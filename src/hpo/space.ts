@@ -62,6 +62,23 @@ const paramSchema = z.discriminatedUnion('type', [floatSchema, intSchema, catego
 });
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+/**
+ * Names every JavaScript object already has. As keys of a params object they would set its prototype
+ * or read an inherited property, and zod's records drop a `__proto__` key silently, so such a parameter
+ * would vanish and the sampler optimise a smaller space. Refused by name instead.
+ */
+export const RESERVED_PARAM_NAMES: readonly string[] = ['__proto__', 'constructor', 'prototype'];
+
+/** The reserved names among an object's own keys (checked before zod sees the object). */
+export function reservedKeys(v: unknown): string[] {
+  return typeof v === 'object' && v !== null ? Object.keys(v).filter((k) => RESERVED_PARAM_NAMES.includes(k)) : [];
+}
+
+/** The message for a reserved parameter name. */
+export function reservedNameMessage(name: string): string {
+  return `parameter name ${JSON.stringify(name)} is reserved (${RESERVED_PARAM_NAMES.join(', ')} name properties every object has): rename it`;
+}
+
 const spaceSchema = z
   .record(z.string().regex(NAME, 'parameter names must match /^[A-Za-z_][A-Za-z0-9_.-]*$/'), paramSchema)
   .refine((r) => Object.keys(r).length > 0, 'a space needs at least one parameter');
@@ -74,7 +91,7 @@ export type ParamSpec =
 /** JSON description of a space: parameter name -> spec. */
 export type SpaceSpec = Readonly<Record<string, ParamSpec>>;
 
-function formatIssues(what: string, issues: readonly z.core.$ZodIssue[]): string {
+function formatIssues(what: string, issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[]): string {
   const lines = issues.map((i) => `  ${[what, ...i.path.map(String)].join('.')}: ${i.message}`);
   return `invalid ${what} (${issues.length} error${issues.length > 1 ? 's' : ''}):\n${lines.join('\n')}`;
 }
@@ -112,6 +129,11 @@ export class Space {
 
   /** Validates `spec`, reporting every problem with its field path, e.g. `space.lambda.low`. */
   static from(spec: unknown): Space {
+    const reserved = reservedKeys(spec);
+    if (reserved.length > 0) {
+      const issues = reserved.map((k) => ({ path: [k], message: reservedNameMessage(k) }));
+      throw new InvalidInputError(formatIssues('space', issues), { code: 'INVALID_SPACE' });
+    }
     const r = spaceSchema.safeParse(spec);
     if (!r.success) throw new InvalidInputError(formatIssues('space', r.error.issues), { code: 'INVALID_SPACE' });
     return new Space(r.data);

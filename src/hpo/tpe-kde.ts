@@ -83,7 +83,13 @@ export function proposeBohb(space: Space, rng: Prng, history: readonly TrialReco
   if (rng.float() < (opts.randomFraction ?? 1 / 3)) return random();
   const nMin = opts.minPointsInModel ?? space.dims.length + 1;
   const byBudget = new Map<number, TrialRecord[]>();
-  for (const r of history) if (r.state === 'ok') byBudget.set(r.budget ?? 0, [...(byBudget.get(r.budget ?? 0) ?? []), r]);
+  for (const r of history) {
+    if (r.state !== 'ok') continue;
+    const b = r.budget ?? 0;
+    const list = byBudget.get(b);
+    if (list) list.push(r);
+    else byBudget.set(b, [r]);
+  }
   const budgets = [...byBudget.keys()].filter((b) => byBudget.get(b)!.length >= nMin + 2).sort((a, b) => b - a);
   if (budgets.length === 0) return random();
   const sign = direction === 'minimize' ? 1 : -1;

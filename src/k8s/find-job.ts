@@ -8,7 +8,7 @@
 import type { V1Job } from '@kubernetes/client-node';
 import { SpnasError } from '../errors';
 import type { ObjectStore } from '../storage';
-import { sleep } from '../storage/retry';
+import { sleep } from '../async/retry';
 import { ANNOTATION, LABEL } from './build-job';
 import { jobCondition } from './job-failure';
 import type { KubeApi } from './kube-api';

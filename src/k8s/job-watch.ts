@@ -6,7 +6,7 @@
  */
 import type { KubeConfig, V1Job, V1Pod } from '@kubernetes/client-node';
 import type { SpnasError } from '../errors';
-import { sleep } from '../storage/retry';
+import { sleep } from '../async/retry';
 import type { KubeApi } from './kube-api';
 import { listWatch } from './list-watch';
 import { followLog, type LogPosition } from './pod-logs';

@@ -14,7 +14,7 @@
 import type { V1Job, V1Pod } from '@kubernetes/client-node';
 import { CancelledError, SpnasError, TransientError } from '../errors';
 import { openStore, type ObjectStore } from '../storage';
-import { sleep, throwIfAborted } from '../storage/retry';
+import { sleep, throwIfAborted } from '../async/retry';
 import { parseActivityJobSpec, type ActivityJobSpec } from './activity-job-spec';
 import { ANNOTATION, buildActivityJob } from './build-job';
 import { findOrCreateJob } from './find-job';

@@ -4,7 +4,7 @@
  * server ends a watch, and re-list when the version is too old (410 Gone) or the watch fails.
  */
 import { Watch, type KubeConfig } from '@kubernetes/client-node';
-import { sleep } from '../storage/retry';
+import { sleep } from '../async/retry';
 import { httpStatus, toSpnasError } from './kube-api';
 import type { SpnasError } from '../errors';
 

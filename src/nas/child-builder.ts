@@ -8,11 +8,11 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Initializer } from '@tensorflow/tfjs-layers/dist/initializers';
 import type { Architecture } from '../space/architecture';
-import { layoutOf } from '../space/layers';
 import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
-import { blockName, type BlockName } from './weight-names';
+import type { BlockName } from './weight-names';
 import type { MbconvSpec } from './mbconv';
+import { skeleton, type SkeletonPart } from './skeleton';
 import { initSeed } from '../random';
 
 type SymbolicTensor = TF.SymbolicTensor;
@@ -22,7 +22,7 @@ export interface ChildBuildOptions {
   seed?: number;
 }
 
-/** One MBConv block's shape and name (exported for the latency profiler, which times blocks alone). */
+/** One MBConv block's shape, name and SE ratio (a skeleton part's, skeleton.ts). */
 export interface BlockArgs extends MbconvSpec {
   name: BlockName;
   seRatio: number;
@@ -37,9 +37,23 @@ export class Builder {
   constructor(
     private readonly tf: typeof TF,
     private readonly space: SearchSpace,
-    seed: number,
+    private readonly seed: number,
   ) {
     this.seedCounter = seed * 1000;
+  }
+
+  /** Applies one skeleton part (skeleton.ts): the stem, an MBConv block or the head (conv, pool, dense -> logits). */
+  part(x: SymbolicTensor, part: SkeletonPart): SymbolicTensor {
+    if (part.kind === 'stem') return this.convBnRelu(x, part.filters, part.kernel, part.stride, 'stem');
+    if (part.kind !== 'head') return this.mbconv(x, part);
+    const tf = this.tf;
+    let h = this.convBnRelu(x, part.filters, 1, 1, 'head');
+    h = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(h) as SymbolicTensor;
+    // Head dropout is applied by the trainer between 'head_pool' and 'head_dense' (see childHead), with a
+    // per-step seed: a seeded tf.layers.dropout would draw the same mask at every step.
+    return tf.layers
+      .dense({ name: 'head_dense', units: part.classes, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed(this.seed * 1000 + 999) }) })
+      .apply(h) as SymbolicTensor;
   }
 
   private init(): Initializer {
@@ -103,53 +117,7 @@ export class Builder {
 /** Builds the child network for `arch` in `space`: input [batch, size, size, 3] normalised, output logits [batch, classes]. */
 export function buildChild(tf: typeof TF, space: SearchSpace, arch: Architecture, opts: ChildBuildOptions = {}): TF.LayersModel {
   const b = new Builder(tf, space, opts.seed ?? 0);
-  const layout = layoutOf(space);
   const input = tf.input({ name: 'image', shape: [space.inputSize, space.inputSize, space.inputChannels] });
-  let x = b.convBnRelu(input, space.stem.filters, 3, space.stem.stride, 'stem');
-  const fb = space.firstBlock;
-  x = b.mbconv(x, {
-    name: blockName.first,
-    inChannels: space.stem.filters,
-    outChannels: fb.out,
-    expansion: fb.expansion,
-    kernel: fb.kernel,
-    stride: fb.stride,
-    se: false,
-    seRatio: 0,
-  });
-  layout.searchable.forEach((l, i) => {
-    const op = arch.layers[i]!;
-    if (op.op === 'skip') return;
-    x = b.mbconv(x, {
-      name: blockName.searchable(i),
-      inChannels: l.inChannels,
-      outChannels: l.outChannels,
-      expansion: op.expansion,
-      kernel: op.kernel,
-      stride: l.stride,
-      se: op.se,
-      seRatio: space.search.seRatio,
-    });
-  });
-  if (space.lastBlock) {
-    const lb = space.lastBlock;
-    x = b.mbconv(x, {
-      name: blockName.last,
-      inChannels: layout.lastBlockInChannels,
-      outChannels: lb.out,
-      expansion: lb.expansion,
-      kernel: lb.kernel,
-      stride: lb.stride,
-      se: false,
-      seRatio: 0,
-    });
-  }
-  x = b.convBnRelu(x, space.head.filters, 1, 1, 'head');
-  x = tf.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(x) as SymbolicTensor;
-  // Head dropout is applied by the trainer between 'head_pool' and 'head_dense' (see childHead), with a
-  // per-step seed: a seeded tf.layers.dropout would draw the same mask at every step.
-  const logits = tf.layers
-    .dense({ name: 'head_dense', units: space.numClasses, kernelInitializer: tf.initializers.glorotUniform({ seed: initSeed((opts.seed ?? 0) * 1000 + 999) }) })
-    .apply(x) as SymbolicTensor;
+  const logits = skeleton(space, arch).reduce<SymbolicTensor>((x, part) => b.part(x, part), input);
   return tf.model({ name: `child_${space.name}`, inputs: input, outputs: logits });
 }

@@ -7,7 +7,7 @@
  * says nothing about the native backend the tables describe.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { DEFAULT_STATISTIC, quantile, reduceSamples, type Statistic } from '../runtime/model/statistic';
+import { DEFAULT_STATISTIC, quantile, reduceSamples, type Statistic } from '../latency/statistic';
 import { latencySamples } from './model-timing';
 import { timingBackend, type TimingBackend } from './timing-backend';
 

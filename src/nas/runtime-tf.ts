@@ -1,6 +1,6 @@
 /**
  * The differentiable runtime R of the supernet, as tensors (same formula as
- * src/runtime/model/runtime-model.ts, which is its reference in tests):
+ * src/latency/runtime-model.ts, which is its reference in tests):
  *   Rc = d50c * (L[k5e3] + d100c * (L[k5e6] - L[k5e3])),  rho = L[k3e6] / L[k5e6]
  *   R_layer = Rc * rho + Rc * (1 - rho) * d5x5  (+ dse * d50c * (se.e3 + d100c * (se.e6 - se.e3)))
  *   R = fixed + sum of R_layer

@@ -9,12 +9,13 @@
  */
 import type * as TF from '@tensorflow/tfjs';
 import { layoutOf, type SearchableLayer, type SpaceLayout } from '../space/layers';
-import { seChannels } from '../space/flops';
 import type { SearchSpace } from '../space/spec';
 import { depthwiseConv2dTrain } from '../backend/native-ops';
-import { bn, bnAct, conv, convBnRelu, createBn, type BatchStat, type ForwardContext } from './functional-ops';
-import { globalPool, plainMbconv, seScale, type MbconvSpec } from './mbconv';
+import { bn, bnAct, conv, convBnRelu, type BatchStat, type ForwardContext } from './functional-ops';
+import { seScale } from './mbconv';
 import { ParamStore } from './param-store';
+import { createPartParams, headForward, partForward } from './plain-parts';
+import { ALL_CANDIDATES, skeleton, type LayerPart, type SkeletonPart } from './skeleton';
 import {
   initialGroupNorms,
   superkernelMasks,
@@ -55,15 +56,14 @@ export interface SupernetForward {
   batchStats: BatchStat[];
 }
 
-type FixedBlock = Omit<MbconvSpec, 'se'>;
-
 export class Supernet {
   readonly params: ParamStore;
   readonly layout: SpaceLayout;
   readonly thresholds: LayerThresholds[] = [];
   /** Constant superkernel masks per searchable layer. */
   readonly masks: SuperkernelMasks[] = [];
-  private readonly fixedBlocks: FixedBlock[] = [];
+  /** The network's parts (skeleton.ts), every searchable layer at its largest candidate. */
+  private readonly parts: SkeletonPart[];
 
   /** Norm divisors per searchable layer ('relative' indicator norm); empty for 'l2'. */
   readonly normScales: NormScales[] = [];
@@ -78,36 +78,11 @@ export class Supernet {
   ) {
     this.params = new ParamStore(tf, seed);
     this.layout = layoutOf(space);
-    const p = this.params;
-    p.add('stem_conv/kernel', [3, 3, space.inputChannels, space.stem.filters], 'conv');
-    createBn(p, 'stem_bn', space.stem.filters);
-    const fb = space.firstBlock;
-    this.fixedBlocks.push({
-      name: blockName.first,
-      inChannels: space.stem.filters,
-      outChannels: fb.out,
-      expansion: fb.expansion,
-      kernel: fb.kernel,
-      stride: fb.stride,
-    });
-    if (space.lastBlock) {
-      const lb = space.lastBlock;
-      this.fixedBlocks.push({
-        name: blockName.last,
-        inChannels: this.layout.lastBlockInChannels,
-        outChannels: lb.out,
-        expansion: lb.expansion,
-        kernel: lb.kernel,
-        stride: lb.stride,
-      });
+    this.parts = skeleton(space, ALL_CANDIDATES);
+    for (const part of this.parts) {
+      if (part.kind === 'layer') this.createSearchable(part);
+      else createPartParams(this.params, part);
     }
-    this.createFixed(this.fixedBlocks[0]!);
-    for (const l of this.layout.searchable) this.createSearchable(l);
-    if (this.fixedBlocks[1]) this.createFixed(this.fixedBlocks[1]);
-    p.add('head_conv/kernel', [1, 1, this.layout.headInChannels, space.head.filters], 'conv');
-    createBn(p, 'head_bn', space.head.filters);
-    p.add('head_dense/kernel', [space.head.filters, space.numClasses], 'dense');
-    p.add('head_dense/bias', [space.numClasses], 'zeros');
     this.superkernelBatch = new SuperkernelBatch(
       tf,
       this.layout.searchable.map((l) => ({ channels: l.maxExpandedChannels, skipSearchable: l.skipAllowed && this.thresholds[l.index]!.t50c !== undefined })),
@@ -131,36 +106,13 @@ export class Supernet {
     });
   }
 
-  private createFixed(b: FixedBlock): void {
+  /** The superkernel layer: the largest candidate's weights (k5e6, SE when searchable), its thresholds and norm divisors. */
+  private createSearchable(part: LayerPart): void {
     const p = this.params;
-    const mid = b.inChannels * b.expansion;
-    if (b.expansion !== 1) {
-      p.add(`${b.name}_expand_conv/kernel`, [1, 1, b.inChannels, mid], 'conv');
-      createBn(p, `${b.name}_expand_bn`, mid);
-    }
-    p.add(`${b.name}_dw_conv/depthwise_kernel`, [b.kernel, b.kernel, mid, 1], 'conv');
-    createBn(p, `${b.name}_dw_bn`, mid);
-    p.add(`${b.name}_project_conv/kernel`, [1, 1, mid, b.outChannels], 'conv');
-    createBn(p, `${b.name}_project_bn`, b.outChannels);
-  }
-
-  private createSearchable(l: SearchableLayer): void {
-    const p = this.params;
-    const n = blockName.searchable(l.index);
-    const mid = l.maxExpandedChannels;
-    p.add(`${n}_expand_conv/kernel`, [1, 1, l.inChannels, mid], 'conv');
-    createBn(p, `${n}_expand_bn`, mid);
-    p.add(`${n}_dw_conv/depthwise_kernel`, [5, 5, mid, 1], 'conv');
-    createBn(p, `${n}_dw_bn`, mid);
-    if (this.space.search.se) {
-      const r = seChannels(l.inChannels, this.space.search.seRatio);
-      p.add(`${n}_se_reduce/kernel`, [1, 1, mid, r], 'conv');
-      p.add(`${n}_se_reduce/bias`, [r], 'zeros');
-      p.add(`${n}_se_expand/kernel`, [1, 1, r, mid], 'conv');
-      p.add(`${n}_se_expand/bias`, [mid], 'zeros');
-    }
-    p.add(`${n}_project_conv/kernel`, [1, 1, mid, l.outChannels], 'conv');
-    createBn(p, `${n}_project_bn`, l.outChannels);
+    const l = part.layer;
+    const n = part.name;
+    const mid = part.inChannels * part.expansion;
+    createPartParams(p, part);
     // thresholds start at 0: every norm passes, so the search starts from the full k5e6(+SE) supernet
     this.thresholds.push({
       t5x5: p.add(thresholdName(l.index, 't5x5'), [], 'zeros'),
@@ -196,10 +148,6 @@ export class Supernet {
     }
   }
 
-  private fixedForward(ctx: ForwardContext, x: TF.Tensor4D, b: FixedBlock): TF.Tensor4D {
-    return plainMbconv(ctx, x, { ...b, se: false });
-  }
-
   private searchableForward(ctx: ForwardContext, x: TF.Tensor4D, l: SearchableLayer, sk: SuperkernelResult): TF.Tensor4D {
     const tf = this.tf;
     const n = blockName.searchable(l.index);
@@ -220,17 +168,21 @@ export class Supernet {
   forward(x: TF.Tensor4D, opts: SupernetForwardOptions): SupernetForward {
     const tf = this.tf;
     const ctx: ForwardContext = { tf, params: this.params, training: opts.training, epsilon: this.space.bn.epsilon, batchStats: [] };
-    let h = convBnRelu(ctx, x, 'stem', this.space.stem.stride);
-    h = this.fixedForward(ctx, h, this.fixedBlocks[0]!);
-    const sks = this.superkernels(opts.indicatorDropout, opts.runtimeThresholdOnly);
-    for (const l of this.layout.searchable) h = this.searchableForward(ctx, h, l, sks.layers[l.index]!);
-    if (this.fixedBlocks[1]) h = this.fixedForward(ctx, h, this.fixedBlocks[1]);
-    h = convBnRelu(ctx, h, 'head', 1);
-    let f = globalPool(tf, h);
-    if (opts.training && this.space.head.dropout > 0) f = tf.dropout(f, this.space.head.dropout, undefined, opts.dropoutSeed ?? 0) as TF.Tensor2D;
-    const logits = tf.add(tf.matMul(f, this.params.get('head_dense/kernel') as TF.Tensor2D), this.params.get('head_dense/bias')) as TF.Tensor2D;
+    let h = x;
+    let logits: TF.Tensor2D | undefined;
+    let sks: SuperkernelBatchResult | undefined;
+    for (const part of this.parts) {
+      if (part.kind === 'head') logits = headForward(ctx, h, part, opts.dropoutSeed);
+      else if (part.kind !== 'layer') h = partForward(ctx, h, part);
+      else {
+        // every layer's superkernel in one batched pass, at the first searchable layer
+        sks ??= this.superkernels(opts.indicatorDropout, opts.runtimeThresholdOnly);
+        h = this.searchableForward(ctx, h, part.layer, sks.layers[part.layer.index]!);
+      }
+    }
+    sks ??= this.superkernels(opts.indicatorDropout, opts.runtimeThresholdOnly);
     return {
-      logits,
+      logits: logits!, // the skeleton ends with the head
       indicators: sks.layers.map((sk) => sk.indicators),
       indicatorVectors: sks.vectors,
       indicatorNorms: sks.norms,

@@ -4,8 +4,8 @@
  * final models, trials still running) gives the same shape with fewer things filled in.
  */
 import type { Params } from '../hpo/space';
-import type { LatencyTable } from '../runtime/model/latency-table';
-import { layerLatencyExact } from '../runtime/model/runtime-model';
+import type { LatencyTable } from '../latency/latency-table';
+import { layerLatencyExact } from '../latency/runtime-model';
 import { parseOpName } from '../space/architecture';
 import type { FinalModel, StudySummary, TrialRecord, TrialState } from '../study/records';
 import type { OverlayView } from './overlay';

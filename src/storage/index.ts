@@ -5,7 +5,7 @@ export { LocalStore } from './local-store';
 export { S3Store, type S3StoreOptions } from './s3-store';
 export { s3SettingsFromEnv, type S3Settings } from './s3-config';
 export { parseStoreUri, formatStoreUri, joinKey, splitParent, type StoreLocation } from './uri';
-export { withRetry, throwIfAborted, DEFAULT_RETRY, type RetryOptions } from './retry';
+export { withRetry, throwIfAborted, DEFAULT_RETRY, type RetryOptions } from '../async/retry';
 export { sha256Hex } from './hash';
 export { publishArtifact, readArtifactManifest, readArtifactFile, MANIFEST_NAME, type ArtifactManifest, type ArtifactFile } from './artifact';
 export { CheckpointStore, type Checkpoint, type CheckpointData, type CheckpointStoreOptions, type TensorData, type TensorDtype } from './checkpoint-store';

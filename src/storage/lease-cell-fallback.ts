@@ -7,7 +7,7 @@ import { SpnasError } from '../errors';
 import type { LeaseCell } from './lease-cell';
 import { PreconditionFailedError } from './lease-errors';
 import type { CallOptions, ObjectStore } from './object-store';
-import { sleep } from './retry';
+import { sleep } from '../async/retry';
 import { S3Store } from './s3-store';
 
 /** Written (twice, same bytes) next to the lease to test the server; a few bytes, left in place. */

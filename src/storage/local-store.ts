@@ -8,7 +8,7 @@ import { CancelledError, DataError, InvalidInputError } from '../errors';
 import { PreconditionFailedError } from './lease-errors';
 import { HashingTap, sha256Hex } from './hash';
 import type { CallOptions, GetStreamOptions, ObjectInfo, ObjectStore, PutOptions, PutResult } from './object-store';
-import { throwIfAborted } from './retry';
+import { throwIfAborted } from '../async/retry';
 import { assertSafeKey, formatStoreUri } from './uri';
 
 // Temp files live next to their target (same filesystem, so rename is atomic) and are hidden from list().

@@ -22,7 +22,7 @@ import { checkConditionalWrites, emulatedCasCell, PROBE_KEY } from './lease-cell
 import { LeaseHeldError, LeaseLostError, PreconditionFailedError } from './lease-errors';
 import { describeLease, encodeLeaseRecord, parseLeaseRecord, type LeaseRecord } from './lease-record';
 import type { CallOptions, ObjectStore } from './object-store';
-import { sleep, throwIfAborted } from './retry';
+import { sleep, throwIfAborted } from '../async/retry';
 
 /** Wall-clock and monotonic time in ms; injectable so tests can model a skewed or stalled host. */
 export interface LeaseClock {

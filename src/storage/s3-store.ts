@@ -5,7 +5,7 @@ import { Readable } from 'node:stream';
 import { TransientError } from '../errors';
 import { HashingTap, sha256Hex } from './hash';
 import type { CallOptions, GetStreamOptions, ObjectInfo, ObjectStore, PutOptions, PutResult } from './object-store';
-import { DEFAULT_RETRY, sleep, throwIfAborted, withRetry, type RetryOptions } from './retry';
+import { DEFAULT_RETRY, sleep, throwIfAborted, withRetry, type RetryOptions } from '../async/retry';
 import { createS3Client, type S3Settings, type S3TimeoutOptions } from './s3-config';
 import { mapS3Error } from './s3-errors';
 import { assertSafeKey, formatStoreUri } from './uri';

@@ -17,10 +17,18 @@ export function trialWorkflowId(studyWorkflowId: string, trialId: number): strin
   return `${studyWorkflowId}-trial-${trialId}`;
 }
 
-/** Custom search attributes (registered by `spnas study run` on the dev server; `spnas temporal setup` elsewhere). */
+/**
+ * Custom search attributes (registered by the embedded dev server and `spnas temporal setup`; the
+ * queries docs/orchestration.md documents use them). SpnasState follows a study (running, stopping,
+ * final, completed, cancelled, failed), SpnasTrialState a trial. SpnasTop1 / SpnasLatencyMs are a
+ * trial's result and, on a study, its best within the target so far (the selected model at the end):
+ * SQLite visibility (the dev server) allows three Double attributes per namespace, so there is no
+ * separate "best" attribute.
+ */
 export const SEARCH_ATTRIBUTES = {
   study: { name: 'SpnasStudy', type: 'KEYWORD' },
   kind: { name: 'SpnasKind', type: 'KEYWORD' },
+  state: { name: 'SpnasState', type: 'KEYWORD' },
   trialState: { name: 'SpnasTrialState', type: 'KEYWORD' },
   lambda: { name: 'SpnasLambda', type: 'DOUBLE' },
   top1: { name: 'SpnasTop1', type: 'DOUBLE' },

@@ -5,7 +5,8 @@
  */
 import type { Params } from '../hpo/space';
 
-export type TrialState = 'running' | 'ok' | 'failed';
+/** 'cancelled': its trial workflow was cancelled on its own (not with the study); the study replaces it. */
+export type TrialState = 'running' | 'ok' | 'failed' | 'cancelled';
 
 /** What one trial produced (TrialWorkflow's result). Only URIs and small metrics. */
 export interface TrialResult {
@@ -24,6 +25,8 @@ export interface TrialResult {
   trace: string;
   /** Where the search started: 0, the shared warm-up's step, or an earlier fidelity's checkpoint. */
   searchStartStep: number;
+  /** Where the retraining started: 0, or (a promotion that derived the same architecture) the lower rung's last step. */
+  trainStartStep?: number;
   seconds: { search: number; retrain: number; evaluate: number };
 }
 
@@ -80,9 +83,15 @@ export type StudyState = 'running' | 'stopping' | 'final' | 'completed' | 'cance
 export interface StudyStatus {
   study: string;
   state: StudyState;
-  trials: { total: number; running: number; ok: number; failed: number; planned: number };
+  /** `cancelled` trials do not count toward `planned`: each is replaced by a new one. */
+  trials: { total: number; running: number; ok: number; failed: number; cancelled?: number; planned: number };
   parallelism: number;
+  /** The most accurate member within the latency target (absent when none meets it: see `targetMs` and the front). */
   best?: FrontMember;
+  /** The latency target in ms (what `best` and the final model are selected at). */
+  targetMs?: number;
+  /** Ids of the trials running now (their workflows: trialWorkflowId(study's workflow id, id)). */
+  runningTrials?: number[];
   front: FrontMember[];
   compute: ComputeSeconds;
   /** Hypervolume of the front after each finished trial (reference: 0 top-1, the largest network's latency x 1.5). */

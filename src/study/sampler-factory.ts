@@ -2,15 +2,11 @@
  * The study's sampler: built from the spec on the first proposal, then restored from its JSON
  * snapshot, told the outcomes that arrived since, and asked for new trials. Pure and deterministic:
  * the proposal activity runs it, so model fitting never runs inside workflow code, and the workflow
- * carries the snapshot (across continue-as-new too).
+ * carries the snapshot (across continue-as-new too). Every sampler comes from the registry.
  */
-import { AshaSampler } from '../hpo/asha';
-import { BohbSampler } from '../hpo/bohb';
-import { GpSampler } from '../hpo/gp-sampler';
-import { HyperbandSampler } from '../hpo/hyperband';
+import { InvalidInputError } from '../errors';
 import { nasHyperparameterSpace } from '../hpo/nas-space';
-import { ParEgoSampler } from '../hpo/parego';
-import { RandomSampler } from '../hpo/random-sampler';
+import { samplerDescriptor } from '../hpo/registry';
 import { restoreSampler } from '../hpo/restore';
 import type { Sampler, SamplerState, Trial, TrialOutcome } from '../hpo/sampler';
 import type { SpaceSpec } from '../hpo/space';
@@ -21,30 +17,12 @@ export function studySpace(spec: StudySpec) {
   return nasHyperparameterSpace(spec.hpo.space as Record<string, SpaceSpec[string] | null>);
 }
 
-/** Whether the sampler takes [top-1, latency] vectors (ParEGO) rather than a scalar reward. */
-export function vectorObjective(spec: StudySpec): boolean {
-  return spec.hpo.sampler === 'parego';
-}
-
 export function createSampler(spec: StudySpec): Sampler {
-  const space = studySpace(spec);
+  const d = samplerDescriptor(spec.hpo.sampler);
+  if (!d) throw new InvalidInputError(`hpo.sampler: no sampler named '${spec.hpo.sampler}' is registered in this process`);
   const { seed, maxBudget, eta } = spec.hpo;
-  switch (spec.hpo.sampler) {
-    case 'random':
-      return new RandomSampler(space, { seed, direction: 'maximize' });
-    case 'sobol':
-      return new RandomSampler(space, { seed, direction: 'maximize', sequence: 'sobol' });
-    case 'gp':
-      return new GpSampler(space, { seed, direction: 'maximize', incumbent: 'posterior-mean' }); // NAS rewards are noisy
-    case 'parego':
-      return new ParEgoSampler(space, { seed, directions: ['maximize', 'minimize'] });
-    case 'hyperband':
-      return new HyperbandSampler(space, { seed, direction: 'maximize', maxBudget, eta });
-    case 'asha':
-      return new AshaSampler(space, { seed, direction: 'maximize', maxBudget, eta });
-    case 'bohb':
-      return new BohbSampler(space, { seed, direction: 'maximize', maxBudget, eta });
-  }
+  // A study maximises a noisy reward, or (vector objective) top-1 up and latency down.
+  return d.create(studySpace(spec), { seed, maxBudget, eta, noisy: true, directions: d.vectorObjective ? ['maximize', 'minimize'] : ['maximize'] });
 }
 
 export interface ProposalInput {

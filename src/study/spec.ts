@@ -11,11 +11,17 @@ import { z } from 'zod';
 import { dataSpecSchema } from '../config/data-spec';
 import { TRAIN_RECIPE_NAMES, trainConfigForRecipe, withNamedRecipe } from '../config/recipes';
 import { parseTrainConfig } from '../config/training-config';
-import { parseOrThrow } from '../config/zod-issues';
+import { formatIssues, parseOrThrow } from '../config/zod-issues';
+import { InvalidInputError } from '../errors';
+import { samplerNames, samplerTraits } from '../hpo/sampler-catalog';
+import { reservedKeys, reservedNameMessage } from '../hpo/space';
 
 export const STUDY_SPEC_VERSION = 1;
-export const SAMPLERS = ['random', 'sobol', 'gp', 'parego', 'hyperband', 'asha', 'bohb'] as const;
-export const MULTI_FIDELITY_SAMPLERS: ReadonlySet<string> = new Set(['hyperband', 'asha', 'bohb']);
+
+/** `hpo.sampler`: a name in the sampler catalog, checked when parsed (a registered sampler counts). */
+const samplerNameSchema = z.string().refine((name) => samplerTraits(name) !== undefined, {
+  error: (iss) => `unknown sampler ${JSON.stringify(iss.input)}; one of ${samplerNames().join(', ')}`,
+});
 
 const resourceSchema = z
   .object({
@@ -78,7 +84,7 @@ export const studySpecSchema = z
       .default({ latency: 'measured', latencyTargetFraction: 0.7 }),
     hpo: z
       .object({
-        sampler: z.enum(SAMPLERS).default('gp'),
+        sampler: samplerNameSchema.default('gp'),
         seed: z.number().int().min(0).default(0),
         /** Trials to run (for multi-fidelity samplers: trials at any budget, promotions included). */
         trials: z.number().int().positive().max(10_000).default(8),
@@ -179,6 +185,14 @@ export const studySpecSchema = z
     if (s.hpo.parallelism > s.hpo.trials) {
       ctx.addIssue({ code: 'custom', path: ['hpo', 'parallelism'], message: `is larger than hpo.trials (${s.hpo.trials})` });
     }
+    const traits = samplerTraits(s.hpo.sampler);
+    if (traits?.maxTrials !== undefined && s.hpo.trials > traits.maxTrials) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hpo', 'trials'],
+        message: `is more than the '${s.hpo.sampler}' sampler serves (${traits.maxTrials}: each proposal conditions on every trial); use fewer trials or a random or multi-fidelity sampler`,
+      });
+    }
     // Train configs are checked now, not when the final phase reaches them hours later.
     const checks: Array<[path: string[], check: () => unknown]> = [
       [
@@ -186,7 +200,7 @@ export const studySpecSchema = z
         () => {
           const c = parseTrainConfig(withNamedRecipe(s.budget.retrain), 'config');
           // A promotion continues a run with more epochs: the schedule must not depend on the total.
-          if (MULTI_FIDELITY_SAMPLERS.has(s.hpo.sampler) && c.optimizer.schedule === 'cosine')
+          if (traits?.multiFidelity && c.optimizer.schedule === 'cosine')
             throw new Error(
               `the '${s.hpo.sampler}' sampler promotes trials by continuing their retraining with more epochs, which a cosine schedule (it depends on the total epochs) cannot do: use the 'reference' recipe or an 'exponential' schedule`,
             );
@@ -207,6 +221,20 @@ export const studySpecSchema = z
         ctx.addIssue({ code: 'custom', path, message: (err as Error).message });
       }
     }
+    // Workers resolve a relative path against their own working directory, wherever that is.
+    const uris: Array<[string[], string | undefined]> = [
+      [['data', 'train', 'uri'], s.data.train.uri],
+      [['data', 'test', 'uri'], s.data.test?.uri],
+      [['budget', 'final', 'data', 'uri'], s.budget.final.data?.uri],
+      [['latencyTable', 'uri'], 'uri' in s.latencyTable ? s.latencyTable.uri : undefined],
+    ];
+    for (const [path, uri] of uris)
+      if (uri !== undefined && !/^([a-z][a-z0-9+.-]*:\/\/|\/)/i.test(uri))
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `'${uri}' is relative: a worker would resolve it against its own working directory; give an absolute path or URI ('spnas study resolve <spec>' resolves a spec file's paths against its folder)`,
+        });
     const forbidden = ['epochs', 'warmupEpochs', 'seed', 'batchSize'].filter((k) => k in s.budget.search);
     if (forbidden.length) ctx.addIssue({ code: 'custom', path: ['budget', 'search'], message: `set ${forbidden.join(', ')} through budget / hpo instead` });
   });
@@ -216,10 +244,21 @@ export type StudySpecInput = z.input<typeof studySpecSchema>;
 
 /** Validates a spec; every problem is reported with its field path (InvalidInputError). */
 export function parseStudySpec(value: unknown, source = 'study spec'): StudySpec {
+  // zod's records drop a `__proto__` key silently: refuse reserved parameter names before they vanish.
+  const hpo = typeof value === 'object' && value !== null ? (value as { hpo?: { space?: unknown } }).hpo : undefined;
+  const reserved = reservedKeys(typeof hpo === 'object' && hpo !== null ? hpo.space : undefined);
+  if (reserved.length > 0)
+    throw new InvalidInputError(`invalid ${source}:\n${formatIssues(reserved.map((k) => ({ path: ['hpo', 'space', k], message: reservedNameMessage(k) })))}`);
   return parseOrThrow(studySpecSchema, value, source);
 }
 
-/** The JSON Schema of the spec (docs/study-spec.schema.json, `spnas study schema`). */
+/** The JSON Schema of the spec (docs/study-spec.schema.json, `spnas study schema`); `hpo.sampler` lists the catalog's names. */
 export function studySpecJsonSchema(): unknown {
-  return z.toJSONSchema(studySpecSchema, { io: 'input', unrepresentable: 'any' });
+  return z.toJSONSchema(studySpecSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if (ctx.zodSchema === samplerNameSchema) ctx.jsonSchema.enum = samplerNames();
+    },
+  });
 }

@@ -20,8 +20,8 @@ export interface StudyBookOptions {
 export interface StudyBookState {
   /** The live records: running trials and the members of the front(s). Every other finished record is in the store. */
   trials: TrialRecord[];
-  /** Finished trials, counting the released ones. */
-  finished?: { ok: number; failed: number };
+  /** Finished trials, counting the released ones (`cancelled` absent in states from before cancelled trials were counted). */
+  finished?: { ok: number; failed: number; cancelled?: number };
   /** Every configuration id started so far (a multi-fidelity promotion continues its configuration). */
   configs?: number[];
   compute: ComputeSeconds;
@@ -38,7 +38,7 @@ export const NO_COMPUTE: ComputeSeconds = { profile: 0, warmup: 0, search: 0, re
  */
 export class StudyBook {
   private readonly trials = new Map<number, TrialRecord>();
-  private readonly finished: { ok: number; failed: number };
+  private readonly finished: { ok: number; failed: number; cancelled: number };
   private readonly configs: Set<number>;
   readonly compute: ComputeSeconds;
   readonly hypervolume: Array<{ finished: number; hv: number }>;
@@ -49,7 +49,8 @@ export class StudyBook {
   ) {
     for (const t of state?.trials ?? []) this.trials.set(t.trialId, t);
     const live = state?.trials ?? [];
-    this.finished = state?.finished ?? { ok: live.filter((t) => t.state === 'ok').length, failed: live.filter((t) => t.state === 'failed').length };
+    const count = (s: TrialRecord['state']) => live.filter((t) => t.state === s).length;
+    this.finished = { cancelled: 0, ...(state?.finished ?? { ok: count('ok'), failed: count('failed') }) };
     this.configs = new Set(state?.configs ?? live.map((t) => t.configId ?? t.trialId));
     this.compute = { ...NO_COMPUTE, ...state?.compute };
     this.hypervolume = [...(state?.hypervolume ?? [])];
@@ -58,7 +59,7 @@ export class StudyBook {
   toJSON(): StudyBookState {
     return {
       trials: this.liveRecords(),
-      finished: { ...this.finished },
+      finished: { ok: this.finished.ok, failed: this.finished.failed, ...(this.finished.cancelled ? { cancelled: this.finished.cancelled } : {}) },
       configs: [...this.configs].sort((a, b) => a - b),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],
@@ -104,6 +105,17 @@ export class StudyBook {
     return done;
   }
 
+  /**
+   * Records a trial whose own workflow was cancelled (an operator's `temporal workflow cancel`): released
+   * at once like a failure; it does not count toward the planned trials (the study runs a replacement).
+   */
+  cancel(trialId: number, reason: string, now: number): TrialRecord {
+    const done: TrialRecord = { ...this.must(trialId), state: 'cancelled', failure: { type: 'CANCELLED', message: reason }, endedAt: now };
+    this.trials.delete(trialId);
+    this.finished.cancelled++;
+    return done;
+  }
+
   /** Forgets the finished records that are on neither front (all ok trials; for multi-fidelity, full-fidelity ones too). */
   private release(): void {
     const ok = this.liveRecords().filter((t) => t.state === 'ok');
@@ -116,9 +128,14 @@ export class StudyBook {
     for (const [k, v] of Object.entries(s) as Array<[keyof ComputeSeconds, number]>) this.compute[k] += v;
   }
 
-  /** The sampler's view of a finished trial (the record finish() or fail() returned): [top-1, latency] for ParEGO, else the MnasNet reward. */
+  /**
+   * The sampler's view of a finished trial (the record finish(), fail() or cancel() returned): [top-1,
+   * latency] for ParEGO, else the MnasNet reward. A cancelled trial is a failure to the sampler (the
+   * ask/tell interface has no third outcome; a multi-fidelity sampler then never promotes it, which is
+   * what pruning means), with a reason that says it was cancelled.
+   */
   outcomeOf(t: TrialRecord, vector: boolean): TrialOutcome {
-    if (t.state === 'failed') return { status: 'failed', reason: `${t.failure?.type}: ${t.failure?.message}`.slice(0, 500) };
+    if (t.state === 'failed' || t.state === 'cancelled') return { status: 'failed', reason: `${t.failure?.type}: ${t.failure?.message}`.slice(0, 500) };
     if (t.state !== 'ok' || !t.result || t.latencyMs === undefined) throw new Error(`trial ${t.trialId} has no outcome yet`);
     const top1 = t.result.top1;
     return { status: 'ok', value: vector ? [top1, t.latencyMs] : mnasReward(top1, Math.max(t.latencyMs, 1e-6), { targetMs: this.options.targetMs }) };
@@ -130,8 +147,9 @@ export class StudyBook {
     return t;
   }
 
+  /** Trials that ended: ok, failed and cancelled ones. */
   finishedCount(): number {
-    return this.finished.ok + this.finished.failed;
+    return this.finished.ok + this.finished.failed + this.finished.cancelled;
   }
 
   /** Trials that compete on the front: ok ones (for multi-fidelity studies, at full fidelity when any is). */
@@ -181,14 +199,17 @@ export class StudyBook {
   }
 
   status(base: { study: string; state: StudyStatus['state']; planned: number; parallelism: number; startedAt: number; now: number }): StudyStatus {
-    const running = this.liveRecords().filter((t) => t.state === 'running').length;
+    const running = this.liveRecords().filter((t) => t.state === 'running');
     const sel = this.selected();
+    const { ok, failed, cancelled } = this.finished;
     return {
       study: base.study,
       state: base.state,
-      trials: { total: running + this.finishedCount(), running, ok: this.finished.ok, failed: this.finished.failed, planned: base.planned },
+      trials: { total: running.length + this.finishedCount(), running: running.length, ok, failed, ...(cancelled ? { cancelled } : {}), planned: base.planned },
       parallelism: base.parallelism,
       ...(sel?.met ? { best: sel.member } : {}),
+      targetMs: this.options.targetMs,
+      runningTrials: running.map((t) => t.trialId),
       front: this.front(),
       compute: { ...this.compute },
       hypervolume: [...this.hypervolume],

@@ -3,8 +3,14 @@
  * heavy activities there, so a training step (synchronous native code, seconds on a loaded machine)
  * never holds up the orchestration worker's event loop, and a crashed or killed trainer costs one
  * activity retry, not the study.
+ *
+ * The child never outlives its parent: it holds the read end of a pipe on its stdin (`--with-parent`),
+ * which the kernel closes when the parent exits however it exits (SIGKILL and crashes included, where
+ * no handler of the parent runs); the child then shuts down as on SIGTERM (its activities checkpoint)
+ * and exits, instead of training on under PID 1 beside the next `spnas study run`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TemporalTarget } from './connection';
 
@@ -15,13 +21,21 @@ export interface ComputeProcess {
   stop(graceMs?: number): Promise<void>;
 }
 
-/** The `spnas` entry of this installation (bin/spnas.js beside src/ or dist/). */
+/**
+ * The `spnas` entry of this installation: bin/spnas.js in the first folder above this module that has
+ * one (the checkout, from src/ and from dist/). Not found through node_modules: in a git worktree that
+ * links another checkout's node_modules, that would run the other checkout's code.
+ */
 export function spnasBin(): string {
+  for (let d = __dirname; path.dirname(d) !== d; d = path.dirname(d)) {
+    const bin = path.join(d, 'bin', 'spnas.js');
+    if (fs.existsSync(bin) && fs.existsSync(path.join(d, 'package.json'))) return bin;
+  }
   return path.resolve(path.dirname(require.resolve('@temporalio/client/package.json')), '..', '..', '..', 'bin', 'spnas.js');
 }
 
 export function spawnComputeWorker(target: TemporalTarget, o: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): ComputeProcess {
-  const child = spawn(process.execPath, [spnasBin(), 'worker', '--role', 'compute'], {
+  const child = spawn(process.execPath, [spnasBin(), 'worker', '--role', 'compute', '--with-parent'], {
     env: {
       ...process.env,
       ...o.env,
@@ -30,8 +44,10 @@ export function spawnComputeWorker(target: TemporalTarget, o: { env?: NodeJS.Pro
       SPNAS_METRICS_PORT: o.env?.SPNAS_METRICS_PORT ?? '0',
       SPNAS_HEALTH_PORT: o.env?.SPNAS_HEALTH_PORT ?? '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin: the pipe whose closing tells the child that this process is gone (never written to)
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin!.on('error', () => undefined);
   const log = o.log ?? ((line: string) => process.stderr.write(line + '\n'));
   for (const stream of [child.stdout!, child.stderr!]) {
     let buf = '';

@@ -3,6 +3,7 @@
  * metrics endpoint. Installed once per process, before the first connection.
  */
 import { DefaultLogger, Runtime, type LogLevel, type LogMetadata } from '@temporalio/worker';
+import { failureReason } from './failure-reason';
 
 let installed: { metricsPort: number } | undefined;
 
@@ -10,10 +11,13 @@ function line(json: boolean) {
   return (entry: { level: LogLevel; message: string; meta?: LogMetadata; timestampNanos: bigint }) => {
     const time = new Date(Number(entry.timestampNanos / 1_000_000n)).toISOString();
     const meta = entry.meta ?? {};
-    if (json) process.stderr.write(JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...meta }) + '\n');
-    else {
+    const reason = meta.error !== undefined ? failureReason(meta.error) : undefined;
+    if (json) {
+      const rest = Object.fromEntries(Object.entries(meta).filter(([k]) => k !== 'error'));
+      process.stderr.write(JSON.stringify({ time, level: entry.level.toLowerCase(), msg: entry.message, ...rest, ...(reason ? { reason } : {}) }) + '\n');
+    } else {
       const ctx = ['workflowId', 'activityType', 'attempt'].filter((k) => meta[k] !== undefined).map((k) => `${k}=${String(meta[k])}`);
-      process.stderr.write(`${time} ${entry.level.padEnd(5)} ${entry.message}${ctx.length ? ` (${ctx.join(' ')})` : ''}\n`);
+      process.stderr.write(`${time} ${entry.level.padEnd(5)} ${entry.message}${reason ? `: ${reason}` : ''}${ctx.length ? ` (${ctx.join(' ')})` : ''}\n`);
     }
   };
 }

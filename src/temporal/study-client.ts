@@ -4,13 +4,14 @@
  * a failed or cancelled one starts again (resuming from what its trials left in the store), and a
  * completed one is reported rather than repeated.
  */
-import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowHandle } from '@temporalio/client';
+import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionStatusName, type WorkflowHandle } from '@temporalio/client';
 import { InvalidInputError } from '../errors';
 import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../study/names';
 import type { StudyResult, StudyStatus } from '../study/records';
 import type { StudySpec } from '../study/spec';
 import type { StudyWorkflow } from '../../workflows/study-workflow';
 import { addTrialsUpdate, checkParallelism, checkTrialCount, setParallelismUpdate, statusQuery, stopUpdate } from '../../workflows/definitions';
+import { failureReason } from './failure-reason';
 
 export type StudyHandle = WorkflowHandle<typeof StudyWorkflow>;
 
@@ -44,6 +45,27 @@ export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQu
 /** A study by name (`cifar-demo`) or workflow id (`spnas-study-cifar-demo`). */
 export function studyHandle(client: Client, nameOrId: string): StudyHandle {
   return client.workflow.getHandle<typeof StudyWorkflow>(nameOrId.startsWith('spnas-study-') ? nameOrId : studyWorkflowId(nameOrId));
+}
+
+/** A study whose latest run has ended: how, when, its result (completed) or the reason (failed). */
+export interface EndedStudy {
+  status: WorkflowExecutionStatusName;
+  closeTime?: Date;
+  result?: StudyResult;
+  reason?: string;
+}
+
+/** The study's latest run if it has ended; undefined while it runs. Throws WorkflowNotFoundError for an unknown study. */
+export async function endedStudy(h: StudyHandle): Promise<EndedStudy | undefined> {
+  const d = await h.describe();
+  if (d.status.name === 'RUNNING') return undefined;
+  const ended: EndedStudy = { status: d.status.name, ...(d.closeTime ? { closeTime: d.closeTime } : {}) };
+  try {
+    return { ...ended, result: await h.result() };
+  } catch (err) {
+    const reason = failureReason(err);
+    return { ...ended, ...(reason ? { reason } : {}) };
+  }
 }
 
 export async function studyStatus(h: StudyHandle): Promise<StudyStatus> {

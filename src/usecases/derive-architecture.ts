@@ -7,13 +7,13 @@ import { deriveArchitecture as deriveFromSupernet } from '../nas/derive';
 import { predictedRuntime } from '../nas/search';
 import { Supernet } from '../nas/supernet';
 import { restoreVariables } from '../nas/variable-checkpoint';
-import { parseLatencyTable } from '../runtime/model/latency-table';
+import { parseLatencyTable } from '../latency/latency-table';
 import { architectureToString, type Architecture } from '../space/architecture';
 import { parseSearchSpace } from '../space/spec';
 import { CheckpointStore } from '../storage/checkpoint-store';
 import { openStore } from '../storage/open-store';
 import type { UseCaseContext } from './context';
-import { readJson, writeJson } from './json-store';
+import { readJson, writeJson } from '../storage/json-store';
 
 export const deriveInputSchema = z
   .object({

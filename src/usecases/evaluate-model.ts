@@ -9,7 +9,7 @@ import { dataSpecSchema, type DataSpec } from '../config/data-spec';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
 import { latencyWarning, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
-import { predictArchitectureLatencyExact } from '../runtime/model/runtime-model';
+import { predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { loadModel } from '../nas/model-export';
 import { architectureToString } from '../space/architecture';
 import { parseSearchSpace } from '../space/spec';

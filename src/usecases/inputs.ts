@@ -9,9 +9,9 @@ import { InvalidInputError } from '../errors';
 import { architectureFromString, parseArchitecture, type Architecture } from '../space/architecture';
 import { getPreset, PRESET_NAMES } from '../space/presets';
 import { parseSearchSpace, type SearchSpace } from '../space/spec';
-import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
-import { defaultTableFor } from '../runtime/default-tables';
-import { readJsonUriIfExists } from './json-store';
+import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
+import { defaultTableFor } from '../latency/default-tables';
+import { readJsonUriIfExists } from '../storage/json-store';
 
 /** A preset name or a whole space spec. */
 export const spaceRefSchema = z.union([z.string().min(1), z.record(z.string(), z.unknown())]);

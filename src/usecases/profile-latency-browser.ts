@@ -11,7 +11,7 @@ import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { UseCaseContext } from './context';
 import { resolveSpaceRef } from './inputs';
-import { writeJson } from './json-store';
+import { writeJson } from '../storage/json-store';
 import { profileInputSchema } from './profile-latency';
 
 export const browserProfileInputSchema = profileInputSchema.extend({

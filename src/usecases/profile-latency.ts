@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import { loadTf } from '../backend/tf';
 import { parseOrThrow } from '../config/zod-issues';
-import { profileSpace, type ProfileResult } from '../runtime/profiler';
-import { DEFAULT_STATISTIC, STATISTICS } from '../runtime/model/statistic';
+import { profileSpace, type ProfileResult } from '../profiler/profiler';
+import { DEFAULT_STATISTIC, STATISTICS } from '../latency/statistic';
 import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { UseCaseContext } from './context';
 import { resolveSpaceRef, spaceRefSchema } from './inputs';
-import { writeJson } from './json-store';
+import { writeJson } from '../storage/json-store';
 
 export const profileInputSchema = z
   .object({

@@ -10,7 +10,7 @@ import { studyLayout } from '../study/names';
 import { proposeTrials as propose } from '../study/sampler-factory';
 import type { StudySpec } from '../study/spec';
 import { readJsonUri } from './inputs';
-import { writeJsonUri } from './json-store';
+import { writeJsonUri } from '../storage/json-store';
 import type { SamplerState } from '../hpo/sampler';
 
 export interface StoredProposalInput {

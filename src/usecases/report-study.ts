@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import { z } from 'zod';
 import { pageSources } from '../browser/bundle';
 import { DataError, InvalidInputError } from '../errors';
-import { parseLatencyTable, type LatencyTable } from '../runtime/model/latency-table';
+import { parseLatencyTable, type LatencyTable } from '../latency/latency-table';
 import { renderReportHtml } from '../report/html';
 import { overlayView, parseOverlayRecords, type OverlayView } from '../report/overlay';
 import { parseTrace, type TraceInput } from '../report/search-curves';
@@ -19,7 +19,7 @@ import { openStore } from '../storage/open-store';
 import { splitParent } from '../storage/uri';
 import type { ObjectStore } from '../storage/object-store';
 import type { UseCaseContext } from './context';
-import { readJsonUriIfExists } from './json-store';
+import { readJsonUriIfExists } from '../storage/json-store';
 import { loadStudySummary } from './study-summary-store';
 
 export interface ReportStudyInput {

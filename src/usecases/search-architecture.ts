@@ -9,7 +9,7 @@ import { parseSearchConfig, type SearchConfig } from '../config/training-config'
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
 import { runSearch } from '../nas/search';
-import { predictArchitectureLatencyExact } from '../runtime/model/runtime-model';
+import { predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { architectureToString, type Architecture } from '../space/architecture';
 import { architectureMacs } from '../space/flops';
 import { CheckpointStore } from '../storage/checkpoint-store';
@@ -17,7 +17,7 @@ import { openStore } from '../storage/open-store';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadSplits, trainLoader } from './datasets';
 import { resolveSpaceRef, resolveTableRef, spaceRefSchema, tableRefSchema } from './inputs';
-import { writeJson } from './json-store';
+import { writeJson } from '../storage/json-store';
 import { withRunDir } from './run-dir';
 import { SearchTrace } from './search-trace';
 

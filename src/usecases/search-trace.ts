@@ -5,7 +5,7 @@
  */
 import type { SearchTraceRecord } from '../nas/search';
 import type { ObjectStore } from '../storage/object-store';
-import { readJson, writeJson } from './json-store';
+import { readJson, writeJson } from '../storage/json-store';
 
 /** The scalar part of the engine's per-step trace record, plus the architecture decoded at that step. */
 export type TracePoint = Pick<SearchTraceRecord, 'step' | 'epoch' | 'loss' | 'ce' | 'runtimeMs' | 'lambda' | 'lr'> & {

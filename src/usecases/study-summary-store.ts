@@ -7,11 +7,12 @@
 import { InvalidInputError } from '../errors';
 import { studyLayout } from '../study/names';
 import type { StudyResult, StudySummary, TrialRecord } from '../study/records';
-import { MULTI_FIDELITY_SAMPLERS, parseStudySpec } from '../study/spec';
+import { MULTI_FIDELITY_SAMPLERS } from '../study/sampler-traits';
+import { parseStudySpec } from '../study/spec';
 import { StudyBook } from '../study/study-book';
 import { openStore } from '../storage/open-store';
 import { describeTable } from './prepare-study';
-import { readJson, readJsonUriIfExists, writeJsonUri } from './json-store';
+import { readJson, readJsonUriIfExists, writeJsonUri } from '../storage/json-store';
 
 const TRIAL_FILE = /^t(\d+)\.json$/;
 /** Reads at a time when gathering trial records (bounded so a large study does not open hundreds of requests). */

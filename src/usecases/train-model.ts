@@ -19,7 +19,7 @@ import { CheckpointStore } from '../storage/checkpoint-store';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadSplits, trainLoader } from './datasets';
 import { architectureRefSchema, resolveArchitectureRef, resolveSpaceRef, spaceRefSchema } from './inputs';
-import { writeJson } from './json-store';
+import { writeJson } from '../storage/json-store';
 import { withRunDir } from './run-dir';
 
 export const trainInputSchema = z

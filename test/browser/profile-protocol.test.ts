@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadTf } from '../../src/backend/tf';
 import { browserName, browserTableLabels, parseBrowserMeasurement, type BrowserMeasurement } from '../../src/browser/profile-protocol';
-import { measureSpace, summariseMeasurement, type ProfileMeasurement } from '../../src/runtime/profile-measure';
+import { measureSpace, summariseMeasurement, type ProfileMeasurement } from '../../src/profiler/profile-measure';
 import { architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 

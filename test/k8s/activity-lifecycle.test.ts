@@ -26,7 +26,7 @@ import { connectWorker } from '../../src/temporal/connection';
 import { installRuntime } from '../../src/temporal/runtime';
 import type { WorkerConfigInput } from '../../src/temporal/worker-config';
 import type { RunningWorkers } from '../../src/temporal/workers';
-import { readJson, writeJson } from '../../src/usecases/json-store';
+import { readJson, writeJson } from '../../src/storage/json-store';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { POD_EXIT, POD_HOLD } from '../support/kwok-stages';
 import { startTemporal, type TemporalFixture } from '../support/temporal';

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { loadTf } from '../../src/backend/tf';
 import { runtimeTensor } from '../../src/nas/runtime-tf';
 import { runtimeLossTerm, runtimeLossTermFlip } from '../../src/nas/runtime-loss';
-import { totalRuntime } from '../../src/runtime/model/runtime-model';
-import { pixel1Table } from '../../src/runtime/model/pixel1-table';
+import { totalRuntime } from '../../src/latency/runtime-model';
+import { pixel1Table } from '../../src/latency/pixel1-table';
 
 const { tf } = loadTf();
 

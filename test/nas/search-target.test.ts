@@ -8,10 +8,10 @@ import { runSearch, type SearchTraceRecord } from '../../src/nas/search';
 import { loadImageDataset, splitDataset, type ImageDataset } from '../../src/data/dataset';
 import { BatchLoader } from '../../src/data/batch-loader';
 import { architectureToString } from '../../src/space/architecture';
-import { defaultTableFor } from '../../src/runtime/default-tables';
-import { latencyRange } from '../../src/runtime/model/latency-range';
-import { predictArchitectureLatencyExact } from '../../src/runtime/model/runtime-model';
-import type { LatencyTable } from '../../src/runtime/model/latency-table';
+import { defaultTableFor } from '../../src/latency/default-tables';
+import { latencyRange } from '../../src/latency/latency-range';
+import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
+import type { LatencyTable } from '../../src/latency/latency-table';
 import { CIFAR_DIR } from '../data/fixtures';
 
 // Small real runs (cifar-tiny, a few hundred CIFAR-10 images): the search's latency control, not its accuracy.

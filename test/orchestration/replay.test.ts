@@ -55,6 +55,31 @@ test('the fixtures cover studies, trials, continue-as-new, updates and a cancell
   );
 });
 
+/** The patch ids a history's markers record (patched() calls that took the new branch). */
+function patches(f: Fixture): string[] {
+  const events = (f.history as { events: Array<{ markerRecordedEventAttributes?: { details?: Record<string, { payloads?: Array<{ data?: string }> }> } }> })
+    .events;
+  return events.flatMap((e) =>
+    Object.values(e.markerRecordedEventAttributes?.details ?? {}).flatMap((d) =>
+      (d.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data ?? '', 'base64').toString('utf8')) as { id?: string }).id ?? ''),
+    ),
+  );
+}
+
+test('the fixtures take both sides of each patch: histories from before it and histories through its new branch', () => {
+  const studies = fixtures().filter((f) => f.workflowType === 'StudyWorkflow');
+  for (const id of ['study-state-attribute', 'promotion-keeps-warm-start', 'cancelled-trial-replaced']) {
+    assert.ok(
+      studies.some((f) => patches(f).includes(id)),
+      `a history through patched('${id}')`,
+    );
+    assert.ok(
+      studies.some((f) => !patches(f).includes(id)),
+      `a history from before patched('${id}')`,
+    );
+  }
+});
+
 test('every recorded history replays against the current workflow code', { timeout: 300_000 }, async () => {
   const all = fixtures();
   const results = await replayAll(all);

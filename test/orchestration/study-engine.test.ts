@@ -12,12 +12,11 @@ import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
 import { startOrAttachStudy, studyStatus } from '../../src/temporal/study-client';
-import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture, waitFor } from '../support/temporal';
 
 let t: TemporalFixture;
 const QUEUE = 'spnas-orchestration';
 const store = () => path.join(t.dir, 'store');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A local path from a store URI (file:///abs or /abs). */
 const local = (uri: string) => (uri.startsWith('file://') ? fileURLToPath(uri) : uri);
 
@@ -26,16 +25,6 @@ before(async () => {
   await t.workers({ role: 'orchestration' });
 });
 after(async () => t?.stop());
-
-async function waitFor<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 /** Committed checkpoint steps of configuration `configId`'s search run. */
 async function searchCheckpoints(study: string, configId: number): Promise<number[]> {

@@ -5,11 +5,14 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { execFile } from 'node:child_process';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { STUDY_WORKFLOW_TYPE, studyWorkflowId } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
 import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyResult, studyStatus } from '../../src/temporal/study-client';
 import { loadStudySummary } from '../../src/usecases/study-summary-store';
+import { temporalBinary } from '../../src/temporal/dev-server';
+import { spnasBin } from '../../src/temporal/compute-process';
 import { activityTypes, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let t: TemporalFixture;
@@ -86,8 +89,9 @@ test('bad specs fail at once, naming the field, before any compute', { timeout: 
         String(((e.cause as Error).cause as Error | undefined)?.message ?? (e.cause as Error).message),
       ),
   );
+  // only light activities ran: the search-attribute check and the preparation that refused the spec
   assert.deepEqual(
-    (await activityTypes(t.client, studyWorkflowId('steer-missing'))).filter((a) => a !== 'prepareStudy'),
+    (await activityTypes(t.client, studyWorkflowId('steer-missing'))).filter((a) => a !== 'prepareStudy' && a !== 'searchAttributesReady'),
     [],
   );
 });
@@ -248,5 +252,104 @@ test(
     }
     // every configuration's first trial starts from the shared warm-up (one for all: nothing in its key is tuned differently)
     for (const f of firstOf.values()) assert.ok(f.result!.searchStartStep > 0, `trial ${f.trialId} started from the shared warm-up: ${trace}`);
+  },
+);
+
+/** Runs a command; resolves with its stdout, rejects with an error whose message holds its stderr. */
+function exec(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise<string>((resolve, reject) =>
+    execFile(cmd, args, { encoding: 'utf8', ...(env ? { env } : {}) }, (err, out, stderr) =>
+      err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(out),
+    ),
+  );
+}
+const cliEnv = () => ({ ...process.env, TEMPORAL_ADDRESS: t.target.address, TEMPORAL_NAMESPACE: t.target.namespace });
+
+test(
+  'once the trials are over, addTrials and setParallelism are refused with the reason; after completion the CLI says the study completed',
+  { timeout: 180_000 },
+  async () => {
+    // a compute worker of its own with slow activities, so that the final phase lasts seconds
+    await t.workers({ role: 'compute', computeQueue: 'slow-compute', engine: 'noop', noopDelayMs: 2500 });
+    const spec = tinyStudy('steer-late', store(), { hpo: { sampler: 'random', trials: 1, parallelism: 1, seed: 2 }, computeTaskQueue: 'slow-compute' });
+    const { handle } = await startOrAttachStudy(t.client, spec, QUEUE);
+    for (let i = 0; i < 600 && (await studyStatus(handle)).state !== 'final'; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await studyStatus(handle)).state, 'final');
+    await assert.rejects(addTrials(handle, 2), (e: unknown) => /addTrials: refused: the trials are over: the study is in its final phase/.test(chain(e)));
+    await assert.rejects(setParallelism(handle, 2), (e: unknown) => /setParallelism: refused: the trials are over/.test(chain(e)));
+    const s = await studySummary(handle);
+    assert.equal(s.state, 'completed');
+    assert.deepEqual([s.trials.planned, s.trialRecords.length], [1, 1]);
+    // after completion: the CLI says so, where it used to say there was no such study
+    for (const args of [
+      ['add-trials', 'steer-late', '2'],
+      ['set-parallelism', 'steer-late', '2'],
+      ['stop', 'steer-late'],
+    ])
+      await assert.rejects(exec(process.execPath, [spnasBin(), 'study', ...args], cliEnv()), (e: Error) => {
+        assert.match(e.message, /refused: study steer-late completed at \S+; nothing to steer/);
+        assert.doesNotMatch(e.message, /no study/);
+        return true;
+      });
+    // and its status is its result, read from the history
+    const status = await exec(process.execPath, [spnasBin(), 'study', 'status', 'steer-late'], cliEnv());
+    assert.match(status, /^study steer-late \[completed\] trials 1\/1 done/);
+    assert.match(status, /summary \(every trial\): .*steer-late\/summary\.json/);
+  },
+);
+
+test(
+  "a completed study is never run again: its id started again fails before any trial, naming the summary, and leaves its records alone; 'spnas study run' prints its result",
+  { timeout: 180_000 },
+  async () => {
+    const spec = tinyStudy('reuse-done', store(), { hpo: { sampler: 'random', trials: 2, parallelism: 2, seed: 4 } });
+    const first = await studySummary((await startOrAttachStudy(t.client, spec, QUEUE)).handle);
+    assert.equal(first.state, 'completed');
+    const root = path.join(store(), 'studies', 'reuse-done');
+    const snapshot = () =>
+      ['summary.json', 'trials/t0.json', 'trials/t1.json', 'sampler/state-000000.json'].map((f) => {
+        const p = path.join(root, f);
+        return [f, fs.readFileSync(p, 'utf8'), fs.statSync(p).mtimeMs] as const;
+      });
+    const before = snapshot();
+    // `temporal workflow start` with the same id: Temporal's default reuse policy starts a new run of a closed workflow
+    const specFile = path.join(t.dir, 'reuse-done.json');
+    fs.writeFileSync(specFile, JSON.stringify(spec));
+    await exec(temporalBinary(), [
+      'workflow',
+      'start',
+      '--address',
+      t.target.address,
+      '--namespace',
+      t.target.namespace,
+      '--type',
+      STUDY_WORKFLOW_TYPE,
+      '--task-queue',
+      QUEUE,
+      '--workflow-id',
+      studyWorkflowId('reuse-done'),
+      '--input-file',
+      specFile,
+    ]);
+    const again = t.client.workflow.getHandle(studyWorkflowId('reuse-done'));
+    await assert.rejects(again.result(), (e: unknown) => {
+      assert.ok(e instanceof WorkflowFailedError);
+      assert.match(chain(e), /STUDY_COMPLETED|study 'reuse-done' has already completed/);
+      assert.match(chain(e), /reuse-done\/summary\.json.*another name/);
+      return true;
+    });
+    assert.deepEqual(
+      (await activityTypes(t.client, studyWorkflowId('reuse-done'))).filter((a) => a !== 'searchAttributesReady'),
+      ['prepareStudy'],
+    );
+    assert.deepEqual(snapshot(), before);
+    // the CLI reports the completed study from its summary instead of starting it
+    const out = JSON.parse(await exec(process.execPath, [spnasBin(), 'study', 'run', specFile, '--json'], cliEnv())) as StudySummary;
+    assert.equal(out.state, 'completed');
+    assert.deepEqual(out.front, first.front);
+    let runs = 0;
+    for await (const w of t.client.workflow.list({ query: `WorkflowId = '${studyWorkflowId('reuse-done')}'` })) runs += w.workflowId ? 1 : 0;
+    assert.equal(runs, 2, 'the completed run and the refused one; the CLI started none');
+    assert.deepEqual(snapshot(), before);
   },
 );

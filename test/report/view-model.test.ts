@@ -11,7 +11,7 @@ import { renderReportHtml } from '../../src/report/html';
 import { overlayView, parseOverlayRecords, type OverlayRecord } from '../../src/report/overlay';
 import { parseTrace } from '../../src/report/search-curves';
 import { buildReportView, type ReportInput } from '../../src/report/view-model';
-import { parseLatencyTable } from '../../src/runtime/model/latency-table';
+import { parseLatencyTable } from '../../src/latency/latency-table';
 import type { StudySummary } from '../../src/study/records';
 
 const FIXTURE = path.resolve(__dirname, '..', 'fixtures', 'report-study');

@@ -46,3 +46,17 @@ test('the final retraining names its recipe; configs are checked when the spec i
     (e: unknown) => e instanceof InvalidInputError && /budget\.retrain/.test(e.message) && /labelSmoothin/.test(e.message),
   );
 });
+
+test('a relative data or table path is refused, naming the field and the fix (a worker would resolve it against its own folder)', () => {
+  assert.throws(
+    () => parseStudySpec({ ...minimal, data: { train: { uri: 'shards', valCount: 10 }, test: { uri: '../test' } }, latencyTable: { uri: 'table.json' } }),
+    (e: unknown) =>
+      e instanceof InvalidInputError &&
+      /data\.train\.uri: 'shards' is relative/.test(e.message) &&
+      /data\.test\.uri: '\.\.\/test' is relative/.test(e.message) &&
+      /latencyTable\.uri: 'table\.json' is relative/.test(e.message) &&
+      /spnas study resolve/.test(e.message),
+  );
+  assert.equal(parseStudySpec({ ...minimal, data: { train: { uri: 's3://bucket/shards', valCount: 10 } } }).data.train.uri, 's3://bucket/shards');
+  assert.equal(parseStudySpec({ ...minimal, data: { train: { uri: 'file:///d/shards', valCount: 10 } } }).data.train.uri, 'file:///d/shards');
+});

@@ -149,3 +149,23 @@ test('the final phase retrains the member selected at the latency target first, 
     [0, 1],
   );
 });
+
+test('a cancelled trial is counted apart, released at once, a failure to the sampler, and survives the carry', () => {
+  const o: StudyBookOptions = { latency: 'predicted', targetMs: 20, largestMs: 40, multiFidelity: false };
+  const book = new StudyBook(o);
+  book.start({ trialId: 0, fidelity: 1, params: { lambda: 3 } }, 0);
+  book.start({ trialId: 1, fidelity: 1, params: {} }, 0);
+  book.finish(1, result(0.5, 10), 1);
+  const cancelled = book.cancel(0, 'its trial workflow was cancelled', 2);
+  assert.equal(cancelled.state, 'cancelled');
+  assert.deepEqual(book.outcomeOf(cancelled, false), { status: 'failed', reason: 'CANCELLED: its trial workflow was cancelled' });
+  assert.equal(book.get(0), undefined);
+  const status = (b: StudyBook) => b.status({ study: 's', state: 'running', planned: 1, parallelism: 1, startedAt: 0, now: 3 });
+  assert.deepEqual(status(book).trials, { total: 2, running: 0, ok: 1, failed: 0, cancelled: 1, planned: 1 });
+  assert.deepEqual(status(book).runningTrials, []);
+  assert.equal(status(book).targetMs, 20);
+  // across continue-as-new, and from a carry of before cancelled trials were counted
+  assert.deepEqual(status(new StudyBook(o, JSON.parse(JSON.stringify(book.toJSON())))).trials, status(book).trials);
+  const old = { ...book.toJSON(), finished: { ok: 1, failed: 0 } };
+  assert.deepEqual(status(new StudyBook(o, old)).trials, { total: 1, running: 0, ok: 1, failed: 0, planned: 1 });
+});

@@ -92,3 +92,16 @@ export async function studySummary(h: Parameters<typeof studyResult>[0]): Promis
   const r = await studyResult(h);
   return loadStudySummary(r.storage);
 }
+
+/** Polls `probe` (every 100 ms, errors counting as "not yet") until it returns a value; fails naming `what` after `timeoutMs`. */
+export async function waitFor<T>(what: string, timeoutMs: number, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await Promise.resolve()
+      .then(probe)
+      .catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -9,7 +9,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import { normalisationTable } from '../../data/augment';
 import { latencySamples } from '../../nas/model-timing';
-import { quantile } from '../../runtime/model/statistic';
+import { quantile } from '../../latency/statistic';
 import { checkBackendPreference } from '../backends';
 import { WEB_PAGE_INFO, type WebPageInfo } from '../web-page-info';
 import { chooseBackend, tf } from './tf-backend';

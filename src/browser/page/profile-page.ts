@@ -1,10 +1,10 @@
 /**
  * The browser profiling page (served by `spnas profile --target browser`): runs the profiler's own
- * measureSpace (runtime/profile-measure.ts, bundled) on the backend this browser offers, posts the
+ * measureSpace (profiler/profile-measure.ts, bundled) on the backend this browser offers, posts the
  * raw timings back, and shows the table and its prediction error computed by the same code.
  */
-import { measureSpace, summariseMeasurement, type ProfileProgress } from '../../runtime/profile-measure';
-import type { Statistic } from '../../runtime/model/statistic';
+import { measureSpace, summariseMeasurement, type ProfileProgress } from '../../profiler/profile-measure';
+import type { Statistic } from '../../latency/statistic';
 import { architectureToString, CANDIDATES } from '../../space/architecture';
 import { parseSearchSpace } from '../../space/spec';
 import { checkBackendPreference } from '../backends';

@@ -9,13 +9,13 @@ import type { CliCommand } from '../command';
 import { numberFlag, parseFlags, requireFlag } from '../args';
 import { ProgressReporter } from '../progress';
 import { resolveSpace } from '../space-arg';
-import type { ProfileResult } from '../../runtime/profiler';
+import type { ProfileResult } from '../../profiler/profiler';
 import { profileLatency } from '../../usecases/profile-latency';
 import { profileLatencyInBrowser } from '../../usecases/profile-latency-browser';
 import { checkBackendPreference } from '../../browser/backends';
 import { abortOnSignals } from '../signals';
-import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../runtime/model/statistic';
-import type { ErrorStats } from '../../runtime/model/prediction-error';
+import { DEFAULT_STATISTIC, STATISTICS, type Statistic } from '../../latency/statistic';
+import type { ErrorStats } from '../../latency/prediction-error';
 
 const usage = `usage: spnas profile --space <preset|spec.json> [options]
 

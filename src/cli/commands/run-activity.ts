@@ -12,7 +12,7 @@
 import type { CliCommand } from '../command';
 import { InvalidInputError, SpnasError, TerminatedError } from '../../errors';
 import { openStore } from '../../storage/open-store';
-import { readJson, writeJson } from '../../usecases/json-store';
+import { readJson, writeJson } from '../../storage/json-store';
 import { USE_CASES, USE_CASE_NAMES, type UseCaseName } from '../../usecases';
 import type { UseCaseProgress } from '../../usecases/context';
 import { parseFlags, requireFlag } from '../args';

@@ -1,35 +1,46 @@
 /**
- * `spnas study run|status|stop|add-trials|set-parallelism|cancel|schema`: studies as durable
- * Temporal workflows. `run` is the embedded default (local dev server + in-process workers when no
- * TEMPORAL_ADDRESS is set); the others steer a running study on whatever server the environment names.
+ * `spnas study run|status|stop|add-trials|set-parallelism|cancel|validate|resolve|schema`: studies as
+ * durable Temporal workflows. `run` is the embedded default (local dev server + in-process workers when
+ * no TEMPORAL_ADDRESS is set); the steering subcommands act on whatever server the environment names;
+ * `validate` and `resolve` need no server.
  */
 import * as fs from 'node:fs';
 import type { CliCommand } from '../command';
 import { InvalidInputError, SpnasError, TransientError } from '../../errors';
-import type { StudyResult, StudyStatus } from '../../study/records';
+import type { StudyStatus } from '../../study/records';
 import { studySpecJsonSchema } from '../../study/spec';
 import { studyLayout } from '../../study/names';
 import { connectClient, temporalTarget } from '../../temporal/connection';
 import { openStudyRuntime, remoteConfigured } from '../../temporal/embedded';
 import { startDevServer } from '../../temporal/dev-server';
-import { addTrials, setParallelism, startOrAttachStudy, stopStudy, studyHandle, studyResult, studyStatus } from '../../temporal/study-client';
+import { studyActivities } from '../../temporal/activity-progress';
+import { addTrials, endedStudy, setParallelism, startOrAttachStudy, stopStudy, studyHandle, studyResult, studyStatus } from '../../temporal/study-client';
 import { workerConfigFromEnv } from '../../temporal/worker-config';
-import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { completedStudy } from '../../usecases/prepare-study';
+import { validateStudy } from '../../usecases/validate-study';
+import { Client, ServiceError, WorkflowNotFoundError, WorkflowUpdateFailedError } from '../../temporal/client';
 import { numberFlag, parseFlags } from '../args';
-import { readStudySpecFile } from '../study-spec-file';
+import { readStudySpecFile, resolveStudySpecFile } from '../study-spec-file';
 import { StudyProgress, statusLine } from '../study-progress';
+import { endedLine, printFront, printResult } from '../study-print';
 
 const usage = `usage: spnas study <subcommand> ...
 
   run <spec.json> [--no-workers] [--keep-server] [--json]
-        starts the study (or attaches to it when it is running; reports it when it has completed),
-        runs the workers in this process, shows live progress, and ends with the front. With no
-        TEMPORAL_ADDRESS set, a local Temporal dev server (SQLite, with the Web UI) is started or
-        reused. Ctrl-C stops this process's workers cleanly; the study is durable: run the same
-        command again to continue.
+        starts the study (or attaches to it when it is running; prints its result when it has
+        completed: a completed study is never run again), runs the workers in this process, shows
+        live progress, and ends with the front. With no TEMPORAL_ADDRESS set, a local Temporal dev
+        server (SQLite, with the Web UI) is started or reused. Ctrl-C stops this process's workers
+        cleanly (its compute worker also stops when this process is killed); the study is durable:
+        run the same command again to continue.
+  validate <spec.json>           checks the spec before anything starts (schema, spaces, data: readable
+                                 and enough images, latency table, storage) and prints every problem
+  resolve <spec.json> [--out f]  the validated spec with its relative paths made absolute (against the
+                                 spec file's folder, as 'run' does): the input file of
+                                 'temporal workflow start --input-file'
   status <study>                 trials by state, best so far, the front (--json for the object)
   stop <study>                   graceful: no new trials; running ones finish; the final phase follows
-  add-trials <study> <n>         plans n more trials
+  add-trials <study> <n>         plans n more trials (refused once the trials are over)
   set-parallelism <study> <n>    trials at once
   cancel <study>                 stops everything now (running activities checkpoint and end)
   schema                         the spec's JSON Schema (docs/study-spec.schema.json)
@@ -39,14 +50,7 @@ Temporal's conventions: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, 
 TEMPORAL_PROFILE; without them, the local dev server of 'study run' (127.0.0.1:7233).
 `;
 
-function printFront(s: StudyResult | StudyStatus, out: (line: string) => void): void {
-  if (!s.front.length) return out('front: (no completed trial)');
-  out('front (held-out top-1 vs latency):');
-  for (const m of s.front)
-    out(
-      `  trial ${String(m.trialId).padStart(3)}  ${(100 * m.top1).toFixed(2).padStart(6)}%  ${m.latencyMs.toFixed(2).padStart(8)} ms  lambda ${m.lambda?.toFixed(2) ?? '-'}  ${m.architecture}`,
-    );
-}
+const stdout = (line: string) => process.stdout.write(line + '\n');
 
 async function run(argv: string[]): Promise<number> {
   const { values: f, positionals } = parseFlags(
@@ -57,8 +61,16 @@ async function run(argv: string[]): Promise<number> {
   );
   if (!positionals[0]) throw new InvalidInputError("study run: give the spec file, e.g. 'spnas study run study.json'");
   const spec = readStudySpecFile(positionals[0]);
-  const worker = workerConfigFromEnv(process.env, { role: 'all', metricsPort: 0, healthPort: 0 });
   const log = (line: string) => process.stderr.write(line + '\n');
+  // A completed study is reported from its summary, with no server and no workers (the id-reuse policy).
+  const done = await completedStudy(studyLayout.root(spec.storage, spec.name));
+  if (done) {
+    log(`study ${spec.name} has completed (${done.summary}); it is not run again: give the spec another name for a new study`);
+    if (f.json) process.stdout.write(JSON.stringify(done) + '\n');
+    else printResult(done, stdout);
+    return 0;
+  }
+  const worker = workerConfigFromEnv(process.env, { role: 'all', metricsPort: 0, healthPort: 0 });
   const rt = await openStudyRuntime({ workers: !f['no-workers'], worker, log });
   const progress = new StudyProgress();
   let interrupted = false;
@@ -85,25 +97,14 @@ async function run(argv: string[]): Promise<number> {
         new Promise<false>((r) => setTimeout(() => r(false), 2000)),
       ]);
       if (settled || interrupted) break;
-      await studyStatus(handle).then(
-        (s) => progress.update(s),
-        () => undefined,
-      );
+      const s = await studyStatus(handle).catch(() => undefined);
+      if (s) progress.update(s, await studyActivities(rt.client, handle.workflowId, s).catch(() => []));
     }
     progress.done();
     if (interrupted) return 130;
     const summary = await result;
     if (f.json) process.stdout.write(JSON.stringify(summary) + '\n');
-    else {
-      const out = (line: string) => process.stdout.write(line + '\n');
-      out(statusLine(summary));
-      printFront(summary, out);
-      for (const m of summary.final)
-        out(
-          `final model of trial ${m.trialId}: ${m.architecture}: held-out top-1 ${(100 * m.top1).toFixed(2)}%${m.testTop1 !== undefined ? `, test top-1 ${(100 * m.testTop1).toFixed(2)}%` : ''}, ${m.latencyMs?.toFixed(2) ?? '-'} ms measured (${m.predictedMs.toFixed(2)} predicted); ${m.model}`,
-        );
-      out(`summary (every trial): ${summary.summary}`);
-    }
+    else printResult(summary, stdout);
     return 0;
   } finally {
     process.off('SIGINT', onSignal);
@@ -113,6 +114,32 @@ async function run(argv: string[]): Promise<number> {
       log(`the dev server keeps running at ${rt.server.address} (UI ${rt.server.uiUrl ?? '-'})`);
     } else await rt.close();
   }
+}
+
+/** `study validate <spec>`: every problem on its own line (exit 1), else what was checked (exit 0). */
+async function validate(argv: string[]): Promise<number> {
+  const { values: f, positionals } = parseFlags('study validate', argv, { json: { type: 'boolean' } }, 1);
+  if (!positionals[0]) throw new InvalidInputError("study validate: give the spec file, e.g. 'spnas study validate study.json'");
+  const check = await validateStudy(resolveStudySpecFile(positionals[0]));
+  if (f.json) process.stdout.write(JSON.stringify({ ok: check.problems.length === 0, problems: check.problems, facts: check.facts }) + '\n');
+  else {
+    for (const fact of check.facts) stdout(`  ${fact}`);
+    if (check.problems.length) {
+      stdout(`${positionals[0]}: ${check.problems.length} problem${check.problems.length > 1 ? 's' : ''}:`);
+      for (const p of check.problems) stdout(`  - ${p.replace(/\n/g, '\n    ')}`);
+    } else stdout(`${positionals[0]}: ok (study ${check.spec!.name})`);
+  }
+  return check.problems.length ? 1 : 0;
+}
+
+/** `study resolve <spec>`: the validated spec with absolute paths, for `temporal workflow start --input-file`. */
+function resolve(argv: string[]): number {
+  const { values: f, positionals } = parseFlags('study resolve', argv, { out: { type: 'string' } }, 1);
+  if (!positionals[0]) throw new InvalidInputError("study resolve: give the spec file, e.g. 'spnas study resolve study.json > study.abs.json'");
+  const text = JSON.stringify(readStudySpecFile(positionals[0]), null, 2) + '\n';
+  if (f.out) fs.writeFileSync(f.out as string, text);
+  else process.stdout.write(text);
+  return 0;
 }
 
 /** A client for the steering subcommands: the configured server, else the local dev server if one answers. */
@@ -144,10 +171,20 @@ async function steer(sub: string, argv: string[]): Promise<number> {
   const c = await steeringClient();
   try {
     const h = studyHandle(c.client, id);
+    // An ended study has nothing to steer; its status is its result (no worker needed to answer a query).
+    const ended = await endedStudy(h);
+    if (ended && sub !== 'status')
+      throw new InvalidInputError(`study ${sub} ${id}: refused: ${endedLine(id, ended)}; nothing to steer ('spnas study status ${id}' shows how it ended)`);
+    if (ended) {
+      if (f.json) process.stdout.write(JSON.stringify(ended.result ?? { state: ended.status.toLowerCase(), reason: ended.reason }) + '\n');
+      else if (ended.result) printResult(ended.result, stdout);
+      else stdout(endedLine(id, ended));
+      return 0;
+    }
     let s: StudyStatus;
     if (sub === 'cancel') {
       await h.cancel();
-      process.stdout.write(`cancellation requested for ${h.workflowId}: running trials checkpoint and stop\n`);
+      stdout(`cancellation requested for ${h.workflowId}: running trials checkpoint and stop`);
       return 0;
     } else if (sub === 'stop') s = await stopStudy(h);
     else if (sub === 'add-trials') s = await addTrials(h, n!);
@@ -155,9 +192,8 @@ async function steer(sub: string, argv: string[]): Promise<number> {
     else s = await studyStatus(h);
     if (f.json) process.stdout.write(JSON.stringify(s) + '\n');
     else {
-      const out = (line: string) => process.stdout.write(line + '\n');
-      out(statusLine(s));
-      printFront(s, out);
+      stdout(statusLine(s));
+      printFront(s, stdout);
     }
     return 0;
   } catch (err) {
@@ -187,13 +223,17 @@ function steeringError(err: unknown, sub: string, id: string): unknown {
 
 export const studyCommand: CliCommand = {
   name: 'study',
-  summary: 'run and steer NAS-hyperparameter studies (durable Temporal workflows)',
+  summary: 'run, check and steer NAS-hyperparameter studies (durable Temporal workflows)',
   usage,
   async run(argv) {
     const [sub, ...rest] = argv;
     switch (sub) {
       case 'run':
         return run(rest);
+      case 'validate':
+        return validate(rest);
+      case 'resolve':
+        return resolve(rest);
       case 'status':
       case 'stop':
       case 'add-trials':
