@@ -12,7 +12,7 @@ import { openStore } from '../../src/storage/open-store';
 import { studyLayout, studyWorkflowId, TRIAL_WORKFLOW_TYPE } from '../../src/study/names';
 import type { StudySummary } from '../../src/study/records';
 import type { StudySpec } from '../../src/study/spec';
-import { readJson } from '../../src/usecases/json-store';
+import { readJson } from '../../src/storage/json-store';
 
 /**
  * Fields that may differ between a faulted and a fault-free run of one spec, and why:
