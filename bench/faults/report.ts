@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- faults-report [results.jsonl ...]`: the README's figures from the campaign's
- * results: faults injected and survived by kind, what they interrupted, and every run.
- * A fault counts as survived when its run passed every check (bench/faults/outcome.ts).
+ * `npm run bench -- faults-report [results.jsonl ...]`: the README's section from the campaign's
+ * results (written to bench/faults/README-section.md and printed): faults injected and survived by
+ * kind, what they interrupted, the retries they cost, what broke, and every run. A fault counts as
+ * survived when its run passed every check (bench/faults/outcome.ts).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -28,7 +29,20 @@ const passed = runs.filter((r) => r.passed);
 const byMode = (m: string) => runs.filter((r) => r.mode === m);
 
 const out: string[] = [];
+const sizes = [...new Set(runs.map((r) => r.size))].join(', ');
 out.push(
+  '## Faults injected on purpose',
+  '',
+  '`npm run bench -- faults` runs small real studies (the real engine on a few hundred CIFAR-10 images read from S3, ' +
+    `2-4 trials two at a time, a final retraining; size ${sizes}: bench/faults/spec.ts), each on its own Temporal dev server, ` +
+    'gofakes3 and `spnas worker` processes, with the local executor or with every heavy activity a Kubernetes Job on the ' +
+    'kwok control plane (a test runtime plays the container: test/support/pod-runtime.ts). Faults land at seeded random ' +
+    'times (bench/faults/plan.ts): SIGKILL or rolling restart of a compute or orchestration worker, eviction or deletion ' +
+    'of a running activity pod, a Temporal dev-server restart on its SQLite file, an S3 server restart on its data. A run ' +
+    'passes when the study completed, every trial is recorded exactly once (summary, store, one TrialWorkflow each), no ' +
+    "Job or pod is left running, and the records equal a fault-free run's of the same spec float for float and the " +
+    "exported models byte for byte (bench/faults/outcome.ts). `test/faults/faults.test.ts` is the suite's short version.",
+  '',
   `${runs.length} runs (${byMode('local').length} local executor, ${byMode('k8s').length} k8s-job executor), ${passed.length} passed every check; ` +
     `${runs.reduce((n, r) => n + injected(r).length, 0)} faults injected, ${passed.reduce((n, r) => n + injected(r).length, 0)} survived.`,
   '',
@@ -54,6 +68,12 @@ const skipped = runs.flatMap((r) => r.faults.filter((f) => f.atS === undefined))
 if (skipped.length) out.push('', `Planned but not injected: ${skipped.length} (${[...new Set(skipped.map((f) => f.note))].join('; ')}).`);
 const retries = runs.flatMap((r) => injected(r).flatMap((f) => f.during)).filter((d) => !d.endsWith('#1')).length;
 out.push('', `Faults that hit an activity already on a retry (attempt > 1): ${retries}.`);
+const cost = new Map<string, number>();
+for (const r of runs) for (const [t, n] of Object.entries(r.retries ?? {})) cost.set(t, (cost.get(t) ?? 0) + n);
+out.push('', `Activity retries the faults cost (from the histories): ${[...cost].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}.`);
+const failed = runs.filter((r) => !r.passed);
+out.push('', `What broke: ${failed.length ? '' : 'nothing.'}`);
+for (const r of failed) out.push(`- seed ${r.seed} (${r.mode}): ${r.problems.join('; ').slice(0, 600)}`);
 const exits = runs.flatMap((r) => r.events.map((e) => `seed ${r.seed} (${r.mode}) at ${e.at} s: ${e.what.slice(0, 200)}`));
 out.push('', `Worker processes that exited without being stopped (restarted by the harness's supervisor): ${exits.length}`);
 for (const e of exits) out.push(`- ${e}`);
@@ -66,4 +86,6 @@ for (const r of runs)
   );
 const studyS = passed.map((r) => r.studyS);
 out.push('', `Study wall time of the passed runs: median ${median(studyS).toFixed(0)} s (range ${Math.min(...studyS)}-${Math.max(...studyS)} s).`);
-console.log(out.join('\n'));
+const text = out.join('\n') + '\n';
+fs.writeFileSync(path.join(__dirname, 'README-section.md'), text);
+process.stdout.write(text);
