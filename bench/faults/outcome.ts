@@ -16,8 +16,8 @@ import { readJson } from '../../src/storage/json-store';
 
 /**
  * Fields that may differ between a faulted and a fault-free run of one spec, and why:
- * wall-clock times and durations (a fault costs time), the search's start step (a retried search
- * resumes from its own checkpoint rather than the shared warm-up's), the manifests' creation time,
+ * wall-clock times and durations (a fault costs time), the search's and the retraining's start
+ * steps (a retried attempt resumes from its own checkpoint and records that step: src/study/records.ts), the manifests' creation time,
  * and the hypervolume curve's order (trials running in parallel may finish in another order; its
  * last value is compared). Measured latency would differ too (a noisy machine), but the study
  * optimises the table's predicted latency and records no measurement.
@@ -30,6 +30,7 @@ export const VOLATILE = [
   'trialRecords[].startedAt/endedAt',
   'trialRecords[].result.seconds',
   'trialRecords[].result.searchStartStep',
+  'trialRecords[].result.trainStartStep',
   'final[].seconds',
   'hypervolume[] order (last value compared)',
   'model manifests: createdAt',
@@ -63,7 +64,7 @@ export function canonical(s: StudySummary): unknown {
     spec: s.spec,
     trialRecords: s.trialRecords.map((r) => ({
       ...omit(r, ['startedAt', 'endedAt', 'result']),
-      ...(r.result ? { result: omit(r.result, ['seconds', 'searchStartStep']) } : {}),
+      ...(r.result ? { result: omit(r.result, ['seconds', 'searchStartStep', 'trainStartStep']) } : {}),
     })),
   };
 }

@@ -46,7 +46,7 @@ out.push(
   `${runs.length} runs (${byMode('local').length} local executor, ${byMode('k8s').length} k8s-job executor), ${passed.length} passed every check; ` +
     `${runs.reduce((n, r) => n + injected(r).length, 0)} faults injected, ${passed.reduce((n, r) => n + injected(r).length, 0)} survived.`,
   '',
-  '| fault | injected | survived | runs (local / k8s) | interrupted (activity in flight) | injection took, median s |',
+  '| fault | injected | survived | runs (local / k8s) | interrupted (activity in flight) | injection took, median s (until the replacement polls) |',
   '|---|---|---|---|---|---|',
 );
 for (const kind of FAULT_KINDS) {
@@ -71,9 +71,13 @@ out.push('', `Faults that hit an activity already on a retry (attempt > 1): ${re
 const cost = new Map<string, number>();
 for (const r of runs) for (const [t, n] of Object.entries(r.retries ?? {})) cost.set(t, (cost.get(t) ?? 0) + n);
 out.push('', `Activity retries the faults cost (from the histories): ${[...cost].map(([t, n]) => `${t} ${n}`).join(', ') || 'none'}.`);
+// why a run failed, as found by reading its logs and records (results/diagnoses.json, keyed mode/seed)
+const diagnosesFile = path.join(__dirname, 'results', 'diagnoses.json');
+const diagnoses = (fs.existsSync(diagnosesFile) ? JSON.parse(fs.readFileSync(diagnosesFile, 'utf8')) : {}) as Record<string, string>;
 const failed = runs.filter((r) => !r.passed);
 out.push('', `What broke: ${failed.length ? '' : 'nothing.'}`);
-for (const r of failed) out.push(`- seed ${r.seed} (${r.mode}): ${r.problems.join('; ').slice(0, 600)}`);
+for (const r of failed)
+  out.push(`- seed ${r.seed} (${r.mode}): ${r.problems.join('; ').slice(0, 600)}. ${diagnoses[`${r.mode}/${r.seed}`] ?? '(not diagnosed yet)'}`);
 const exits = runs.flatMap((r) => r.events.map((e) => `seed ${r.seed} (${r.mode}) at ${e.at} s: ${e.what.slice(0, 200)}`));
 out.push('', `Worker processes that exited without being stopped (restarted by the harness's supervisor): ${exits.length}`);
 for (const e of exits) out.push(`- ${e}`);

@@ -87,6 +87,7 @@ test('a run equal to its reference but for times, durations and resume points pa
   s.final[0]!.seconds = 12;
   s.trialRecords[0]!.startedAt = 5;
   s.trialRecords[0]!.result!.searchStartStep = 21; // resumed from its own checkpoint
+  s.trialRecords[1]!.result!.trainStartStep = 6; // the same for a retried retraining
   s.trialRecords[1]!.result!.seconds.retrain = 77;
   s.hypervolume = [
     { finished: 1, hv: 0.4 },
