@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunRecord } from './run';
 import { FAULT_KINDS } from './plan';
+import { SIZES } from './spec';
 
 const files = process.argv.slice(2);
 if (files.length === 0) files.push(path.join(__dirname, 'results', 'campaign.jsonl'));
@@ -29,12 +30,17 @@ const passed = runs.filter((r) => r.passed);
 const byMode = (m: string) => runs.filter((r) => r.mode === m);
 
 const out: string[] = [];
-const sizes = [...new Set(runs.map((r) => r.size))].join(', ');
+const sizes = [...new Set(runs.map((r) => r.size))]
+  .map((k) => {
+    const z = SIZES[k];
+    return `size ${k}: ${z.limit} images, ${z.trials} trials ${z.parallelism} at a time, a final retraining`;
+  })
+  .join('; ');
 out.push(
   '## Faults injected on purpose',
   '',
-  '`npm run bench -- faults` runs small real studies (the real engine on a few hundred CIFAR-10 images read from S3, ' +
-    `2-4 trials two at a time, a final retraining; size ${sizes}: bench/faults/spec.ts), each on its own Temporal dev server, ` +
+  '`npm run bench -- faults` runs small real studies (the real engine on CIFAR-10 images read from S3, ' +
+    `${sizes}; bench/faults/spec.ts), each on its own Temporal dev server, ` +
     'gofakes3 and `spnas worker` processes, with the local executor or with every heavy activity a Kubernetes Job on the ' +
     'kwok control plane (a test runtime plays the container: test/support/pod-runtime.ts). Faults land at seeded random ' +
     'times (bench/faults/plan.ts): SIGKILL or rolling restart of a compute or orchestration worker, eviction or deletion ' +
