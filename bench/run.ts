@@ -130,6 +130,16 @@ const BENCHES: Record<string, Bench> = {
     what: 'default knobs vs random / GP / ASHA / Hyperband on the tabular benchmark at equal compute (seconds)',
     readme: 'Evidence',
   },
+  faults: {
+    script: 'bench/faults/campaign.ts',
+    what: 'small real studies with faults injected at seeded random times, checked against a fault-free run (resumable; ~10 min a run)',
+    readme: 'Faults injected on purpose',
+  },
+  'faults-report': {
+    script: 'bench/faults/report.ts',
+    what: 'faults injected and survived by kind, from the campaign results',
+    readme: 'Faults injected on purpose',
+  },
   'hpo-latency': { script: 'bench/hpo/proposal-latency.ts', what: 'GP proposal latency at 10/100/500 observations', readme: 'NAS-hyperparameter optimisation' },
 };
 

@@ -55,9 +55,15 @@ export interface TrialResult {
   train: string;
   model: string;
   trace: string;
-  /** Where the search started: 0, the shared warm-up's step, or an earlier fidelity's checkpoint. */
+  /**
+   * Where the search's last attempt started: 0, the shared warm-up's step, or an earlier fidelity's
+   * checkpoint; after a retry (a crash, an eviction) the attempt's own last checkpoint.
+   */
   searchStartStep: number;
-  /** Where the retraining started: 0, or (a promotion that derived the same architecture) the lower rung's last step. */
+  /**
+   * Where the retraining's last attempt started: 0, or (a promotion that derived the same
+   * architecture) the lower rung's last step; after a retry, the attempt's own last checkpoint.
+   */
   trainStartStep?: number;
   seconds: { search: number; retrain: number; evaluate: number };
 }

@@ -32,6 +32,8 @@ export interface DevServer {
   uiUrl?: string;
   /** True when this process started it (and stop() stops it). */
   started: boolean;
+  /** The server process's PID, when this process started it. */
+  pid?: number;
   stop(): Promise<void>;
 }
 
@@ -91,14 +93,14 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
   const namespace = o.namespace ?? 'default';
   const address = `127.0.0.1:${port}`;
   const ui = o.headless ? undefined : `http://127.0.0.1:${uiPort}`;
-  const withAttributes = async (started: boolean, stop: () => Promise<void>): Promise<DevServer> => {
+  const withAttributes = async (started: boolean, stop: () => Promise<void>, pid?: number): Promise<DevServer> => {
     const c = await Connection.connect({ address });
     try {
       await ensureSearchAttributes(c, namespace);
     } finally {
       await c.close();
     }
-    return { address, namespace, ...(ui ? { uiUrl: ui } : {}), started, stop };
+    return { address, namespace, ...(ui ? { uiUrl: ui } : {}), started, stop, ...(pid ? { pid } : {}) };
   };
   if (await answers(address, namespace)) return withAttributes(false, async () => undefined);
 
@@ -143,7 +145,7 @@ export async function startDevServer(o: DevServerOptions = {}): Promise<DevServe
     }
   };
   try {
-    return await withAttributes(true, stop);
+    return await withAttributes(true, stop, child.pid);
   } catch (err) {
     await stop();
     throw err;

@@ -34,6 +34,8 @@ export interface S3TestServer {
   start(): Promise<void>;
   /** Stops the server and deletes its data. */
   stop(): Promise<void>;
+  /** The server process's PID while it runs. */
+  pid(): number | undefined;
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -147,6 +149,7 @@ export async function startS3Server(opts: { bucket?: string; requireAccessKeyId?
     },
     kill,
     start,
+    pid: () => (child && child.exitCode === null && child.signalCode === null ? child.pid : undefined),
     async stop() {
       await kill();
       if (gw) await new Promise<void>((res) => gw!.close(() => res()));
