@@ -13,6 +13,7 @@
  * The fault-free reference of a spec is run once and kept beside the results
  * (reference-<size>-<key>.json); --reference-runs 2 runs it twice and checks the two agree.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -27,6 +28,8 @@ const RESULTS = path.join(__dirname, 'results');
 
 interface Reference {
   size: Size;
+  /** The git tree ids of src/, workflows/ and activities/ the reference ran. */
+  code?: string;
   specKey: string;
   studyS: number;
   collected: Collected;
@@ -39,7 +42,15 @@ function stamp(line: string): void {
 async function reference(size: Size, runs: number, keep: boolean): Promise<Reference> {
   const key = specKey(faultStudy(size), ENGINE_ENV);
   const file = path.join(RESULTS, `reference-${size}-${key}.json`);
-  if (fs.existsSync(file)) return JSON.parse(fs.readFileSync(file, 'utf8')) as Reference;
+  // A reference holds the records of the code that ran it: records gain fields as the code changes, so
+  // one made by other sources (src/, workflows/, activities/ at another commit) is made again.
+  const code = execFileSync('git', ['rev-parse', 'HEAD:src', 'HEAD:workflows', 'HEAD:activities'], { encoding: 'utf8' }).split('\n').join(' ').trim();
+  if (fs.existsSync(file)) {
+    const old = JSON.parse(fs.readFileSync(file, 'utf8')) as Reference & { code?: string };
+    if (old.code === code) return old;
+    stamp(`the fault-free reference was made by other sources: made again (the old one kept as ${path.basename(file)}.old)`);
+    fs.renameSync(file, `${file}.old`);
+  }
   const refs: Reference[] = [];
   for (let i = 0; i < runs; i++) {
     stamp(`reference run ${i + 1}/${runs} (${size}, no faults)`);
@@ -60,7 +71,7 @@ async function reference(size: Size, runs: number, keep: boolean): Promise<Refer
       const d = [...differences(refs[0].collected.summary, collected.summary), ...differences(refs[0].collected.models, collected.models)];
       stamp(`reference runs agree except in: ${d.map((x) => x.split(':')[0]).join(', ') || '(nothing)'}`);
     }
-    refs.push({ size, specKey: key, studyS: record.studyS, collected });
+    refs.push({ size, specKey: key, studyS: record.studyS, collected, code });
   }
   fs.mkdirSync(RESULTS, { recursive: true });
   fs.writeFileSync(file, JSON.stringify(refs[0], null, 1) + '\n');
