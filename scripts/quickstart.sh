@@ -23,7 +23,6 @@ if [ -n "${SPNAS_DATA:-}" ]; then
     delete s.$schema;
     s.storage = process.argv[3];
     s.data.train.uri = path.resolve(process.argv[2]);
-    if (s.budget && s.budget.final && s.budget.final.data) s.budget.final.data.uri = s.data.train.uri;
     fs.writeFileSync(process.argv[4], JSON.stringify(s, null, 2) + "\n");
   ' "$ROOT/examples/study.json" "$SPNAS_DATA" "$ROOT/runs" "$SPEC"
 fi

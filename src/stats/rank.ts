@@ -112,17 +112,21 @@ export function bootstrapInterval(
   return { estimate: statistic(all), low: q((1 - level) / 2), high: q((1 + level) / 2), level, resamples, undefined: undef };
 }
 
-/** Kendall's tau-b of paired scores with its bootstrap interval over the items. */
-export function kendallWithInterval(
+type IntervalOptions = { resamples?: number; level?: number; seed?: number };
+
+/** A rank statistic of paired scores with its bootstrap interval over the items (pairs resampled together). */
+function pairedWithInterval(
+  statistic: (x: readonly number[], y: readonly number[]) => number,
+  name: string,
   x: readonly number[],
   y: readonly number[],
-  o: { resamples?: number; level?: number; seed?: number } = {},
+  o: IntervalOptions,
 ): BootstrapInterval {
-  checkPaired(x, y, 'kendallWithInterval');
+  checkPaired(x, y, name);
   return bootstrapInterval(
     x.length,
     (ix) =>
-      kendallTau(
+      statistic(
         ix.map((i) => x[i]!),
         ix.map((i) => y[i]!),
       ),
@@ -130,20 +134,12 @@ export function kendallWithInterval(
   );
 }
 
+/** Kendall's tau-b of paired scores with its bootstrap interval over the items. */
+export function kendallWithInterval(x: readonly number[], y: readonly number[], o: IntervalOptions = {}): BootstrapInterval {
+  return pairedWithInterval(kendallTau, 'kendallWithInterval', x, y, o);
+}
+
 /** Spearman's rho of paired scores with its bootstrap interval over the items. */
-export function spearmanWithInterval(
-  x: readonly number[],
-  y: readonly number[],
-  o: { resamples?: number; level?: number; seed?: number } = {},
-): BootstrapInterval {
-  checkPaired(x, y, 'spearmanWithInterval');
-  return bootstrapInterval(
-    x.length,
-    (ix) =>
-      spearmanRho(
-        ix.map((i) => x[i]!),
-        ix.map((i) => y[i]!),
-      ),
-    o,
-  );
+export function spearmanWithInterval(x: readonly number[], y: readonly number[], o: IntervalOptions = {}): BootstrapInterval {
+  return pairedWithInterval(spearmanRho, 'spearmanWithInterval', x, y, o);
 }
