@@ -6,6 +6,7 @@
 #   bash bench/evidence/lanes.sh trials   # searches, trial-budget retrainings, seeds, then searched-vs-random
 #   bash bench/evidence/lanes.sh retrain  # beside the trials lane: budget a as searches finish, then b and the second seed
 #   bash bench/evidence/lanes.sh final    # final-budget runs of the fidelity set (waits for trial networks)
+#   bash bench/evidence/lanes.sh fidelity # beside final: trial-budget scores, more searches, then final-budget runs
 # Lanes running side by side share the work: each unit is claimed (<run dir>.claim) by one process.
 #   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 30 min
 set -u
@@ -31,6 +32,15 @@ case "${1:-}" in
     ;;
   final)
     run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12 --wait 900
+    ;;
+  fidelity)
+    # beside `final` when the fidelity figure is what matters first (measured: one final-budget run
+    # takes ~25 min of one idle thread): the set's trial-budget scores, searches of the first 14
+    # configurations (more distinct trial networks), then a second final-budget lane
+    run bench/evidence/scores.ts --budget a,b --seeds 0
+    run bench/evidence/trials.ts --search-only --mf a --from 0 --to 14
+    run bench/evidence/scores.ts --budget a,b --seeds 0
+    run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12
     ;;
   latency)
     TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 1800

@@ -28,6 +28,12 @@ export function trialData(images: number): DataSpec {
   return { ...PLAN.trial, plan: { ...PLAN.trial.plan!, train: [from, from + images] } };
 }
 
+/** `data.plan` of a study spec whose trials train on the first `trialTrainImages` of PLAN's trial training. */
+export function planSpec(trialTrainImages: number) {
+  const size = (r: [number, number]) => r[1] - r[0];
+  return { seed: PLAN.seed, testImages: size(PLAN.ranges.test), selectionImages: size(PLAN.ranges.selection), trialTrainImages };
+}
+
 /** The search of every trial: the study's searchEpochs on these images. */
 export const SEARCH_IMAGES = 2500;
 
@@ -60,7 +66,8 @@ export function studySpecAt(budget: TrialBudget, sampler = 'gp'): StudySpec {
       name: 'evidence',
       storage: '/tmp/spnas-evidence-unused',
       space: SPACE,
-      data: { train: trialData(TRIAL_BUDGETS[budget].images) },
+      // the plan of PLAN (same source, seed and counts); the engine calls read their splits from PLAN
+      data: { train: { uri: CIFAR, limit: PLAN.total }, plan: planSpec(TRIAL_BUDGETS[budget].images) },
       objectives: { latency: 'measured', latencyTargetFraction: TARGET_FRACTION },
       hpo: { sampler, trials: 8, parallelism: 1, seed: 0, maxBudget: MAX_BUDGET, eta: ETA },
       budget: {
@@ -70,7 +77,7 @@ export function studySpecAt(budget: TrialBudget, sampler = 'gp'): StudySpec {
         batchSize: 64,
         seed: 0,
         retrain: { recipe: 'fast', batchSize: 64 },
-        final: { models: 1, recipe: FINAL.recipe, config: FINAL.config, data: PLAN.final },
+        final: { models: 1, recipe: FINAL.recipe, config: FINAL.config },
       },
     },
     'evidence study spec',

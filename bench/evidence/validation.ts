@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { StudySummary } from '../../src/study/records';
-import { appendJsonl, argMap, readJsonl, ROOT } from '../nas/common';
-import { MAX_BUDGET, SEARCH_IMAGES, TARGET_FRACTION, TRIAL_BUDGETS, trialData, WORK } from './problem';
+import { appendJsonl, argMap, CIFAR, readJsonl, ROOT } from '../nas/common';
+import { MAX_BUDGET, PLAN, planSpec, SEARCH_IMAGES, TARGET_FRACTION, TRIAL_BUDGETS, WORK } from './problem';
 import { FILES, type SearchRecord, type TrainRecord } from './records';
 import { wilsonInterval } from '../../src/stats/binomial';
 
@@ -26,7 +26,7 @@ export function validationSpec(sampler: string, seed: number, trials: number): R
     name: `evidence-${sampler}-s${seed}`,
     storage: path.join(WORK, 'studies'),
     space: 'cifar-small',
-    data: { train: trialData(SEARCH_IMAGES) },
+    data: { train: { uri: CIFAR, limit: PLAN.total }, plan: planSpec(SEARCH_IMAGES) },
     latencyTable: { shipped: true },
     objectives: { latency: 'predicted', latencyTargetFraction: TARGET_FRACTION },
     hpo: { sampler, trials, parallelism: 1, seed, maxBudget: MAX_BUDGET, eta: 3 },
