@@ -16,6 +16,7 @@ import {
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
 import type { Params } from '../src/hpo/space';
+import { LATENCY_PAIRS } from '../src/latency/statistic';
 import { formatTop1, top1Fields } from '../src/study/accuracy';
 import { contentKey } from '../src/study/content-key';
 import { studyLayout } from '../src/study/names';
@@ -113,7 +114,7 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
     ]);
     say(`evaluating ${search.architectureString}`);
     const evaluation = await heavy.evaluateModel.executeWithOptions({ summary: `evaluate, trial ${input.trialId} (held-out top-1, latency)` }, [
-      req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? 30 : 0 }),
+      req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? LATENCY_PAIRS : 0 }),
     ]);
     const result: TrialResult = {
       architecture: search.architectureString,

@@ -1,15 +1,18 @@
 /**
  * Bench (not a test): how well this device's latency table predicts whole networks measured as a
  * study measures them. Takes the device's table (the table cache, profiled here when none is cached,
- * src/usecases/device-table.ts) or `--table shipped` / `--table <file>`, measures `--networks` seeded
- * random networks one at a time (evaluate's measurement), and reports nn-Meter's share within +-10%
- * and the median error, with the machine and load average. Run it on an idle machine.
+ * src/usecases/device-table.ts; `--fresh`: profiled now, in an empty cache, with its reference) or
+ * `--table shipped` / `--table <file>`, measures `--networks` seeded random networks one at a time as
+ * the evaluate step does (paired with the device's reference, `--repeats` pairs), and reports
+ * nn-Meter's share within +-10% and the median error, with the machine and load average. Run it on an
+ * idle machine.
  *
- *   npm run bench -- latency-table-accuracy [--space cifar-small] [--networks 40] [--repeats 30] [--seed 11] [--table device|shipped|<file>]
+ *   npm run bench -- latency-table-accuracy [--space cifar-small] [--networks 40] [--repeats 300] [--seed 11] [--table device|shipped|<file>] [--fresh]
  *
  * Writes bench/latency/results/table-accuracy-<stamp>.json.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadTf } from '../../src/backend/tf';
@@ -20,9 +23,10 @@ import { tableAccuracy } from '../../src/latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
 import { sampleArchitectures } from '../../src/latency/sample-architectures';
 import { buildChild } from '../../src/nas/child-builder';
-import { measureModelLatency } from '../../src/nas/measure-latency';
 import { architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
+import { tableCacheDir } from '../../src/usecases/device-cache';
+import { measureOnDevice } from '../../src/usecases/device-reference';
 import { deviceTable } from '../../src/usecases/device-table';
 import { machineNote, resultName } from './machine';
 
@@ -30,7 +34,8 @@ const { values } = parseArgs({
   options: {
     space: { type: 'string', default: 'cifar-small' },
     networks: { type: 'string', default: '40' },
-    repeats: { type: 'string', default: '30' },
+    repeats: { type: 'string', default: '300' },
+    fresh: { type: 'boolean', default: false },
     seed: { type: 'string', default: '11' },
     table: { type: 'string', default: 'device' },
   },
@@ -41,17 +46,17 @@ async function main(): Promise<void> {
   const space = getPreset(values.space!);
   const { tf } = loadTf();
   const which = values.table!;
+  const cacheDir = values.fresh ? fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-accuracy-')) : tableCacheDir();
   const table =
     which === 'device'
-      ? (await deviceTable({ space, check: DEFAULT_DEVICE_CHECK, profile: { repeats: 20, samples: 0 } }, { log: (l) => console.error(l) })).table
+      ? (await deviceTable({ space, check: DEFAULT_DEVICE_CHECK, profile: { repeats: 20, samples: 0 }, cacheDir }, { log: (l) => console.error(l) })).table
       : which === 'shipped'
         ? defaultTableFor(space)
         : parseLatencyTableFor(space, JSON.parse(fs.readFileSync(which, 'utf8')), which);
-  const shape = [space.inputSize, space.inputSize, space.inputChannels];
   const rows = [];
   for (const [i, arch] of sampleArchitectures(space, Number(values.networks), Number(values.seed)).entries()) {
     const model = buildChild(tf, space, arch, { seed: i });
-    const l = await measureModelLatency(tf, model, shape, Number(values.repeats));
+    const l = await measureOnDevice(space, model, { cacheDir, pairs: Number(values.repeats) });
     model.dispose();
     rows.push({
       arch: architectureToString(arch),
@@ -59,6 +64,9 @@ async function main(): Promise<void> {
       low: l.latencyLowMs,
       high: l.latencyHighMs,
       predictedMs: predictArchitectureLatencyExact(table, arch),
+      ratio: l.latencyRatio,
+      referenceMs: l.latencyReferenceMs,
+      rawMeanMs: l.latencyRawMeanMs,
     });
   }
   const acc = tableAccuracy(rows)!;
@@ -68,13 +76,14 @@ async function main(): Promise<void> {
   );
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, resultName('table-accuracy'));
+  const file = path.join(dir, resultName(`table-accuracy-${which === 'device' || which === 'shipped' ? which : 'file'}${values.fresh ? '-fresh' : ''}`));
   fs.writeFileSync(
     file,
     JSON.stringify(
       {
         space: values.space,
         table: which,
+        fresh: values.fresh,
         tableDevice: table.device,
         fingerprint: table.meta?.fingerprint,
         repeats: Number(values.repeats),

@@ -1,13 +1,16 @@
 /**
  * Measured latency of a whole model on this backend: batch 1, after warm-up, reduced with the
  * statistic the latency tables are profiled with (the mean: docs/runtime-model.md), so that a table's
- * prediction and this measurement compare directly. The median is reported beside it (the reference's
+ * prediction and this measurement compare directly. A study measures against a reference network
+ * (`measureAgainstReference`): its calls alternate with the reference's, the latency is the median
+ * pair ratio times the reference's latency on this device, and two processes agree where absolute
+ * timings of this VM do not (docs/runtime-model.md "Stable measured latency"). The median is reported beside it (the reference's
  * statistic, and the robust one on an idle device), and so are the backend and thread count it was
  * measured with. A latency measured on the pure-JS fallback is flagged (`latencyNative: false`): it
  * says nothing about the native backend the tables describe.
  */
 import type * as TF from '@tensorflow/tfjs';
-import { DEFAULT_STATISTIC, meanInterval, quantile, reduceSamples, type Statistic } from '../latency/statistic';
+import { DEFAULT_STATISTIC, meanInterval, pairedRatio, quantile, reduceSamples, type Statistic } from '../latency/statistic';
 import { latencySamples } from './model-timing';
 import { timingBackend, type TimingBackend } from './timing-backend';
 
@@ -28,6 +31,16 @@ export interface MeasuredLatency {
   latencyThreads: number;
   /** False when measured on the pure-JS fallback: not comparable with any table or deployment. */
   latencyNative: boolean;
+  /** 'absolute': the statistic of this model's own calls; 'paired': ratio to the reference x its latency. */
+  latencyMethod?: 'absolute' | 'paired';
+  /** Paired: median over pairs of (this call / the reference's call), with its 95% interval. */
+  latencyRatio?: number;
+  latencyRatioLow?: number;
+  latencyRatioHigh?: number;
+  /** Paired: the reference network's latency on this device (ms), the unit the ratio is turned into ms with. */
+  latencyReferenceMs?: number;
+  /** Paired: the mean of this model's own calls in this process (ms), for comparison only. */
+  latencyRawMeanMs?: number;
 }
 
 const interval = ([latencyLowMs, latencyHighMs]: [number, number]) => ({ latencyLowMs, latencyHighMs });
@@ -43,7 +56,51 @@ export function summariseLatency(samples: readonly number[], on: TimingBackend):
     latencyBackend: on.backend,
     latencyThreads: on.threads,
     latencyNative: on.native,
+    latencyMethod: 'absolute',
   };
+}
+
+/** A reference network for paired timing: the model, and its latency on this device (ms). */
+export interface LatencyReference {
+  model: TF.LayersModel;
+  ms: number;
+}
+
+/** Reduces paired samples: the median pair ratio (and its interval) times the reference's latency. */
+export function summarisePaired(samples: readonly number[], reference: readonly number[], referenceMs: number, on: TimingBackend): MeasuredLatency {
+  const { ratio, interval } = pairedRatio(samples, reference);
+  const raw = summariseLatency(samples, on);
+  return {
+    ...raw,
+    latencyMs: ratio * referenceMs,
+    latencyLowMs: interval[0] * referenceMs,
+    latencyHighMs: interval[1] * referenceMs,
+    latencyMethod: 'paired',
+    latencyRatio: ratio,
+    latencyRatioLow: interval[0],
+    latencyRatioHigh: interval[1],
+    latencyReferenceMs: referenceMs,
+    latencyRawMeanMs: raw.latencyMs,
+  };
+}
+
+/** `pairs` calls of the model, each right after a call of the reference (both warmed up first). */
+export async function measureAgainstReference(
+  tf: typeof TF,
+  model: TF.LayersModel,
+  reference: LatencyReference,
+  inputShape: number[],
+  pairs: number,
+): Promise<MeasuredLatency> {
+  const [ref, own] = await latencySamples(
+    tf,
+    [
+      { label: 'reference', model: reference.model, inputShape },
+      { label: 'model', model, inputShape },
+    ],
+    { warmup: MEASURE_WARMUP, repeats: pairs },
+  );
+  return summarisePaired(own!, ref!, reference.ms, timingBackend(tf));
 }
 
 /**

@@ -28,8 +28,11 @@ export interface DeviceTableRecord {
   source: 'given' | 'cache' | 'profiled' | 'profile-activity';
   cacheKey: string;
   check?: TableCheck;
-  /** The largest network measured here, with its interval (measured latency only). */
-  largest?: { ms: number; intervalMs: [number, number]; repeats: number };
+  /**
+   * The largest network on this device, with its interval (measured latency only): the reference every
+   * measured latency is a ratio to. `reference`: read from the device's cache or measured by this study.
+   */
+  largest?: { ms: number; intervalMs: [number, number]; repeats: number; reference?: 'cache' | 'measured'; measuredAt?: string };
 }
 
 /** 'cancelled': its trial workflow was cancelled on its own (not with the study); the study replaces it. */

@@ -5,8 +5,6 @@
  * whose fingerprint differs is checked against a few whole networks measured here, and beyond the
  * tolerance it is re-profiled (cache first), refused, or accepted, as the settings say.
  */
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadTf } from '../backend/tf';
 import { latencyShape } from '../latency/default-tables';
@@ -16,14 +14,14 @@ import { tableAccuracy } from '../latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { sampleArchitectures } from '../latency/sample-architectures';
 import { mismatchMessage, passes, tableMismatchError, type DeviceCheckSettings, type TableCheck } from '../latency/table-check';
-import { buildChild } from '../nas/child-builder';
-import { measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
 import { deviceFingerprint } from '../profiler/device';
 import { profileSpace } from '../profiler/profiler';
 import { measureNetworks } from '../profiler/whole-networks';
 import { largestArchitecture } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
 import type { UseCaseContext } from './context';
+import { readCacheFile, tableCacheDir, writeCacheFile } from './device-cache';
+import { deviceReference, type DeviceReference } from './device-reference';
 
 export interface DeviceTableOptions {
   space: SearchSpace;
@@ -46,34 +44,19 @@ export interface DeviceTable {
   cacheKey: string;
   /** The check of a table from another device, when one ran. */
   check?: TableCheck;
-  /** The largest network measured here (measureLargest). */
-  largest?: MeasuredLatency;
-}
-
-export function tableCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SPNAS_TABLE_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'spnas', 'tables');
+  /** The largest network on this device (measureLargest): the unit of measured latency. */
+  largest?: DeviceReference;
 }
 
 function readCached(file: string, space: SearchSpace, fp: DeviceFingerprint): LatencyTable | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch {
-    return undefined; // absent or torn: profile again
-  }
+  const raw = readCacheFile(file);
+  if (raw === undefined) return undefined; // absent or torn: profile again
   try {
     const t = checkTableForSpace(parseLatencyTable(raw, file), space, file);
     return sameDevice(fp, t.meta?.fingerprint) ? t : undefined;
   } catch {
     return undefined;
   }
-}
-
-function writeCached(file: string, table: LatencyTable): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(table, null, 1));
-  fs.renameSync(tmp, file); // atomic: a concurrent study reads the old file or the new one, never half
 }
 
 /** Cached table of this device for the space, else profiled here (and cached). */
@@ -88,7 +71,9 @@ async function ownTable(opts: DeviceTableOptions, fp: DeviceFingerprint, file: s
     fingerprint: fp,
     onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
   });
-  writeCached(file, r.table);
+  writeCacheFile(file, r.table);
+  // the unit of measured latency, measured right after the table so that both see the same machine speed
+  await deviceReference(opts.space, { cacheDir: path.dirname(file), refresh: true });
   return { table: r.table, source: 'profiled' };
 }
 
@@ -125,17 +110,11 @@ export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext 
       out = { ...(await ownTable(opts, fp, file, ctx)), fingerprint: fp, cacheKey, check: { ...c, action: 'reprofiled' } };
     }
   }
-  if (opts.measureLargest) out.largest = await measureLargest(opts.space);
+  if (opts.measureLargest) out.largest = await measureLargest(opts.space, opts.cacheDir);
   return out;
 }
 
-/** The largest network, measured as a trial's network is (evaluate's measurement). */
-export async function measureLargest(space: SearchSpace): Promise<MeasuredLatency> {
-  const { tf } = loadTf();
-  const model = buildChild(tf, space, largestArchitecture(space), { seed: 0 });
-  try {
-    return await measureModelLatency(tf, model, [space.inputSize, space.inputSize, space.inputChannels]);
-  } finally {
-    model.dispose();
-  }
+/** The largest network on this device: the reference every measured latency is a ratio to (its cache, else measured). */
+export async function measureLargest(space: SearchSpace, cacheDir?: string): Promise<DeviceReference> {
+  return await deviceReference(space, cacheDir ? { cacheDir } : {});
 }

@@ -8,7 +8,8 @@ import { loadTf } from '../backend/tf';
 import { dataSpecSchema, type DataSpec } from '../config/data-spec';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
-import { latencyWarning, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
+import type { MeasuredLatency } from '../nas/measure-latency';
+import { LATENCY_PAIRS } from '../latency/statistic';
 import { predictArchitectureLatencyExact } from '../latency/runtime-model';
 import { loadModel } from '../nas/model-export';
 import { architectureToString } from '../space/architecture';
@@ -18,6 +19,7 @@ import { InvalidInputError } from '../errors';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadAll, loadSplits } from './datasets';
 import { resolveTableRef, tableRefSchema } from './inputs';
+import { measureOnDevice } from './device-reference';
 
 export const evaluateInputSchema = z
   .object({
@@ -30,7 +32,8 @@ export const evaluateInputSchema = z
       .object({ uri: z.string().min(1), limit: z.number().int().positive().optional() })
       .strict()
       .optional(),
-    latencyRepeats: z.number().int().min(0).default(30),
+    /** Timed pairs (each call after one of the reference network; 0: no latency): docs/runtime-model.md "Stable measured latency". */
+    latencyRepeats: z.number().int().min(0).default(LATENCY_PAIRS),
     /** Table whose prediction is reported beside the measured latency; default: the space's shipped table, if any. */
     table: tableRefSchema.optional(),
   })
@@ -81,9 +84,8 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
     }
     ctx.onProgress?.({ phase: 'evaluate', done: 0, total: images.size });
     const res = await evaluateTop1(tf, (x) => model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, images), inputShape);
-    const latency = input.latencyRepeats > 0 ? await measureModelLatency(tf, model, inputShape, input.latencyRepeats) : undefined;
-    const warning = latency && latencyWarning(latency);
-    if (warning) ctx.log?.(warning);
+    const latency =
+      input.latencyRepeats > 0 ? await measureOnDevice(space, model, { pairs: input.latencyRepeats, ...(ctx.log ? { log: ctx.log } : {}) }) : undefined;
     // A space without a shipped table (or a spec reusing a preset's name) has no default prediction.
     const table = input.table ? await resolveTableRef(input.table, space) : await resolveTableRef(undefined, space).catch(() => undefined);
     const out: EvaluateOutput = {

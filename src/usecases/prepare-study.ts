@@ -25,7 +25,7 @@ import { readJsonUri, resolveSpaceRef } from './inputs';
 import { readJsonUriIfExists, writeJson, writeJsonUri } from '../storage/json-store';
 import { loadTf } from '../backend/tf';
 import { DEFAULT_DEVICE_CHECK } from '../latency/table-check';
-import type { MeasuredLatency } from '../nas/measure-latency';
+import type { DeviceReference } from './device-reference';
 import { deviceFingerprint } from '../profiler/device';
 import type { SearchSpace } from '../space/spec';
 import type { DeviceTableRecord } from '../study/records';
@@ -199,8 +199,8 @@ async function studyDeviceTable(
   return { ...rec, table: r.table };
 }
 
-function largestOf(l: MeasuredLatency): NonNullable<DeviceTableRecord['largest']> {
-  return { ms: l.latencyMs, intervalMs: [l.latencyLowMs, l.latencyHighMs], repeats: l.latencyRepeats };
+function largestOf(l: DeviceReference): NonNullable<DeviceTableRecord['largest']> {
+  return { ms: l.ms, intervalMs: l.intervalMs, repeats: l.repeats, reference: l.source, measuredAt: l.measuredAt };
 }
 
 export async function describeTable(tableUri: string, spaceRef: StudySpec['space']): Promise<TableInfo> {

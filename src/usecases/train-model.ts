@@ -10,13 +10,14 @@ import { TRAIN_RECIPE_NAMES, trainConfigForRecipe } from '../config/recipes';
 import { parseTrainConfig, type TrainConfig } from '../config/training-config';
 import { parseOrThrow } from '../config/zod-issues';
 import { evaluateTop1 } from '../nas/evaluate';
-import { latencyWarning, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
+import type { MeasuredLatency } from '../nas/measure-latency';
 import { exportModel } from '../nas/model-export';
 import { trainChild } from '../nas/train-child';
 import { architectureToString, type Architecture } from '../space/architecture';
 import { architectureMacs } from '../space/flops';
 import { CheckpointStore } from '../storage/checkpoint-store';
 import type { UseCaseContext } from './context';
+import { measureOnDevice } from './device-reference';
 import { evalLoader, loadSplits, trainLoader } from './datasets';
 import { architectureRefSchema, resolveArchitectureRef, resolveSpaceRef, spaceRefSchema } from './inputs';
 import { writeJson } from '../storage/json-store';
@@ -101,9 +102,7 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
       try {
         const inputShape: [number, number, number] = [space.inputSize, space.inputSize, space.inputChannels];
         const val = await evaluateTop1(tf, (x) => result.model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, splits.val), inputShape);
-        const latency = input.measureLatency ? await measureModelLatency(tf, result.model, inputShape) : undefined;
-        const warning = latency && latencyWarning(latency);
-        if (warning) ctx.log?.(warning);
+        const latency = input.measureLatency ? await measureOnDevice(space, result.model, ctx.log ? { log: ctx.log } : {}) : undefined;
         const metrics = {
           valTop1: val.top1,
           valCount: val.count,

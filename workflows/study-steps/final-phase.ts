@@ -1,5 +1,6 @@
 /** The final phase: the selected member and the front's most accurate retrained with the final budget and evaluated (test set when given). */
 import { patched } from '@temporalio/workflow';
+import { LATENCY_PAIRS } from '../../src/latency/statistic';
 import { top1Fields } from '../../src/study/accuracy';
 import { studyLayout } from '../../src/study/names';
 import type { FinalModel } from '../../src/study/records';
@@ -33,7 +34,7 @@ export async function finalPhase(study: PlannedRun): Promise<FinalModel[]> {
           search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
         }),
       ]);
-      const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? 30 : 0 };
+      const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? LATENCY_PAIRS : 0 };
       const heldOut = await run.heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (held-out)` }, [
         study.request('evaluate', evalReq),
       ]);
