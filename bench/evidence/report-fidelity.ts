@@ -136,16 +136,33 @@ function main(): void {
   // the networks and their scores, for the README's appendix
   console.log('\n| network | predicted ms | ' + rows.map((r) => `${r.budget} seed 0 / 1`).join(' | ') + ' | final (test) |');
   console.log('|---|---|' + rows.map(() => '---|').join('') + '---|');
-  for (const [a, f] of [...finals].sort((p, q) => predictedMs(p[0]) - predictedMs(q[0]))) {
+  // every network with a trial-budget score, with its final score when it has one
+  const scored = [...new Set(all.filter((t) => t.fidelity === 1 && t.budget !== 'final').map((t) => t.architecture))];
+  for (const a of scored.sort((p, q) => predictedMs(p) - predictedMs(q))) {
+    const f = finals.get(a);
     const cell = (b: string) =>
       [0, 1]
         .map((s) => all.find((t) => t.architecture === a && t.budget === b && t.fidelity === 1 && t.seed === s))
         .map((t) => (t ? pct(t.top1) : '-'))
         .join(' / ');
     console.log(
-      `| ${randoms.has(a) ? 'random ' : ''}\`${a}\` | ${predictedMs(a).toFixed(2)} | ${rows.map((r) => cell(r.budget)).join(' | ')} | ${pct(f.top1)} [${pct(f.low)}, ${pct(f.high)}] |`,
+      `| ${randoms.has(a) ? 'random ' : ''}\`${a}\` | ${predictedMs(a).toFixed(2)} | ${rows.map((r) => cell(r.budget)).join(' | ')} | ${f ? `${pct(f.top1)} [${pct(f.low)}, ${pct(f.high)}]` : '-'} |`,
     );
   }
+  // before the final scores exist: do two trial budgets rank the same networks alike?
+  const budgets = rows.map((r) => r.budget);
+  for (let i = 0; i < budgets.length; i++)
+    for (let j = i + 1; j < budgets.length; j++) {
+      const at = (a: string, b: string) => all.find((t) => t.architecture === a && t.budget === b && t.fidelity === 1 && t.seed === 0)?.top1;
+      const both = scored.filter((a) => at(a, budgets[i]!) !== undefined && at(a, budgets[j]!) !== undefined);
+      if (both.length < 3) continue;
+      const x = both.map((a) => at(a, budgets[i]!)!);
+      const y = both.map((a) => at(a, budgets[j]!)!);
+      const range = (v: number[]) => `${pct(Math.min(...v))}-${pct(Math.max(...v))}%`;
+      console.log(
+        `\ntrial budget ${budgets[i]} against ${budgets[j]} (seed 0, ${both.length} networks): Kendall's tau ${ci(kendallWithInterval(x, y, { seed: 1 }))}, Spearman's rho ${ci(spearmanWithInterval(x, y, { seed: 1 }))} (bootstrap over networks); scores ${range(x)} and ${range(y)}`,
+      );
+    }
 }
 
 main();
