@@ -7,9 +7,17 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { latencyShape } from '../latency/default-tables';
+import { tableCacheKey, type DeviceFingerprint } from '../latency/device-fingerprint';
+import type { SearchSpace } from '../space/spec';
 
 export function tableCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return env.SPNAS_TABLE_CACHE || path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'spnas', 'tables');
+}
+
+/** The key of a device's cached files for a space (its table `<key>.json`, its reference `<key>.reference.json`). */
+export function deviceCacheKey(space: SearchSpace, fp: DeviceFingerprint): string {
+  return tableCacheKey(fp, space.name, latencyShape(space));
 }
 
 /** The parsed JSON of a cache file; undefined when absent or torn (the caller measures again). */

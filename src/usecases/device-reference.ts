@@ -12,8 +12,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../backend/tf';
-import { latencyShape } from '../latency/default-tables';
-import { deviceFingerprintSchema, sameDevice, tableCacheKey, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { deviceFingerprintSchema, sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
 import { LATENCY_PAIRS } from '../latency/statistic';
 import { buildChild } from '../nas/child-builder';
 import { latencyWarning, measureAgainstReference, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
@@ -21,7 +20,7 @@ import { deviceFingerprint } from '../profiler/device';
 import { timingBackend } from '../nas/timing-backend';
 import { largestArchitecture } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
-import { readCacheFile, tableCacheDir, writeCacheFile } from './device-cache';
+import { deviceCacheKey, readCacheFile, tableCacheDir, writeCacheFile } from './device-cache';
 
 /** Timed calls of the reference when it is measured (its mean over 300 calls has a ~1% interval here). */
 export const REFERENCE_CALLS = 300;
@@ -44,7 +43,7 @@ export interface DeviceReference extends z.output<typeof referenceSchema> {
 }
 
 function referenceFile(space: SearchSpace, fp: DeviceFingerprint, cacheDir: string): string {
-  return path.join(cacheDir, `${tableCacheKey(fp, space.name, latencyShape(space))}.reference.json`);
+  return path.join(cacheDir, `${deviceCacheKey(space, fp)}.reference.json`);
 }
 
 function buildReference(tf: typeof TF, space: SearchSpace): TF.LayersModel {

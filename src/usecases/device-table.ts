@@ -7,8 +7,7 @@
  */
 import * as path from 'node:path';
 import { loadTf } from '../backend/tf';
-import { latencyShape } from '../latency/default-tables';
-import { sameDevice, tableCacheKey, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
 import { tableAccuracy } from '../latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../latency/runtime-model';
@@ -20,7 +19,7 @@ import { measureNetworks } from '../profiler/whole-networks';
 import { largestArchitecture } from '../space/architecture';
 import type { SearchSpace } from '../space/spec';
 import type { UseCaseContext } from './context';
-import { readCacheFile, tableCacheDir, writeCacheFile } from './device-cache';
+import { deviceCacheKey, readCacheFile, tableCacheDir, writeCacheFile } from './device-cache';
 import { deviceReference, type DeviceReference } from './device-reference';
 
 export interface DeviceTableOptions {
@@ -44,7 +43,7 @@ export interface DeviceTable {
   cacheKey: string;
   /** The check of a table from another device, when one ran. */
   check?: TableCheck;
-  /** The largest network on this device (measureLargest): the unit of measured latency. */
+  /** The largest network on this device (its reference, deviceReference): the unit of measured latency. */
   largest?: DeviceReference;
 }
 
@@ -93,7 +92,7 @@ async function checkOnDevice(table: LatencyTable, space: SearchSpace, check: Dev
 export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext = {}): Promise<DeviceTable> {
   const loaded = loadTf();
   const fp = deviceFingerprint(loaded);
-  const cacheKey = tableCacheKey(fp, opts.space.name, latencyShape(opts.space));
+  const cacheKey = deviceCacheKey(opts.space, fp);
   const file = path.join(opts.cacheDir ?? tableCacheDir(), `${cacheKey}.json`);
   let out: DeviceTable;
   if (!opts.given) out = { ...(await ownTable(opts, fp, file, ctx)), fingerprint: fp, cacheKey };
@@ -110,11 +109,6 @@ export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext 
       out = { ...(await ownTable(opts, fp, file, ctx)), fingerprint: fp, cacheKey, check: { ...c, action: 'reprofiled' } };
     }
   }
-  if (opts.measureLargest) out.largest = await measureLargest(opts.space, opts.cacheDir);
+  if (opts.measureLargest) out.largest = await deviceReference(opts.space, opts.cacheDir ? { cacheDir: opts.cacheDir } : {});
   return out;
-}
-
-/** The largest network on this device: the reference every measured latency is a ratio to (its cache, else measured). */
-export async function measureLargest(space: SearchSpace, cacheDir?: string): Promise<DeviceReference> {
-  return await deviceReference(space, cacheDir ? { cacheDir } : {});
 }

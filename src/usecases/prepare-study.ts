@@ -25,12 +25,12 @@ import { readJsonUri, resolveSpaceRef } from './inputs';
 import { readJsonUriIfExists, writeJson, writeJsonUri } from '../storage/json-store';
 import { loadTf } from '../backend/tf';
 import { DEFAULT_DEVICE_CHECK } from '../latency/table-check';
-import type { DeviceReference } from './device-reference';
 import { deviceFingerprint } from '../profiler/device';
 import type { SearchSpace } from '../space/spec';
 import type { DeviceTableRecord } from '../study/records';
 import type { UseCaseContext } from './context';
-import { deviceTable, measureLargest } from './device-table';
+import { deviceTable } from './device-table';
+import { deviceReference, type DeviceReference } from './device-reference';
 
 export interface PreparedStudy {
   studyRoot: string;
@@ -170,7 +170,7 @@ async function studyDeviceTable(
   }
   if ('profile' in lt) {
     // the profile activity measures the table; this step measures the unit of the target
-    const largest = await measureLargest(space);
+    const largest = await deviceReference(space);
     const rec: DeviceTableRecord = { fingerprint: deviceFingerprint(loadTf()), source: 'profile-activity', cacheKey: '', largest: largestOf(largest) };
     await writeJsonUri(deviceUri, rec);
     return rec;
