@@ -15,6 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
+import type { DeviceFingerprint } from '../src/latency/device-fingerprint';
 import type { Params } from '../src/hpo/space';
 import { LATENCY_PAIRS } from '../src/latency/statistic';
 import { formatTop1, top1Fields } from '../src/study/accuracy';
@@ -41,6 +42,8 @@ export interface TrialInput {
   /** A multi-fidelity promotion: the search and retraining continue the configuration's earlier runs. */
   promotion?: boolean;
   latency: 'measured' | 'predicted';
+  /** The study's unit of measured latency (study-steps/carry.ts latencyReference); absent: each evaluation's own device reference. */
+  reference?: { ms: number; fingerprint?: DeviceFingerprint };
   executor: StudySpec['resources']['executor'];
   resources: Pick<StudySpec['resources'], 'search' | 'retrain' | 'evaluate'>;
   computeTaskQueue: string;
@@ -114,7 +117,11 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
     ]);
     say(`evaluating ${search.architectureString}`);
     const evaluation = await heavy.evaluateModel.executeWithOptions({ summary: `evaluate, trial ${input.trialId} (held-out top-1, latency)` }, [
-      req('evaluate', { model: train.model, latencyRepeats: input.latency === 'measured' ? LATENCY_PAIRS : 0 }),
+      req('evaluate', {
+        model: train.model,
+        latencyRepeats: input.latency === 'measured' ? LATENCY_PAIRS : 0,
+        ...(input.latency === 'measured' && input.reference ? { reference: input.reference } : {}),
+      }),
     ]);
     const result: TrialResult = {
       architecture: search.architectureString,

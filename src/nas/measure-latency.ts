@@ -39,6 +39,8 @@ export interface MeasuredLatency {
   latencyRatioHigh?: number;
   /** Paired: the reference network's latency on this device (ms), the unit the ratio is turned into ms with. */
   latencyReferenceMs?: number;
+  /** Paired: whose reference latency turned the ratio into ms: the study's unit (passed in) or this device's own. */
+  latencyUnit?: 'study' | 'device';
   /** Paired: the mean of this model's own calls in this process (ms), for comparison only. */
   latencyRawMeanMs?: number;
 }

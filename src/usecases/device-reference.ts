@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../backend/tf';
-import { deviceFingerprintSchema, sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { describeDevice, deviceFingerprintSchema, sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
 import { LATENCY_PAIRS } from '../latency/statistic';
 import { buildChild } from '../nas/child-builder';
 import { latencyWarning, measureAgainstReference, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
@@ -36,6 +36,21 @@ const referenceSchema = z
     measuredAt: z.string(),
   })
   .strict();
+
+/**
+ * A study's unit of measured latency, passed to every evaluation of the study: the largest network's
+ * latency measured when the study was prepared (device.json), and the device it was measured on.
+ * Every pod and process of the study then turns its own measured ratio into ms with this one value,
+ * instead of a reference it measures itself (pods have no shared cache, and a process's absolute speed
+ * moves by 5-25% on our VMs).
+ */
+export const studyReferenceSchema = z
+  .object({
+    ms: z.number().positive().finite(),
+    fingerprint: deviceFingerprintSchema.optional(),
+  })
+  .strict();
+export type StudyReference = z.output<typeof studyReferenceSchema>;
 
 export interface DeviceReference extends z.output<typeof referenceSchema> {
   /** 'cache': measured by an earlier process on this device; 'measured': now. */
@@ -90,16 +105,35 @@ export async function deviceReference(space: SearchSpace, opts: { cacheDir?: str
 }
 
 /**
+ * The reference latency a measurement is turned into ms with: the study's when given (a device that
+ * is not the one it was measured on is named in the log: its ratios are its own, the ms the study's
+ * unit), else this device's (cached or measured now).
+ */
+async function referenceMs(
+  space: SearchSpace,
+  opts: { cacheDir?: string; study?: StudyReference; log?: (line: string) => void },
+): Promise<{ ms: number; unit: 'study' | 'device' }> {
+  if (!opts.study) return { ms: (await deviceReference(space, opts)).ms, unit: 'device' };
+  const here = deviceFingerprint(loadTf());
+  if (opts.study.fingerprint && !sameDevice(here, opts.study.fingerprint))
+    opts.log?.(
+      `latency: this device (${describeDevice(here)}) is not the one the study's unit was measured on ` +
+        `(${describeDevice(opts.study.fingerprint)}): the ratio to the largest network is this device's, its ms are the study's unit`,
+    );
+  return { ms: opts.study.ms, unit: 'study' };
+}
+
+/**
  * A model's batch-1 latency on this device, timed against the reference (`pairs` alternating calls):
- * what the evaluate and train steps report as measured latency.
+ * what the evaluate and train steps report as measured latency. `study`: the study's unit (above).
  */
 export async function measureOnDevice(
   space: SearchSpace,
   model: TF.LayersModel,
-  opts: { pairs?: number; cacheDir?: string; log?: (line: string) => void } = {},
+  opts: { pairs?: number; cacheDir?: string; log?: (line: string) => void; study?: StudyReference } = {},
 ): Promise<MeasuredLatency> {
   const { tf } = loadTf();
-  const ref = await deviceReference(space, opts);
+  const ref = await referenceMs(space, opts);
   const refModel = buildReference(tf, space);
   try {
     const l = await measureAgainstReference(
@@ -111,7 +145,7 @@ export async function measureOnDevice(
     );
     const warning = latencyWarning(l);
     if (warning) opts.log?.(warning);
-    return l;
+    return { ...l, latencyUnit: ref.unit };
   } finally {
     refModel.dispose();
   }

@@ -19,7 +19,7 @@ import { InvalidInputError } from '../errors';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadAll, loadSplits } from './datasets';
 import { resolveTableRef, tableRefSchema } from './inputs';
-import { measureOnDevice } from './device-reference';
+import { measureOnDevice, studyReferenceSchema } from './device-reference';
 
 export const evaluateInputSchema = z
   .object({
@@ -34,6 +34,8 @@ export const evaluateInputSchema = z
       .optional(),
     /** Timed pairs (each call after one of the reference network; 0: no latency): docs/runtime-model.md "Stable measured latency". */
     latencyRepeats: z.number().int().min(0).default(LATENCY_PAIRS),
+    /** The study's unit of measured latency (device.json's largest network); default: this device's reference. */
+    reference: studyReferenceSchema.optional(),
     /** Table whose prediction is reported beside the measured latency; default: the space's shipped table, if any. */
     table: tableRefSchema.optional(),
   })
@@ -85,7 +87,11 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
     ctx.onProgress?.({ phase: 'evaluate', done: 0, total: images.size });
     const res = await evaluateTop1(tf, (x) => model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, images), inputShape);
     const latency =
-      input.latencyRepeats > 0 ? await measureOnDevice(space, model, { pairs: input.latencyRepeats, ...(ctx.log ? { log: ctx.log } : {}) }) : undefined;
+      input.latencyRepeats > 0 ? await measureOnDevice(space, model, {
+            pairs: input.latencyRepeats,
+            ...(input.reference ? { study: input.reference } : {}),
+            ...(ctx.log ? { log: ctx.log } : {}),
+          }) : undefined;
     // A space without a shipped table (or a spec reusing a preset's name) has no default prediction.
     const table = input.table ? await resolveTableRef(input.table, space) : await resolveTableRef(undefined, space).catch(() => undefined);
     const out: EvaluateOutput = {

@@ -25,6 +25,7 @@ import { readJsonUri, resolveSpaceRef } from './inputs';
 import { readJsonUriIfExists, writeJson, writeJsonUri } from '../storage/json-store';
 import { loadTf } from '../backend/tf';
 import { DEFAULT_DEVICE_CHECK } from '../latency/table-check';
+import type { DeviceFingerprint } from '../latency/device-fingerprint';
 import { deviceFingerprint } from '../profiler/device';
 import type { SearchSpace } from '../space/spec';
 import type { DeviceTableRecord } from '../study/records';
@@ -41,6 +42,8 @@ export interface PreparedStudy {
   data?: StudyData;
   /** The largest network measured on the device (measured latency): a measured target is a fraction of it. */
   measuredLargestMs?: number;
+  /** The device it was measured on: evaluations elsewhere say so (their ms stay in this unit). */
+  measuredDevice?: DeviceFingerprint;
 }
 
 export interface TableInfo {
@@ -127,10 +130,10 @@ export async function prepareStudy(raw: unknown, ctx: UseCaseContext = {}): Prom
   const tableUri = studyLayout.table(studyRoot);
   const lt = spec.latencyTable;
   const device = await studyDeviceTable(spec, space, studyRoot, tableUri, ctx);
-  const measuredLargestMs = device?.largest?.ms;
-  if ('profile' in lt) return { studyRoot, specUri, data, ...(measuredLargestMs !== undefined ? { measuredLargestMs } : {}) };
+  const unit = device?.largest ? { measuredLargestMs: device.largest.ms, measuredDevice: device.fingerprint } : {};
+  if ('profile' in lt) return { studyRoot, specUri, data, ...unit };
   await writeOnce(tableUri, device?.table ?? (await givenTable(spec, space)).table, 'latency table');
-  return { studyRoot, specUri, tableUri, data, ...(measuredLargestMs !== undefined ? { measuredLargestMs } : {}) };
+  return { studyRoot, specUri, tableUri, data, ...unit };
 }
 
 /** The spec's table (a URI's or the shipped one) and how messages name it; undefined for `device` and `profile`. */

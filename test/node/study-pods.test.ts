@@ -11,14 +11,17 @@ import { readFileSync } from 'node:fs';
 import { BatchV1Api, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { K8sJobExecutor } from '../../activities/k8s-job-executor';
 import { KubeApi, LABEL } from '../../src/k8s';
+import { readJsonUriIfExists } from '../../src/storage/json-store';
 import { openStore } from '../../src/storage/open-store';
+import { studyLayout, studyWorkflowId, trialWorkflowId } from '../../src/study/names';
+import type { DeviceTableRecord } from '../../src/study/records';
 import { startOrAttachStudy } from '../../src/temporal/study-client';
 import { CIFAR_DIR } from '../data/fixtures';
 import { startKubeCluster, type KubeCluster } from '../support/kube-cluster';
 import { startRealNode, type RealNode } from '../support/real-node';
 import { createS3Secret, realNodeJobTemplate } from '../support/real-node-pods';
 import { startS3Server, type S3TestServer } from '../support/s3-server';
-import { startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
+import { activityCalls, startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
 
 let cluster: KubeCluster;
 let node: RealNode;
@@ -51,6 +54,7 @@ test(
     const spec = tinyStudy('on-node', `s3://${s3.bucket}/studies`, {
       data: { train: { uri: `s3://${s3.bucket}/data/train-000000.tar`, limit: 320, valCount: 64 } },
       hpo: { sampler: 'random', trials: 1, parallelism: 1, seed: 6, space: { warmupFraction: null } },
+      objectives: { latency: 'measured', latencyTargetFraction: 0.8 },
     });
     const s = await studySummary((await startOrAttachStudy(t.client, spec, 'spnas-orchestration')).handle);
 
@@ -82,5 +86,19 @@ test(
       assert.equal(p.status?.phase, 'Succeeded');
       assert.equal(p.status?.containerStatuses?.[0]?.image, node.image.name, 'the image the node imported');
     }
+    // measured latency in one unit: every evaluation pod (trial and final) turned its ratio into ms with
+    // the study's reference (device.json, measured when the study was prepared), not one of its own
+    const device = (await readJsonUriIfExists(studyLayout.device(studyLayout.root(spec.storage, spec.name)))) as DeviceTableRecord;
+    const wid = studyWorkflowId(spec.name);
+    const evaluations = [...(await activityCalls(t.client, trialWorkflowId(wid, 0), 'evaluateModel')), ...(await activityCalls(t.client, wid, 'evaluateModel'))];
+    assert.equal(evaluations.length, 2);
+    for (const e of evaluations) {
+      const req = e.input as { input: { reference?: { ms: number } } };
+      const out = e.result as { latencyMs: number; latencyReferenceMs: number; latencyUnit: string; latencyRatio: number };
+      assert.equal(req.input.reference?.ms, device.largest!.ms, JSON.stringify(req.input));
+      assert.deepEqual([out.latencyUnit, out.latencyReferenceMs], ['study', device.largest!.ms], JSON.stringify(out));
+      assert.ok(Math.abs(out.latencyMs - out.latencyRatio * device.largest!.ms) < 1e-9);
+    }
+    assert.equal(s.trialRecords[0]!.result!.measuredMs, (evaluations[0]!.result as { latencyMs: number }).latencyMs);
   },
 );

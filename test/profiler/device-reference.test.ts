@@ -2,6 +2,7 @@
  * The device's reference network (native TF, the tiny space): measured once and cached by device
  * fingerprint and space, reused by the next process, re-measured when the cache is torn; a network
  * timed against it reports the ratio, its interval and ms in the reference's unit.
+ * Given the study's unit (device.json), a measurement uses it instead of measuring one.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +13,7 @@ import { buildChild } from '../../src/nas/child-builder';
 import { largestArchitecture, uniformArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 import { deviceReference, measureOnDevice } from '../../src/usecases/device-reference';
+import { deviceFingerprint } from '../../src/profiler/device';
 import { tempDir } from '../support/temp-dir';
 
 const space = getPreset('cifar-tiny');
@@ -57,5 +59,35 @@ test('a network timed against the reference: ratio below 1 for a smaller network
   } finally {
     small.dispose();
     same.dispose();
+  }
+});
+
+test("with the study's unit, a measurement uses it and measures no reference of its own; another device is named in the log", async () => {
+  const { tf } = loadTf();
+  const cacheDir = tempDir('spnas-reference-');
+  const small = buildChild(tf, space, uniformArchitecture(space, { op: 'mbconv', kernel: 3, expansion: 3, se: false }), { seed: 3 });
+  try {
+    const here = deviceFingerprint(loadTf());
+    const lines: string[] = [];
+    const s = await measureOnDevice(space, small, { cacheDir, pairs: 30, study: { ms: 7.5, fingerprint: here }, log: (l) => lines.push(l) });
+    assert.equal(s.latencyUnit, 'study');
+    assert.equal(s.latencyReferenceMs, 7.5);
+    assert.ok(Math.abs(s.latencyMs - s.latencyRatio! * 7.5) < 1e-9);
+    assert.deepEqual(fs.readdirSync(cacheDir), [], 'no reference measured or cached on this device');
+    assert.deepEqual(lines.filter((l) => /not the one the study/.test(l)), []);
+    const other = await measureOnDevice(space, small, {
+      cacheDir,
+      pairs: 30,
+      study: { ms: 7.5, fingerprint: { ...here, cpu: 'another CPU' } },
+      log: (l) => lines.push(l),
+    });
+    assert.equal(other.latencyReferenceMs, 7.5);
+    assert.match(lines.join('\n'), /this device \(.*\) is not the one the study's unit was measured on \(.*another CPU/);
+    // without it: this device's own reference
+    const own = await measureOnDevice(space, small, { cacheDir, pairs: 30 });
+    assert.equal(own.latencyUnit, 'device');
+    assert.equal(fs.readdirSync(cacheDir).filter((f) => f.endsWith('.reference.json')).length, 1);
+  } finally {
+    small.dispose();
   }
 });

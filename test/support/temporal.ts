@@ -87,6 +87,21 @@ export async function activityTypes(client: Client, workflowId: string): Promise
   return (h.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name!);
 }
 
+/** Inputs and results of a workflow's activities of one type, decoded from its history (JSON payloads), in schedule order. */
+export async function activityCalls(client: Client, workflowId: string, type: string): Promise<Array<{ input: unknown; result?: unknown }>> {
+  const decode = (p: { data?: Uint8Array | null } | undefined) => (p?.data ? JSON.parse(Buffer.from(p.data).toString('utf8')) : undefined);
+  const events = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+  const calls = new Map<string, { input: unknown; result?: unknown }>();
+  for (const e of events) {
+    const s = e.activityTaskScheduledEventAttributes;
+    if (s?.activityType?.name === type) calls.set(String(e.eventId), { input: decode(s.input?.payloads?.[0]) });
+    const c = e.activityTaskCompletedEventAttributes;
+    const call = c && calls.get(String(c.scheduledEventId));
+    if (call) call.result = decode(c.result?.payloads?.[0]);
+  }
+  return [...calls.values()];
+}
+
 /** A finished study's summary.json (every trial's record), read from the store its compact result names. */
 export async function studySummary(h: Parameters<typeof studyResult>[0]): Promise<StudySummary> {
   const r = await studyResult(h);

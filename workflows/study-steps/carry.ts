@@ -1,5 +1,6 @@
 /** What a study carries from one run into the next (continue-as-new). */
 import type { TrialOutcome } from '../../src/hpo/sampler';
+import type { DeviceFingerprint } from '../../src/latency/device-fingerprint';
 import type { StudyData } from '../../src/study/study-data';
 import type { StudyBookState } from '../../src/study/study-book';
 
@@ -13,6 +14,8 @@ export interface StudyCarry {
   data?: StudyData;
   /** The largest network measured on the device at the start: the unit of a measured objective's target (absent before it existed). */
   measuredLargestMs?: number;
+  /** The device it was measured on (absent in runs before it was carried). */
+  measuredDevice?: DeviceFingerprint;
   searchAttributes: boolean;
   book: StudyBookState;
   /** URI of the sampler's state in the store (it grows with the trials, so it never travels through the history); null before the first proposal. */
@@ -29,4 +32,14 @@ export interface StudyCarry {
   stopping: boolean;
   startedAt: number;
   runs: number;
+}
+
+/**
+ * The study's unit of measured latency, passed to every evaluation (trial and final): each pod or process
+ * turns the ratio it measures into ms with this one value (src/usecases/device-reference.ts).
+ * Undefined with predicted latency, or in runs carried from before the unit existed.
+ */
+export function latencyReference(carry: Pick<StudyCarry, 'measuredLargestMs' | 'measuredDevice'>): { ms: number; fingerprint?: DeviceFingerprint } | undefined {
+  if (carry.measuredLargestMs === undefined) return undefined;
+  return { ms: carry.measuredLargestMs, ...(carry.measuredDevice ? { fingerprint: carry.measuredDevice } : {}) };
 }

@@ -5,6 +5,7 @@ import { top1Fields } from '../../src/study/accuracy';
 import { studyLayout } from '../../src/study/names';
 import type { FinalModel } from '../../src/study/records';
 import { studyRetrainConfig } from '../../src/study/retrain-config';
+import { latencyReference } from './carry';
 import type { PlannedRun } from './study-run';
 
 /** Enters the final state and starts every final model at once (synchronously up to the first activity, as it always did). */
@@ -34,7 +35,9 @@ export async function finalPhase(study: PlannedRun): Promise<FinalModel[]> {
           search: { trial: m.trialId, uri: rec.result!.search, ...(m.lambda !== undefined ? { lambda: m.lambda } : {}) },
         }),
       ]);
-      const evalReq = { model: train.model, latencyRepeats: spec.objectives.latency === 'measured' ? LATENCY_PAIRS : 0 };
+      const measured = spec.objectives.latency === 'measured';
+      const reference = measured ? latencyReference(carry) : undefined;
+      const evalReq = { model: train.model, latencyRepeats: measured ? LATENCY_PAIRS : 0, ...(reference ? { reference } : {}) };
       const heldOut = await run.heavy.evaluateModel.executeWithOptions({ summary: `final evaluation of trial ${m.trialId} (held-out)` }, [
         study.request('evaluate', evalReq),
       ]);

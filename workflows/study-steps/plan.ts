@@ -67,6 +67,7 @@ export async function planStudy(run: StudyRun): Promise<StudyCarry> {
     largestMs: info.largestMs,
     ...(prepared.data ? { data: prepared.data } : {}),
     ...(prepared.measuredLargestMs !== undefined ? { measuredLargestMs: prepared.measuredLargestMs } : {}),
+    ...(prepared.measuredDevice ? { measuredDevice: prepared.measuredDevice } : {}),
     searchAttributes,
     book: { trials: [], compute: { ...NO_COMPUTE }, hypervolume: [] },
     sampler: null,

@@ -22,6 +22,7 @@ import { vectorObjective } from '../../src/study/sampler-traits';
 import { planTrial } from '../../src/study/trial-plan';
 import { trialSummary } from '../summaries';
 import { TrialWorkflow, type TrialInput } from '../trial-workflow';
+import { latencyReference } from './carry';
 import { drainDue } from './continue';
 import { light, type PlannedRun } from './study-run';
 import { promotionWarmStart, sharedWarmup } from './warmup';
@@ -77,6 +78,7 @@ async function runTrial(study: PlannedRun, t: Trial): Promise<void> {
   let done: TrialRecord | undefined;
   try {
     const plan = planTrial(spec, t.params, carry.largestMs, fidelity);
+    const reference = latencyReference(carry);
     // Studies that promoted before this fix passed no warm start (and their promotions failed).
     const warmStart = promotion ? (patched('promotion-keeps-warm-start') ? promotionWarmStart(study, plan) : undefined) : await sharedWarmup(study, plan);
     const input: TrialInput = {
@@ -91,6 +93,7 @@ async function runTrial(study: PlannedRun, t: Trial): Promise<void> {
       space: spec.space,
       data: study.data.trial,
       tableUri: carry.tableUri,
+      ...(reference ? { reference } : {}),
       ...(warmStart ? { warmStart } : {}),
       ...(promotion ? { promotion } : {}),
       latency: spec.objectives.latency,
