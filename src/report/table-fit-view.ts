@@ -27,7 +27,7 @@ export function tableFitView(s: Pick<StudySummary, 'tableAccuracy' | 'table' | '
     ...(d ? { device: describeDevice(d.fingerprint), source: d.source } : {}),
     ...(c
       ? {
-          check: `a table from ${describeDevice(c.tableDevice)} was checked on ${c.accuracy.count} whole networks: median error ${c.accuracy.medianAbsErrPct.toFixed(1)}% (tolerance ${c.tolerancePct}%), ${c.passed ? 'passed' : 'failed'}; ${c.action}`,
+          check: `a table from ${describeDevice(c.tableDevice)} was checked on ${c.accuracy.count} whole network${c.accuracy.count > 1 ? 's' : ''}: median error ${c.accuracy.medianAbsErrPct.toFixed(1)}% (tolerance ${c.tolerancePct}%), ${c.passed ? 'passed' : 'failed'}; ${c.action}`,
         }
       : {}),
   };

@@ -27,7 +27,14 @@ const check = (onMismatch: 'reprofile' | 'refuse' | 'accept') => deviceCheckSche
 /** The device's own table, then a copy that says it is from another machine and predicts `factor` x. */
 let own: LatencyTable;
 function fromElsewhere(factor: number): LatencyTable {
-  const t = structuredClone(own);
+  const t = scaled(own, factor);
+  t.meta = { ...t.meta, fingerprint: { ...t.meta!.fingerprint!, cpu: 'another CPU', threads: 8 } };
+  return t;
+}
+
+/** A copy of `table` predicting `factor` x. */
+function scaled(table: LatencyTable, factor: number): LatencyTable {
+  const t = structuredClone(table);
   t.fixedMs *= factor;
   t.layers = t.layers.map((r) => ({
     k3e3: r.k3e3 * factor,
@@ -36,7 +43,6 @@ function fromElsewhere(factor: number): LatencyTable {
     k5e6: r.k5e6 * factor,
     ...(r.se ? { se: { e3: r.se.e3 * factor, e6: r.se.e6 * factor } } : {}),
   }));
-  t.meta = { ...t.meta, fingerprint: { ...t.meta!.fingerprint!, cpu: 'another CPU', threads: 8 } };
   return t;
 }
 
@@ -120,4 +126,31 @@ test('a study whose table is off by 2x still gets a binding target: the fraction
   assert.equal(device.check.action, 'accepted');
   assert.ok(device.largest.intervalMs[0] <= device.largest.ms && device.largest.ms <= device.largest.intervalMs[1]);
   assert.equal((await prepareStudy(spec)).measuredLargestMs, prepared.measuredLargestMs);
+});
+
+test("a cached table of this device that disagrees with the device's reference is profiled again with it; one that agrees is used", async () => {
+  const dir = tempDir('spnas-table-cache-');
+  const first = await deviceTable({ space, check: check('reprofile'), ...fast, cacheDir: dir });
+  const tableFile = path.join(dir, `${first.cacheKey}.json`);
+  const refFile = path.join(dir, `${first.cacheKey}.reference.json`);
+  const largestMs = predictArchitectureLatencyExact(first.table, largestArchitecture(space));
+  // the reference as if measured with the table: exactly the table's prediction of the largest network
+  const ref = JSON.parse(fs.readFileSync(refFile, 'utf8'));
+  fs.writeFileSync(refFile, JSON.stringify({ ...ref, ms: largestMs }));
+  const agrees = await deviceTable({ space, check: check('refuse'), ...fast, cacheDir: dir, measureLargest: true });
+  assert.equal(agrees.source, 'cache');
+  assert.equal(agrees.check, undefined);
+  assert.equal(agrees.largest!.ms, largestMs);
+  // the same table cached at twice the machine's speed of its reference (profiled under another load)
+  const slow = scaled(first.table, 2);
+  fs.writeFileSync(tableFile, JSON.stringify(slow));
+  fs.writeFileSync(refFile, JSON.stringify({ ...ref, ms: largestMs }));
+  const lines: string[] = [];
+  const again = await deviceTable({ space, check: check('refuse'), ...fast, cacheDir: dir, measureLargest: true }, { log: (l) => lines.push(l) });
+  assert.equal(again.source, 'profiled');
+  assert.equal(again.check?.action, 'reprofiled');
+  assert.ok(Math.abs(again.check!.accuracy.ratio - 2) < 1e-9, JSON.stringify(again.check));
+  assert.match(lines.join('\n'), /cached latency table of this device .* predicts the largest network at [\d.]+ ms, and its reference measures [\d.]+ ms \(100\.0% off/);
+  assert.notDeepEqual(JSON.parse(fs.readFileSync(tableFile, 'utf8')), slow, 'the cache holds the new table');
+  assert.notEqual(again.largest!.ms, largestMs, 'and the reference measured with it');
 });
