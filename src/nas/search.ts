@@ -36,6 +36,8 @@ export interface SearchOptions {
   /** Called after every step with the indicators' group norms and thresholds (plots of the search dynamics). */
   onTrace?: (t: SearchTraceRecord) => void;
   signal?: AbortSignal;
+  /** Awaited between steps (training-loop.ts LoopSpec.settle). */
+  settle?: () => Promise<void>;
   /**
    * A checkpoint of the lambda-free warm-up of the same space, seed and warm-up settings (a study's
    * shared warm-up) to start from when this run has no checkpoint of its own. Its step must lie
@@ -127,6 +129,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchResult> {
     step: stepFn,
     saveCheckpoint,
     signal: o.signal,
+    settle: o.settle,
     onProgress: o.onProgress
       ? (p) =>
           o.onProgress!({

@@ -30,6 +30,8 @@ export interface TrainChildOptions {
   /** Called after every complete epoch with the model being trained (its weights are the current ones). */
   onEpochEnd?: (epochsDone: number, model: TF.LayersModel) => Promise<void> | void;
   signal?: AbortSignal;
+  /** Awaited between steps (training-loop.ts LoopSpec.settle). */
+  settle?: () => Promise<void>;
 }
 
 export interface TrainChildResult {
@@ -102,6 +104,7 @@ export async function trainChild(o: TrainChildOptions): Promise<TrainChildResult
     checkpointEvery: cfg.checkpointEvery,
     step,
     signal: o.signal,
+    settle: o.settle,
     onProgress: o.onProgress,
     onEpochEnd: o.onEpochEnd && ((e) => o.onEpochEnd!(e, model)),
     saveCheckpoint: async (next) => {

@@ -32,6 +32,8 @@ export interface LoopSpec {
   /** Called after the last step of every complete epoch (1-based epoch count), e.g. to evaluate. */
   onEpochEnd?: (epochsDone: number) => Promise<void> | void;
   signal?: AbortSignal;
+  /** Awaited before every step: background work the step's timers started (a lease renewal) finishes first. */
+  settle?: () => Promise<void>;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function runTrainingLoop(spec: LoopSpec): Promise<StepStats | undef
         throw new CancelledError(`cancelled at step ${step}; checkpoint saved, rerun to resume`);
       }
       await yieldToEventLoop();
+      await spec.settle?.();
       last = spec.step(batch, step, step / bpe);
       step++;
       windowImages += batch.size;

@@ -195,6 +195,16 @@ export class RunLease implements LeaseGuard {
     }
   }
 
+  /**
+   * Resolves when no renewal (or commit) of this holder is in flight. A renewal is a chain of I/O
+   * steps, each needing a turn of the event loop; a training loop that gives one turn per step would
+   * let a renewal take as many steps, and with steps of seconds the lease lapses although the process
+   * is alive (measured: steps of 300 ms lose a 3-s lease). Awaiting this between steps lets it finish.
+   */
+  settled(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+
   /** Renews the lease (compare-and-swap on the version this holder wrote last). */
   renew(opts: CallOptions = {}): Promise<void> {
     return this.update((r) => r, opts).then(() => undefined);

@@ -20,6 +20,8 @@ export interface RunDir {
   uri: string;
   /** Aborts on the caller's cancellation and when the lease is lost. */
   signal: AbortSignal;
+  /** Resolves once the lease's in-flight renewal is done: training loops await it between steps (RunLease.settled). */
+  settled: () => Promise<void>;
 }
 
 export interface RunDirOptions {
@@ -55,7 +57,7 @@ export async function withRunDir<T>(uri: string, run: object, o: RunDirOptions, 
     await claimRunInputs(lease.fencedStore, run, { what: o.what, mutable: o.mutable ?? [] });
     const signal = ctx.signal ? AbortSignal.any([ctx.signal, lease.signal]) : lease.signal;
     try {
-      return await fn({ store: lease.fencedStore, uri: lease.fencedStore.uri, signal });
+      return await fn({ store: lease.fencedStore, uri: lease.fencedStore.uri, signal, settled: () => lease.settled() });
     } catch (err) {
       if (lease.signal.aborted && !ctx.signal?.aborted && (err instanceof CancelledError || !(err instanceof SpnasError) || err.code === 'LEASE_LOST')) {
         const reason = lease.signal.reason as Error | undefined;

@@ -90,6 +90,7 @@ export async function searchArchitecture(raw: SearchInput, ctx: UseCaseContext =
       config,
       table,
       signal: run.signal,
+      settle: run.settled,
       train,
       checkpoints,
       warmStart,

@@ -83,6 +83,7 @@ export async function trainModel(raw: TrainInput, ctx: UseCaseContext = {}): Pro
         architecture,
         config,
         signal: run.signal,
+        settle: run.settled,
         train: trainLoader(space, splits.train, config),
         checkpoints: new CheckpointStore(run.store, 'checkpoints', { keep: config.keepCheckpoints }),
         onCheckpoint: (c) => {

@@ -70,6 +70,7 @@ export async function warmupSupernet(raw: WarmupInput, ctx: UseCaseContext = {})
         train,
         checkpoints,
         signal: run.signal,
+        settle: run.settled,
         config: { ...config, checkpointEvery: bpe },
         stopAtStep: input.epochs * bpe,
         onProgress: (p) =>
