@@ -138,7 +138,9 @@ export async function deviceTable(opts: DeviceTableOptions, ctx: UseCaseContext 
           `${predicted.toFixed(2)} ms, and its reference measures ${out.largest.ms.toFixed(2)} ms (${c.accuracy.medianAbsErrPct.toFixed(1)}% off, ` +
           `tolerance ${c.tolerancePct}%): they were measured at different machine speeds; profiling the table again, with its reference`,
       );
-      out = { ...(await ownTable(opts, fp, file, ctx, true)), fingerprint: fp, cacheKey, check: { ...c, action: 'reprofiled' } };
+      // a given table's failed check (which led to the cache) stays the record; else this one is
+      const check = out.check ?? { ...c, action: 'reprofiled' as const };
+      out = { ...(await ownTable(opts, fp, file, ctx, true)), fingerprint: fp, cacheKey, check };
       out.largest = await reference();
     }
   }
