@@ -2,7 +2,8 @@
  * Starting, attaching to and steering studies from a client (the CLI): the workflow id is the
  * study's name (`spnas-study-<name>`), so running the same spec again attaches to the running study,
  * a failed or cancelled one starts again (resuming from what its trials left in the store), and a
- * completed one is reported rather than repeated.
+ * completed one is reported rather than repeated, unless the caller has found that its outputs are
+ * gone from the store (`rerunCompleted`): then it runs again.
  */
 import { Client, WorkflowExecutionAlreadyStartedError, type WorkflowExecutionStatusName, type WorkflowHandle } from '@temporalio/client';
 import { InvalidInputError } from '../errors';
@@ -17,11 +18,15 @@ export type StudyHandle = WorkflowHandle<typeof StudyWorkflow>;
 
 export interface StartedStudy {
   handle: StudyHandle;
-  /** 'started' a new run, 'attached' to the running one, or found it 'completed' before. */
-  how: 'started' | 'attached' | 'completed';
+  /** 'started' a new run, 'attached' to the running one, found it 'completed' before, or started a completed one 'again' (`rerunCompleted`). */
+  how: 'started' | 'attached' | 'completed' | 'again';
 }
 
-export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQueue: string): Promise<StartedStudy> {
+/**
+ * `rerunCompleted`: the caller checked that the study's storage holds no summary (a user removed the
+ * outputs to run it again); a completed run of that name is then run again instead of reported.
+ */
+export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQueue: string, o: { rerunCompleted?: boolean } = {}): Promise<StartedStudy> {
   const workflowId = studyWorkflowId(spec.name);
   try {
     const before = await client.workflow
@@ -32,10 +37,11 @@ export async function startOrAttachStudy(client: Client, spec: StudySpec, taskQu
       args: [spec],
       taskQueue,
       workflowId,
-      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      workflowIdReusePolicy: o.rerunCompleted ? 'ALLOW_DUPLICATE' : 'ALLOW_DUPLICATE_FAILED_ONLY',
       workflowIdConflictPolicy: 'USE_EXISTING',
     });
-    return { handle, how: before?.status.name === 'RUNNING' ? 'attached' : 'started' };
+    const was = before?.status.name;
+    return { handle, how: was === 'RUNNING' ? 'attached' : was === 'COMPLETED' ? 'again' : 'started' };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { handle: client.workflow.getHandle(workflowId), how: 'completed' };
     throw err;

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { studyWorkflowId, trialWorkflowId } from '../../src/study/names';
+import { studyLayout, studyWorkflowId, trialWorkflowId } from '../../src/study/names';
 import { temporalBinary } from '../../src/temporal/dev-server';
 import { startOrAttachStudy, stopStudy, studyStatus, type StudyHandle } from '../../src/temporal/study-client';
 import { startTemporal, studySummary, tinyStudy, type TemporalFixture } from '../support/temporal';
@@ -157,4 +157,22 @@ test('SpnasState: stopping after a stop, cancelled after a cancel, failed when t
   assert.equal(await stateOf(failed), 'failed');
   assert.match(await sh(`temporal workflow list --query "SpnasState = 'failed'"`), /spnas-study-vis-failed/);
   assert.doesNotMatch(await sh(`temporal workflow list --query "SpnasState = 'failed'"`), new RegExp(studyWorkflowId('vis-stop')));
+});
+
+test('a completed study is reported, not run again, until its outputs are removed from the store: then it runs again', { timeout: 120_000 }, async () => {
+  const spec = study('rerun-gone', { hpo: { sampler: 'random', trials: 1, parallelism: 1, seed: 3 } });
+  const first = await startOrAttachStudy(t.client, spec, QUEUE);
+  assert.equal(first.how, 'started');
+  assert.equal((await studySummary(first.handle)).state, 'completed');
+  const firstRun = (await first.handle.describe()).runId;
+  // started again with its outputs in place: reported (the CLI reads the summary before it gets here)
+  assert.equal((await startOrAttachStudy(t.client, spec, QUEUE)).how, 'completed');
+  // the user removed the study's outputs to run it again
+  fs.rmSync(studyLayout.root(store(), 'rerun-gone'), { recursive: true, force: true });
+  const again = await startOrAttachStudy(t.client, spec, QUEUE, { rerunCompleted: true });
+  assert.equal(again.how, 'again');
+  const s = await studySummary(again.handle);
+  assert.equal(s.state, 'completed');
+  assert.notEqual((await again.handle.describe()).runId, firstRun, 'a new run');
+  assert.ok(fs.existsSync(studyLayout.summary(studyLayout.root(store(), 'rerun-gone'))), 'its outputs written again');
 });
