@@ -87,11 +87,13 @@ export async function evaluateModel(raw: EvaluateInput, ctx: UseCaseContext = {}
     ctx.onProgress?.({ phase: 'evaluate', done: 0, total: images.size });
     const res = await evaluateTop1(tf, (x) => model.predict(x) as ReturnType<typeof tf.zeros>, evalLoader(space, images), inputShape);
     const latency =
-      input.latencyRepeats > 0 ? await measureOnDevice(space, model, {
+      input.latencyRepeats > 0
+        ? await measureOnDevice(space, model, {
             pairs: input.latencyRepeats,
             ...(input.reference ? { study: input.reference } : {}),
             ...(ctx.log ? { log: ctx.log } : {}),
-          }) : undefined;
+          })
+        : undefined;
     // A space without a shipped table (or a spec reusing a preset's name) has no default prediction.
     const table = input.table ? await resolveTableRef(input.table, space) : await resolveTableRef(undefined, space).catch(() => undefined);
     const out: EvaluateOutput = {

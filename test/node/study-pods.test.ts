@@ -90,7 +90,10 @@ test(
     // the study's reference (device.json, measured when the study was prepared), not one of its own
     const device = (await readJsonUriIfExists(studyLayout.device(studyLayout.root(spec.storage, spec.name)))) as DeviceTableRecord;
     const wid = studyWorkflowId(spec.name);
-    const evaluations = [...(await activityCalls(t.client, trialWorkflowId(wid, 0), 'evaluateModel')), ...(await activityCalls(t.client, wid, 'evaluateModel'))];
+    const evaluations = [
+      ...(await activityCalls(t.client, trialWorkflowId(wid, 0), 'evaluateModel')),
+      ...(await activityCalls(t.client, wid, 'evaluateModel')),
+    ];
     assert.equal(evaluations.length, 2);
     for (const e of evaluations) {
       const req = e.input as { input: { reference?: { ms: number } } };

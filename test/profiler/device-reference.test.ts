@@ -74,7 +74,10 @@ test("with the study's unit, a measurement uses it and measures no reference of 
     assert.equal(s.latencyReferenceMs, 7.5);
     assert.ok(Math.abs(s.latencyMs - s.latencyRatio! * 7.5) < 1e-9);
     assert.deepEqual(fs.readdirSync(cacheDir), [], 'no reference measured or cached on this device');
-    assert.deepEqual(lines.filter((l) => /not the one the study/.test(l)), []);
+    assert.deepEqual(
+      lines.filter((l) => /not the one the study/.test(l)),
+      [],
+    );
     const other = await measureOnDevice(space, small, {
       cacheDir,
       pairs: 30,

@@ -150,14 +150,24 @@ test("a cached table of this device that disagrees with the device's reference i
   assert.equal(again.source, 'profiled');
   assert.equal(again.check?.action, 'reprofiled');
   assert.ok(Math.abs(again.check!.accuracy.ratio - 2) < 1e-9, JSON.stringify(again.check));
-  assert.match(lines.join('\n'), /cached latency table of this device .* predicts the largest network at [\d.]+ ms, and its reference measures [\d.]+ ms \(100\.0% off/);
+  assert.match(
+    lines.join('\n'),
+    /cached latency table of this device .* predicts the largest network at [\d.]+ ms, and its reference measures [\d.]+ ms \(100\.0% off/,
+  );
   assert.notDeepEqual(JSON.parse(fs.readFileSync(tableFile, 'utf8')), slow, 'the cache holds the new table');
   assert.notEqual(again.largest!.ms, largestMs, 'and the reference measured with it');
   // a given table from another device that fails its check leads to the stale cache: both are
   // replaced, and the given table's check stays the record
   fs.writeFileSync(tableFile, JSON.stringify(slow));
   fs.writeFileSync(refFile, JSON.stringify({ ...ref, ms: largestMs }));
-  const both = await deviceTable({ space, given: { table: fromElsewhere(2), source: 'off-by-2x table' }, check: check('reprofile'), ...fast, cacheDir: dir, measureLargest: true });
+  const both = await deviceTable({
+    space,
+    given: { table: fromElsewhere(2), source: 'off-by-2x table' },
+    check: check('reprofile'),
+    ...fast,
+    cacheDir: dir,
+    measureLargest: true,
+  });
   assert.equal(both.source, 'profiled');
   assert.deepEqual([both.check?.tableDevice?.cpu, both.check?.action], ['another CPU', 'reprofiled']);
 });

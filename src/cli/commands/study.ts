@@ -84,7 +84,12 @@ async function run(argv: string[]): Promise<number> {
   try {
     // no summary in the store (checked above): a completed run of this name whose outputs were removed runs again
     const { handle, how } = await startOrAttachStudy(rt.client, spec, worker.orchestrationQueue, { rerunCompleted: true });
-    const verb = { started: 'started', attached: 'attached to', completed: 'found the completed', again: 'started again (its earlier run completed, but its summary is gone from the store)' }[how];
+    const verb = {
+      started: 'started',
+      attached: 'attached to',
+      completed: 'found the completed',
+      again: 'started again (its earlier run completed, but its summary is gone from the store)',
+    }[how];
     log(`${verb} study ${spec.name} (workflow ${handle.workflowId}); artifacts under ${studyLayout.root(spec.storage, spec.name)}`);
     if (rt.server?.uiUrl) log(`watch it in the Temporal UI: ${rt.server.uiUrl}/namespaces/${rt.target.namespace}/workflows/${handle.workflowId}`);
     const result = studyResult(handle);
