@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { HeavyActivities, HeavyRequest } from '../activities';
 import type { DataSpec } from '../src/config/data-spec';
-import type { DeviceFingerprint } from '../src/latency/device-fingerprint';
+import type { LatencyUnit } from '../src/latency/device-fingerprint';
 import type { Params } from '../src/hpo/space';
 import { LATENCY_PAIRS } from '../src/latency/statistic';
 import { formatTop1, top1Fields } from '../src/study/accuracy';
@@ -43,7 +43,7 @@ export interface TrialInput {
   promotion?: boolean;
   latency: 'measured' | 'predicted';
   /** The study's unit of measured latency (study-steps/carry.ts latencyReference); absent: each evaluation's own device reference. */
-  reference?: { ms: number; fingerprint?: DeviceFingerprint };
+  reference?: LatencyUnit;
   executor: StudySpec['resources']['executor'];
   resources: Pick<StudySpec['resources'], 'search' | 'retrain' | 'evaluate'>;
   computeTaskQueue: string;

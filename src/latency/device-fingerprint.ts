@@ -25,6 +25,20 @@ export const deviceFingerprintSchema = z
   .strict();
 export type DeviceFingerprint = z.output<typeof deviceFingerprintSchema>;
 
+/**
+ * A study's unit of measured latency, passed to every evaluation of the study: the largest network's
+ * latency measured when the study was prepared (device.json), and the device it was measured on.
+ * Every pod and process of the study turns its own measured ratio into ms with this one value instead
+ * of a reference it measures itself (pods share no cache; a process's speed moves 5-25% on our VMs).
+ */
+export const latencyUnitSchema = z
+  .object({
+    ms: z.number().positive().finite(),
+    fingerprint: deviceFingerprintSchema.optional(),
+  })
+  .strict();
+export type LatencyUnit = z.output<typeof latencyUnitSchema>;
+
 /** Two fingerprints name the same device when every field agrees (a library upgrade counts as another device). */
 export function sameDevice(a: DeviceFingerprint, b: DeviceFingerprint | undefined): boolean {
   return b !== undefined && contentKey(a) === contentKey(b);

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { z } from 'zod';
 import type * as TF from '@tensorflow/tfjs';
 import { loadTf } from '../backend/tf';
-import { describeDevice, deviceFingerprintSchema, sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { describeDevice, deviceFingerprintSchema, sameDevice, type DeviceFingerprint, type LatencyUnit } from '../latency/device-fingerprint';
 import { LATENCY_PAIRS } from '../latency/statistic';
 import { buildChild } from '../nas/child-builder';
 import { latencyWarning, measureAgainstReference, measureModelLatency, type MeasuredLatency } from '../nas/measure-latency';
@@ -36,21 +36,6 @@ const referenceSchema = z
     measuredAt: z.string(),
   })
   .strict();
-
-/**
- * A study's unit of measured latency, passed to every evaluation of the study: the largest network's
- * latency measured when the study was prepared (device.json), and the device it was measured on.
- * Every pod and process of the study then turns its own measured ratio into ms with this one value,
- * instead of a reference it measures itself (pods have no shared cache, and a process's absolute speed
- * moves by 5-25% on our VMs).
- */
-export const studyReferenceSchema = z
-  .object({
-    ms: z.number().positive().finite(),
-    fingerprint: deviceFingerprintSchema.optional(),
-  })
-  .strict();
-export type StudyReference = z.output<typeof studyReferenceSchema>;
 
 export interface DeviceReference extends z.output<typeof referenceSchema> {
   /** 'cache': measured by an earlier process on this device; 'measured': now. */
@@ -111,7 +96,7 @@ export async function deviceReference(space: SearchSpace, opts: { cacheDir?: str
  */
 async function referenceMs(
   space: SearchSpace,
-  opts: { cacheDir?: string; study?: StudyReference; log?: (line: string) => void },
+  opts: { cacheDir?: string; study?: LatencyUnit; log?: (line: string) => void },
 ): Promise<{ ms: number; unit: 'study' | 'device' }> {
   if (!opts.study) return { ms: (await deviceReference(space, opts)).ms, unit: 'device' };
   const here = deviceFingerprint(loadTf());
@@ -130,7 +115,7 @@ async function referenceMs(
 export async function measureOnDevice(
   space: SearchSpace,
   model: TF.LayersModel,
-  opts: { pairs?: number; cacheDir?: string; log?: (line: string) => void; study?: StudyReference } = {},
+  opts: { pairs?: number; cacheDir?: string; log?: (line: string) => void; study?: LatencyUnit } = {},
 ): Promise<MeasuredLatency> {
   const { tf } = loadTf();
   const ref = await referenceMs(space, opts);

@@ -19,7 +19,8 @@ import { InvalidInputError } from '../errors';
 import type { UseCaseContext } from './context';
 import { evalLoader, loadAll, loadSplits } from './datasets';
 import { resolveTableRef, tableRefSchema } from './inputs';
-import { measureOnDevice, studyReferenceSchema } from './device-reference';
+import { measureOnDevice } from './device-reference';
+import { latencyUnitSchema } from '../latency/device-fingerprint';
 
 export const evaluateInputSchema = z
   .object({
@@ -35,7 +36,7 @@ export const evaluateInputSchema = z
     /** Timed pairs (each call after one of the reference network; 0: no latency): docs/runtime-model.md "Stable measured latency". */
     latencyRepeats: z.number().int().min(0).default(LATENCY_PAIRS),
     /** The study's unit of measured latency (device.json's largest network); default: this device's reference. */
-    reference: studyReferenceSchema.optional(),
+    reference: latencyUnitSchema.optional(),
     /** Table whose prediction is reported beside the measured latency; default: the space's shipped table, if any. */
     table: tableRefSchema.optional(),
   })

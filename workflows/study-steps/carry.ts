@@ -1,6 +1,6 @@
 /** What a study carries from one run into the next (continue-as-new). */
 import type { TrialOutcome } from '../../src/hpo/sampler';
-import type { DeviceFingerprint } from '../../src/latency/device-fingerprint';
+import type { DeviceFingerprint, LatencyUnit } from '../../src/latency/device-fingerprint';
 import type { StudyData } from '../../src/study/study-data';
 import type { StudyBookState } from '../../src/study/study-book';
 
@@ -39,7 +39,7 @@ export interface StudyCarry {
  * turns the ratio it measures into ms with this one value (src/usecases/device-reference.ts).
  * Undefined with predicted latency, or in runs carried from before the unit existed.
  */
-export function latencyReference(carry: Pick<StudyCarry, 'measuredLargestMs' | 'measuredDevice'>): { ms: number; fingerprint?: DeviceFingerprint } | undefined {
+export function latencyReference(carry: Pick<StudyCarry, 'measuredLargestMs' | 'measuredDevice'>): LatencyUnit | undefined {
   if (carry.measuredLargestMs === undefined) return undefined;
   return { ms: carry.measuredLargestMs, ...(carry.measuredDevice ? { fingerprint: carry.measuredDevice } : {}) };
 }
