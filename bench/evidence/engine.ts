@@ -24,6 +24,7 @@ import { runSearch } from '../../src/nas/search';
 import { trainChild } from '../../src/nas/train-child';
 import { architectureFromString, architectureToString } from '../../src/space/architecture';
 import { wilsonInterval } from '../../src/stats/binomial';
+import { DataError } from '../../src/errors';
 import { CheckpointStore } from '../../src/storage/checkpoint-store';
 import { openStore } from '../../src/storage/open-store';
 import { contentKey } from '../../src/study/content-key';
@@ -124,10 +125,12 @@ const WARMUP_DIR = path.join(WORK, 'warmup');
 /**
  * The shared warm-up, as warmupSupernet runs it: the trials' search config with 2 warm-up epochs
  * (every trial's warm-up is 1 or 2 of its 3 search epochs), a checkpoint at each epoch; run once.
+ * A clone that has the record but not the checkpoints (runs/ is not committed) runs it again: it is
+ * deterministic by seed, so the checkpoints are the recorded ones; the record is not appended twice.
  */
 export async function ensureWarmup(searchConfig: Record<string, unknown>): Promise<WarmupRecord> {
   const done = readJsonl<WarmupRecord>(FILES.trials).find((r) => r.type === 'warmup');
-  if (done) return done;
+  if (done && (await warmupCheckpointsPresent(done))) return done;
   const { tf } = loadTf();
   const config = parseSearchConfig({ ...searchConfig, warmupEpochs: 2, epochs: 3, keepCheckpoints: 10_000 }, 'warm-up config');
   const clock = new UnitClock('warm-up');
@@ -146,6 +149,7 @@ export async function ensureWarmup(searchConfig: Record<string, unknown>): Promi
     onProgress: clock.progress,
   });
   r.supernet.dispose();
+  if (done) return done;
   const c = clock.read();
   const rec: WarmupRecord = {
     type: 'warmup',
@@ -158,6 +162,18 @@ export async function ensureWarmup(searchConfig: Record<string, unknown>): Promi
   };
   appendJsonl(FILES.trials, rec);
   return rec;
+}
+
+async function warmupCheckpointsPresent(w: WarmupRecord): Promise<boolean> {
+  const store = checkpointsIn(WARMUP_DIR, 10_000);
+  for (const step of w.epochSteps)
+    try {
+      await store.load(step);
+    } catch (err) {
+      if (err instanceof DataError) return false;
+      throw err;
+    }
+  return true;
 }
 
 /**
