@@ -143,3 +143,37 @@ export function kendallWithInterval(x: readonly number[], y: readonly number[], 
 export function spearmanWithInterval(x: readonly number[], y: readonly number[], o: IntervalOptions = {}): BootstrapInterval {
   return pairedWithInterval(spearmanRho, 'spearmanWithInterval', x, y, o);
 }
+
+export interface RescoringCeiling {
+  /** Mean, median, 2.5% and 97.5% quantiles of Kendall's tau over the redraws. */
+  mean: number;
+  median: number;
+  low: number;
+  high: number;
+  draws: number;
+}
+
+/**
+ * How far Kendall's tau can reach when the items' true accuracies are `p` and each is measured twice,
+ * independently, as a share of correct answers among `count` images (binomial sampling only, drawn
+ * with the normal approximation): the tau between two such measurements. A trial budget cannot agree
+ * with a final budget better than the final budget agrees with a re-scoring of itself; other noise
+ * (training seeds) lowers the ceiling further. Seeded, so a report is reproducible.
+ */
+export function rescoringCeiling(p: readonly number[], count: number, o: { draws?: number; seed?: number } = {}): RescoringCeiling {
+  const draws = o.draws ?? 2000;
+  if (p.length < 2) throw new RangeError(`rescoringCeiling: needs at least 2 items, got ${p.length}`);
+  for (const v of p) if (!(v >= 0 && v <= 1)) throw new RangeError(`rescoringCeiling: accuracies must be in [0, 1], got ${v}`);
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`rescoringCeiling: count must be a positive integer, got ${count}`);
+  const rng = new Rng(o.seed ?? 0);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
+  const redraw = () => p.map((q) => q + Math.sqrt((q * (1 - q)) / count) * normal());
+  const taus: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    const t = kendallTau(redraw(), redraw());
+    if (!Number.isNaN(t)) taus.push(t);
+  }
+  taus.sort((a, b) => a - b);
+  const q = (f: number) => taus[Math.min(taus.length - 1, Math.floor(f * taus.length))]!;
+  return { mean: taus.reduce((a, b) => a + b, 0) / taus.length, median: q(0.5), low: q(0.025), high: q(0.975), draws };
+}

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { averageRanks, bootstrapInterval, kendallTau, kendallWithInterval, spearmanRho, spearmanWithInterval } from '../../src/stats/rank';
+import { averageRanks, bootstrapInterval, kendallTau, kendallWithInterval, rescoringCeiling, spearmanRho, spearmanWithInterval } from '../../src/stats/rank';
 import { tCdf, tInterval, tQuantile } from '../../src/stats/student-t';
 import { mulberry32 } from '../../src/random';
+import { normCdf } from '../../src/hpo/normal';
 
 const close = (a: number, b: number, tol: number, what: string) => assert.ok(Math.abs(a - b) <= tol, `${what}: ${a} vs ${b}`);
 
@@ -88,4 +89,26 @@ test('the t interval of a mean', () => {
   assert.equal(ci.sd, 2);
   close(ci.high - ci.mean, (4.302652729749464 * 2) / Math.sqrt(3), 1e-9, 'half width');
   assert.throws(() => tInterval([1]), /at least 2 values/);
+});
+
+test("the rescoring ceiling matches the two-item closed form and follows the items' separation", () => {
+  // Two items, gap d, each measured with sd s: the pair keeps its order in one redraw with
+  // probability P = Phi(d / (s sqrt 2)), so E[tau] = P^2 + (1-P)^2 - 2P(1-P) = (2P - 1)^2.
+  const p = [0.7, 0.71];
+  const count = 5000;
+  const s = Math.sqrt((0.705 * 0.295) / count);
+  const P = normCdf(0.01 / (s * Math.SQRT2));
+  const c = rescoringCeiling(p, count, { draws: 20_000, seed: 3 });
+  assert.ok(Math.abs(c.mean - (2 * P - 1) ** 2) < 0.03, `mean ${c.mean} vs closed form ${(2 * P - 1) ** 2}`);
+  // ten networks 10 pp apart are never reordered; ten equal ones agree only by chance
+  const far = rescoringCeiling([0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.2, 0.1, 0.05], count, { draws: 500 });
+  assert.equal(far.median, 1);
+  const same = rescoringCeiling(new Array(10).fill(0.7), count, { draws: 2000 });
+  assert.ok(Math.abs(same.mean) < 0.03 && same.low < -0.3 && same.high > 0.3, JSON.stringify(same));
+  // the same accuracies measured on more images rank more alike
+  const close = [0.69, 0.695, 0.7, 0.705, 0.71, 0.715, 0.72, 0.725];
+  assert.ok(rescoringCeiling(close, 50_000, { draws: 1000 }).mean > rescoringCeiling(close, 5000, { draws: 1000 }).mean + 0.1);
+  assert.throws(() => rescoringCeiling([0.5], count), /at least 2 items/);
+  assert.throws(() => rescoringCeiling([0.5, 1.5], count), /in \[0, 1\]/);
+  assert.throws(() => rescoringCeiling([0.5, 0.6], 0), /count must be a positive integer/);
 });
