@@ -34,10 +34,10 @@ async function main(): Promise<void> {
   const configs = design.slice(Number(a.from ?? 0), Number(a.to ?? design.length));
   const largest = largestPredictedMs();
   const spec = studySpecAt('a');
-  const warmup = await ensureWarmup(planTrial(spec, design[0]!.knobs, largest).search);
   const levels = mf.length ? [...BUDGET_LEVELS] : [MAX_BUDGET];
   // searches first, so the other lanes see every architecture early; then the retrainings
-  if (!a['retrain-only'])
+  if (!a['retrain-only']) {
+    const warmup = await ensureWarmup(planTrial(spec, design[0]!.knobs, largest).search);
     for (const c of configs)
       for (const level of levels) {
         if (searches().some((s) => s.configId === c.configId && s.level === level)) continue;
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
           `search ${c.configId} level ${level}: ${s.architecture} ${s.predictedMs.toFixed(2)} ms${s.supernetTop1 !== undefined ? `, supernet ${(100 * s.supernetTop1).toFixed(1)}%` : ''}\n`,
         );
       }
+  }
   if (a['search-only']) return;
   // --retrain-only: beside a search pass, retrain what it has searched, waiting (--wait s) for the rest
   for (;;) {
