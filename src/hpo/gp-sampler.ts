@@ -241,6 +241,12 @@ export const gpSampler: SamplerDescriptor = {
   snapshot: gpSnapshotFields,
   crossCheck: checkGpSnapshot,
   // A noisy objective's best observation is partly luck: report the best posterior mean instead.
-  create: (space, s) => new GpSampler(space, { seed: s.seed, direction: s.directions[0], incumbent: s.noisy ? 'posterior-mean' : 'observed' }),
+  create: (space, s) =>
+    new GpSampler(space, {
+      seed: s.seed,
+      direction: s.directions[0],
+      incumbent: s.noisy ? 'posterior-mean' : 'observed',
+      ...(s.initialTrials !== undefined ? { nInitial: s.initialTrials } : {}),
+    }),
   restore: (state) => GpSampler.fromJSON(state as GpState),
 };

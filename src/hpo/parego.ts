@@ -158,6 +158,7 @@ export const paregoSampler: SamplerDescriptor = {
   },
   crossCheck: checkGpSnapshot,
   arity: (state) => (state as unknown as ParEgoFields).parego.directions.length,
-  create: (space, s) => new ParEgoSampler(space, { seed: s.seed, directions: s.directions }),
+  create: (space, s) =>
+    new ParEgoSampler(space, { seed: s.seed, directions: s.directions, ...(s.initialTrials !== undefined ? { nInitial: s.initialTrials } : {}) }),
   restore: (state) => ParEgoSampler.fromJSON(state as ParEgoState),
 };

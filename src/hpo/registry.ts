@@ -29,7 +29,13 @@ const byName = new Map<string, SamplerDescriptor>();
 
 function add(d: SamplerDescriptor): void {
   const traits = samplerTraits(d.name);
-  if (!traits || traits.multiFidelity !== d.multiFidelity || traits.vectorObjective !== d.vectorObjective || traits.maxTrials !== d.maxTrials)
+  if (
+    !traits ||
+    traits.multiFidelity !== d.multiFidelity ||
+    traits.vectorObjective !== d.vectorObjective ||
+    traits.maxTrials !== d.maxTrials ||
+    !!traits.initialDesign !== !!d.initialDesign
+  )
     throw new Error(`sampler '${d.name}': its descriptor's traits differ from the catalog's (src/hpo/sampler-catalog.ts)`);
   byName.set(d.name, d);
 }

@@ -13,6 +13,8 @@ export interface SamplerTraits {
   readonly vectorObjective: boolean;
   /** The most trials one sampler serves, when its cost grows with them (a GP conditions on every trial). */
   readonly maxTrials?: number;
+  /** Its first trials come from a space-filling design and the model proposes the rest: a study may set how many. */
+  readonly initialDesign?: boolean;
 }
 
 /**
@@ -26,8 +28,8 @@ export const GP_MAX_TRIALS = 2000;
 export const BUILT_IN_SAMPLERS = {
   random: { multiFidelity: false, vectorObjective: false },
   sobol: { multiFidelity: false, vectorObjective: false },
-  gp: { multiFidelity: false, vectorObjective: false, maxTrials: GP_MAX_TRIALS },
-  parego: { multiFidelity: false, vectorObjective: true, maxTrials: GP_MAX_TRIALS },
+  gp: { multiFidelity: false, vectorObjective: false, maxTrials: GP_MAX_TRIALS, initialDesign: true },
+  parego: { multiFidelity: false, vectorObjective: true, maxTrials: GP_MAX_TRIALS, initialDesign: true },
   hyperband: { multiFidelity: true, vectorObjective: false },
   asha: { multiFidelity: true, vectorObjective: false },
   bohb: { multiFidelity: true, vectorObjective: false },
@@ -56,6 +58,7 @@ export function addSamplerTraits(name: string, traits: SamplerTraits): void {
     multiFidelity: traits.multiFidelity,
     vectorObjective: traits.vectorObjective,
     ...(traits.maxTrials ? { maxTrials: traits.maxTrials } : {}),
+    ...(traits.initialDesign ? { initialDesign: true } : {}),
   });
   revision++;
 }

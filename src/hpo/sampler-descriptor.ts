@@ -19,6 +19,8 @@ export interface SamplerSettings {
   /** Multi-fidelity samplers: the largest budget and the reduction factor between rungs. */
   readonly maxBudget: number;
   readonly eta: number;
+  /** Samplers with an initial design (traits.initialDesign): its size; unset, the sampler's default. */
+  readonly initialTrials?: number;
 }
 
 /** Records a problem found in a snapshot, at a path below the snapshot's root. */

@@ -23,9 +23,16 @@ export function studySpace(hpo: StudyHpo) {
 export function createSampler(hpo: StudyHpo): Sampler {
   const d = samplerDescriptor(hpo.sampler);
   if (!d) throw new InvalidInputError(`hpo.sampler: no sampler named '${hpo.sampler}' is registered in this process`);
-  const { seed, maxBudget, eta } = hpo;
+  const { seed, maxBudget, eta, initialTrials } = hpo;
   // A study maximises a noisy reward, or (vector objective) top-1 up and latency down.
-  return d.create(studySpace(hpo), { seed, maxBudget, eta, noisy: true, directions: d.vectorObjective ? ['maximize', 'minimize'] : ['maximize'] });
+  return d.create(studySpace(hpo), {
+    seed,
+    maxBudget,
+    eta,
+    noisy: true,
+    directions: d.vectorObjective ? ['maximize', 'minimize'] : ['maximize'],
+    ...(initialTrials !== undefined ? { initialTrials } : {}),
+  });
 }
 
 export interface ProposalInput {

@@ -15,7 +15,7 @@ import { TRAIN_RECIPE_NAMES, trainConfigForRecipe, withNamedRecipe } from '../co
 import { parseTrainConfig } from '../config/training-config';
 import { formatIssues, parseOrThrow } from '../config/zod-issues';
 import { InvalidInputError } from '../errors';
-import { samplerNames, samplerTraits } from '../hpo/sampler-catalog';
+import { GP_MAX_TRIALS, samplerNames, samplerTraits } from '../hpo/sampler-catalog';
 import { reservedKeys, reservedNameMessage } from '../hpo/space';
 import { deviceCheckSchema } from '../latency/table-check';
 
@@ -132,6 +132,11 @@ export const studySpecSchema = z
         /** Trials to run (for multi-fidelity samplers: trials at any budget, promotions included). */
         trials: z.number().int().positive().max(10_000).default(8),
         parallelism: z.number().int().positive().max(256).default(2),
+        /**
+         * Samplers with an initial design (gp, parego): how many trials come from it before the model
+         * proposes; unset, the sampler's default (max(4, parameters + 1)).
+         */
+        initialTrials: z.number().int().positive().max(GP_MAX_TRIALS).optional(),
         /** Overrides of the default NAS-hyperparameter space (src/hpo/nas-space.ts); null removes a parameter. */
         space: z.record(z.string(), paramOverrideSchema).default({}),
         /** Multi-fidelity: number of budget levels is log_eta(maxBudget) + 1; fidelity = budget / maxBudget. */
@@ -234,6 +239,14 @@ export const studySpecSchema = z
         code: 'custom',
         path: ['hpo', 'trials'],
         message: `is more than the '${s.hpo.sampler}' sampler serves (${traits.maxTrials}: each proposal conditions on every trial); use fewer trials or a random or multi-fidelity sampler`,
+      });
+    }
+    if (s.hpo.initialTrials !== undefined && traits && !traits.initialDesign) {
+      const withDesign = samplerNames().filter((n) => samplerTraits(n)?.initialDesign);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hpo', 'initialTrials'],
+        message: `applies to samplers with an initial design (${withDesign.join(', ')}); the '${s.hpo.sampler}' sampler has none: remove it or choose one of those`,
       });
     }
     // Train configs are checked now, not when the final phase reaches them hours later.
