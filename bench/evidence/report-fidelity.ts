@@ -11,6 +11,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { kendallWithInterval, rescoringCeiling, spearmanWithInterval, type BootstrapInterval, type RescoringCeiling } from '../../src/stats/rank';
+import { permutationTestMeans, type PermutationTest } from '../../src/stats/permutation';
 import { PALETTE, renderFigure, writeFigure, type Panel } from '../nas/svg-chart';
 import { randomMembers } from './scores';
 import { predictedMs } from './latency-model';
@@ -119,9 +120,31 @@ function main(): void {
       `ceiling: the final budget against a re-scoring of itself on ${finalRuns[0]!.count} other test images (binomial sampling only; training-seed variation would lower it): Kendall's tau mean ${ceiling.mean.toFixed(2)}, 95% of redraws in [${ceiling.low.toFixed(2)}, ${ceiling.high.toFixed(2)}]`,
     );
   }
+  // the set's searched and random networks at the final budget: does the search find better networks?
+  let searchedVsRandom: (PermutationTest & { searched: number; random: number }) | undefined;
+  const searchedRuns = finalRuns.filter((t) => !randoms.has(t.architecture));
+  const randomRuns = finalRuns.filter((t) => randoms.has(t.architecture));
+  if (searchedRuns.length && randomRuns.length) {
+    searchedVsRandom = {
+      ...permutationTestMeans(
+        searchedRuns.map((t) => t.top1),
+        randomRuns.map((t) => t.top1),
+      ),
+      searched: searchedRuns.length,
+      random: randomRuns.length,
+    };
+    const group = (ts: TrainRecord[]) => {
+      const ms = ts.map((t) => predictedMs(t.architecture));
+      const top = ts.map((t) => t.top1);
+      return `mean ${pct(top.reduce((s, v) => s + v, 0) / top.length)}% (${pct(Math.min(...top))}-${pct(Math.max(...top))}%, ${Math.min(...ms).toFixed(1)}-${Math.max(...ms).toFixed(1)} ms predicted)`;
+    };
+    console.log(
+      `searched vs random at the final budget: ${searchedRuns.length} searched ${group(searchedRuns)}, ${randomRuns.length} random ${group(randomRuns)}; difference ${(100 * searchedVsRandom.difference).toFixed(1)} pp, exact permutation test p = ${searchedVsRandom.p.toFixed(3)} (two-sided, ${searchedVsRandom.splits} splits)`,
+    );
+  }
   fs.writeFileSync(
     path.join(RESULTS, 'fidelity.json'),
-    `${JSON.stringify({ rows, finals: finalRuns.length, ceiling, date: new Date().toISOString() }, null, 1)}\n`,
+    `${JSON.stringify({ rows, finals: finalRuns.length, ceiling, searchedVsRandom, date: new Date().toISOString() }, null, 1)}\n`,
   );
   const panels: Panel[] = rows
     .filter((r) => r.n > 0)
