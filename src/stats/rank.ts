@@ -3,7 +3,7 @@
  * the final budget): Kendall's tau-b and Spearman's rho, both with ties, and a percentile bootstrap
  * over the items for their uncertainty. Pure: no I/O, seeded randomness only.
  */
-import { Rng } from '../random';
+import { Prng, Rng } from '../random';
 
 function checkPaired(x: readonly number[], y: readonly number[], what: string): void {
   if (x.length !== y.length) throw new RangeError(`${what}: x has ${x.length} values, y has ${y.length}`);
@@ -165,9 +165,8 @@ export function rescoringCeiling(p: readonly number[], count: number, o: { draws
   if (p.length < 2) throw new RangeError(`rescoringCeiling: needs at least 2 items, got ${p.length}`);
   for (const v of p) if (!(v >= 0 && v <= 1)) throw new RangeError(`rescoringCeiling: accuracies must be in [0, 1], got ${v}`);
   if (!Number.isInteger(count) || count < 1) throw new RangeError(`rescoringCeiling: count must be a positive integer, got ${count}`);
-  const rng = new Rng(o.seed ?? 0);
-  const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
-  const redraw = () => p.map((q) => q + Math.sqrt((q * (1 - q)) / count) * normal());
+  const rng = Prng.fromSeed(o.seed ?? 0);
+  const redraw = () => p.map((q) => q + Math.sqrt((q * (1 - q)) / count) * rng.normal());
   const taus: number[] = [];
   for (let d = 0; d < draws; d++) {
     const t = kendallTau(redraw(), redraw());
