@@ -39,7 +39,7 @@ export interface TrialInput {
   data: DataSpec;
   tableUri: string;
   warmStart?: { run: string; step: number };
-  /** A multi-fidelity promotion: the search and retraining continue the configuration's earlier runs. */
+  /** A multi-fidelity promotion: the search continues the configuration's earlier run, the retraining too unless the plan restarts it. */
   promotion?: boolean;
   latency: 'measured' | 'predicted';
   /** The study's unit of measured latency (study-steps/carry.ts latencyReference); absent: each evaluation's own device reference. */
@@ -111,7 +111,8 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
         data: input.data,
         config: input.plan.retrain,
         measureLatency: false,
-        out: studyLayout.train(input.studyRoot, input.configId, contentKey(search.architecture)),
+        // a restarting promotion gets a directory of its own rung (a run's inputs are fixed once it starts)
+        out: studyLayout.train(input.studyRoot, input.configId, contentKey(search.architecture), input.plan.restartRetraining ? input.budget : undefined),
         search: { lambda: search.lambda, kind: input.plan.search.runtimeLoss, trial: input.trialId, uri: search.out },
       }),
     ]);

@@ -57,8 +57,12 @@ export const studyLayout = {
   warmup: (studyRoot: string, key: string) => join(studyRoot, 'warmups', key),
   /** One search directory per configuration: a promoted trial continues its configuration's search. */
   search: (studyRoot: string, configId: number) => join(studyRoot, 'configs', `c${configId}`, 'search'),
-  /** One training directory per (configuration, architecture): a promotion that derives the same architecture continues its training. */
-  train: (studyRoot: string, configId: number, archKey: string) => join(studyRoot, 'configs', `c${configId}`, `train-${archKey}`),
+  /**
+   * One training directory per (configuration, architecture): a promotion that derives the same
+   * architecture continues its training; with a budget (promotions that restart their retraining), one per rung.
+   */
+  train: (studyRoot: string, configId: number, archKey: string, budget?: number) =>
+    join(studyRoot, 'configs', `c${configId}`, budget === undefined ? `train-${archKey}` : `train-${archKey}-b${budget}`),
   final: (studyRoot: string, trialId: number) => join(studyRoot, 'final', `trial-${trialId}`),
   /** Inputs and results of one activity attempt run as a Kubernetes Job (per run: activity ids restart in every run). */
   activityIo: (studyRoot: string, a: { workflowId: string; runId: string; activityId: string; attempt: number }) =>

@@ -163,6 +163,13 @@ export const studySpecSchema = z
          * they go on top of, whose batch size then wins over the study's (as for the final retraining).
          */
         retrain: z.record(z.string(), z.unknown()).default({}),
+        /**
+         * What a multi-fidelity promotion does with its network's retraining: 'continue' the lower rung's
+         * run with more epochs (cheapest; needs a schedule that does not depend on the total epochs), or
+         * 'restart' it from scratch at the promoted budget (any recipe, the 'fast' cosine one included;
+         * the lower rungs' retraining is spent again). The search continues either way.
+         */
+        promotedRetraining: z.enum(['continue', 'restart']).default('continue'),
         final: z
           .object({
             /** Front members retrained with the final budget (the one selected at the latency target first, then by accuracy); 0 skips the final phase. */
@@ -190,6 +197,7 @@ export const studySpecSchema = z
         seed: 0,
         search: {},
         retrain: {},
+        promotedRetraining: 'continue',
         final: { models: 1, config: { epochs: 30 } },
       }),
     /** Share one lambda-free warm-up between trials with equal warm-up inputs (docs/orchestration.md). */
@@ -255,10 +263,10 @@ export const studySpecSchema = z
         ['budget', 'retrain'],
         () => {
           const c = parseTrainConfig(withNamedRecipe(s.budget.retrain), 'config');
-          // A promotion continues a run with more epochs: the schedule must not depend on the total.
-          if (traits?.multiFidelity && c.optimizer.schedule === 'cosine')
+          // A continued promotion runs on with more epochs: the schedule must not depend on the total.
+          if (traits?.multiFidelity && s.budget.promotedRetraining === 'continue' && c.optimizer.schedule === 'cosine')
             throw new Error(
-              `the '${s.hpo.sampler}' sampler promotes trials by continuing their retraining with more epochs, which a cosine schedule (it depends on the total epochs) cannot do: use the 'reference' recipe or an 'exponential' schedule`,
+              `the '${s.hpo.sampler}' sampler promotes trials by continuing their retraining with more epochs, which a cosine schedule (it depends on the total epochs) cannot do: set budget.promotedRetraining to 'restart', or use the 'reference' recipe or an 'exponential' schedule`,
             );
         },
       ],

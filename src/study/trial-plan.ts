@@ -26,6 +26,8 @@ export interface TrialPlan {
   warmupEpochs: number;
   /** Target latency in ms for 'mnas' / 'hinge' (also recorded for 'log', where it is unused). */
   targetMs: number;
+  /** A promotion retrains from scratch (budget.promotedRetraining 'restart'); absent: it continues the lower rung's retraining. */
+  restartRetraining?: true;
 }
 
 function setPath(o: Record<string, unknown>, path: string, value: unknown): void {
@@ -72,5 +74,11 @@ export function planTrial(spec: StudySpec, params: Params, largestMs: number, fi
   };
   for (const [name, value] of Object.entries(params)) if (!KNOWN.has(name)) setPath(search, name, value);
   const retrain = { ...studyRetrainConfig(spec.budget.retrain, spec.budget.batchSize), seed: spec.budget.seed, epochs: retrainEpochsAt(spec, fidelity) };
-  return { search: search as SearchConfigInput, retrain, warmupEpochs, targetMs };
+  return {
+    search: search as SearchConfigInput,
+    retrain,
+    warmupEpochs,
+    targetMs,
+    ...(spec.budget.promotedRetraining === 'restart' ? { restartRetraining: true as const } : {}),
+  };
 }

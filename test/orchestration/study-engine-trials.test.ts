@@ -1,7 +1,8 @@
 // Trials on the real engine (cifar-tiny on a few hundred CIFAR-10 images, a compute worker in its own
 // process, a real Temporal dev server): a multi-fidelity promotion resumes its configuration's search
 // from the lower rung's last checkpoint and succeeds (every promotion used to fail with
-// RUN_INPUTS_DIFFER), with the progress line naming the final retraining's step and ETA; and a trial
+// RUN_INPUTS_DIFFER), with the progress line naming the final retraining's step and ETA; one that
+// restarts its retraining (budget.promotedRetraining) runs the cosine 'fast' recipe; and a trial
 // workflow cancelled on its own (`temporal workflow cancel`) is recorded as cancelled, told to the
 // sampler and replaced, so the study still runs its planned number of trials.
 import { after, before, test } from 'node:test';
@@ -112,6 +113,45 @@ test(
       final.some((l) => /\| eta (\d+m|<1m) \| final retraining \d+\/\d+ eta (\d+m|<1m)$/.test(l)),
       final.join('\n'),
     );
+  },
+);
+
+test(
+  "a promotion that restarts its retraining (the 'fast' cosine recipe under ASHA): the search continues, the retraining starts again in its rung's own directory",
+  { timeout: 900_000 },
+  async () => {
+    const name = 'engine-asha-restart';
+    const spec = tinyStudy(name, store(), {
+      hpo: { sampler: 'asha', trials: 4, parallelism: 1, seed: 2, maxBudget: 3, eta: 3, space: { warmupFraction: null } },
+      budget: {
+        searchEpochs: 2,
+        warmupEpochs: 1,
+        retrainEpochs: 1,
+        batchSize: 32,
+        retrain: { recipe: 'fast', batchSize: 32 },
+        promotedRetraining: 'restart',
+        final: { models: 0 },
+      },
+    });
+    const s = await studySummary((await startOrAttachStudy(t.client, spec, QUEUE)).handle);
+    const trace = JSON.stringify(s.trialRecords.map((r) => [r.trialId, r.configId, r.state, r.fidelity, r.failure?.message, r.result?.train]));
+    assert.equal(s.state, 'completed');
+    assert.ok(
+      s.trialRecords.every((r) => r.state === 'ok'),
+      trace,
+    );
+    const firstOf = new Map<number, (typeof s.trialRecords)[number]>();
+    const promoted = s.trialRecords.filter((r) => (firstOf.has(r.configId!) ? true : (firstOf.set(r.configId!, r), false)));
+    assert.equal(promoted.length, 1, trace);
+    const p = promoted[0]!;
+    const lower = firstOf.get(p.configId!)!;
+    assert.equal(p.result!.search, lower.result!.search, 'the search continues');
+    assert.equal(p.result!.searchStartStep, Math.round((1 + 1 / 3) * 8), trace);
+    // the retraining runs again from step 0 in a directory of its rung, whatever network the search derived
+    assert.equal(p.result!.trainStartStep, 0, trace);
+    assert.notEqual(p.result!.train, lower.result!.train);
+    assert.match(p.result!.train, /-b3$/);
+    assert.match(lower.result!.train, /-b1$/);
   },
 );
 

@@ -97,6 +97,15 @@ test("the trials' retraining may name a recipe: its values (batch size included)
     /budget\.retrain.*asha.*cosine/s,
   );
   assert.equal(parseStudySpec({ ...spec, hpo: { sampler: 'asha' }, budget: { ...spec.budget, retrain: { recipe: 'reference' } } }).hpo.sampler, 'asha');
+  // ... unless the promotion restarts its retraining: then the plan says so (the workflow gives it a directory per rung)
+  const restarting = parseStudySpec({
+    ...spec,
+    hpo: { sampler: 'hyperband' },
+    budget: { ...spec.budget, retrain: { recipe: 'fast' }, promotedRetraining: 'restart' },
+  });
+  assert.equal(planTrial(restarting, {}, largestMs, 1 / 3).restartRetraining, true);
+  assert.equal(planTrial(withFast, {}, largestMs).restartRetraining, undefined, 'continuing is the default');
+  assert.throws(() => parseStudySpec({ ...spec, budget: { ...spec.budget, promotedRetraining: 'resume' } }), /promotedRetraining/);
 });
 
 test("one batch-size rule for the trials' and the final retraining: the fields', else the recipe's, else the study's", () => {

@@ -72,7 +72,7 @@ async function runTrial(study: PlannedRun, t: Trial): Promise<void> {
   const { spec, carry, book, run } = study;
   const fidelity = t.budget !== undefined ? Math.min(1, t.budget / spec.hpo.maxBudget) : 1;
   const configId = t.configId ?? t.trialId;
-  // A promotion (multi-fidelity) continues its configuration's search and retraining with a larger budget.
+  // A promotion (multi-fidelity) continues its configuration's search (and its retraining, unless the plan restarts it) with a larger budget.
   const promotion = book.hasConfig(configId);
   book.start({ trialId: t.trialId, configId, ...(t.budget !== undefined ? { budget: t.budget } : {}), fidelity, params: t.params }, Date.now());
   let done: TrialRecord | undefined;
