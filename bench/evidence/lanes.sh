@@ -8,6 +8,7 @@
 #   bash bench/evidence/lanes.sh final    # final-budget runs of the fidelity set (waits for trial networks)
 #   bash bench/evidence/lanes.sh fidelity # beside final: trial-budget scores, more searches, then final-budget runs
 # Lanes running side by side share the work: each unit is claimed (<run dir>.claim) by one process.
+#   bash bench/evidence/lanes.sh validation 1   # real studies per sampler (seed 1; a second lane: validation 2)
 #   bash bench/evidence/lanes.sh latency  # batch-1 latency of every recorded network, rescanned every 30 min
 set -u
 cd "$(dirname "$0")/../.."
@@ -42,8 +43,21 @@ case "${1:-}" in
     run bench/evidence/scores.ts --budget a,b --seeds 0
     run bench/evidence/scores.ts --budget final --seeds 0 --trial-archs 12
     ;;
+  validation)
+    # real studies of the main command's problem, one per sampler and the seeds given (default 1), each on
+    # its own dev server (port 7300 + seed) so that two lanes side by side do not serve each other's
+    # activities; trial counts let each sampler act: GP past its 6-point initial design, ASHA with
+    # promotions, Hyperband through its first bracket (9 + 3 + 1)
+    for seed in ${2:-1}; do
+      export SPNAS_DEV_PORT=$((7300 + seed)) SPNAS_STATE_DIR=$PWD/runs/evidence/state-$seed
+      run bench/evidence/validation.ts --sampler random --seed "$seed" --trials 6
+      run bench/evidence/validation.ts --sampler gp --seed "$seed" --trials 8
+      run bench/evidence/validation.ts --sampler asha --seed "$seed" --trials 9
+      run bench/evidence/validation.ts --sampler hyperband --seed "$seed" --trials 13
+    done
+    ;;
   latency)
     TF_NUM_INTRAOP_THREADS= run bench/evidence/latency.ts --watch 1800
     ;;
-  *) echo "usage: $0 trials|retrain|final|latency" >&2; exit 2 ;;
+  *) echo "usage: $0 trials|retrain|final|fidelity|validation [seeds]|latency" >&2; exit 2 ;;
 esac

@@ -54,12 +54,14 @@ export interface Outcome {
   met: boolean;
   /** Test top-1 of the selected network (final budget), when one meets the target. */
   testTop1?: number;
+  /** Its trial-budget score, as the study saw it. */
+  trialTop1?: number;
   imputed?: boolean;
   architecture?: string;
   hypervolume: number;
 }
 
-type MethodName = 'default' | 'random' | 'gp' | 'asha' | 'hyperband';
+export type MethodName = 'default' | 'random' | 'gp' | 'asha' | 'hyperband';
 
 function samplerFor(method: MethodName, seed: number): Sampler {
   const space = nasHyperparameterSpace();
@@ -84,8 +86,20 @@ interface Done {
   level: number;
 }
 
-/** One study (or the default search) in one world, with `budgetSeconds` of compute in all. */
-export function runMethod(p: TabularProblem, method: MethodName, world: number, budgetSeconds: number, largestMs: number): Omit<Outcome, 'k'> {
+/**
+ * One study (or the default search) in one world, with `limit` compute in all (CPU seconds), or, given
+ * as `{ trials }`, that many trials whatever they cost (as a real study's `hpo.trials`).
+ */
+export function runMethod(
+  p: TabularProblem,
+  method: MethodName,
+  world: number,
+  limit: number | { trials: number },
+  largestMs: number,
+  samplerSeed = world,
+): Omit<Outcome, 'k'> {
+  const budgetSeconds = typeof limit === 'number' ? limit : Infinity;
+  const maxTrials = typeof limit === 'number' ? Infinity : limit.trials;
   const spec = studySpecAt(p.budget);
   const w = new World(world);
   let warmupPaid = 0;
@@ -98,10 +112,10 @@ export function runMethod(p: TabularProblem, method: MethodName, world: number, 
     const met = e.latencyMs <= p.targetMs;
     return { method, world, trials: 1, seconds, met, ...(met ? { testTop1: f.top1, imputed: f.imputed, architecture: e.architecture } : {}), hypervolume: 0 };
   }
-  const sampler = samplerFor(method, world);
+  const sampler = samplerFor(method, samplerSeed);
   const levelReached = new Map<number, number>();
   const done: Done[] = [];
-  for (;;) {
+  while (done.length < maxTrials) {
     const t = sampler.ask();
     const level = t.budget ?? MAX_BUDGET;
     const cid = t.configId ?? t.trialId;
@@ -137,6 +151,7 @@ export function runMethod(p: TabularProblem, method: MethodName, world: number, 
     seconds: seconds + f.cpuSeconds,
     met: true,
     testTop1: f.top1,
+    trialTop1: sel.model.d.score,
     imputed: f.imputed,
     architecture: sel.model.d.architecture,
     hypervolume: hv,

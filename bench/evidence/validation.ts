@@ -37,6 +37,9 @@ export function validationSpec(sampler: string, seed: number, trials: number): R
       batchSize: 64,
       seed: 0,
       retrain: { recipe: 'fast', batchSize: 64 },
+      // as the tabular benchmark models a multi-fidelity level: the search continues, the network is
+      // retrained from scratch at the level's epochs (the cosine recipe cannot continue)
+      promotedRetraining: 'restart',
       final: { models: 0 },
     },
     resources: { executor: 'local' },
