@@ -102,7 +102,8 @@ export function fidelityRows(all: TrainRecord[], randoms: ReadonlySet<string>): 
 }
 
 function main(): void {
-  const all = trains(readAll());
+  // the validation studies' trials (report-validation.ts) are not runs of the fidelity set
+  const all = trains(readAll()).filter((t) => !t.study);
   const randoms = new Set(randomMembers());
   const { rows, finals } = fidelityRows(all, randoms);
   const finalRuns = [...finals.values()];
