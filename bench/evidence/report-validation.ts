@@ -46,11 +46,14 @@ function main(): void {
   const spec = studySpecAt('a');
   const studies = [...new Set(ss.filter((s) => s.study).map((s) => s.study!))].sort();
   if (!studies.length) return console.log('no validation study imported yet (bench/evidence/validation.ts)');
-  /** The recorded mean trial-budget score of a network at a fidelity level (table rows only). */
-  const meanNoiseFree = (arch: string, level: number) => {
-    const own = ts.filter(
+  /** The table's runs of a network at a fidelity level, budget a (validation trials are not table rows). */
+  const tableRuns = (arch: string, level: number) =>
+    ts.filter(
       (t) => !t.study && Number.isFinite(t.cpuSeconds) && t.architecture === arch && t.budget === 'a' && Math.abs(t.fidelity - level / MAX_BUDGET) < 1e-6,
     );
+  /** The recorded mean trial-budget score of a network at a fidelity level. */
+  const meanNoiseFree = (arch: string, level: number) => {
+    const own = tableRuns(arch, level);
     return own.length ? own.reduce((x, t) => x + t.top1, 0) / own.length : NaN;
   };
   const perTrial = [
@@ -80,15 +83,7 @@ function main(): void {
     const tableMean = answers.map((e, i) => meanNoiseFree(e.architecture, real[i]!.s.level));
     const same = real.filter((x, i) => x.s.architecture === answers[i]!.architecture).length;
     for (const x of real) {
-      const own = ts.find(
-        (t) =>
-          !t.study &&
-          Number.isFinite(t.cpuSeconds) &&
-          t.seed === 0 &&
-          t.budget === 'a' &&
-          t.architecture === x.s.architecture &&
-          Math.abs(t.fidelity - x.s.level / MAX_BUDGET) < 1e-6,
-      );
+      const own = tableRuns(x.s.architecture, x.s.level).find((t) => t.seed === 0);
       if (!own) continue;
       recorded++;
       if (own.top1 === x.t.top1) identical++;

@@ -52,6 +52,17 @@ function watchProgress(h: StudyHandle): { lines: string[]; stop(): void } {
   return { lines, stop: () => (on = false) };
 }
 
+/** ASHA over budgets 1 and 3 of 3 (eta 3) with fixed warm-up: the first three trials at budget 1, the best promoted. */
+const ASHA_HPO = { sampler: 'asha', trials: 4, parallelism: 1, seed: 2, maxBudget: 3, eta: 3, space: { warmupFraction: null } } as const;
+const ASHA_BUDGET = { searchEpochs: 2, warmupEpochs: 1, retrainEpochs: 1, batchSize: 32 } as const;
+
+/** A study's promotions: the trials whose configuration ran before, each with that configuration's first trial. */
+function promotions(s: StudySummary) {
+  const firstOf = new Map<number, (typeof s.trialRecords)[number]>();
+  const promoted = s.trialRecords.filter((r) => (firstOf.has(r.configId!) ? true : (firstOf.set(r.configId!, r), false)));
+  return promoted.map((p) => ({ p, lower: firstOf.get(p.configId!)! }));
+}
+
 test(
   "ASHA on the real engine: a promotion resumes the lower rung's search from its checkpoint and succeeds; the final retraining shows its step and ETA",
   { timeout: 900_000 },
@@ -60,12 +71,9 @@ test(
     // 256 training images, batch 32: 8 steps an epoch. Budgets 1 and 3 of 3 (eta 3): the first rung
     // searches 1 + 1/3 epochs (11 steps, from the shared warm-up's step 8), a promotion 2 (16 steps).
     const spec = tinyStudy(name, store(), {
-      hpo: { sampler: 'asha', trials: 4, parallelism: 1, seed: 2, maxBudget: 3, eta: 3, space: { warmupFraction: null } },
+      hpo: ASHA_HPO,
       budget: {
-        searchEpochs: 2,
-        warmupEpochs: 1,
-        retrainEpochs: 1,
-        batchSize: 32,
+        ...ASHA_BUDGET,
         search: { checkpointEvery: 5 },
         // a final retraining long enough for a few heartbeats (every 8 s at a 10-s heartbeat timeout)
         final: { models: 1, config: { epochs: 2 }, data: { uri: path.join(CIFAR_DIR, 'train-000001.tar'), limit: 3000, valCount: 200 } },
@@ -88,11 +96,9 @@ test(
       s.trialRecords.every((r) => r.state === 'ok'),
       trace,
     );
-    const firstOf = new Map<number, (typeof s.trialRecords)[number]>();
-    const promoted = s.trialRecords.filter((r) => (firstOf.has(r.configId!) ? true : (firstOf.set(r.configId!, r), false)));
+    const promoted = promotions(s);
     assert.equal(promoted.length, 1, `one promotion (the best of the first three): ${trace}`);
-    const p = promoted[0]!;
-    const lower = firstOf.get(p.configId!)!;
+    const { p, lower } = promoted[0]!;
     assert.deepEqual([lower.fidelity, p.fidelity], [1 / 3, 1]);
     // the lower rung searched from the shared warm-up (step 8) to step 11; the promotion continued from there
     assert.equal(lower.result!.searchStartStep, 8);
@@ -122,12 +128,9 @@ test(
   async () => {
     const name = 'engine-asha-restart';
     const spec = tinyStudy(name, store(), {
-      hpo: { sampler: 'asha', trials: 4, parallelism: 1, seed: 2, maxBudget: 3, eta: 3, space: { warmupFraction: null } },
+      hpo: ASHA_HPO,
       budget: {
-        searchEpochs: 2,
-        warmupEpochs: 1,
-        retrainEpochs: 1,
-        batchSize: 32,
+        ...ASHA_BUDGET,
         retrain: { recipe: 'fast', batchSize: 32 },
         promotedRetraining: 'restart',
         final: { models: 0 },
@@ -140,11 +143,9 @@ test(
       s.trialRecords.every((r) => r.state === 'ok'),
       trace,
     );
-    const firstOf = new Map<number, (typeof s.trialRecords)[number]>();
-    const promoted = s.trialRecords.filter((r) => (firstOf.has(r.configId!) ? true : (firstOf.set(r.configId!, r), false)));
+    const promoted = promotions(s);
     assert.equal(promoted.length, 1, trace);
-    const p = promoted[0]!;
-    const lower = firstOf.get(p.configId!)!;
+    const { p, lower } = promoted[0]!;
     assert.equal(p.result!.search, lower.result!.search, 'the search continues');
     assert.equal(p.result!.searchStartStep, Math.round((1 + 1 / 3) * 8), trace);
     // the retraining runs again from step 0 in a directory of its rung, whatever network the search derived
