@@ -6,10 +6,15 @@
  * unequal seed sets. Intervals: per network, the 95% t interval of its mean over the retraining seeds;
  * searched minus random, paired by retraining seed (same data order and initial weights), with the
  * 95% t interval over those seeds; with several search seeds also per search seed (the search's own
- * variance), with the t interval over search seeds.
+ * variance), with the t interval over search seeds. With one retraining seed a network's interval is
+ * the Wilson interval of its score on the held-out images, and searched against random is Fisher's
+ * exact permutation test of the difference in means (one value per search seed against one per random
+ * network): no distributional assumption, and exact at these group sizes.
  *
  *   node --import tsx bench/nas/report-searched-vs-random.ts [bench/nas/results/searched-vs-random.jsonl]
  */
+import { wilsonInterval } from '../../src/stats/binomial';
+import { permutationTestMeans } from '../../src/stats/permutation';
 import { tInterval } from '../../src/stats/student-t';
 import { readJsonl, reportArgs } from './common';
 import type { SearchRecord, TrainRecord } from './searched-vs-random';
@@ -36,6 +41,18 @@ interface Candidate {
   predictedMs: number;
   searchSeeds: number[];
   top1: number[];
+  /** Held-out images scored and correct ones, per retraining seed (absent in old records). */
+  count: Array<number | undefined>;
+  correct: Array<number | undefined>;
+}
+
+/** A network's score with its interval: t over retraining seeds, or Wilson over its images with one seed. */
+function scoreWithCi(c: Candidate): string {
+  if (c.top1.length === 1 && c.count[0] !== undefined && c.correct[0] !== undefined) {
+    const w = wilsonInterval(c.correct[0], c.count[0]);
+    return `${pct(c.top1[0]!)} [${pct(w.low)}, ${pct(w.high)}] on ${c.count[0]}`;
+  }
+  return withCi(c.top1);
 }
 
 /** The target's candidates with the seeds all of them were retrained with (top1 in the order of `seeds`). */
@@ -47,20 +64,23 @@ function candidates(frac: number, searchSeedsOf: Map<string, number[]>): { seeds
     .sort((a, b) => a - b);
   const cs = archs.map((a) => {
     const first = rs.find((r) => r.architecture === a)!;
+    const runs = seeds.map((seed) => rs.find((r) => r.architecture === a && r.seed === seed)!);
     return {
       frac,
       kind: first.kind,
       architecture: a,
       predictedMs: first.predictedMs,
       searchSeeds: searchSeedsOf.get(a) ?? [],
-      top1: seeds.map((seed) => rs.find((r) => r.architecture === a && r.seed === seed)!.top1),
+      top1: runs.map((r) => r.top1),
+      count: runs.map((r) => r.count),
+      correct: runs.map((r) => r.correct),
     };
   });
   return { seeds, cs };
 }
 
 const lines = [
-  '| target | network | search seeds | predicted ms | held-out top-1, % (mean [95% t interval] over seeds) | per seed |',
+  '| target | network | search seeds | predicted ms | held-out top-1, % (mean [95% t interval] over seeds; one seed: [95% Wilson] on n images) | per seed |',
   '|---|---|---|---|---|---|',
 ];
 const summary: string[] = [];
@@ -77,7 +97,7 @@ for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
   const label = `${Math.round(100 * frac)}% (${ss[0]!.targetMs.toFixed(1)} ms)`;
   for (const c of [...searched, ...randoms])
     lines.push(
-      `| ${label} | ${c.kind === 'searched' ? '**searched**' : 'random'} \`${c.architecture}\` | ${c.kind === 'searched' ? c.searchSeeds.join(', ') : '-'} | ${c.predictedMs.toFixed(2)} | ${withCi(c.top1)} | ${c.top1.map(pct).join(', ')} |`,
+      `| ${label} | ${c.kind === 'searched' ? '**searched**' : 'random'} \`${c.architecture}\` | ${c.kind === 'searched' ? c.searchSeeds.join(', ') : '-'} | ${c.predictedMs.toFixed(2)} | ${scoreWithCi(c)} | ${c.top1.map(pct).join(', ')} |`,
     );
   // a search seed counts once: a network found by two search seeds weighs twice
   const searchRuns = ss.flatMap((s) => searched.filter((c) => c.architecture === s.architecture));
@@ -88,17 +108,26 @@ for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
   const searchedMean = mean(searchRuns.map((c) => mean(c.top1)));
   const rank = 1 + randomMeans.filter((m) => m > searchedMean).length;
   const bySearch = searchRuns.length > 1 ? searchRuns.map((c) => mean(c.top1) - mean(randomMeans)) : [];
+  const perm = permutationTestMeans(
+    searchRuns.map((c) => mean(c.top1)),
+    randomMeans,
+  );
   const settings = ss.find((s) => s.searchConfig)?.searchConfig;
   summary.push(
     `target ${label} (retraining seeds ${seeds.join(', ')}; ${ss.length} search seed(s)${settings ? ` with ${JSON.stringify(settings)}` : ''}: landed at ${ss.map((s) => s.predictedMs.toFixed(2)).join(', ')} ms, supernet ${ss.map((s) => pct(s.supernetTop1)).join(', ')}% held-out top-1${ss[0]!.searchImages ? ` after ${ss[0]!.searchImages} images` : ''}): ` +
       `searched ${pct(searchedMean)}% vs ${randoms.length} random networks ${pct(mean(randomMeans))}%; searched minus random, paired by retraining seed: ${withCi(paired)} pp` +
       (bySearch.length ? `; by search seed: ${withCi(bySearch)} pp (${bySearch.map((d) => `${d >= 0 ? '+' : ''}${pct(d)}`).join(', ')})` : '') +
+      `; exact permutation test, ${searchRuns.length} search run(s) against ${randoms.length} random networks: p = ${perm.p.toFixed(3)} (two-sided, ${perm.splits} splits)` +
       `; the searched network${searchRuns.length > 1 ? 's (their mean)' : ''} ranks ${rank} of ${randoms.length + 1}`,
   );
   const xs = cs.map((c) => c.predictedMs);
   const pad = 0.15 * (Math.max(...xs) - Math.min(...xs)) + 0.05;
   const ci = (c: Candidate): [number, number] => {
-    if (c.top1.length < 2) return [100 * c.top1[0]!, 100 * c.top1[0]!];
+    if (c.top1.length < 2) {
+      if (c.count[0] === undefined || c.correct[0] === undefined) return [100 * c.top1[0]!, 100 * c.top1[0]!];
+      const w = wilsonInterval(c.correct[0], c.count[0]);
+      return [100 * w.low, 100 * w.high];
+    }
     const t = tInterval(c.top1);
     return [100 * t.low, 100 * t.high];
   };
@@ -131,6 +160,6 @@ console.log(summary.map((s) => `- ${s}`).join('\n'));
 if (panels.length) {
   const base = file.replace(/\.jsonl$/, '');
   console.log(
-    `wrote ${writeFigure(base, renderFigure(panels, Math.min(3, panels.length), 460, 300, 'Searched vs random at equal latency (bars: 95% t interval over seeds)')).join(', ')}`,
+    `wrote ${writeFigure(base, renderFigure(panels, Math.min(3, panels.length), 460, 300, `Searched vs random at equal latency (bars: 95% ${trains.some((t) => t.seed !== trains[0]!.seed) ? 't interval over seeds' : 'Wilson interval on the held-out images'})`)).join(', ')}`,
   );
 }
