@@ -112,12 +112,20 @@ for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
     searchRuns.map((c) => mean(c.top1)),
     randomMeans,
   );
+  // search runs that found the same network share one retraining: counted once each, the conservative test
+  const distinct = permutationTestMeans(
+    searched.map((c) => mean(c.top1)),
+    randomMeans,
+  );
   const settings = ss.find((s) => s.searchConfig)?.searchConfig;
   summary.push(
     `target ${label} (retraining seeds ${seeds.join(', ')}; ${ss.length} search seed(s)${settings ? ` with ${JSON.stringify(settings)}` : ''}: landed at ${ss.map((s) => s.predictedMs.toFixed(2)).join(', ')} ms, supernet ${ss.map((s) => pct(s.supernetTop1)).join(', ')}% held-out top-1${ss[0]!.searchImages ? ` after ${ss[0]!.searchImages} images` : ''}): ` +
       `searched ${pct(searchedMean)}% vs ${randoms.length} random networks ${pct(mean(randomMeans))}%; searched minus random, paired by retraining seed: ${withCi(paired)} pp` +
       (bySearch.length ? `; by search seed: ${withCi(bySearch)} pp (${bySearch.map((d) => `${d >= 0 ? '+' : ''}${pct(d)}`).join(', ')})` : '') +
       `; exact permutation test, ${searchRuns.length} search run(s) against ${randoms.length} random networks: p = ${perm.p.toFixed(3)} (two-sided, ${perm.splits} splits)` +
+      (searched.length < searchRuns.length
+        ? `; the runs found ${searched.length} distinct network(s), each counted once: p = ${distinct.p.toFixed(3)} (${distinct.splits} splits)`
+        : '') +
       `; the searched network${searchRuns.length > 1 ? 's (their mean)' : ''} ranks ${rank} of ${randoms.length + 1}`,
   );
   const xs = cs.map((c) => c.predictedMs);
