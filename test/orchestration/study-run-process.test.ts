@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { studyWorkflowId } from '../../src/study/names';
-import { spnasBin } from '../../src/temporal/compute-process';
+import { spawnComputeWorker, spnasBin } from '../../src/temporal/compute-process';
 import { startTemporal, tinyStudy, type TemporalFixture, waitFor } from '../support/temporal';
 
 let t: TemporalFixture;
@@ -80,5 +80,25 @@ test('`spnas study run` killed with SIGKILL takes its compute worker down with i
   } finally {
     parent.kill('SIGKILL');
     if (child && alive(child)) process.kill(child, 'SIGKILL');
+  }
+});
+
+// Found in the quick start: the study had completed, yet `spnas study run` waited a whole minute
+// before it exited, because the compute child's stdin pipe (how it notices its parent's death) kept
+// its event loop alive after its workers had stopped, until the parent's grace ran out and SIGKILLed it.
+test('a compute worker child stopped with SIGTERM exits by itself once its workers stop, not by its parent SIGKILLing it', { timeout: 180_000 }, async () => {
+  let out = '';
+  const c = spawnComputeWorker(t.target, {
+    env: { SPNAS_ENGINE: 'noop', SPNAS_SHUTDOWN_GRACE_SECONDS: '2', SPNAS_COMPUTE_QUEUE: 'sigterm-compute' },
+    log: (l) => (out += l + '\n'),
+  });
+  try {
+    await waitFor('the compute worker to run', 60_000, () => (/spnas worker: role compute/.test(out) ? true : undefined));
+    // its workers stop within 2 s; a child still there after 60 s is SIGKILLed by stop(), which the assertion sees
+    await c.stop(60_000);
+    assert.equal(c.child.signalCode, null, `the child was killed by ${c.child.signalCode}`);
+    assert.equal(c.child.exitCode, 0);
+  } finally {
+    c.child.kill('SIGKILL');
   }
 });

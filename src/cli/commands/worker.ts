@@ -71,6 +71,8 @@ export const workerCommand: CliCommand = {
     );
     if (f['with-parent']) exitWithParent(workers, cfg.shutdownGraceSeconds);
     await workers.done;
+    // the pipe that tells us the parent is gone would otherwise keep this process alive after its workers stopped
+    if (f['with-parent']) process.stdin.destroy();
     return 0;
   },
 };
