@@ -158,7 +158,7 @@ ${overlayNote(view)}
 </section>
 <section id="architectures"><h2>Front architectures, layer by layer</h2>
 <p class="hint">Kernel, expansion, squeeze-and-excitation and skip of each searchable layer, with the layer's latency from the study's table (<code>${e(view.latency.tableUri)}</code>).</p>
-<p class="selection">${e(selectionLine(view) ?? 'No model selected for the target yet.')} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
+<p class="selection">${e(selectionLine(view) ? `${selectionLine(view)}.` : 'No model selected for the target yet.')} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
 ${frontArchitectures(view)}
 </section>
 <section id="trials-section"><h2>Trials</h2><p class="hint">Click a column to sort.</p>
