@@ -6,8 +6,8 @@
  * unequal seed sets. Intervals: per network, the 95% t interval of its mean over the retraining seeds;
  * searched minus random, paired by retraining seed (same data order and initial weights), with the
  * 95% t interval over those seeds; with several search seeds also per search seed (the search's own
- * variance), with the t interval over search seeds. With one retraining seed a network's interval is
- * the Wilson interval of its score on the held-out images, and searched against random is Fisher's
+ * variance), with the t interval over search seeds. With fewer than 3 retraining seeds a network's
+ * interval is the Wilson interval of its mean score on the held-out images, and searched against random is Fisher's
  * exact permutation test of the difference in means (one value per search seed against one per random
  * network): no distributional assumption, and exact at these group sizes.
  *
@@ -46,12 +46,22 @@ interface Candidate {
   correct: Array<number | undefined>;
 }
 
-/** A network's score with its interval: t over retraining seeds, or Wilson over its images with one seed. */
+/**
+ * The Wilson interval of a network's mean score on its held-out images (binomial sampling of those
+ * images only; every seed scores the same images, so they count once), when the counts are recorded:
+ * with one or two retraining seeds a t interval over seeds is undefined or uninformative (df 1).
+ */
+function imagesWilson(c: Candidate): { low: number; high: number; n: number } | undefined {
+  const n = c.count[0];
+  if (n === undefined || c.count.some((k) => k !== n)) return undefined;
+  const w = wilsonInterval(Math.round(mean(c.top1) * n), n);
+  return { low: w.low, high: w.high, n };
+}
+
+/** A network's score with its interval: t over 3+ retraining seeds, else Wilson on its held-out images. */
 function scoreWithCi(c: Candidate): string {
-  if (c.top1.length === 1 && c.count[0] !== undefined && c.correct[0] !== undefined) {
-    const w = wilsonInterval(c.correct[0], c.count[0]);
-    return `${pct(c.top1[0]!)} [${pct(w.low)}, ${pct(w.high)}] on ${c.count[0]}`;
-  }
+  const w = c.top1.length < 3 ? imagesWilson(c) : undefined;
+  if (w) return `${pct(mean(c.top1))} [${pct(w.low)}, ${pct(w.high)}] on ${w.n}`;
   return withCi(c.top1);
 }
 
@@ -80,7 +90,7 @@ function candidates(frac: number, searchSeedsOf: Map<string, number[]>): { seeds
 }
 
 const lines = [
-  '| target | network | search seeds | predicted ms | held-out top-1, % (mean [95% t interval] over seeds; one seed: [95% Wilson] on n images) | per seed |',
+  '| target | network | search seeds | predicted ms | held-out top-1, % (mean [95% t interval] over 3+ seeds; fewer: mean [95% Wilson] on the n held-out images) | per seed |',
   '|---|---|---|---|---|---|',
 ];
 const summary: string[] = [];
@@ -131,11 +141,9 @@ for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
   const xs = cs.map((c) => c.predictedMs);
   const pad = 0.15 * (Math.max(...xs) - Math.min(...xs)) + 0.05;
   const ci = (c: Candidate): [number, number] => {
-    if (c.top1.length < 2) {
-      if (c.count[0] === undefined || c.correct[0] === undefined) return [100 * c.top1[0]!, 100 * c.top1[0]!];
-      const w = wilsonInterval(c.correct[0], c.count[0]);
-      return [100 * w.low, 100 * w.high];
-    }
+    const w = c.top1.length < 3 ? imagesWilson(c) : undefined;
+    if (w) return [100 * w.low, 100 * w.high];
+    if (c.top1.length < 2) return [100 * c.top1[0]!, 100 * c.top1[0]!];
     const t = tInterval(c.top1);
     return [100 * t.low, 100 * t.high];
   };
@@ -168,6 +176,6 @@ console.log(summary.map((s) => `- ${s}`).join('\n'));
 if (panels.length) {
   const base = file.replace(/\.jsonl$/, '');
   console.log(
-    `wrote ${writeFigure(base, renderFigure(panels, Math.min(3, panels.length), 460, 300, `Searched vs random at equal latency (bars: 95% ${trains.some((t) => t.seed !== trains[0]!.seed) ? 't interval over seeds' : 'Wilson interval on the held-out images'})`)).join(', ')}`,
+    `wrote ${writeFigure(base, renderFigure(panels, Math.min(3, panels.length), 460, 300, `Searched vs random at equal latency (bars: 95% ${new Set(trains.map((t) => t.seed)).size >= 3 ? 't interval over seeds' : 'Wilson interval on the held-out images'})`)).join(', ')}`,
   );
 }
