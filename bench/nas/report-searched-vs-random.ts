@@ -58,9 +58,12 @@ function imagesWilson(c: Candidate): { low: number; high: number; n: number } | 
   return { low: w.low, high: w.high, n };
 }
 
+/** Wilson on the held-out images when there are fewer than 3 retraining seeds (and counts), else none. */
+const fewSeedsWilson = (c: Candidate) => (c.top1.length < 3 ? imagesWilson(c) : undefined);
+
 /** A network's score with its interval: t over 3+ retraining seeds, else Wilson on its held-out images. */
 function scoreWithCi(c: Candidate): string {
-  const w = c.top1.length < 3 ? imagesWilson(c) : undefined;
+  const w = fewSeedsWilson(c);
   if (w) return `${pct(mean(c.top1))} [${pct(w.low)}, ${pct(w.high)}] on ${w.n}`;
   return withCi(c.top1);
 }
@@ -141,7 +144,7 @@ for (const frac of [...new Set(searches.map((s) => s.frac))].sort()) {
   const xs = cs.map((c) => c.predictedMs);
   const pad = 0.15 * (Math.max(...xs) - Math.min(...xs)) + 0.05;
   const ci = (c: Candidate): [number, number] => {
-    const w = c.top1.length < 3 ? imagesWilson(c) : undefined;
+    const w = fewSeedsWilson(c);
     if (w) return [100 * w.low, 100 * w.high];
     if (c.top1.length < 2) return [100 * c.top1[0]!, 100 * c.top1[0]!];
     const t = tInterval(c.top1);

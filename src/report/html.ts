@@ -34,6 +34,12 @@ const date = (t: number | undefined) =>
         .replace(/\.\d+Z$/, ' UTC');
 
 /** A sortable cell: the sort key in data-v (numbers sort as numbers; empty sorts last). */
+
+/** The selection line as a sentence, or that there is none yet. */
+function selectionSentence(view: Parameters<typeof selectionLine>[0]): string {
+  const line = selectionLine(view);
+  return line ? `${line}.` : 'No model selected for the target yet.';
+}
 function cell(text: string, sortKey: number | string | undefined, cls = ''): string {
   return `<td${cls ? ` class="${cls}"` : ''} data-v="${e(sortKey === undefined ? '' : String(sortKey))}">${e(text)}</td>`;
 }
@@ -158,7 +164,7 @@ ${overlayNote(view)}
 </section>
 <section id="architectures"><h2>Front architectures, layer by layer</h2>
 <p class="hint">Kernel, expansion, squeeze-and-excitation and skip of each searchable layer, with the layer's latency from the study's table (<code>${e(view.latency.tableUri)}</code>).</p>
-<p class="selection">${e(selectionLine(view) ? `${selectionLine(view)}.` : 'No model selected for the target yet.')} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
+<p class="selection">${e(selectionSentence(view))} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
 ${frontArchitectures(view)}
 </section>
 <section id="trials-section"><h2>Trials</h2><p class="hint">Click a column to sort.</p>
