@@ -56,6 +56,8 @@ export const latencyTableSchema = z
         source: z.string(),
         /** The device it was profiled on (absent on tables profiled before fingerprints, and on the Pixel-1 table). */
         fingerprint: deviceFingerprintSchema,
+        /** Scaled to predict the device's reference (its largest network) exactly: the factor, that latency, the raw prediction (calibrate-table.ts). */
+        calibration: z.object({ factor: z.number().positive().finite(), referenceMs: ms, predictedMs: ms }).strict(),
       })
       .partial()
       .strict()

@@ -8,6 +8,7 @@
 import * as path from 'node:path';
 import { loadTf } from '../backend/tf';
 import { sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
+import { calibrateTable } from '../latency/calibrate-table';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
 import { tableAccuracy } from '../latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../latency/runtime-model';
@@ -76,18 +77,26 @@ async function ownTable(
     fingerprint: fp,
     onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
   });
-  writeCacheFile(file, r.table);
-  // the unit of measured latency, measured right after the table so that both see the same machine speed
-  await deviceReference(opts.space, { cacheDir: path.dirname(file), refresh: true });
-  return { table: r.table, source: 'profiled' };
+  // the unit of measured latency, measured right after the table; the table is scaled to it, so that a
+  // fresh table passes its own unit check (below) and the next study reuses it (calibrate-table.ts)
+  const reference = await deviceReference(opts.space, { cacheDir: path.dirname(file), refresh: true });
+  const table = calibrateTable(r.table, opts.space, reference.ms);
+  const factor = table.meta!.calibration!.factor;
+  if (Math.abs(factor - 1) * 100 > opts.check.tolerancePct)
+    ctx.log?.(
+      `the profile predicts the largest network at ${table.meta!.calibration!.predictedMs.toFixed(2)} ms and its reference measures ` +
+        `${reference.ms.toFixed(2)} ms (x${factor.toFixed(3)}): the machine's speed changed between them; the table is scaled to the reference`,
+    );
+  writeCacheFile(file, table);
+  return { table, source: 'profiled' };
 }
 
 /**
  * A cached table of this device against the device's reference (the largest network, the unit of
- * measured latency): profiled together they agree (median error 2.2% over 40 networks, idle), but a
- * table cached under one machine load and a reference measured under another do not (a table profiled
- * under the load of parallel benches predicted 1.9x an idle reference). No measurement: both values
- * are at hand.
+ * measured latency). A table profiled here is scaled to the reference measured right after it
+ * (ownTable), so the two agree until one of them is replaced: a table cached under one machine load
+ * and a reference measured under another (a table profiled under the load of parallel benches
+ * predicted 1.9x an idle reference). No measurement: both values are at hand.
  */
 function unitCheck(table: LatencyTable, space: SearchSpace, reference: DeviceReference, tolerancePct: number): Omit<TableCheck, 'action'> {
   const accuracy = tableAccuracy([{ measuredMs: reference.ms, predictedMs: predictArchitectureLatencyExact(table, largestArchitecture(space)) }])!;

@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SpnasError } from '../../src/errors';
 import type { LatencyTable } from '../../src/latency/latency-table';
+import { scaleTable } from '../../src/latency/calibrate-table';
 import { deviceCheckSchema } from '../../src/latency/table-check';
 import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
 import { selectForLatencyTarget } from '../../src/hpo/pareto';
@@ -27,22 +28,8 @@ const check = (onMismatch: 'reprofile' | 'refuse' | 'accept') => deviceCheckSche
 /** The device's own table, then a copy that says it is from another machine and predicts `factor` x. */
 let own: LatencyTable;
 function fromElsewhere(factor: number): LatencyTable {
-  const t = scaled(own, factor);
+  const t = scaleTable(own, factor);
   t.meta = { ...t.meta, fingerprint: { ...t.meta!.fingerprint!, cpu: 'another CPU', threads: 8 } };
-  return t;
-}
-
-/** A copy of `table` predicting `factor` x. */
-function scaled(table: LatencyTable, factor: number): LatencyTable {
-  const t = structuredClone(table);
-  t.fixedMs *= factor;
-  t.layers = t.layers.map((r) => ({
-    k3e3: r.k3e3 * factor,
-    k3e6: r.k3e6 * factor,
-    k5e3: r.k5e3 * factor,
-    k5e6: r.k5e6 * factor,
-    ...(r.se ? { se: { e3: r.se.e3 * factor, e6: r.se.e6 * factor } } : {}),
-  }));
   return t;
 }
 
@@ -128,6 +115,23 @@ test('a study whose table is off by 2x still gets a binding target: the fraction
   assert.equal((await prepareStudy(spec)).measuredLargestMs, prepared.measuredLargestMs);
 });
 
+test('a freshly profiled table predicts its reference exactly, so the next study reuses it instead of profiling again', async () => {
+  const dir = tempDir('spnas-table-cache-');
+  const first = await deviceTable({ space, check: check('refuse'), ...fast, cacheDir: dir, measureLargest: true });
+  assert.equal(first.source, 'profiled');
+  const predicted = predictArchitectureLatencyExact(first.table, largestArchitecture(space));
+  assert.ok(Math.abs(predicted / first.largest!.ms - 1) < 1e-9, `${predicted} vs ${first.largest!.ms}`);
+  const cal = first.table.meta?.calibration;
+  assert.ok(cal && cal.referenceMs === first.largest!.ms && Math.abs(cal.factor * cal.predictedMs - cal.referenceMs) < 1e-9, JSON.stringify(cal));
+  const lines: string[] = [];
+  const again = await deviceTable({ space, check: check('refuse'), ...fast, cacheDir: dir, measureLargest: true }, { log: (l) => lines.push(l) });
+  assert.equal(again.source, 'cache');
+  assert.equal(again.check, undefined);
+  assert.deepEqual(again.table, first.table);
+  assert.equal(again.largest!.ms, first.largest!.ms);
+  assert.deepEqual(lines, []);
+});
+
 test("a cached table of this device that disagrees with the device's reference is profiled again with it; one that agrees is used", async () => {
   const dir = tempDir('spnas-table-cache-');
   const first = await deviceTable({ space, check: check('reprofile'), ...fast, cacheDir: dir });
@@ -142,7 +146,7 @@ test("a cached table of this device that disagrees with the device's reference i
   assert.equal(agrees.check, undefined);
   assert.equal(agrees.largest!.ms, largestMs);
   // the same table cached at twice the machine's speed of its reference (profiled under another load)
-  const slow = scaled(first.table, 2);
+  const slow = scaleTable(first.table, 2);
   fs.writeFileSync(tableFile, JSON.stringify(slow));
   fs.writeFileSync(refFile, JSON.stringify({ ...ref, ms: largestMs }));
   const lines: string[] = [];
