@@ -19,6 +19,7 @@ import type { LatencyUnit } from '../src/latency/device-fingerprint';
 import type { Params } from '../src/hpo/space';
 import { LATENCY_PAIRS } from '../src/latency/statistic';
 import { formatTop1, top1Fields } from '../src/study/accuracy';
+import { latencyInterval } from '../src/study/latency-interval';
 import { contentKey } from '../src/study/content-key';
 import { studyLayout } from '../src/study/names';
 import type { TrialResult } from '../src/study/records';
@@ -133,7 +134,7 @@ export async function TrialWorkflow(input: TrialInput): Promise<TrialResult> {
       supernetTop1: search.supernetTop1,
       ...supernetFields(search.supernetTop1, search.supernetImages),
       macs: search.macs,
-      ...(evaluation.latencyMs !== undefined ? { measuredMs: evaluation.latencyMs } : {}),
+      ...(evaluation.latencyMs !== undefined ? { measuredMs: evaluation.latencyMs, ...latencyInterval(evaluation, 'measuredIntervalMs') } : {}),
       search: search.out,
       train: train.out,
       model: train.model,

@@ -1,7 +1,7 @@
 /**
  * The README's quick-start figures from a finished study's summary.json: one row per trial (the
- * hyperparameters the sampler proposed, the architecture, held-out top-1, measured and predicted
- * latency, where its search started, seconds per phase), the front, the final model, compute seconds
+ * hyperparameters the sampler proposed, the architecture, held-out top-1, measured latency (with its
+ * own 95% interval) and predicted latency, where its search started, seconds per phase), the front, the final model, compute seconds
  * per phase and what the shared warm-up saved.
  *
  * Each top-1 is shown with its image count and 95% Wilson interval; a summary written before counts
@@ -29,6 +29,8 @@ const acc = (top1: number | undefined, images: number | undefined, assumed: numb
   return iv ? `${pct(top1)} [${(100 * iv[0]).toFixed(1)}-${(100 * iv[1]).toFixed(1)}] on ${n}` : `${pct(top1)} (n unknown)`;
 };
 const num = (x: unknown, d = 2) => (typeof x === 'number' ? x.toFixed(d) : typeof x === 'string' ? x : '-');
+/** A measured latency with its own 95% interval (recorded since 7 Dec 23:30; older summaries have none). */
+const msIn = (x: number | undefined, iv: [number, number] | undefined) => (x !== undefined && iv ? `${num(x)} [${num(iv[0])}-${num(iv[1])}]` : num(x));
 const front = new Set(s.front.map((m) => m.trialId));
 
 const out: string[] = [];
@@ -37,20 +39,20 @@ out.push(
 );
 out.push('');
 out.push(
-  '| trial | lambda | target | thr. lr x | warm-up | loss | architecture | held-out top-1 [95%] on n | measured ms | predicted ms | search from step | search / retrain / eval s |',
+  '| trial | lambda | target | thr. lr x | warm-up | loss | architecture | held-out top-1 [95%] on n | measured ms [95%] | predicted ms | search from step | search / retrain / eval s |',
 );
 out.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of s.trialRecords) {
   const p = r.params;
   const res = r.result;
   out.push(
-    `| ${r.trialId}${front.has(r.trialId) ? ' (front)' : ''} | ${num(p.lambda, 1)} | ${num(p.targetFraction)} | ${num(p.thresholdLrMultiplier)} | ${num(p.warmupFraction)} | ${num(p.runtimeLoss)} | ${res ? `\`${res.architecture}\`` : (r.failure?.type ?? r.state)} | ${acc(res?.top1, res?.images, trialImages)} | ${num(res?.measuredMs)} | ${num(res?.predictedMs)} | ${res?.searchStartStep ?? '-'} | ${res ? `${res.seconds.search.toFixed(0)} / ${res.seconds.retrain.toFixed(0)} / ${res.seconds.evaluate.toFixed(0)}` : '-'} |`,
+    `| ${r.trialId}${front.has(r.trialId) ? ' (front)' : ''} | ${num(p.lambda, 1)} | ${num(p.targetFraction)} | ${num(p.thresholdLrMultiplier)} | ${num(p.warmupFraction)} | ${num(p.runtimeLoss)} | ${res ? `\`${res.architecture}\`` : (r.failure?.type ?? r.state)} | ${acc(res?.top1, res?.images, trialImages)} | ${msIn(res?.measuredMs, res?.measuredIntervalMs)} | ${num(res?.predictedMs)} | ${res?.searchStartStep ?? '-'} | ${res ? `${res.seconds.search.toFixed(0)} / ${res.seconds.retrain.toFixed(0)} / ${res.seconds.evaluate.toFixed(0)}` : '-'} |`,
   );
 }
 out.push('');
 for (const m of s.final) {
   out.push(
-    `final model (trial ${m.trialId}, \`${m.architecture}\`): held-out top-1 **${acc(m.top1, m.images, finalImages)}**, ${num(m.latencyMs)} ms measured (${num(m.predictedMs)} predicted), ${m.seconds.toFixed(0)} s`,
+    `final model (trial ${m.trialId}, \`${m.architecture}\`): held-out top-1 **${acc(m.top1, m.images, finalImages)}**, ${msIn(m.latencyMs, m.latencyIntervalMs)} ms measured (${num(m.predictedMs)} predicted), ${m.seconds.toFixed(0)} s`,
   );
 }
 const c = s.compute;

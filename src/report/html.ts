@@ -22,6 +22,8 @@ const pct = (v: number | undefined) => (v === undefined ? '' : `${(100 * v).toFi
 /** A top-1 with its 95% interval and image count ("(n unknown, no interval)" for old records). */
 const acc = (v: number | undefined, images: number | undefined) => (v === undefined ? '' : formatTop1(v, images));
 const ms = (v: number | undefined) => (v === undefined ? '' : v.toFixed(2));
+/** A measured latency with its own 95% interval when it has one. */
+const msIn = (v: number | undefined, iv: [number, number] | undefined) => (v !== undefined && iv ? `${ms(v)} [${ms(iv[0])}-${ms(iv[1])}]` : ms(v));
 const secs = (v: number | undefined) =>
   v === undefined ? '' : v < 120 ? `${v.toFixed(0)} s` : v < 7200 ? `${(v / 60).toFixed(1)} min` : `${(v / 3600).toFixed(2)} h`;
 const num = (v: number | string | undefined) => (v === undefined ? '' : typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toPrecision(3)) : v);
@@ -53,7 +55,7 @@ function trialRowHtml(t: TrialRow, paramNames: string[], view: ReportView): stri
     cell(t.state + (onFront ? ' · front' : ''), t.state) +
     paramNames.map((p) => cell(num(t.params[p]), t.params[p])).join('') +
     cell(ms(t.predictedMs), t.predictedMs, 'num') +
-    cell(ms(t.measuredMs), t.measuredMs, 'num') +
+    cell(msIn(t.measuredMs, t.measuredIntervalMs), t.measuredMs, 'num') +
     cell(acc(t.top1, t.images), t.top1, 'num') +
     cell(secs(t.seconds), t.seconds, 'num') +
     cell(t.architecture ?? '', t.architecture, 'arch') +
@@ -104,7 +106,7 @@ function finalModels(view: ReportView): string {
     .map(
       (m) =>
         `<tr><td>${m.trialId}</td><td class="arch">${e(m.architecture)}</td><td class="num">${e(acc(m.top1, m.images))}</td><td class="num">${e(acc(m.testTop1, m.testImages))}</td>` +
-        `<td class="num">${e(ms(m.latencyMs))}</td><td class="num">${e(ms(m.predictedMs))}</td><td class="num">${e(secs(m.seconds))}</td><td class="uri">${e(m.model)}</td></tr>`,
+        `<td class="num">${e(msIn(m.latencyMs, m.latencyIntervalMs))}</td><td class="num">${e(ms(m.predictedMs))}</td><td class="num">${e(secs(m.seconds))}</td><td class="uri">${e(m.model)}</td></tr>`,
     )
     .join('');
   return `<table><thead><tr><th>trial</th><th>architecture</th><th>held-out top-1</th><th>test top-1</th><th>measured ms</th><th>predicted ms</th><th>retraining</th><th>model</th></tr></thead><tbody>${rows}</tbody></table>`;

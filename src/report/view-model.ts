@@ -62,6 +62,8 @@ export interface TrialRow {
   architecture?: string;
   predictedMs?: number;
   measuredMs?: number;
+  /** The measurement's own 95% interval (ms). */
+  measuredIntervalMs?: [number, number];
   top1?: number;
   images?: number;
   interval?: [number, number];
@@ -168,6 +170,7 @@ function trialRow(t: TrialRecord, now: number): TrialRow {
           architecture: r.architecture,
           predictedMs: r.predictedMs,
           ...(r.measuredMs !== undefined ? { measuredMs: r.measuredMs } : {}),
+          ...(r.measuredIntervalMs ? { measuredIntervalMs: r.measuredIntervalMs } : {}),
           top1: r.top1,
           ...top1Fields(r.top1, r.images),
           supernetTop1: r.supernetTop1,

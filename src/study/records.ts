@@ -45,6 +45,8 @@ export interface TrialResult {
   predictedMs: number;
   /** Batch-1 latency measured by the evaluate step; undefined when the study uses predicted latency. */
   measuredMs?: number;
+  /** 95% interval of measuredMs (the measurement's own: the paired ratio's, in ms); absent from older workers' results. */
+  measuredIntervalMs?: [number, number];
   /** Held-out top-1 after the trial's retraining; `images` and `interval` are its sample size and 95% interval. */
   top1: number;
   images?: number;
@@ -116,6 +118,8 @@ export interface FinalModel extends Top1Uncertainty {
   testImages?: number;
   testInterval?: [number, number];
   latencyMs?: number;
+  /** 95% interval of latencyMs (the measurement's own). */
+  latencyIntervalMs?: [number, number];
   predictedMs: number;
   model: string;
   seconds: number;

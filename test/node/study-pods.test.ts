@@ -102,6 +102,12 @@ test(
       assert.deepEqual([out.latencyUnit, out.latencyReferenceMs], ['study', device.largest!.ms], JSON.stringify(out));
       assert.ok(Math.abs(out.latencyMs - out.latencyRatio * device.largest!.ms) < 1e-9);
     }
-    assert.equal(s.trialRecords[0]!.result!.measuredMs, (evaluations[0]!.result as { latencyMs: number }).latencyMs);
+    // each measured latency is recorded with its own 95% interval, the trial's and the final model's
+    type Measured = { latencyMs: number; latencyLowMs: number; latencyHighMs: number };
+    const [trialEval, finalEval] = evaluations.map((e) => e.result as Measured);
+    assert.equal(s.trialRecords[0]!.result!.measuredMs, trialEval!.latencyMs);
+    assert.deepEqual(s.trialRecords[0]!.result!.measuredIntervalMs, [trialEval!.latencyLowMs, trialEval!.latencyHighMs]);
+    assert.deepEqual([s.final[0]!.latencyMs, s.final[0]!.latencyIntervalMs], [finalEval!.latencyMs, [finalEval!.latencyLowMs, finalEval!.latencyHighMs]]);
+    assert.ok(finalEval!.latencyLowMs <= finalEval!.latencyMs && finalEval!.latencyMs <= finalEval!.latencyHighMs, JSON.stringify(finalEval));
   },
 );

@@ -184,3 +184,18 @@ test('every accuracy in the report carries its image count and 95% interval; a s
   assert.match(html, new RegExp(`selected trial ${sel.trialId}: tied on top-1 within the 95% intervals with trial 4; decided by latency`));
   assert.doesNotMatch(html, /n unknown/);
 });
+
+test("a measured latency is shown with its own 95% interval, the trial's and the final model's; an older record without one shows the value alone", () => {
+  const now = readJson('summary.json') as StudySummary;
+  const t0 = now.trialRecords.find((t) => t.result?.measuredMs !== undefined)!;
+  const m = t0.result!.measuredMs!;
+  t0.result!.measuredIntervalMs = [m - 0.25, m + 0.5];
+  const f = now.final[0]!;
+  f.latencyMs = 12.345;
+  f.latencyIntervalMs = [12.1, 12.6];
+  const html = renderReportHtml(buildReportView(input(now)), ASSETS);
+  assert.ok(html.includes(`>${m.toFixed(2)} [${(m - 0.25).toFixed(2)}-${(m + 0.5).toFixed(2)}]</td>`), 'the trial row');
+  assert.ok(html.includes('>12.35 [12.10-12.60]</td>'), 'the final model row');
+  const other = now.trialRecords.find((t) => t !== t0 && t.result?.measuredMs !== undefined)!;
+  assert.ok(html.includes(`>${other.result!.measuredMs!.toFixed(2)}</td>`), 'a record without an interval');
+});

@@ -2,6 +2,7 @@
 import { patched } from '@temporalio/workflow';
 import { LATENCY_PAIRS } from '../../src/latency/statistic';
 import { top1Fields } from '../../src/study/accuracy';
+import { latencyInterval } from '../../src/study/latency-interval';
 import { studyLayout } from '../../src/study/names';
 import type { FinalModel } from '../../src/study/records';
 import { studyRetrainConfig } from '../../src/study/retrain-config';
@@ -60,7 +61,7 @@ export async function finalPhase(study: PlannedRun): Promise<FinalModel[]> {
           : data.planUri
             ? { testTop1: heldOut.top1, ...testFields(heldOut.top1, heldOut.count) }
             : {}),
-        ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs } : {}),
+        ...(heldOut.latencyMs !== undefined ? { latencyMs: heldOut.latencyMs, ...latencyInterval(heldOut, 'latencyIntervalMs') } : {}),
         predictedMs: rec.result!.predictedMs,
         model: train.model,
         seconds,
