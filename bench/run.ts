@@ -57,6 +57,11 @@ const BENCHES: Record<string, Bench> = {
     what: "a finished study's trials, front, final model and compute (summary.json)",
     readme: 'Quick start',
   },
+  'compare-studies': {
+    script: 'bench/orchestration/compare-studies.ts',
+    what: 'two runs of one spec side by side: table, target, networks, measured latency, weights',
+    readme: 'Quick start',
+  },
   'orchestration-overhead': {
     script: 'bench/orchestration/overhead.ts',
     what: 'per-trial Temporal overhead with the no-op engine, history sizes (500 trials)',

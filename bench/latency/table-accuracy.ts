@@ -8,6 +8,10 @@
  * idle machine.
  *
  *   npm run bench -- latency-table-accuracy [--space cifar-small] [--networks 40] [--repeats 300] [--seed 11] [--table device|shipped|<file>] [--fresh]
+ *     [--profile-repeats 15] [--profile-samples 10]
+ *
+ * A profiled table is scaled to its reference (src/latency/calibrate-table.ts); each row also carries
+ * the unscaled prediction, and the summary line the accuracy of both.
  *
  * Writes bench/latency/results/table-accuracy-<stamp>.json.
  */
@@ -38,6 +42,9 @@ const { values } = parseArgs({
     fresh: { type: 'boolean', default: false },
     seed: { type: 'string', default: '11' },
     table: { type: 'string', default: 'device' },
+    // the study's prepare step profiles with 15 rounds and 10 checked networks (prepare-study.ts)
+    'profile-repeats': { type: 'string', default: '15' },
+    'profile-samples': { type: 'string', default: '10' },
   },
 });
 
@@ -49,10 +56,21 @@ async function main(): Promise<void> {
   const cacheDir = values.fresh ? fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-accuracy-')) : tableCacheDir();
   const table =
     which === 'device'
-      ? (await deviceTable({ space, check: DEFAULT_DEVICE_CHECK, profile: { repeats: 20, samples: 0 }, cacheDir }, { log: (l) => console.error(l) })).table
+      ? (
+          await deviceTable(
+            {
+              space,
+              check: DEFAULT_DEVICE_CHECK,
+              profile: { repeats: Number(values['profile-repeats']), samples: Number(values['profile-samples']) },
+              cacheDir,
+            },
+            { log: (l) => console.error(l) },
+          )
+        ).table
       : which === 'shipped'
         ? defaultTableFor(space)
         : parseLatencyTableFor(space, JSON.parse(fs.readFileSync(which, 'utf8')), which);
+  const factor = table.meta?.calibration?.factor ?? 1;
   const rows = [];
   for (const [i, arch] of sampleArchitectures(space, Number(values.networks), Number(values.seed)).entries()) {
     const model = buildChild(tf, space, arch, { seed: i });
@@ -64,15 +82,17 @@ async function main(): Promise<void> {
       low: l.latencyLowMs,
       high: l.latencyHighMs,
       predictedMs: predictArchitectureLatencyExact(table, arch),
+      uncalibratedMs: predictArchitectureLatencyExact(table, arch) / factor,
       ratio: l.latencyRatio,
       referenceMs: l.latencyReferenceMs,
       rawMeanMs: l.latencyRawMeanMs,
     });
   }
   const acc = tableAccuracy(rows)!;
+  const raw = tableAccuracy(rows.map((r) => ({ measuredMs: r.measuredMs, predictedMs: r.uncalibratedMs })))!;
   const after = machineNote();
   console.log(
-    `${which} table of ${values.space} (${table.device}) on ${acc.count} random networks: ${(100 * acc.within10).toFixed(0)}% within +-10%, median error ${acc.medianAbsErrPct.toFixed(1)}%, predicted/measured ${acc.ratio.toFixed(2)}x; load average ${before.loadavg[0]} -> ${after.loadavg[0]} on ${before.cores} cores`,
+    `${which} table of ${values.space} (${table.device}) on ${acc.count} random networks: ${(100 * acc.within10).toFixed(0)}% within +-10%, median error ${acc.medianAbsErrPct.toFixed(1)}%, predicted/measured ${acc.ratio.toFixed(2)}x (unscaled, calibration factor ${factor.toFixed(3)}: ${(100 * raw.within10).toFixed(0)}%, ${raw.medianAbsErrPct.toFixed(1)}%, ${raw.ratio.toFixed(2)}x); load average ${before.loadavg[0]} -> ${after.loadavg[0]} on ${before.cores} cores`,
   );
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
@@ -87,7 +107,10 @@ async function main(): Promise<void> {
         tableDevice: table.device,
         fingerprint: table.meta?.fingerprint,
         repeats: Number(values.repeats),
+        profile: { repeats: Number(values['profile-repeats']), samples: Number(values['profile-samples']) },
+        calibration: table.meta?.calibration,
         accuracy: acc,
+        uncalibrated: raw,
         before,
         after,
         rows,
