@@ -48,6 +48,11 @@ const BENCHES: Record<string, Bench> = {
     what: "this device's table on 40 random networks: share within +-10%, median error",
     readme: 'Latency model',
   },
+  'latency-profile-order': {
+    script: 'bench/latency/profile-order.ts',
+    what: 'profiles timed in a fixed against a shuffled order per round, on the same 40 measured networks',
+    readme: 'Latency model',
+  },
   'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
   'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },

@@ -19,20 +19,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadTf } from '../../src/backend/tf';
 import { defaultTableFor } from '../../src/latency/default-tables';
 import { DEFAULT_DEVICE_CHECK } from '../../src/latency/table-check';
 import { parseLatencyTableFor } from '../../src/latency/latency-table';
 import { tableAccuracy } from '../../src/latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../../src/latency/runtime-model';
-import { sampleArchitectures } from '../../src/latency/sample-architectures';
-import { buildChild } from '../../src/nas/child-builder';
-import { architectureToString } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 import { tableCacheDir } from '../../src/usecases/device-cache';
-import { measureOnDevice } from '../../src/usecases/device-reference';
 import { deviceTable } from '../../src/usecases/device-table';
 import { machineNote, resultName } from './machine';
+import { measureRandomNetworks } from './random-networks';
 
 const { values } = parseArgs({
   options: {
@@ -51,7 +47,6 @@ const { values } = parseArgs({
 async function main(): Promise<void> {
   const before = machineNote();
   const space = getPreset(values.space!);
-  const { tf } = loadTf();
   const which = values.table!;
   const cacheDir = values.fresh ? fs.mkdtempSync(path.join(os.tmpdir(), 'spnas-accuracy-')) : tableCacheDir();
   const table =
@@ -71,23 +66,11 @@ async function main(): Promise<void> {
         ? defaultTableFor(space)
         : parseLatencyTableFor(space, JSON.parse(fs.readFileSync(which, 'utf8')), which);
   const factor = table.meta?.calibration?.factor ?? 1;
-  const rows = [];
-  for (const [i, arch] of sampleArchitectures(space, Number(values.networks), Number(values.seed)).entries()) {
-    const model = buildChild(tf, space, arch, { seed: i });
-    const l = await measureOnDevice(space, model, { cacheDir, pairs: Number(values.repeats) });
-    model.dispose();
-    rows.push({
-      arch: architectureToString(arch),
-      measuredMs: l.latencyMs,
-      low: l.latencyLowMs,
-      high: l.latencyHighMs,
-      predictedMs: predictArchitectureLatencyExact(table, arch),
-      uncalibratedMs: predictArchitectureLatencyExact(table, arch) / factor,
-      ratio: l.latencyRatio,
-      referenceMs: l.latencyReferenceMs,
-      rawMeanMs: l.latencyRawMeanMs,
-    });
-  }
+  const rows = (await measureRandomNetworks(space, values, cacheDir)).map(({ architecture, ...m }) => ({
+    ...m,
+    predictedMs: predictArchitectureLatencyExact(table, architecture),
+    uncalibratedMs: predictArchitectureLatencyExact(table, architecture) / factor,
+  }));
   const acc = tableAccuracy(rows)!;
   const raw = tableAccuracy(rows.map((r) => ({ measuredMs: r.measuredMs, predictedMs: r.uncalibratedMs })))!;
   const after = machineNote();

@@ -7,6 +7,7 @@
  * in between), not with its own weights hot from the previous call.
  */
 import type * as TF from '@tensorflow/tfjs';
+import { Rng, shuffleInPlace } from '../random/mulberry32';
 
 /** A model to time, with the input shape (without batch) it is fed. */
 export interface ModelToTime {
@@ -23,6 +24,13 @@ export interface TimingOptions {
   repeats?: number;
   /** Called after each timed round (1-based). */
   onRound?: (round: number, rounds: number) => void;
+  /**
+   * Seed of a new random order in every timed round: no model always follows the same neighbours (in a
+   * fixed order each carries its neighbours' cache effect in every sample). Profiles may set it
+   * (`shuffledOrder`; measured no better, profile-measure.ts). Absent: the given order every round
+   * (a paired measurement, where each call follows the reference's).
+   */
+  shuffleSeed?: number;
 }
 
 /**
@@ -49,8 +57,11 @@ export async function latencySamples(tf: typeof TF, models: readonly ModelToTime
       for (let i = 0; i < models.length; i++) await timePredict(models[i]!.model, inputs[i]!);
     }
     const samples: number[][] = models.map(() => []);
+    const order = models.map((_, i) => i);
+    const rng = opts.shuffleSeed === undefined ? undefined : new Rng(opts.shuffleSeed);
     for (let r = 0; r < repeats; r++) {
-      for (let i = 0; i < models.length; i++) samples[i]!.push(await timePredict(models[i]!.model, inputs[i]!));
+      if (rng) shuffleInPlace(order, rng);
+      for (const i of order) samples[i]!.push(await timePredict(models[i]!.model, inputs[i]!));
       opts.onRound?.(r + 1, repeats);
     }
     return samples;
