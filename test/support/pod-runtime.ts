@@ -38,6 +38,7 @@ export function podRuntime(cluster: KubeCluster, kc: KubeConfig, namespace: stri
   const core = kc.makeApiClient(CoreV1Api);
   const ran: RanPod[] = [];
   const procs = new Map<string, { child: ChildProcess; run: RanPod; exited: Promise<void> }>();
+  const neverRan = new Set<string>();
   let stopped = false;
   const start = async (pod: string, args: string[]) => {
     const run: RanPod = { pod, args, sigterm: false, output: [] };
@@ -72,6 +73,13 @@ export function podRuntime(cluster: KubeCluster, kc: KubeConfig, namespace: stri
         if (running && p.metadata?.deletionTimestamp && !running.run.sigterm && running.run.code === undefined) {
           running.run.sigterm = true;
           running.child.kill('SIGTERM');
+        }
+        // deleted before its process started (a fault at the moment the Job created it): as a kubelet
+        // that never started the container, report it ended, else a graceful pod waits for an exit
+        // that never comes and its Job never replaces it
+        if (!running && p.metadata?.deletionTimestamp && p.status?.phase === 'Running' && !neverRan.has(name)) {
+          neverRan.add(name);
+          await cluster.kubectl(['annotate', 'pod', '-n', namespace, name, `${POD_EXIT}=143`]).catch(() => neverRan.delete(name));
         }
         if (running || p.status?.phase !== 'Running' || p.metadata?.deletionTimestamp) continue;
         const args = p.spec!.containers.find((c) => c.name === 'main')!.args!;
