@@ -66,11 +66,10 @@ async function main(): Promise<void> {
         ? defaultTableFor(space)
         : parseLatencyTableFor(space, JSON.parse(fs.readFileSync(which, 'utf8')), which);
   const factor = table.meta?.calibration?.factor ?? 1;
-  const rows = (await measureRandomNetworks(space, values, cacheDir)).map(({ architecture, ...m }) => ({
-    ...m,
-    predictedMs: predictArchitectureLatencyExact(table, architecture),
-    uncalibratedMs: predictArchitectureLatencyExact(table, architecture) / factor,
-  }));
+  const rows = (await measureRandomNetworks(space, values, cacheDir)).map(({ architecture, ...m }) => {
+    const predictedMs = predictArchitectureLatencyExact(table, architecture);
+    return { ...m, predictedMs, uncalibratedMs: predictedMs / factor };
+  });
   const acc = tableAccuracy(rows)!;
   const raw = tableAccuracy(rows.map((r) => ({ measuredMs: r.measuredMs, predictedMs: r.uncalibratedMs })))!;
   const after = machineNote();

@@ -46,6 +46,13 @@ out.push('');
 out.push('| trial | knobs | network | held-out top-1 A / B | measured ms A / B | apart | retrained weights |');
 out.push('|---|---|---|---|---|---|---|');
 const devs: number[] = [];
+/** One network (or two) in both runs: the latency deviation, counted only for the same network (another network's latency is another quantity), and whether the weights match. */
+function pair(archA: string, archB: string, msA: number | undefined, msB: number | undefined, modelA: string, modelB: string) {
+  const d = archA === archB ? dev(msA, msB) : undefined;
+  if (d !== undefined) devs.push(d);
+  const [wa, wb] = [weights(rootA!, modelA, recA), weights(rootB!, modelB, recB)];
+  return { d, weights: wa && wb ? (wa === wb ? 'identical' : 'differ') : 'not found' };
+}
 for (const ta of a.trialRecords) {
   const tb = b.trialRecords.find((t) => t.trialId === ta.trialId);
   const [ra, rb] = [ta.result, tb?.result];
@@ -53,15 +60,11 @@ for (const ta of a.trialRecords) {
     out.push(`| ${ta.trialId} | - | ${ta.state} / ${tb?.state ?? 'absent'} | - | - | - | - |`);
     continue;
   }
-  // two measurements of one network only: another network's latency is another quantity
-  const d = ra.architecture === rb.architecture ? dev(ra.measuredMs, rb.measuredMs) : undefined;
-  if (d !== undefined) devs.push(d);
-  const wa = weights(rootA, ra.model, recA);
-  const wb = weights(rootB, rb.model, recB);
+  const { d, weights: w } = pair(ra.architecture, rb.architecture, ra.measuredMs, rb.measuredMs, ra.model, rb.model);
   out.push(
     `| ${ta.trialId} | ${same(ta.params, tb!.params)} | ${ra.architecture === rb.architecture ? 'same' : `\`${ra.architecture}\` / \`${rb.architecture}\``} | ` +
       `${pct(ra.top1)} / ${pct(rb.top1)} | ${ra.measuredMs?.toFixed(2) ?? '-'} / ${rb.measuredMs?.toFixed(2) ?? '-'} | ${d === undefined ? '-' : `${d >= 0 ? '+' : ''}${d.toFixed(1)}%`} | ` +
-      `${wa && wb ? (wa === wb ? 'identical' : 'differ') : 'not found'} |`,
+      `${w} |`,
   );
 }
 out.push('');
@@ -71,13 +74,10 @@ for (const fa of a.final) {
     out.push(`final model of trial ${fa.trialId}: only in A`);
     continue;
   }
-  const d = fa.architecture === fb.architecture ? dev(fa.latencyMs, fb.latencyMs) : undefined;
-  if (d !== undefined) devs.push(d);
-  const wa = weights(rootA, fa.model, recA);
-  const wb = weights(rootB, fb.model, recB);
+  const { d, weights: w } = pair(fa.architecture, fb.architecture, fa.latencyMs, fb.latencyMs, fa.model, fb.model);
   out.push(
     `final model (trial ${fa.trialId}): ${fa.architecture === fb.architecture ? 'same network' : 'different networks'}, test top-1 ${pct(fa.testTop1 ?? fa.top1)} / ${pct(fb.testTop1 ?? fb.top1)}, ` +
-      `${fa.latencyMs?.toFixed(2) ?? '-'} / ${fb.latencyMs?.toFixed(2) ?? '-'} ms measured (${d === undefined ? '-' : `${d.toFixed(1)}%`} apart), weights ${wa && wb ? (wa === wb ? 'identical' : 'differ') : 'not found'}`,
+      `${fa.latencyMs?.toFixed(2) ?? '-'} / ${fb.latencyMs?.toFixed(2) ?? '-'} ms measured (${d === undefined ? '-' : `${d.toFixed(1)}%`} apart), weights ${w}`,
   );
 }
 const within3 = devs.filter((d) => Math.abs(d) <= 3).length;

@@ -81,10 +81,10 @@ async function ownTable(
   // fresh table passes its own unit check (below) and the next study reuses it (calibrate-table.ts)
   const reference = await deviceReference(opts.space, { cacheDir: path.dirname(file), refresh: true });
   const table = calibrateTable(r.table, opts.space, reference.ms);
-  const factor = table.meta!.calibration!.factor;
+  const { factor, predictedMs } = table.meta!.calibration!;
   if (Math.abs(factor - 1) * 100 > opts.check.tolerancePct)
     ctx.log?.(
-      `the profile predicts the largest network at ${table.meta!.calibration!.predictedMs.toFixed(2)} ms and its reference measures ` +
+      `the profile predicts the largest network at ${predictedMs.toFixed(2)} ms and its reference measures ` +
         `${reference.ms.toFixed(2)} ms (x${factor.toFixed(3)}): the machine's speed changed between them; the table is scaled to the reference`,
     );
   writeCacheFile(file, table);
