@@ -87,7 +87,7 @@ function frontArchitectures(view: ReportView): string {
     .map(
       (m) =>
         `<div class="front-member${m.selected ? ' selected' : ''}" data-trial="${m.trialId}">` +
-        `<h3>trial ${m.trialId}${m.selected ? ' <span class="badge">selected for the target</span>' : ''}</h3>` +
+        `<h3>trial ${m.trialId}${m.selected ? ' <span class="badge">selected for the target</span>' : ''}${m.offFront ? ' <span class="badge off">not on the front: tied with a faster member</span>' : ''}</h3>` +
         `<p class="meta">top-1 ${e(acc(m.top1, m.images))} · ${e(ms(m.latencyMs))} ms ${e(view.latency.objective)}` +
         `${m.predictedMs !== undefined ? ` · table: ${e(ms(m.fixedMs))} ms fixed + layers = ${e(ms(m.predictedMs))} ms` : ''}` +
         `${m.lambda !== undefined ? ` · lambda ${e(num(m.lambda))}` : ''}</p>` +
@@ -166,7 +166,7 @@ ${overlayNote(view)}
 </section>
 <section id="architectures"><h2>Front architectures, layer by layer</h2>
 <p class="hint">Kernel, expansion, squeeze-and-excitation and skip of each searchable layer, with the layer's latency from the study's table (<code>${e(view.latency.tableUri)}</code>).</p>
-<p class="selection">${e(selectionSentence(view))} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0; ties are broken by lower latency, then more images, then the earlier trial.</p>
+<p class="selection">${e(selectionSentence(view))} Two top-1s are tied when the 95% Newcombe interval of their difference contains 0. On the front a tie is broken by lower latency, then more images, then the earlier trial; at the latency target, where latency is a constraint, by the higher top-1 estimate first.</p>
 ${frontArchitectures(view)}
 </section>
 <section id="trials-section"><h2>Trials</h2><p class="hint">Click a column to sort.</p>

@@ -45,6 +45,8 @@ export interface FrontMemberView extends Top1Uncertainty {
   lambda?: number;
   architecture: string;
   selected: boolean;
+  /** The selected model when a tie the front broke by latency kept it off the front. */
+  offFront?: boolean;
   /** Tied trials this member kept off the front and the tie-break that did. */
   ties?: FrontMember['ties'];
   layers: LayerView[];
@@ -238,7 +240,9 @@ export function buildReportView(input: ReportInput): ReportView {
   if (table && s.front.some((m) => m.architecture.split(',').length !== table.layers.length)) {
     warnings.push(`the latency table ${s.table.uri} has ${table.layers.length} rows, which does not fit the front's architectures: no per-layer latencies`);
   }
-  const front: FrontMemberView[] = [...s.front]
+  // the selected model leads the architectures even when a tie the front broke by latency kept it off the front
+  const shown = s.selected && !onFront.has(s.selected.trialId) ? [...s.front, s.selected] : s.front;
+  const front: FrontMemberView[] = [...shown]
     .sort((a, b) => a.latencyMs - b.latencyMs || a.trialId - b.trialId)
     .map((m) => {
       const layers = layersOf(m.architecture, table);
@@ -251,6 +255,7 @@ export function buildReportView(input: ReportInput): ReportView {
         ...(m.lambda !== undefined ? { lambda: m.lambda } : {}),
         architecture: m.architecture,
         selected: s.selected?.trialId === m.trialId,
+        ...(onFront.has(m.trialId) ? {} : { offFront: true }),
         ...(m.ties?.length ? { ties: m.ties } : {}),
         layers,
         ...(table && known ? { fixedMs: table.fixedMs, predictedMs: layers.reduce((sum, l) => sum + (l.ms ?? 0), table.fixedMs) } : {}),

@@ -16,7 +16,7 @@ export function selectionLine(s: Pick<StudyStatus, 'selection'>): string | undef
   if (d.decidedBy === 'resolved') return `selected trial ${d.trialId}: its top-1 is resolvably the highest within the target (95% intervals)`;
   if (d.decidedBy === 'point estimate') return `selected trial ${d.trialId}: highest top-1 point estimate (image counts unknown, no intervals to compare)`;
   const tied = d.tiedWith.length ? `tied on top-1 within the 95% intervals with trial${d.tiedWith.length > 1 ? 's' : ''} ${d.tiedWith.join(', ')}` : 'tied';
-  return `selected trial ${d.trialId}: ${tied}; decided by ${d.decidedBy}`;
+  return `selected trial ${d.trialId}: ${tied}; decided by ${d.decidedBy === 'top-1' ? 'the higher top-1 estimate' : d.decidedBy}`;
 }
 
 export function bestLine(s: Pick<StudyStatus, 'best' | 'front' | 'targetMs' | 'trials'>): string {

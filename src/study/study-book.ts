@@ -11,7 +11,7 @@ import { proportionVariance } from '../stats/binomial';
 import { top1Fields } from './accuracy';
 import { emptyTableFit, addTableFit, tableFitSummary, type TableFitState } from './table-fit';
 import type { ComputeSeconds, FrontMember, SelectionDecision, StudyStatus, TrialRecord, TrialResult } from './records';
-import { resolvedFront, resolvedSelection, type Contender, type TieBreak } from './resolved-ranking';
+import { resolvedFront, resolvedSelection, type Contender, type SelectionTieBreak, type TieBreak } from './resolved-ranking';
 
 export interface StudyBookOptions {
   latency: 'measured' | 'predicted';
@@ -19,6 +19,8 @@ export interface StudyBookOptions {
   largestMs: number;
   /** Multi-fidelity studies rank only full-fidelity trials on the front (when there are any). */
   multiFidelity: boolean;
+  /** How the selection at the target breaks a tie (resolved-ranking.ts); default 'top-1'. */
+  selectionTieBreak?: SelectionTieBreak;
 }
 
 export interface StudyBookState {
@@ -138,7 +140,7 @@ export class StudyBook {
     const hold = (rs: TrialRecord[]) => {
       for (const t of frontOf(rs)) keep.add(t.trialId);
       for (const t of resolvedFront(rs.map(contender)).members) keep.add(t.trialId);
-      const sel = rs.length ? resolvedSelection(rs.map(contender), this.options.targetMs) : undefined;
+      const sel = rs.length ? resolvedSelection(rs.map(contender), this.options.targetMs, this.options.selectionTieBreak) : undefined;
       if (sel) keep.add(sel.chosen.trialId);
     };
     hold(ok);
@@ -202,12 +204,13 @@ export class StudyBook {
 
   /**
    * The contender for the latency target: of those within it, the most accurate up to the intervals'
-   * resolution, a tie broken by latency, then images, then trial id; else the fastest (not within target).
+   * resolution, a tie broken by the higher top-1 estimate, then latency, images and trial id (or, for
+   * studies recorded before that rule, latency first); else the fastest (not within target).
    */
   selected(): { member: FrontMember; met: boolean; decision: SelectionDecision } | undefined {
     const c = this.contenders();
     if (!c.length) return undefined;
-    const sel = resolvedSelection(c.map(contender), this.options.targetMs);
+    const sel = resolvedSelection(c.map(contender), this.options.targetMs, this.options.selectionTieBreak);
     return {
       member: member(sel.chosen.t),
       met: sel.met,
@@ -217,7 +220,7 @@ export class StudyBook {
 
   /**
    * The members the final phase retrains, `count` in all: the one selected at the latency target first
-   * (when one meets it; it is on the front), then the front's most accurate. Retraining only the most
+   * (when one meets it; a tie the front broke by latency can leave it off the front), then the front's most accurate. Retraining only the most
    * accurate would leave a study whose most accurate network misses its target without a final model
    * that meets it.
    */

@@ -1,5 +1,6 @@
-// Front and selection decide only on differences the 95% intervals resolve; ties go to lower latency,
-// then more images, then the earlier trial, and the rule that decided is recorded. Known binomial
+// Front and selection decide only on differences the 95% intervals resolve; on the front ties go to
+// lower latency, then more images, then the earlier trial; at the latency target to the higher top-1
+// estimate first (or, for studies recorded before, latency first); the rule that decided is recorded. Known binomial
 // cases: 16/20 vs 18/20 is not resolved (Newcombe interval of the difference -13.4..+32.8 pp), the
 // same proportions on 2,000 images are (+7.8..+12.2 pp); 30/34/38% on 500 images: neighbours 4 pp
 // apart are tied, 30 vs 38% is resolved.
@@ -57,15 +58,22 @@ test('front: records without image counts keep the point-estimate Pareto front',
   assert.deepEqual(ids(resolvedFront([c(0, 0.8, 10, 20), c(1, 0.9, 12)]).members), [1, 0]);
 });
 
-test('selection: the fastest of the trials tied with the most accurate within the target, and the rule that decided', () => {
-  const tied = resolvedSelection([c(0, 0.8, 10, 20), c(1, 0.9, 12, 20), c(2, 0.95, 30, 20)], 15);
+test('selection: of the trials tied with the most accurate within the target, the higher top-1 estimate, and the rule that decided', () => {
+  const contenders = [c(0, 0.8, 10, 20), c(1, 0.9, 12, 20), c(2, 0.95, 30, 20)];
+  const tied = resolvedSelection(contenders, 15);
   assert.deepEqual(
     { met: tied.met, chosen: tied.chosen.trialId, decidedBy: tied.decidedBy, tiedWith: tied.tiedWith },
-    { met: true, chosen: 0, decidedBy: 'latency', tiedWith: [1] },
+    { met: true, chosen: 1, decidedBy: 'top-1', tiedWith: [0] },
   );
+  // studies recorded before the rule: the fastest of the tied ones
+  const byLatency = resolvedSelection(contenders, 15, 'latency');
+  assert.deepEqual([byLatency.chosen.trialId, byLatency.decidedBy, byLatency.tiedWith], [0, 'latency', [1]]);
+  // equal estimates: the front's order decides (lower latency)
+  const equal = resolvedSelection([c(3, 0.8, 12, 20), c(4, 0.8, 10, 20)], 15);
+  assert.deepEqual([equal.chosen.trialId, equal.decidedBy, equal.tiedWith], [4, 'latency', [3]]);
   const resolved = resolvedSelection([c(0, 0.8, 10, 2000), c(1, 0.9, 12, 2000)], 15);
   assert.deepEqual([resolved.chosen.trialId, resolved.decidedBy, resolved.tiedWith], [1, 'resolved', []]);
-  const sameLatency = resolvedSelection([c(5, 0.82, 12, 500), c(6, 0.8, 12, 2000)], 15);
+  const sameLatency = resolvedSelection([c(5, 0.82, 12, 500), c(6, 0.8, 12, 2000)], 15, 'latency');
   assert.deepEqual([sameLatency.chosen.trialId, sameLatency.decidedBy, sameLatency.tiedWith], [6, 'images', [5]]);
   const old = resolvedSelection([c(0, 0.8, 10), c(1, 0.9, 12)], 15);
   assert.deepEqual([old.chosen.trialId, old.decidedBy], [1, 'point estimate']);
@@ -104,8 +112,13 @@ test('the study book records the ties on the front, the selection decision in it
     [[0, 20, [{ trialId: 1, by: 'latency' }]]],
   );
   assert.ok(Math.abs(s.front[0]!.interval![0] - 0.584) < 5e-4 && Math.abs(s.front[0]!.interval![1] - 0.9193) < 5e-4);
-  assert.deepEqual(s.selection, { trialId: 0, decidedBy: 'latency', tiedWith: [1] });
-  assert.equal(s.best?.trialId, 0);
+  // the selection is not bound to the front: the tie at the target goes to the higher estimate
+  assert.deepEqual(s.selection, { trialId: 1, decidedBy: 'top-1', tiedWith: [0] });
+  assert.equal(s.best?.trialId, 1);
+  assert.deepEqual(
+    book.finalMembers(2).map((m) => m.trialId),
+    [1, 0],
+  );
   // the reward's known noise: p(1-p)/n times the latency factor squared (MnasNet soft: (10/15)^-0.07)
   const factor = (10 / 15) ** -0.07;
   const o = book.outcomeOf(a, false);

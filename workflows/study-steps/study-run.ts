@@ -8,6 +8,7 @@ import { proxyActivities, setCurrentDetails, upsertMemo, workflowInfo, type Acti
 import type { HeavyActivities, HeavyRequest, StudyActivities } from '../../activities';
 import type { FrontMember, StudyState, StudyStatus } from '../../src/study/records';
 import type { StudySpec } from '../../src/study/spec';
+import type { SelectionTieBreak } from '../../src/study/resolved-ranking';
 import { NO_COMPUTE, StudyBook } from '../../src/study/study-book';
 import { studyData, type StudyData } from '../../src/study/study-data';
 import { bestLine } from '../../src/study/best-line';
@@ -36,6 +37,8 @@ export class StudyRun {
   readonly heavy: ActivityInterfaceFor<HeavyActivities>;
   readonly startedAt = Date.now();
   readonly attrs: StudyAttributes;
+  /** How the selection at the target breaks a tie; set by the workflow from patched('selection-tie-top1'). */
+  selectionTieBreak: SelectionTieBreak = 'top-1';
 
   constructor(
     readonly spec: StudySpec,
@@ -152,6 +155,7 @@ export function openStudy(run: StudyRun, carry: StudyCarry): PlannedRun {
       targetMs: objectiveTargetMs(spec, carry.largestMs, carry.measuredLargestMs),
       largestMs: objectiveLargestMs(spec, carry.largestMs, carry.measuredLargestMs),
       multiFidelity: MULTI_FIDELITY_SAMPLERS.has(spec.hpo.sampler),
+      selectionTieBreak: run.selectionTieBreak,
     },
     carry.book,
   );
