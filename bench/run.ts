@@ -53,6 +53,11 @@ const BENCHES: Record<string, Bench> = {
     what: 'profiles timed in a fixed against a shuffled order per round, on the same 40 measured networks',
     readme: 'Latency model',
   },
+  'latency-median-of-profiles': {
+    script: 'bench/latency/median-of-profiles.ts',
+    what: "a profile-order run's tables alone and as medians of 3 (a study's fresh table), offline",
+    readme: 'Latency model',
+  },
   'runtime-profile': { script: 'bench/runtime/profile-presets.ts', what: 'latency-table prediction error per preset', readme: 'Latency model' },
   'hpo-regret': { script: 'bench/hpo/regret.ts', what: 'regret curves: random, GP-BO, BOHB (~10 min)', readme: 'NAS-hyperparameter optimisation' },
   'hpo-plot': { script: 'bench/hpo/plot-regret.ts', what: 'draws the regret curves (SVG, PNG)', readme: 'NAS-hyperparameter optimisation' },

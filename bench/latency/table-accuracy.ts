@@ -89,8 +89,10 @@ async function main(): Promise<void> {
         tableDevice: table.device,
         fingerprint: table.meta?.fingerprint,
         repeats: Number(values.repeats),
-        profile: { repeats: Number(values['profile-repeats']), samples: Number(values['profile-samples']) },
+        profile: { repeats: Number(values['profile-repeats']), samples: Number(values['profile-samples']), profiles: table.meta?.profiles ?? 1 },
         calibration: table.meta?.calibration,
+        // the table itself, so that it can be judged again offline
+        latencyTable: table,
         accuracy: acc,
         uncalibrated: raw,
         before,

@@ -58,6 +58,8 @@ export const latencyTableSchema = z
         fingerprint: deviceFingerprintSchema,
         /** Scaled to predict the device's reference (its largest network) exactly: the factor, that latency, the raw prediction (calibrate-table.ts). */
         calibration: z.object({ factor: z.number().positive().finite(), referenceMs: ms, predictedMs: ms }).strict(),
+        /** Profiles whose entry-wise median this table is (median-table.ts); absent: one profile. */
+        profiles: z.number().int().positive(),
       })
       .partial()
       .strict()

@@ -102,6 +102,8 @@ export const studySpecSchema = z
             /** Timed rounds and checked networks when the table must be profiled (no cached one). */
             repeats: z.number().int().positive().default(15),
             samples: z.number().int().min(0).default(10),
+            /** Profiles whose entry-wise median is the table (src/latency/median-table.ts). */
+            profiles: z.number().int().min(1).max(9).default(3),
           })
           .strict(),
       ])

@@ -1,7 +1,8 @@
 /**
  * Use case: the latency table for this device. A table belongs to the device it was profiled on
  * (docs/runtime-model.md "The table belongs to the device"): tables are cached by device fingerprint
- * and space (SPNAS_TABLE_CACHE, default ~/.cache/spnas/tables/<key>.json); a given or shipped table
+ * and space (SPNAS_TABLE_CACHE, default ~/.cache/spnas/tables/<key>.json), a fresh one the median of
+ * a few profiles scaled to the device's reference; a given or shipped table
  * whose fingerprint differs is checked against a few whole networks measured here, and beyond the
  * tolerance it is re-profiled (cache first), refused, or accepted, as the settings say.
  */
@@ -9,6 +10,7 @@ import * as path from 'node:path';
 import { loadTf } from '../backend/tf';
 import { sameDevice, type DeviceFingerprint } from '../latency/device-fingerprint';
 import { calibrateTable } from '../latency/calibrate-table';
+import { medianTable } from '../latency/median-table';
 import { checkTableForSpace, parseLatencyTable, type LatencyTable } from '../latency/latency-table';
 import { tableAccuracy } from '../latency/prediction-error';
 import { predictArchitectureLatencyExact } from '../latency/runtime-model';
@@ -28,13 +30,19 @@ export interface DeviceTableOptions {
   /** A shipped or given table and how to name it in messages; absent: this device's table (cache, else profiled). */
   given?: { table: LatencyTable; source: string };
   check: DeviceCheckSettings;
-  /** Timed rounds and checked networks when a table is profiled. */
-  profile: { repeats: number; samples: number };
+  /** Timed rounds, checked networks and profiles (default DEFAULT_PROFILES, their median) when a table is profiled. */
+  profile: { repeats: number; samples: number; profiles?: number };
   /** Also measure the largest network (the unit of a measured latency target), as trials' networks are measured. */
   measureLargest?: boolean;
   /** Table cache directory; default tableCacheDir(). */
   cacheDir?: string;
 }
+
+/**
+ * Profiles of a fresh table, combined by their entry-wise median (median-table.ts). Three: one out of
+ * proportion is outvoted; each takes ~8 s for `cifar-small` on the idle 2-core VM.
+ */
+export const DEFAULT_PROFILES = 3;
 
 export interface DeviceTable {
   table: LatencyTable;
@@ -71,16 +79,23 @@ async function ownTable(
   if (cached) return { table: cached, source: 'cache' };
   if (!fresh) ctx.log?.(`profiling the latency table of '${opts.space.name}' on this device (no cached table in ${path.dirname(file)})`);
   const { tf } = loadTf();
-  const r = await profileSpace(tf, opts.space, {
-    repeats: opts.profile.repeats,
-    samples: opts.profile.samples,
-    fingerprint: fp,
-    onProgress: (p) => ctx.onProgress?.({ phase: `profile ${p.phase}`, done: p.done, total: p.total }),
-  });
+  // several profiles, their entry-wise median: one profile out of proportion is outvoted (median-table.ts)
+  const count = opts.profile.profiles ?? DEFAULT_PROFILES;
+  const profiles: LatencyTable[] = [];
+  for (let k = 0; k < count; k++) {
+    const phase = count > 1 ? `profile ${k + 1}/${count}` : 'profile';
+    const r = await profileSpace(tf, opts.space, {
+      repeats: opts.profile.repeats,
+      samples: opts.profile.samples,
+      fingerprint: fp,
+      onProgress: (p) => ctx.onProgress?.({ phase: `${phase} ${p.phase}`, done: p.done, total: p.total }),
+    });
+    profiles.push(r.table);
+  }
   // the unit of measured latency, measured right after the table; the table is scaled to it, so that a
   // fresh table passes its own unit check (below) and the next study reuses it (calibrate-table.ts)
   const reference = await deviceReference(opts.space, { cacheDir: path.dirname(file), refresh: true });
-  const table = calibrateTable(r.table, opts.space, reference.ms);
+  const table = calibrateTable(medianTable(profiles, opts.space), opts.space, reference.ms);
   const { factor, predictedMs } = table.meta!.calibration!;
   if (Math.abs(factor - 1) * 100 > opts.check.tolerancePct)
     ctx.log?.(

@@ -184,7 +184,7 @@ async function studyDeviceTable(
       space,
       ...(given ? { given } : {}),
       check: 'device' in lt ? DEFAULT_DEVICE_CHECK : (lt.deviceCheck ?? DEFAULT_DEVICE_CHECK),
-      profile: 'device' in lt ? { repeats: lt.repeats, samples: lt.samples } : { repeats: 15, samples: 10 },
+      profile: 'device' in lt ? { repeats: lt.repeats, samples: lt.samples, profiles: lt.profiles } : { repeats: 15, samples: 10 },
       measureLargest: measured,
     },
     ctx,

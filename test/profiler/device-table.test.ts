@@ -16,7 +16,7 @@ import { selectForLatencyTarget } from '../../src/hpo/pareto';
 import { largestArchitecture } from '../../src/space/architecture';
 import { getPreset } from '../../src/space/presets';
 import { objectiveTargetMs } from '../../src/study/latency-unit';
-import { deviceTable } from '../../src/usecases/device-table';
+import { DEFAULT_PROFILES, deviceTable } from '../../src/usecases/device-table';
 import { prepareStudy } from '../../src/usecases/prepare-study';
 import { tempDir } from '../support/temp-dir';
 
@@ -37,6 +37,8 @@ test('no cached table: profiled on the device, fingerprinted and cached; the nex
   const first = await deviceTable({ space, check: check('reprofile'), ...fast });
   assert.equal(first.source, 'profiled');
   assert.deepEqual(first.table.meta?.fingerprint, first.fingerprint);
+  // the median of DEFAULT_PROFILES profiles (median-table.ts), scaled to the reference
+  assert.equal(first.table.meta?.profiles, DEFAULT_PROFILES);
   assert.ok(fs.existsSync(path.join(cacheDir, `${first.cacheKey}.json`)));
   own = first.table;
   const again = await deviceTable({ space, check: check('reprofile'), ...fast });
