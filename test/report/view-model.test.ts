@@ -183,6 +183,25 @@ test('every accuracy in the report carries its image count and 95% interval; a s
   assert.match(html, /20\.0% \[13\.3-28\.9\] on 100 images/);
   assert.match(html, new RegExp(`selected trial ${sel.trialId}: tied on top-1 within the 95% intervals with trial 4; decided by latency`));
   assert.doesNotMatch(html, /n unknown/);
+  // a selected trial that the front's tie-break (lower latency) kept off the front still leads the architectures
+  const offTrial = now.trialRecords.find((t) => t.state === 'ok' && t.result && !now.front.some((m) => m.trialId === t.trialId))!;
+  const off = {
+    trialId: offTrial.trialId,
+    architecture: offTrial.result!.architecture,
+    top1: offTrial.result!.top1,
+    images: 100,
+    latencyMs: offTrial.latencyMs!,
+  };
+  const v2 = buildReportView(input({ ...now, selected: off, selection: { trialId: off.trialId, decidedBy: 'top-1', tiedWith: [sel.trialId] } }));
+  const shown = v2.front.find((m) => m.trialId === off.trialId);
+  assert.ok(shown?.selected && shown.offFront, JSON.stringify(shown));
+  assert.equal(v2.front.filter((m) => m.offFront).length, 1);
+  const html2 = renderReportHtml(v2, ASSETS);
+  assert.match(
+    html2,
+    new RegExp(`selected trial ${off.trialId}: tied on top-1 within the 95% intervals with trial ${sel.trialId}; decided by the higher top-1 estimate`),
+  );
+  assert.match(html2, /not on the front: tied with a faster member/);
 });
 
 test("a measured latency is shown with its own 95% interval, the trial's and the final model's; an older record without one shows the value alone", () => {
