@@ -29,5 +29,5 @@ fi
 DATA="$(node -e 'const {readStudySpecFile}=require(process.argv[1]); console.log(readStudySpecFile(process.argv[2]).data.train.uri)' "$ROOT/dist/src/cli/study-spec-file.js" "$SPEC")"
 [ -e "$DATA" ] || { echo "quickstart: no data at $DATA (set SPNAS_DATA to a directory of CIFAR-10 tar shards)" >&2; exit 2; }
 
-echo "== study: $(basename "$SPEC") on $DATA (about 30 minutes on 2 idle cores; Ctrl-C and rerun to continue)"
+echo "== study: $(basename "$SPEC") on $DATA (about 25-30 minutes on 2 idle cores; Ctrl-C and rerun to continue)"
 node "$ROOT/bin/spnas.js" study run "$SPEC"
