@@ -26,9 +26,8 @@ export type { StudyCarry } from './study-steps/carry';
 export async function StudyWorkflow(rawSpec: unknown, carried?: StudyCarry): Promise<StudyResult> {
   const { spec, space } = readSpec(rawSpec);
   // Studies recorded before the state attribute existed replay without its upserts and with the old order of begin().
-  const run = new StudyRun(spec, space, carried, patched('study-state-attribute'));
   // Studies recorded before a tie at the target went to the higher top-1 estimate select as they did (latency first).
-  run.selectionTieBreak = patched('selection-tie-top1') ? 'top-1' : 'latency';
+  const run = new StudyRun(spec, space, carried, patched('study-state-attribute'), patched('selection-tie-top1') ? 'top-1' : 'latency');
   // Handlers first: updates and queries may arrive while the study is still being planned.
   installSteering(run);
   try {

@@ -11,13 +11,15 @@
  */
 import type { ErrorStats } from '../../src/latency/prediction-error';
 import { errorStats } from '../../src/latency/prediction-error';
+import { quantile } from '../../src/latency/statistic';
 
 /** Error statistics of `pairs` after scaling every prediction by one factor: the median measured/predicted. */
 export function shapeError(pairs: ReadonlyArray<{ predictedMs: number; measuredMs: number }>): ErrorStats | undefined {
   if (!pairs.length) return undefined;
-  const ratios = pairs.map((p) => p.measuredMs / p.predictedMs).sort((a, b) => a - b);
-  const m = ratios.length >> 1;
-  const factor = ratios.length % 2 ? ratios[m]! : (ratios[m - 1]! + ratios[m]!) / 2;
+  const factor = quantile(
+    pairs.map((p) => p.measuredMs / p.predictedMs),
+    0.5,
+  );
   return errorStats(
     pairs.map((p) => p.predictedMs * factor),
     pairs.map((p) => p.measuredMs),

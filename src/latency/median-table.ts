@@ -15,12 +15,9 @@ import type { SearchSpace } from '../space/spec';
 import { scaleTable } from './calibrate-table';
 import type { LatencyRow, LatencyTable } from './latency-table';
 import { predictArchitectureLatencyExact } from './runtime-model';
+import { quantile } from './statistic';
 
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
+const median = (xs: readonly number[]) => quantile(xs, 0.5);
 
 /**
  * The entry-wise median of `tables` (same space and layer count), each first scaled to the median

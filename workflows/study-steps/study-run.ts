@@ -37,8 +37,6 @@ export class StudyRun {
   readonly heavy: ActivityInterfaceFor<HeavyActivities>;
   readonly startedAt = Date.now();
   readonly attrs: StudyAttributes;
-  /** How the selection at the target breaks a tie; set by the workflow from patched('selection-tie-top1'). */
-  selectionTieBreak: SelectionTieBreak = 'top-1';
 
   constructor(
     readonly spec: StudySpec,
@@ -46,6 +44,8 @@ export class StudyRun {
     carried: StudyCarry | undefined,
     /** patched('study-state-attribute'), taken by the workflow where it always was. */
     trackState: boolean,
+    /** How the selection at the target breaks a tie: from patched('selection-tie-top1'). */
+    readonly selectionTieBreak: SelectionTieBreak,
   ) {
     this.heavy = heavyProxy(spec.computeTaskQueue, spec.heartbeatTimeoutSeconds);
     this.attrs = new StudyAttributes(carried?.searchAttributes ?? false, trackState);
